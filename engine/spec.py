@@ -1,0 +1,287 @@
+"""The parsed project: plain, frozen data that remembers where each thing was written.
+
+Everything downstream of the loader (checker, compiler, store, server, diagrams) reads
+these classes and never re-reads YAML. Every declaration carries a `Loc` so that any
+later message can point back at the file, line and column an analyst wrote.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+# A label or message given per language: {"en": "Lead", "zh": "线索"}.
+# `label: Lead` in YAML becomes {"en": "Lead"} (the project's default language).
+Text = dict[str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class Loc:
+    """Where something was written: 1-based line and column, as editors count."""
+
+    file: str
+    line: int
+    col: int
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.col}"
+
+
+NOWHERE = Loc("<built-in>", 0, 0)
+
+
+def text_in(text: Text | None, language: str, fallback: str = "") -> str:
+    """The text in `language`, else English, else any language given, else `fallback`."""
+    if not text:
+        return fallback
+    return text.get(language) or text.get("en") or next(iter(text.values()), fallback)
+
+
+@dataclass(frozen=True, slots=True)
+class Option:
+    """One allowed value of a choice or tags field."""
+
+    value: str
+    label: Text
+    loc: Loc = NOWHERE
+
+
+@dataclass(frozen=True, slots=True)
+class FieldSpec:
+    """One field of an entity, as declared. `type` names a row of the field-type registry."""
+
+    name: str
+    type: str
+    loc: Loc
+    label: Text = field(default_factory=dict)
+    help: Text = field(default_factory=dict)
+    required: bool = False
+    unique: bool = False
+    index: bool = False
+    # Literal value, or one of the dynamic defaults: "current_user", "today", "now".
+    default: Any = None
+    min: Any = None
+    max: Any = None
+    min_length: int | None = None
+    max_length: int | None = None
+    pattern: str | None = None
+    options: tuple[Option, ...] = ()
+    # reference: the target entity name; None for other types.
+    ref: str | None = None
+    # decimal/money: digits after the point.
+    scale: int | None = None
+    # An expression; the field is computed on every write and stored (so it can be filtered).
+    compute: str | None = None
+    compute_loc: Loc | None = None
+    sensitive: bool = False
+    readonly: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class RuleSpec:
+    """A cross-field rule: when `when` holds (or always), `require` fields must be
+    filled and `check` must be true; otherwise `message` is reported on `fields`
+    (or, if empty, on the required fields / the record as a whole)."""
+
+    loc: Loc
+    when: str | None = None
+    when_loc: Loc | None = None
+    require: tuple[str, ...] = ()
+    check: str | None = None
+    check_loc: Loc | None = None
+    message: Text = field(default_factory=dict)
+    fields: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Permission:
+    """One operation's grant: `all`, `none`, or a row condition in the expression language."""
+
+    kind: str  # "all" | "none" | "where"
+    loc: Loc = NOWHERE
+    condition: str | None = None
+
+    @property
+    def granted(self) -> bool:
+        return self.kind != "none"
+
+
+DENY = Permission("none")
+ALLOW = Permission("all")
+
+
+@dataclass(frozen=True, slots=True)
+class AccessSpec:
+    """What one role may do with one entity. Anything not granted is denied."""
+
+    role: str
+    loc: Loc
+    create: Permission = DENY
+    read: Permission = DENY
+    update: Permission = DENY
+    delete: Permission = DENY
+    hide: tuple[str, ...] = ()
+    readonly: tuple[str, ...] = ()
+    # None: every transition, if the role may update; () none; otherwise the names.
+    transitions: tuple[str, ...] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class IndexSpec:
+    fields: tuple[str, ...]
+    loc: Loc
+    unique: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class EntitySpec:
+    name: str
+    loc: Loc
+    label: Text = field(default_factory=dict)
+    plural: Text = field(default_factory=dict)
+    # The field shown as the record's title in lists, references and pages.
+    title: str | None = None
+    fields: tuple[FieldSpec, ...] = ()
+    rules: tuple[RuleSpec, ...] = ()
+    indexes: tuple[IndexSpec, ...] = ()
+    workflow: str | None = None
+    workflow_loc: Loc | None = None
+    access: tuple[AccessSpec, ...] = ()
+    # Default list columns (field names); empty means "the first few fields".
+    list_columns: tuple[str, ...] = ()
+
+    def field(self, name: str) -> FieldSpec | None:
+        for f in self.fields:
+            if f.name == name:
+                return f
+        return None
+
+    def access_for(self, role: str) -> AccessSpec | None:
+        for a in self.access:
+            if a.role == role:
+                return a
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class StateSpec:
+    name: str
+    loc: Loc
+    label: Text = field(default_factory=dict)
+    final: bool = False
+    # Fields that must be filled while a record is in this state.
+    require: tuple[str, ...] = ()
+    # Fields that may be edited in this state; None means all (that access allows).
+    editable: tuple[str, ...] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TransitionSpec:
+    name: str
+    loc: Loc
+    sources: tuple[str, ...]
+    target: str
+    label: Text = field(default_factory=dict)
+    when: str | None = None
+    when_loc: Loc | None = None
+    # Roles that may fire it; empty means any role that may update the record.
+    roles: tuple[str, ...] = ()
+    # Fields that must be filled (after `set` and the values given with the transition).
+    require: tuple[str, ...] = ()
+    # Field name -> expression evaluated when the transition fires.
+    set: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class TimerSpec:
+    """Something to do when a record has stayed in `state` longer than `after`."""
+
+    name: str
+    loc: Loc
+    state: str
+    after_seconds: int
+    after_text: str
+    action: str  # "notify" | "fire"
+    # notify: "owner" or a role name; fire: a transition name.
+    target: str
+    message: Text = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class WorkflowSpec:
+    name: str
+    loc: Loc
+    initial: str
+    label: Text = field(default_factory=dict)
+    states: tuple[StateSpec, ...] = ()
+    transitions: tuple[TransitionSpec, ...] = ()
+    timers: tuple[TimerSpec, ...] = ()
+
+    def state(self, name: str) -> StateSpec | None:
+        for s in self.states:
+            if s.name == name:
+                return s
+        return None
+
+    def transition(self, name: str) -> TransitionSpec | None:
+        for t in self.transitions:
+            if t.name == name:
+                return t
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class RoleSpec:
+    name: str
+    loc: Loc
+    label: Text = field(default_factory=dict)
+    includes: tuple[str, ...] = ()
+    # Administrators manage users and see configuration errors; access rules still apply.
+    admin: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ProjectSpec:
+    name: str
+    root: str
+    loc: Loc
+    label: Text = field(default_factory=dict)
+    languages: tuple[str, ...] = ("en",)
+    roles: tuple[RoleSpec, ...] = ()
+    entities: tuple[EntitySpec, ...] = ()
+    workflows: tuple[WorkflowSpec, ...] = ()
+    # Base projects this one extends, nearest first (paths as written, resolved).
+    extends: tuple[str, ...] = ()
+
+    def entity(self, name: str) -> EntitySpec | None:
+        for e in self.entities:
+            if e.name == name:
+                return e
+        return None
+
+    def workflow(self, name: str) -> WorkflowSpec | None:
+        for w in self.workflows:
+            if w.name == name:
+                return w
+        return None
+
+    def role(self, name: str) -> RoleSpec | None:
+        for r in self.roles:
+            if r.name == name:
+                return r
+        return None
+
+    def expand_roles(self, names: frozenset[str] | set[str] | tuple[str, ...]) -> frozenset[str]:
+        """The given roles plus every role they include, transitively."""
+        by_name = {r.name: r for r in self.roles}
+        seen: set[str] = set()
+        todo = list(names)
+        while todo:
+            name = todo.pop()
+            if name in seen:
+                continue
+            seen.add(name)
+            role = by_name.get(name)
+            if role:
+                todo.extend(role.includes)
+        return frozenset(seen)

@@ -1,0 +1,1 @@
+"""Package data: forms shipped with Guanxi."""

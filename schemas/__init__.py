@@ -1,0 +1,1 @@
+"""Package data: schemas shipped with Guanxi."""

@@ -1,0 +1,1 @@
+"""The web server: staff pages and the JSON API, on the Store."""

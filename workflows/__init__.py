@@ -1,0 +1,1 @@
+"""Package data: workflows shipped with Guanxi."""
