@@ -1,9 +1,146 @@
-"""Sub-commands of `guanxi` (see cli.py)."""
+"""`guanxi serve` and `guanxi demo`: run the web application (see guanxi.server)."""
 
 from __future__ import annotations
 
 import argparse
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+DEMO_DATABASE = "demo.sqlite"
+
+
+def _fail(message: str) -> int:
+    print(f"guanxi: {message}", file=sys.stderr)
+    return 1
+
+
+def _secret() -> str | None:
+    secret = os.environ.get("GUANXI_SECRET", "")
+    if secret:
+        return secret
+    print("guanxi: GUANXI_SECRET is not set; using a random secret (everyone is signed out "
+          "when the server restarts)", file=sys.stderr)
+    return None
+
+
+def _run(app: Any, host: str, port: int) -> None:
+    import uvicorn
+
+    uvicorn.run(app, host=host, port=port, log_level="info", proxy_headers=False)
+
+
+def _pending_migration(project: str, url: str) -> list[str]:
+    from guanxi import migrate
+    from guanxi.compiler import compile_app
+    from guanxi.database import create_engine
+    from guanxi.project import load_project_or_raise
+
+    engine = create_engine(url)
+    try:
+        plan = migrate.plan(compile_app(load_project_or_raise(project)), engine)
+    finally:
+        engine.dispose()
+    return [] if plan.empty else plan.describe()
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from guanxi.cli_data import default_database_url
+    from guanxi.errors import GuanxiError, ProjectInvalid
+    from guanxi.server.app import create_app
+
+    project = args.path
+    url = args.db or default_database_url(project)
+    try:
+        pending = _pending_migration(project, url)
+        if pending:
+            print("guanxi: the database does not match the project; review and apply with "
+                  f"`guanxi migrate {project}`:", file=sys.stderr)
+            for line in pending:
+                print("  " + line, file=sys.stderr)
+            return 1
+        app = create_app(project, url, _secret(), reload=args.reload)
+    except ProjectInvalid as error:
+        return _fail(str(error))
+    except GuanxiError as error:
+        return _fail(str(error))
+    print(f"Guanxi serving {Path(project).resolve()} at http://{args.host}:{args.port}/")
+    _run(app, args.host, args.port)
+    return 0
+
+
+def _default_demo_project() -> Path | None:
+    candidate = Path(__file__).resolve().parent.parent / "examples" / "acme"
+    return candidate if (candidate / "guanxi.yaml").is_file() else None
+
+
+def prepare_demo(project: Path, url: str) -> tuple[Any, Any]:
+    """Migrate the demo database and, when it has no users yet, seed it.
+    Returns (the Store, the seed report or None when it was seeded before)."""
+    from guanxi import migrate, users
+    from guanxi.compiler import compile_app
+    from guanxi.project import load_project_or_raise
+    from guanxi.server.seed import seed
+    from guanxi.store import Store
+
+    app = compile_app(load_project_or_raise(project))
+    store = Store(app, url)
+    migrate.apply(migrate.plan(app, store.engine), store.engine)
+    if users.list_users(store.engine, include_inactive=True):
+        return store, None
+    return store, seed(store)
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from guanxi.errors import GuanxiError
+    from guanxi.server.app import create_app
+    from guanxi.server.seed import DEMO_USERS, PASSWORD
+
+    project = Path(args.path) if args.path else _default_demo_project()
+    if project is None:
+        return _fail("give the project directory: guanxi demo PATH (e.g. examples/acme)")
+    url = args.db or f"sqlite:///{project.resolve() / DEMO_DATABASE}"
+    try:
+        store, report = prepare_demo(project, url)
+    except GuanxiError as error:
+        return _fail(str(error))
+    if report is not None:
+        made = ", ".join(f"{n} {e}" for e, n in sorted(report.created.items()))
+        print(f"Seeded the demo database: {made}.")
+    print("Sign in as one of (password for all: " + PASSWORD + "):")
+    for username, name, roles, _ in DEMO_USERS:
+        print(f"  {username:8} {name:14} {', '.join(roles)}")
+    store.dispose()
+    app = create_app(project, url, _secret(), reload=args.reload)
+    print(f"Open http://{args.host}:{args.port}/")
+    _run(app, args.host, args.port)
+    return 0
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    parser.add_argument("--port", type=int, default=8000, help="port to listen on")
+    parser.add_argument("--reload", action="store_true",
+                        help="re-load the project after each YAML edit (errors are shown to "
+                             "administrators while the last good version keeps running)")
+    parser.add_argument("--db", metavar="URL", help="database URL")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    """Add this module's sub-commands."""
+    """Add `serve` and `demo`."""
+    serve = subparsers.add_parser(
+        "serve", help="serve a project's web pages and JSON API",
+        description="Serve the staff pages and the JSON API (/api/, /openapi.json). The "
+                    "session secret comes from GUANXI_SECRET.")
+    serve.add_argument("path", metavar="PATH", help="the project directory")
+    _common(serve)
+    serve.set_defaults(handler=_serve)
+    demo = subparsers.add_parser(
+        "demo", help="run the example CRM with sample data",
+        description="Create examples/acme/demo.sqlite, fill it with sample data and demo "
+                    "users (one per role), print their logins and serve it.")
+    demo.add_argument("path", nargs="?", metavar="PATH",
+                      help="the project (default: the examples/acme shipped with Guanxi)")
+    _common(demo)
+    demo.set_defaults(handler=_demo)

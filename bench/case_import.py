@@ -1,0 +1,174 @@
+"""Bulk import of 10-field lead rows: validated, access-checked and audited by Guanxi,
+against what a developer would write instead.
+
+Contenders, each on a fresh database, on the same rows (JSON values, as from an API or a
+parsed file):
+- Guanxi: Store.bulk_insert as a sales rep (validation, the create rule, history rows);
+- raw sqlite3 executemany (on PostgreSQL: psycopg COPY), the physical limit;
+- SQLAlchemy Core insert with executemany;
+- Django: full_clean() on each model object, then bulk_create (in its own process).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import subprocess
+import sys
+from typing import Any
+
+from bench import baseline_schema as schema
+from bench import guanxi_side
+from bench.databases import psycopg_conninfo, sqlite_path
+from bench.harness import (
+    NO_TARGET,
+    Context,
+    Measurement,
+    Target,
+    Unavailable,
+    best,
+    measure,
+    time_once,
+    unavailable,
+)
+from bench.projects import LEAD_FIELDS, lead_rows
+from bench.servers import REPO
+
+CASE = "import"
+RAW_TARGET = Target("ratio_min", 0.5, "≥ 0.5× raw")
+DJANGO_TARGET = Target("ratio_min", 10.0, "≥ 10× Django")
+
+
+def _system_values(owner: int) -> dict[str, Any]:
+    now = schema.now_utc()
+    return {"owner": owner, "created_by": owner, "created_at": now, "updated_at": now,
+            "version": 1, "state": "new"}
+
+
+def raw_sqlite(url: str, rows: list[dict[str, Any]]) -> float:
+    """Seconds to insert `rows` with sqlite3.executemany in one transaction."""
+    schema.create(url)
+    conn = schema.sqlite_connect(sqlite_path(url))
+    columns = ", ".join(schema.LEAD_COLUMNS)
+    marks = ", ".join("?" * len(schema.LEAD_COLUMNS))
+    sql = f"INSERT INTO lead ({columns}) VALUES ({marks})"
+
+    def run() -> None:
+        now = schema.now_utc().isoformat(sep=" ")
+        system = (1, 1, now, now, 1, "new")
+        conn.execute("BEGIN IMMEDIATE")
+        conn.executemany(sql, (tuple(r[f] for f in LEAD_FIELDS) + system for r in rows))
+        conn.execute("COMMIT")
+
+    seconds, _ = time_once(run)
+    conn.close()
+    return seconds
+
+
+def raw_copy(url: str, rows: list[dict[str, Any]]) -> float:
+    """Seconds to load `rows` with PostgreSQL's COPY through psycopg, one transaction."""
+    import psycopg
+
+    schema.create(url)
+    conn = psycopg.connect(psycopg_conninfo(url))
+    columns = ", ".join(schema.LEAD_COLUMNS)
+
+    def run() -> None:
+        now = schema.now_utc()
+        system = (1, 1, now, now, 1, "new")
+        with conn.cursor() as cursor, cursor.copy(f"COPY lead ({columns}) FROM STDIN") as copy:
+            for r in rows:
+                copy.write_row(tuple(r[f] for f in LEAD_FIELDS) + system)
+        conn.commit()
+
+    seconds, _ = time_once(run)
+    conn.close()
+    return seconds
+
+
+def sqlalchemy_core(url: str, rows: list[dict[str, Any]]) -> float:
+    """Seconds to insert `rows` with SQLAlchemy Core insert() + executemany."""
+    schema.create(url)
+    engine = schema.engine_for(url)
+
+    def run() -> None:
+        system = _system_values(1)
+        values = [
+            {**r, "expected_close": dt.date.fromisoformat(r["expected_close"]), **system}
+            for r in rows
+        ]
+        with engine.begin() as conn:
+            conn.execute(schema.lead.insert(), values)
+
+    seconds, _ = time_once(run)
+    engine.dispose()
+    return seconds
+
+
+def django(url: str, rows: int, repeat: int) -> list[float]:
+    """Seconds of each Django run, measured in a separate process (see django_app.tasks)."""
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.django_app.tasks", "import", "--db", url,
+         "--rows", str(rows), "--repeat", str(repeat)],
+        cwd=REPO, capture_output=True, text=True, check=False,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"the Django import failed:\n{done.stderr[-2000:]}")
+    return list(json.loads(done.stdout.strip().splitlines()[-1])["seconds"])
+
+
+def guanxi(ctx: Context, rows: list[dict[str, Any]]) -> tuple[float, dict[str, Any]]:
+    """Seconds of one Store.bulk_insert of `rows` as a sales rep, on a fresh database."""
+    app = guanxi_side.lead_app(ctx.workdir)
+    store = guanxi_side.open_store(app, ctx.backend.fresh_url("gx-import"))
+    rep = guanxi_side.add_users(store, 1)[0]
+    bulk_insert = guanxi_side.method(store, "bulk_insert")
+    seconds, report = time_once(lambda: bulk_insert(rep, "lead", rows))
+    if getattr(report, "inserted", None) != len(rows):
+        raise AssertionError(f"Guanxi imported {report!r}, expected {len(rows)} rows")
+    details = {"report": repr(report)[:300]}
+    dispose = getattr(getattr(store, "engine", None), "dispose", None)
+    if dispose:
+        dispose()
+    return seconds, details
+
+
+def run(ctx: Context) -> list[Measurement]:
+    sizes, backend = ctx.sizes, ctx.backend
+    rows = lead_rows(sizes.rows)
+    repeat = sizes.repeat
+
+    if backend.name == "sqlite":
+        raw_name, raw = "raw sqlite3 executemany", raw_sqlite
+    else:
+        raw_name, raw = "psycopg COPY", raw_copy
+    raw_s = best([raw(backend.fresh_url("raw-import"), rows) for _ in range(repeat)])
+    core_s = best([sqlalchemy_core(backend.fresh_url("core-import"), rows)
+                   for _ in range(repeat)])
+    django_rows = min(sizes.django_rows, sizes.rows)
+    django_url = backend.fresh_url("django-import", own_database=True)
+    django_s = best(django(django_url, django_rows, repeat))
+    rates = {
+        raw_name: len(rows) / raw_s,
+        "SQLAlchemy Core executemany": len(rows) / core_s,
+        "Django full_clean + bulk_create": django_rows / django_s,
+    }
+    targets = {raw_name: RAW_TARGET, "Django full_clean + bulk_create": DJANGO_TARGET}
+    details: dict[str, Any] = {"rows": len(rows), "django_rows": django_rows}
+
+    try:
+        runs = [guanxi(ctx, rows) for _ in range(repeat)]
+        guanxi_rate: float | None = len(rows) / best([s for s, _ in runs])
+        details["guanxi"] = runs[0][1]
+    except Unavailable as reason:
+        baselines = [
+            measure(CASE, backend.name, "rows/s", "rows/s", None, name, rate,
+                    targets.get(name, NO_TARGET), details=details)
+            for name, rate in rates.items()
+        ]
+        return unavailable(CASE, backend.name, str(reason), baselines)
+    return [
+        measure(CASE, backend.name, "rows/s", "rows/s", guanxi_rate, name, rate,
+                targets.get(name, NO_TARGET), details=details)
+        for name, rate in rates.items()
+    ]

@@ -1,0 +1,63 @@
+"""Connecting to the database a URL names: SQLite (the embedded default) or PostgreSQL.
+
+SQLite is set up for many concurrent users of one file: WAL journal (readers never wait
+for the writer), enforced foreign keys, a busy timeout, and write transactions that take
+the write lock up front (`BEGIN IMMEDIATE`), so concurrent writers queue instead of
+failing half-way with "database is locked". PostgreSQL goes through psycopg 3.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+
+# Execution option a Connection carries when its next transaction will write.
+WRITE_OPTION = "guanxi_write"
+BUSY_TIMEOUT_MS = 30_000
+
+
+def normalize_url(url: str | sa.URL) -> sa.URL:
+    """The URL with PostgreSQL pinned to psycopg 3 (`postgresql://` means psycopg here)."""
+    parsed = sa.make_url(url)
+    if parsed.drivername in ("postgresql", "postgres", "postgresql+psycopg2"):
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    return parsed
+
+
+def _setup_sqlite(engine: sa.Engine) -> None:
+    @sa.event.listens_for(engine, "connect")
+    def on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy's "begin" event below issue BEGIN, not the driver.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA synchronous = NORMAL")
+        cursor.close()
+
+    @sa.event.listens_for(engine, "begin")
+    def on_begin(connection: sa.Connection) -> None:
+        writing = connection.get_execution_options().get(WRITE_OPTION, True)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")
+
+
+def create_engine(url: str | sa.URL, **options: Any) -> sa.Engine:
+    """An Engine for `url`. SQLite files get WAL, foreign keys, a busy timeout and
+    `BEGIN IMMEDIATE` for writes (transactions are writes unless the connection carries
+    `execution_options(guanxi_write=False)`); `postgresql://` uses psycopg 3."""
+    parsed = normalize_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        connect_args = dict(options.pop("connect_args", {}))
+        connect_args.setdefault("check_same_thread", False)
+        connect_args.setdefault("timeout", BUSY_TIMEOUT_MS / 1000)
+        engine = sa.create_engine(parsed, connect_args=connect_args, **options)
+        _setup_sqlite(engine)
+        return engine
+    options.setdefault("pool_pre_ping", True)
+    return sa.create_engine(parsed, **options)
+
+
+def is_sqlite(engine: sa.Engine | sa.Connection) -> bool:
+    return engine.dialect.name == "sqlite"

@@ -1,0 +1,208 @@
+"""Located problems found in a project, and the one catalog of their stable ids.
+
+Every problem `guanxi check` can report has an id here (`GX101` …), a severity, a message
+template and a line of documentation; docs/errors.md lists exactly these. Errors stop a
+project from running; warnings are reported and do not.
+
+Ranges: GX1xx files and YAML, GX2xx structure, GX3xx names and references,
+GX4xx expressions, GX5xx workflows, GX6xx access, GX7xx overlays.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from guanxi.spec import Loc
+
+ERROR = "error"
+WARNING = "warning"
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One row of the catalog."""
+
+    id: str
+    severity: str
+    template: str
+    doc: str
+
+
+def _catalog(*rows: tuple[str, str, str, str]) -> dict[str, Problem]:
+    return {row[0]: Problem(*row) for row in rows}
+
+
+E, W = ERROR, WARNING
+
+CATALOG: dict[str, Problem] = _catalog(
+    # ------------------------------------------------------------ files and YAML
+    ("GX101", E, "{detail}", "The file is not valid YAML."),
+    ("GX102", E, "{detail}", "A tag other than plain YAML's (`!!python/object`, `!custom` …) "
+     "or a value that does not fit its tag."),
+    ("GX103", E, "{detail}", "The same key is given twice in one mapping."),
+    ("GX104", E, "{detail}", "The file is larger than 1 MiB."),
+    ("GX105", E, "{detail}", "Aliases expand to too many values, or values nest too deeply "
+     "(a \"billion laughs\" file)."),
+    ("GX106", E, "{detail}", "A mapping key is not a plain name, or `<<` merges something "
+     "other than mappings."),
+    ("GX107", E, "{detail}", "The file is not UTF-8 text."),
+    ("GX108", E, "no project file: {path} has no guanxi.yaml",
+     "The project directory has no `guanxi.yaml`."),
+    ("GX109", E, "{what} must be a mapping of names to definitions, not {got}",
+     "A file's top level is not a mapping."),
+    ("GX110", E, "{path} is not a directory", "The project path does not exist or is a file."),
+    # ------------------------------------------------------------ structure (schemas)
+    ("GX201", E, "unknown key '{key}' in {where}", "A key the language does not have here."),
+    ("GX202", E, "{where} must be {expected}, not {got}", "A value of the wrong kind."),
+    ("GX203", E, "{where} needs '{key}'", "A required key is missing."),
+    ("GX204", E, "{where} must be one of {allowed}, not {got}",
+     "A value outside the allowed set."),
+    ("GX205", E, "{where}: {detail}", "A value breaks another structural rule "
+     "(too short, out of range)."),
+    # ------------------------------------------------------------ names and references
+    ("GX301", E, "'{name}' is not a valid {what} name",
+     "Names are lowercase identifiers: `[a-z][a-z0-9_]*`, at most 63 characters."),
+    ("GX302", E, "'{name}' is a system field and cannot be declared",
+     "A field uses the name of a system field (`id`, `owner`, `state` …)."),
+    ("GX303", E, "unknown field type '{type}'", "The field's `type` is not a field type."),
+    ("GX304", E, "'{key}' does not apply to a {type} field",
+     "A field key that the field's type does not take (`options` on a string …)."),
+    ("GX305", E, "reference to unknown entity '{name}'", "`to:` names no entity."),
+    ("GX306", E, "unknown field '{name}' in {where}",
+     "A rule, index, title, list column, state or transition names no field of the entity."),
+    ("GX307", E, "unknown role '{name}' in {where}", "A role name that is not declared."),
+    ("GX308", E, "unknown workflow '{name}'",
+     "`workflow:` names neither a workflow of the project nor a standard one."),
+    ("GX309", E, "{what} '{name}' is declared twice (also at {other})",
+     "The same name is declared in two files of one project."),
+    ("GX310", E, "a {type} field needs 'options'", "A choice or tags field without options."),
+    ("GX311", E, "default {value} is not valid for field '{field}': {reason}",
+     "A default that is not an option, or not of the field's type."),
+    ("GX312", E, "{low_key} {low} is greater than {high_key} {high}",
+     "A lower bound above the upper bound."),
+    ("GX313", E, "pattern is not a valid regular expression: {detail}",
+     "`pattern` does not compile."),
+    ("GX314", E, "{key} {value} is not valid for a {type} field: {reason}",
+     "`min`, `max`, `scale` … of the wrong kind for the field's type."),
+    ("GX315", E, "option '{value}' is given twice", "The same option value twice."),
+    ("GX316", E, "role '{name}' includes itself through {cycle}",
+     "Roles include each other in a cycle."),
+    ("GX317", E, "a rule needs 'require' or 'check'", "A rule that would never do anything."),
+    ("GX318", W, "label language '{language}' is not one of the project's languages "
+     "({languages})", "A label in a language the project does not declare."),
+    ("GX319", E, "a reference field needs 'to'", "A reference field without a target."),
+    ("GX320", W, "role '{name}' is not used by any access entry, transition, timer or "
+     "other role", "A role nothing grants anything to."),
+    ("GX321", E, "a computed field cannot have {key}",
+     "`compute` together with `default` or `required`."),
+    ("GX322", E, "'{name}' is listed twice in {where}", "A name repeated in one list."),
+    ("GX323", E, "entity name '{name}' starts with 'gx_', which is kept for the engine's "
+     "own tables", "An entity named like the engine's tables (users, history)."),
+    ("GX324", E, "computed field '{name}' depends on itself through {cycle}",
+     "Computed fields that compute each other in a cycle."),
+    # ------------------------------------------------------------ expressions
+    ("GX401", E, "expression syntax error: {detail}", "An expression that does not parse."),
+    ("GX402", E, "{detail}", "An expression that names unknown things or mixes types."),
+    # ------------------------------------------------------------ workflows
+    ("GX501", E, "initial state '{name}' is not a state of workflow '{workflow}'",
+     "`initial` names no state."),
+    ("GX502", E, "transition '{transition}' starts from unknown state '{name}'",
+     "`from` names no state."),
+    ("GX503", E, "transition '{transition}' goes to unknown state '{name}'",
+     "`to` names no state."),
+    ("GX504", E, "final state '{name}' has outgoing transition '{transition}'",
+     "A transition leaves a final state."),
+    ("GX505", E, "entity '{entity}' has no field '{name}', which workflow '{workflow}' uses "
+     "in {where}", "A workflow's `require`, `set` or `editable` names a field that an "
+     "entity using it lacks."),
+    ("GX506", E, "timer '{timer}' waits in unknown state '{name}'", "A timer's `in` names "
+     "no state."),
+    ("GX507", E, "timer '{timer}' fires unknown transition '{name}'",
+     "A `do: fire` timer names no transition."),
+    ("GX508", E, "timer '{timer}' notifies unknown role '{name}'",
+     "A `do: notify` timer's `to` is neither `owner` nor a role."),
+    ("GX509", E, "'{value}' is not a duration", "A duration that is not `90m`, `12h`, `3d`, "
+     "`1w` or a number of seconds."),
+    ("GX510", W, "state '{name}' of workflow '{workflow}' cannot be reached from "
+     "'{initial}'", "No chain of transitions leads to the state."),
+    ("GX511", W, "state '{name}' of workflow '{workflow}' is not final but no transition "
+     "leaves it", "Records in the state are stuck."),
+    ("GX512", E, "workflow '{workflow}' extends unknown workflow '{name}'",
+     "`extends` names no workflow."),
+    ("GX513", E, "workflow '{workflow}' extends itself through {cycle}",
+     "Workflows extend each other in a cycle."),
+    ("GX514", E, "workflow '{workflow}' has no states", "A workflow without states."),
+    ("GX515", W, "workflow '{workflow}' is not used by any entity",
+     "A workflow the project declares but no entity names."),
+    ("GX516", E, "timer '{timer}' with do: {action} needs '{key}'",
+     "A timer without its target."),
+    ("GX517", E, "transition '{transition}' cannot set '{name}': {reason}",
+     "`set` assigns a system or computed field."),
+    ("GX518", E, "timer name '{name}' is used twice in workflow '{workflow}'",
+     "Two timers with one name."),
+    # ------------------------------------------------------------ access
+    ("GX601", E, "access entry for unknown role '{name}'", "`access` names no role."),
+    ("GX602", E, "unknown field '{name}' in {key} of role '{role}'",
+     "`hide` or `readonly` names no field of the entity."),
+    ("GX603", E, "unknown transition '{name}' for role '{role}': workflow '{workflow}' has "
+     "no such transition", "`transitions` names a transition the workflow lacks."),
+    ("GX604", E, "role '{role}' lists transitions but entity '{entity}' has no workflow",
+     "`transitions` on an entity without a workflow."),
+    ("GX605", W, "entity '{entity}' grants nothing to any role, so nobody can use it",
+     "An entity without access entries."),
+    ("GX606", W, "role '{role}' may create {entity} records but never sees required field "
+     "'{name}'", "A role creates records whose required field it hides, so its creates "
+     "fail unless the field has a default."),
+    # ------------------------------------------------------------ overlays
+    ("GX701", E, "cannot extend {path}: it has no guanxi.yaml", "`extends` is not a project."),
+    ("GX702", E, "project {path} extends itself through {cycle}",
+     "Projects extend each other in a cycle."),
+    ("GX703", E, "cannot remove {what} '{name}': the base has no such {what}",
+     "`remove` names something the base project lacks."),
+    ("GX704", E, "{what} '{name}' is removed at {removed} but still used at {used}",
+     "A removed thing is still used; reported at both places."),
+    ("GX705", E, "'remove' needs 'extends': there is no base project to remove from",
+     "`remove` in a project that extends nothing."),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnostic:
+    """One located problem. `str()` gives `file:line:col: [GX123] message (hint: …)`."""
+
+    id: str
+    severity: str
+    message: str
+    loc: Loc
+    hint: str | None = None
+
+    def __str__(self) -> str:
+        text = f"{self.loc}: [{self.id}] {self.message}"
+        return f"{text} (hint: {self.hint})" if self.hint else text
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity == ERROR
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id, "severity": self.severity, "message": self.message,
+            "file": self.loc.file, "line": self.loc.line, "col": self.loc.col,
+            "hint": self.hint,
+        }
+
+
+def diag(problem_id: str, loc: Loc, hint: str | None = None, **params: Any) -> Diagnostic:
+    """A Diagnostic for catalog entry `problem_id`, its template filled from `params`."""
+    problem = CATALOG[problem_id]
+    return Diagnostic(problem.id, problem.severity, problem.template.format(**params), loc,
+                      hint)
+
+
+def sort_key(d: Diagnostic) -> tuple[str, int, int, str]:
+    return (d.loc.file, d.loc.line, d.loc.col, d.id)
+
+
+def has_errors(diagnostics: list[Diagnostic]) -> bool:
+    return any(d.is_error for d in diagnostics)

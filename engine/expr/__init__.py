@@ -1,0 +1,51 @@
+"""Guanxi's expression language: parse, check, and compile to Python and to SQL.
+
+    node = parse('state != "lost" and value > 1000')
+    problems = check(node, Scope.for_entity(project, entity))
+    keep = to_python(node, scope)(record, Context(user_id=7))
+    where = to_sql(node, scope, tables, "lead", Context(user_id=7))
+"""
+
+from .functions import FUNCTIONS, Context
+from .lexer import ExprSyntaxError
+from .nodes import Binary, Call, ListOf, Literal, Name, Node, Unary, to_text
+from .parser import parse
+from .python import Evaluator, Resolver, to_python
+from .sql import to_sql
+from .types import (
+    ExprInvalid,
+    ExprProblem,
+    FieldInfo,
+    Scope,
+    Type,
+    annotate,
+    check,
+    fields_used,
+)
+
+__all__ = [
+    "FUNCTIONS",
+    "Binary",
+    "Call",
+    "Context",
+    "Evaluator",
+    "ExprInvalid",
+    "ExprProblem",
+    "ExprSyntaxError",
+    "FieldInfo",
+    "ListOf",
+    "Literal",
+    "Name",
+    "Node",
+    "Resolver",
+    "Scope",
+    "Type",
+    "Unary",
+    "annotate",
+    "check",
+    "fields_used",
+    "parse",
+    "to_python",
+    "to_sql",
+    "to_text",
+]

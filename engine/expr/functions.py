@@ -1,0 +1,375 @@
+"""The named functions (one table: signature, Python meaning, SQL meaning), the runtime
+`Context`, and the few SQL building blocks whose spelling differs between SQLite and
+PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING, Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.expression import ColumnElement, FunctionElement
+
+from .nodes import Call, Literal, to_text
+
+if TYPE_CHECKING:
+    from .types import Checker, Type
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    """Who evaluates an expression, and when. `now` is naive UTC; `today` is its date.
+
+    roles: the user's roles, already expanded through `includes`.
+    """
+
+    user_id: int | None
+    roles: frozenset[str] = frozenset()
+    now: datetime | None = None
+
+    def __post_init__(self) -> None:
+        moment = self.now or datetime.now(UTC)
+        if moment.tzinfo is not None:
+            moment = moment.astimezone(UTC).replace(tzinfo=None)
+        object.__setattr__(self, "now", moment)
+
+    @property
+    def moment(self) -> datetime:
+        assert self.now is not None
+        return self.now
+
+    @property
+    def today(self) -> date:
+        return self.moment.date()
+
+
+# ------------------------------------------------------------ SQL building blocks
+
+
+def _portable(name: str, type_: sa.types.TypeEngine[Any], sqlite: str, postgresql: str,
+              ) -> type[FunctionElement[Any]]:
+    """A SQL function-like element spelled by a template per dialect ({0}, {1}: args).
+
+    Templates are constants of this module; arguments are compiled columns or bound
+    parameters, so no text an analyst wrote reaches the SQL string.
+    """
+    element = type(name, (FunctionElement,), {"type": type_, "inherit_cache": True,
+                                              "name": name})
+
+    def render(template: str) -> Callable[..., str]:
+        def compile_(node: FunctionElement[Any], compiler: Any, **kw: Any) -> str:
+            args = [compiler.process(arg, **kw) for arg in node.clauses]
+            return template.format(*args)
+
+        return compile_
+
+    compiles(element, "sqlite")(render(sqlite))
+    compiles(element, "postgresql")(render(postgresql))
+
+    def unsupported(node: FunctionElement[Any], compiler: Any, **kw: Any) -> str:
+        raise sa.exc.CompileError(f"expressions are compiled for SQLite and PostgreSQL only, "
+                                  f"not {compiler.dialect.name}")
+
+    compiles(element)(unsupported)
+    return element
+
+
+# `date + duration`: whole days are added (floor of seconds / 86400), as Python does.
+date_shift = _portable(
+    "gx_date_shift", sa.Date(),
+    "date({0}, {1} || ' seconds')",
+    "CAST({0} + {1} * INTERVAL '1 second' AS DATE)",
+)
+# SQLite: SQLAlchemy stores 'YYYY-MM-DD HH:MM:SS.ffffff'; shift the whole seconds and keep
+# the fraction, so the result compares correctly with stored values as text.
+datetime_shift = _portable(
+    "gx_datetime_shift", sa.DateTime(),
+    "(datetime(substr({0}, 1, 19), {1} || ' seconds') || substr({0}, 20))",
+    "({0} + {1} * INTERVAL '1 second')",
+)
+# `a - b` of two datetimes in whole seconds (fractions of a second are ignored).
+seconds_between = _portable(
+    "gx_seconds_between", sa.BigInteger(),
+    "(CAST(strftime('%s', substr({0}, 1, 19)) AS INTEGER)"
+    " - CAST(strftime('%s', substr({1}, 1, 19)) AS INTEGER))",
+    "CAST(EXTRACT(EPOCH FROM (date_trunc('second', {0}) - date_trunc('second', {1})))"
+    " AS BIGINT)",
+)
+days_between_sql = _portable(
+    "gx_days_between", sa.BigInteger(),
+    "CAST(julianday(substr({1}, 1, 10)) - julianday(substr({0}, 1, 10)) AS INTEGER)",
+    "(CAST({1} AS DATE) - CAST({0} AS DATE))",
+)
+# Tags are stored as a JSON list of strings (text on SQLite, json/jsonb/text on PostgreSQL).
+# A tags column as a JSON list, or NULL; SQLAlchemy's JSON type stores None as JSON null.
+tags_list = _portable(
+    "gx_tags", sa.Text(),
+    "nullif({0}, 'null')",
+    "nullif(CAST({0} AS JSONB), CAST('null' AS JSONB))",
+)
+tags_have = _portable(
+    "gx_tags_have", sa.Boolean(),
+    "EXISTS (SELECT 1 FROM json_each({0}) AS gx_tag WHERE gx_tag.value = {1})",
+    "(CAST({0} AS JSONB) @> jsonb_build_array(CAST({1} AS TEXT)))",
+)
+tags_length = _portable(
+    "gx_tags_length", sa.BigInteger(),
+    "json_array_length({0})",
+    "jsonb_array_length(CAST({0} AS JSONB))",
+)
+# Text ordering by code point on both (UTF-8 bytes in SQLite, the "C" collation in PostgreSQL).
+text_order = _portable(
+    "gx_text_order", sa.Text(), "{0}", "(CAST({0} AS TEXT) COLLATE \"C\")"
+)
+# Case mapping of A-Z only, the same in SQLite (built-in lower/upper) and PostgreSQL ("C").
+ascii_lower = _portable(
+    "gx_lower", sa.Text(), "lower({0})", "lower(CAST({0} AS TEXT) COLLATE \"C\")"
+)
+ascii_upper = _portable(
+    "gx_upper", sa.Text(), "upper({0})", "upper(CAST({0} AS TEXT) COLLATE \"C\")"
+)
+text_length = _portable(
+    "gx_length", sa.BigInteger(), "length({0})", "char_length(CAST({0} AS TEXT))"
+)
+text_contains = _portable(
+    "gx_contains", sa.Boolean(),
+    "(instr({0}, {1}) > 0)",
+    "(strpos(CAST({0} AS TEXT), CAST({1} AS TEXT)) > 0)",
+)
+text_starts_with = _portable(
+    "gx_starts_with", sa.Boolean(),
+    "(substr({0}, 1, length({1})) = {1})",
+    "(substr(CAST({0} AS TEXT), 1, char_length(CAST({1} AS TEXT))) = CAST({1} AS TEXT))",
+)
+# Arithmetic: exact numerics on PostgreSQL; SQLite computes in floating point.
+as_numeric = _portable("gx_numeric", sa.Numeric(), "{0}", "CAST({0} AS NUMERIC)")
+round6 = _portable("gx_round6", sa.Numeric(), "round({0}, 6)",
+                   "round(CAST({0} AS NUMERIC), 6)")
+divide6 = _portable(
+    "gx_divide6", sa.Numeric(),
+    "round(CAST({0} AS REAL) / NULLIF({1}, 0), 6)",
+    "round(CAST({0} AS NUMERIC(1000, 30)) / NULLIF(CAST({1} AS NUMERIC), 0), 6)",
+)
+remainder = _portable(
+    "gx_remainder", sa.Numeric(),
+    "({0} % NULLIF({1}, 0))",
+    "MOD(CAST({0} AS NUMERIC), NULLIF(CAST({1} AS NUMERIC), 0))",
+)
+
+
+def false_if_null(condition: ColumnElement[Any]) -> ColumnElement[Any]:
+    """A SQL condition that is false where it would be NULL (two-valued logic)."""
+    return sa.func.coalesce(condition, sa.false(), type_=sa.Boolean())
+
+
+# ------------------------------------------------------------ the functions
+
+
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+_ASCII_UPPER = str.maketrans("abcdefghijklmnopqrstuvwxyz", "ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+
+
+@dataclass(frozen=True, slots=True)
+class SqlCall:
+    """What a function's SQL meaning receives: compiled arguments, their types, context."""
+
+    args: Sequence[ColumnElement[Any]]
+    types: Sequence[Type]
+    nodes: Sequence[Any]
+    ctx: Context
+
+
+@dataclass(frozen=True, slots=True)
+class Function:
+    """One named function.
+
+    params: accepted kinds per parameter ("any" for every kind); variadic: the last
+    parameter repeats. result: the result type given the argument types.
+    python: the meaning on Python values (None is null); sql: the meaning in SQL.
+    """
+
+    name: str
+    params: tuple[frozenset[str], ...]
+    result: Callable[[Sequence[Type]], Type]
+    python: Callable[[Sequence[Any], Context], Any]
+    sql: Callable[[SqlCall], ColumnElement[Any]]
+    description: str
+    variadic: bool = False
+    literal_text: bool = False
+    signature: str = field(default="")
+
+
+def _kinds(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+def _t(kind: str, integral: bool = False) -> Callable[[Sequence[Type]], Type]:
+    from .types import Type
+
+    return lambda args: Type(kind, integral=integral)
+
+
+def _first_type(args: Sequence[Type]) -> Type:
+    from .types import Type
+
+    known = [t for t in args if t.kind != "null"]
+    if not known:
+        return Type("null")
+    if known[0].kind == "number":
+        return Type("number", integral=all(t.integral for t in known))
+    return known[0]
+
+
+def _len(values: Sequence[Any], ctx: Context) -> Any:
+    return None if values[0] is None else len(values[0])
+
+
+def _len_sql(call: SqlCall) -> ColumnElement[Any]:
+    if call.types[0].kind == "list":
+        return tags_length(call.args[0])
+    return text_length(call.args[0])
+
+
+def _is_empty(values: Sequence[Any], ctx: Context) -> bool:
+    return values[0] is None or values[0] == "" or values[0] == []
+
+
+def _is_empty_sql(call: SqlCall) -> ColumnElement[Any]:
+    arg, kind = call.args[0], call.types[0].kind
+    if kind == "text":
+        return false_if_null(sa.or_(arg.is_(None), arg == sa.literal("", sa.Text())))
+    if kind == "list":
+        return false_if_null(sa.or_(arg.is_(None), tags_length(arg) == 0))
+    return arg.is_(None)
+
+
+def _coalesce(values: Sequence[Any], ctx: Context) -> Any:
+    return next((v for v in values if v is not None), None)
+
+
+def _days_between(values: Sequence[Any], ctx: Context) -> Any:
+    a, b = values
+    if a is None or b is None:
+        return None
+    a = a.date() if isinstance(a, datetime) else a
+    b = b.date() if isinstance(b, datetime) else b
+    return (b - a).days
+
+
+def _contains(values: Sequence[Any], ctx: Context) -> bool:
+    text, part = values
+    return text is not None and part is not None and part in text
+
+
+def _starts_with(values: Sequence[Any], ctx: Context) -> bool:
+    text, prefix = values
+    return text is not None and prefix is not None and text.startswith(prefix)
+
+
+def _has_role_sql(call: SqlCall) -> ColumnElement[Any]:
+    role = call.nodes[0].value
+    return sa.true() if role in call.ctx.roles else sa.false()
+
+
+FUNCTIONS: dict[str, Function] = {
+    f.name: f
+    for f in (
+        Function("today", (), _t("date"), lambda v, ctx: ctx.today,
+                 lambda c: sa.literal(c.ctx.today, sa.Date()), "the current date (UTC)"),
+        Function("now", (), _t("datetime"), lambda v, ctx: ctx.moment,
+                 lambda c: sa.literal(c.ctx.moment, sa.DateTime()),
+                 "the current date and time (UTC)"),
+        Function("len", (_kinds("text list"),), _t("number", integral=True), _len, _len_sql,
+                 "the number of characters of a text, or of items of a tags field"),
+        Function("lower", (_kinds("text"),), _t("text"),
+                 lambda v, ctx: None if v[0] is None else v[0].translate(_ASCII_LOWER),
+                 lambda c: ascii_lower(c.args[0]), "the text with A-Z made lowercase"),
+        Function("upper", (_kinds("text"),), _t("text"),
+                 lambda v, ctx: None if v[0] is None else v[0].translate(_ASCII_UPPER),
+                 lambda c: ascii_upper(c.args[0]), "the text with a-z made uppercase"),
+        Function("is_empty", (_kinds("any"),), _t("boolean"), _is_empty, _is_empty_sql,
+                 "true when the value is null, empty text or an empty list"),
+        Function("coalesce", (_kinds("any"), _kinds("any")), _first_type, _coalesce,
+                 lambda c: sa.func.coalesce(*c.args), "the first value that is not null",
+                 variadic=True),
+        Function("days_between", (_kinds("date datetime"), _kinds("date datetime")),
+                 _t("number", integral=True), _days_between,
+                 lambda c: days_between_sql(*c.args),
+                 "whole days from the first date to the second (b - a)"),
+        Function("has_role", (_kinds("text"),), _t("boolean"),
+                 lambda v, ctx: v[0] in ctx.roles, _has_role_sql,
+                 "true when the user has the role (or a role that includes it)",
+                 literal_text=True),
+        Function("contains", (_kinds("text"), _kinds("text")), _t("boolean"), _contains,
+                 lambda c: false_if_null(text_contains(*c.args)),
+                 "true when the text contains the part (case-sensitive)"),
+        Function("starts_with", (_kinds("text"), _kinds("text")), _t("boolean"),
+                 _starts_with, lambda c: false_if_null(text_starts_with(*c.args)),
+                 "true when the text begins with the prefix (case-sensitive)"),
+    )
+}
+
+_SIGNATURES = {
+    "today": "today()", "now": "now()", "len": "len(text or tags)", "lower": "lower(text)",
+    "upper": "upper(text)", "is_empty": "is_empty(value)", "coalesce": "coalesce(a, b, …)",
+    "days_between": "days_between(a, b)", "has_role": 'has_role("role")',
+    "contains": "contains(text, part)", "starts_with": "starts_with(text, prefix)",
+}
+
+
+def signature(name: str) -> str:
+    """How a function is called, for messages and documentation."""
+    return _SIGNATURES[name]
+
+
+def check_call(checker: Checker, node: Call) -> Type | None:
+    """The type of a call, reporting unknown functions and wrong arguments."""
+    function = FUNCTIONS.get(node.name)
+    if function is None:
+        close = difflib.get_close_matches(node.name, list(FUNCTIONS), n=1)
+        hint = None if close else "the functions are: " + ", ".join(sorted(FUNCTIONS))
+        message = f"unknown function '{node.name}'"
+        if close:
+            message += f" — did you mean '{close[0]}'?"
+        checker.fail(message, node, hint)
+        return None
+    count, wanted = len(node.args), len(function.params)
+    if (count != wanted and not function.variadic) or (function.variadic and count < wanted):
+        amount = f"at least {wanted}" if function.variadic else str(wanted)
+        noun = "argument" if wanted == 1 and not function.variadic else "arguments"
+        checker.fail(f"{node.name}() takes {amount} {noun}, not {count}", node,
+                     f"write {signature(node.name)}")
+        return None
+    types = [checker.type_of(arg) for arg in node.args]
+    if any(t is None for t in types):
+        return None
+    from .types import _comparable, describe
+
+    for index, (arg, t) in enumerate(zip(node.args, types)):
+        assert t is not None
+        accepted = function.params[min(index, wanted - 1)]
+        if "any" not in accepted and t.kind not in accepted and t.kind != "null":
+            kinds = " or ".join(sorted(accepted))
+            checker.fail(f"{node.name}() needs {kinds} as argument {index + 1}; "
+                         f"'{to_text(arg)}' is {describe(t)}", arg,
+                         f"write {signature(node.name)}")
+            return None
+    if function.literal_text and not (
+        isinstance(node.args[0], Literal) and node.args[0].kind == "text"
+    ):
+        checker.fail(f"{node.name}() needs a role name in quotes", node.args[0],
+                     f"write {signature(node.name)}")
+        return None
+    if function.name == "coalesce":
+        known = [t for t in types if t is not None and t.kind != "null"]
+        for arg, t in zip(node.args, types):
+            if t is not None and t.kind != "null" and not _comparable(known[0], t):
+                checker.fail(f"coalesce() needs values of one kind; '{to_text(arg)}' is "
+                             f"{describe(t)}, the first is {describe(known[0])}", arg)
+                return None
+    return function.result([t for t in types if t is not None])

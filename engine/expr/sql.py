@@ -1,0 +1,210 @@
+"""Compiles an expression tree to a SQLAlchemy clause, meaning what `to_python` means.
+
+Identifiers come only from the Scope (declared names); every constant is a bound
+parameter. Conditions are two-valued: a comparison that SQL would make NULL is false.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.sql.expression import ColumnElement
+
+from .functions import (
+    FUNCTIONS,
+    Context,
+    SqlCall,
+    as_numeric,
+    date_shift,
+    datetime_shift,
+    divide6,
+    false_if_null,
+    remainder,
+    round6,
+    seconds_between,
+    tags_have,
+    tags_list,
+    text_order,
+)
+from .nodes import COMPARISONS, Binary, Call, ListOf, Literal, Name, Node, Unary
+from .types import CURRENT_USER, Scope, Type, annotate
+
+Clause = ColumnElement[Any]
+
+
+def to_sql(node: Node, scope: Scope, tables: Mapping[str, sa.Table], entity: str,
+           ctx: Context) -> Clause:
+    """The SQL meaning of `node` for rows of `tables[entity]`.
+
+    A condition never evaluates to NULL. Paths through references become correlated
+    scalar subqueries on the target entity's table (id column `id`).
+    """
+    types = annotate(node, scope)
+    compiler = _Compiler(scope, types, tables, entity, ctx)
+    if types[node].kind == "boolean":
+        return compiler.condition(node)
+    return compiler.value(node)
+
+
+def _literal(node: Literal) -> Clause:
+    value = node.value
+    if value is None:
+        return sa.null()
+    if node.kind == "boolean":
+        return sa.true() if value else sa.false()
+    if node.kind == "text":
+        return sa.literal(value, sa.Text())
+    if isinstance(value, Decimal):
+        return sa.literal(value, sa.Numeric())
+    return sa.literal(value, sa.BigInteger())
+
+
+class _Compiler:
+    def __init__(self, scope: Scope, types: dict[Node, Type], tables: Mapping[str, sa.Table],
+                 entity: str, ctx: Context) -> None:
+        self.scope = scope
+        self.types = types
+        self.tables = tables
+        self.entity = entity
+        self.ctx = ctx
+
+    def condition(self, node: Node) -> Clause:
+        """A boolean expression that is never NULL."""
+        if isinstance(node, Binary) and node.op == "and":
+            return sa.and_(self.condition(node.left), self.condition(node.right))
+        if isinstance(node, Binary) and node.op == "or":
+            return sa.or_(self.condition(node.left), self.condition(node.right))
+        if isinstance(node, Unary):
+            return sa.not_(self.condition(node.operand))
+        if isinstance(node, Binary) and node.op in COMPARISONS:
+            return self.comparison(node)
+        if isinstance(node, Binary):
+            return self.membership(node)
+        if isinstance(node, Literal):
+            return sa.true() if node.value else sa.false()
+        if isinstance(node, Call) and node.name != "coalesce":
+            return self.call(node)
+        # A boolean field, path or coalesce: null counts as false.
+        return false_if_null(self.value(node))
+
+    def value(self, node: Node) -> Clause:
+        if isinstance(node, Literal):
+            return _literal(node)
+        if isinstance(node, Name):
+            return self.name(node)
+        if isinstance(node, Call):
+            return self.call(node)
+        if self.types[node].kind == "boolean":
+            return self.condition(node)
+        if isinstance(node, Unary):
+            return -self.value(node.operand)
+        assert isinstance(node, Binary)
+        return self.arithmetic(node)
+
+    def name(self, node: Name) -> Clause:
+        if node.parts == (CURRENT_USER,):
+            return sa.literal(self.ctx.user_id, sa.BigInteger())
+        chain = self.scope.resolve(node.parts)
+        assert isinstance(chain, tuple)
+        column: Clause = self.column(self.entity, chain[0].name)
+        for hop, step in itertools.pairwise(chain):
+            assert hop.ref is not None
+            target = self.table(hop.ref).alias()
+            column = (
+                sa.select(self.column_of(target, hop.ref, step.name))
+                .where(self.column_of(target, hop.ref, "id") == column)
+                .correlate_except(target)
+                .scalar_subquery()
+            )
+        return tags_list(column) if chain[-1].kind == "list" else column
+
+    def table(self, entity: str) -> sa.Table:
+        try:
+            return self.tables[entity]
+        except KeyError:
+            raise KeyError(f"no table given for entity '{entity}'") from None
+
+    def column(self, entity: str, name: str) -> Clause:
+        return self.column_of(self.table(entity), entity, name)
+
+    @staticmethod
+    def column_of(table: Any, entity: str, name: str) -> Clause:
+        try:
+            return table.c[name]
+        except KeyError:
+            raise KeyError(f"the table of '{entity}' has no column '{name}'") from None
+
+    def call(self, node: Call) -> Clause:
+        function = FUNCTIONS[node.name]
+        types = [self.types[arg] for arg in node.args]
+        args = [self.value(arg) for arg in node.args]
+        return function.sql(SqlCall(args, types, node.args, self.ctx))
+
+    def comparison(self, node: Binary) -> Clause:
+        null_left = isinstance(node.left, Literal) and node.left.kind == "null"
+        null_right = isinstance(node.right, Literal) and node.right.kind == "null"
+        if null_left and null_right:
+            return sa.true() if node.op == "==" else sa.false()
+        if null_left or null_right:
+            other = self.value(node.right if null_left else node.left)
+            return other.is_(None) if node.op == "==" else other.is_not(None)
+        left, right = self.value(node.left), self.value(node.right)
+        if self.types[node.left].kind == "text" and node.op not in ("==", "!="):
+            left, right = text_order(left), text_order(right)
+        compared = left.operate(_OPERATORS[node.op], right)
+        return false_if_null(compared)
+
+    def membership(self, node: Binary) -> Clause:
+        item = self.value(node.left)
+        if isinstance(node.right, ListOf):
+            found = sa.or_(
+                sa.false(),
+                *(false_if_null(item == self.value(choice)) for choice in node.right.items),
+            )
+        else:
+            found = false_if_null(tags_have(self.value(node.right), item))
+        return sa.not_(found) if node.op == "not in" else found
+
+    def arithmetic(self, node: Binary) -> Clause:
+        left_type, right_type = self.types[node.left], self.types[node.right]
+        left, right = self.value(node.left), self.value(node.right)
+        op = node.op
+        kinds = (left_type.kind, right_type.kind)
+        if kinds == ("number", "number"):
+            if op == "/":
+                return divide6(left, right)
+            if op == "%":
+                return remainder(left, right)
+            combined = as_numeric(left).operate(_OPERATORS[op], as_numeric(right))
+            if left_type.integral and right_type.integral:
+                return combined
+            return round6(combined)
+        if kinds == ("text", "text"):
+            return left.concat(right)
+        if kinds == ("duration", "duration"):
+            return left + right if op == "+" else left - right
+        if kinds == ("datetime", "datetime"):
+            return seconds_between(left, right)
+        if right_type.kind == "duration":
+            moment, seconds = left, (right if op == "+" else -right)
+            kind = left_type.kind
+        else:
+            moment, seconds, kind = right, left, right_type.kind
+        return (date_shift if kind == "date" else datetime_shift)(moment, seconds)
+
+
+_OPERATORS = {
+    "==": sa.sql.operators.eq,
+    "!=": sa.sql.operators.ne,
+    "<": sa.sql.operators.lt,
+    "<=": sa.sql.operators.le,
+    ">": sa.sql.operators.gt,
+    ">=": sa.sql.operators.ge,
+    "+": sa.sql.operators.add,
+    "-": sa.sql.operators.sub,
+    "*": sa.sql.operators.mul,
+}

@@ -1,0 +1,133 @@
+"""The runtime's message catalog: what users are told, in English and Chinese.
+
+Messages are looked up by a code and filled with named parameters. Values a user typed
+are shown quoted and shortened (`show`), so every message names the bad value and says
+what is allowed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+CATALOG: dict[str, dict[str, str]] = {
+    "en": {
+        "required": "is required",
+        "unknown_field": "unknown field {name} (this {entity} has: {allowed})",
+        "not_text": "{value} is not text",
+        "not_integer": "{value} is not a whole number",
+        "not_number": "{value} is not a number",
+        "too_many_decimals": "{value} has more than {scale} digits after the decimal point",
+        "not_boolean": "{value} is not yes or no (use true or false)",
+        "not_date": "{value} is not a date (use YYYY-MM-DD, e.g. 2026-11-22)",
+        "not_datetime": "{value} is not a date and time (use ISO 8601, e.g. 2026-11-22T14:30:00Z)",
+        "not_duration": "{value} is not a duration (use 90m, 12h, 3d, 1w or a number of seconds)",
+        "not_email": "{value} is not an e-mail address (expected name@domain.tld)",
+        "not_phone": "{value} is not a phone number (digits, spaces and + - ( ) ., "
+        "at least 5 digits)",
+        "not_url": "{value} is not a web address (expected http://… or https://…)",
+        "not_choice": "{value} is not one of: {allowed}",
+        "not_list": "{value} is not a list of options (allowed: {allowed})",
+        "not_id": "{value} is not a record id (a positive whole number)",
+        "below_min": "{value} is below the minimum {min}",
+        "above_max": "{value} is above the maximum {max}",
+        "too_short": "{value} has {length} characters, fewer than the minimum {min_length}",
+        "too_long": "{value} has {length} characters, more than the maximum {max_length}",
+        "no_match": "{value} does not match the pattern {pattern}",
+        "no_record": "there is no {entity} {value} that you can see",
+        "no_user": "{value} is not the id of an active user",
+        "not_unique": "{value} is already used by another {entity}",
+        "rule_failed": "condition failed: {condition}",
+        "required_in_state": "is required in state '{state}'",
+        "computed": "could not be computed: {reason}",
+        "not_writable": "you may not set this field",
+        "may_not_create": "you may not create this {entity}",
+    },
+    "zh": {
+        "required": "必填",
+        "unknown_field": "未知字段 {name}（{entity} 的字段有：{allowed}）",
+        "not_text": "{value} 不是文本",
+        "not_integer": "{value} 不是整数",
+        "not_number": "{value} 不是数字",
+        "too_many_decimals": "{value} 的小数位超过 {scale} 位",
+        "not_boolean": "{value} 不是“是”或“否”（请使用 true 或 false）",
+        "not_date": "{value} 不是日期（请使用 YYYY-MM-DD，例如 2026-11-22）",
+        "not_datetime": "{value} 不是日期时间（请使用 ISO 8601，例如 2026-11-22T14:30:00Z）",
+        "not_duration": "{value} 不是时长（请使用 90m、12h、3d、1w 或秒数）",
+        "not_email": "{value} 不是电子邮件地址（应为 name@domain.tld）",
+        "not_phone": "{value} 不是电话号码（数字、空格和 + - ( ) .，至少 5 位数字）",
+        "not_url": "{value} 不是网址（应以 http:// 或 https:// 开头）",
+        "not_choice": "{value} 不是可选值之一：{allowed}",
+        "not_list": "{value} 不是选项列表（可选值：{allowed}）",
+        "not_id": "{value} 不是记录编号（正整数）",
+        "below_min": "{value} 小于最小值 {min}",
+        "above_max": "{value} 大于最大值 {max}",
+        "too_short": "{value} 有 {length} 个字符，少于最少 {min_length} 个",
+        "too_long": "{value} 有 {length} 个字符，超过最多 {max_length} 个",
+        "no_match": "{value} 不符合格式 {pattern}",
+        "no_record": "没有您可以查看的编号为 {value} 的{entity}",
+        "no_user": "{value} 不是有效用户的编号",
+        "not_unique": "{value} 已被另一个{entity}使用",
+        "rule_failed": "条件不成立：{condition}",
+        "required_in_state": "在状态“{state}”下必填",
+        "computed": "无法计算：{reason}",
+        "not_writable": "您不能设置此字段",
+        "may_not_create": "您不能创建此{entity}",
+    },
+}
+
+# Messages of the Store itself (access, workflow), same conventions.
+CATALOG["en"].update({
+    "no_transition": "'{entity}' has no transition '{name}' (transitions: {allowed})",
+    "no_workflow": "'{entity}' has no workflow, so it has no transitions",
+    "wrong_state": "can't '{name}' from '{state}' (allowed from: {allowed})",
+    "guard_failed": "can't '{name}': condition failed: {condition}",
+    "missing": "can't '{name}': missing: {fields}",
+    "role_refused": "your roles ({roles}) may not '{name}'",
+    "state_via_transition": "the state changes only through a transition ({allowed})",
+})
+CATALOG["zh"].update({
+    "no_transition": "“{entity}”没有流转“{name}”（可用流转：{allowed}）",
+    "no_workflow": "“{entity}”没有工作流，因此没有流转",
+    "wrong_state": "无法从“{state}”执行“{name}”（允许的起始状态：{allowed}）",
+    "guard_failed": "无法执行“{name}”：条件不成立：{condition}",
+    "missing": "无法执行“{name}”：缺少：{fields}",
+    "role_refused": "您的角色（{roles}）不能执行“{name}”",
+    "state_via_transition": "状态只能通过流转改变（{allowed}）",
+})
+
+_LIST_SEPARATOR = {"en": ", ", "zh": "、"}
+_MAX_SHOWN = 40
+
+
+def show(value: Any) -> str:
+    """A value as a message shows it: strings quoted, long ones shortened."""
+    if isinstance(value, str):
+        text = value if len(value) <= _MAX_SHOWN else value[: _MAX_SHOWN - 1] + "…"
+        return f"'{text}'"
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(show(v) for v in value) + "]"
+    text = repr(value)
+    return text if len(text) <= _MAX_SHOWN else text[: _MAX_SHOWN - 1] + "…"
+
+
+def join(items: Any, language: str = "en") -> str:
+    """Names as a list in running text ("a, b, c" / "a、b、c")."""
+    names = [str(i) for i in items]
+    return _LIST_SEPARATOR.get(language, ", ").join(names) if names else "-"
+
+
+def render(code: str, params: dict[str, Any], language: str = "en") -> str:
+    """The message `code` in `language` (English if the language is not catalogued).
+    List or tuple parameters are joined as running text in that language."""
+    table = CATALOG.get(language) or CATALOG["en"]
+    template = table.get(code) or CATALOG["en"][code]
+    filled = {
+        k: join(v, language) if isinstance(v, list | tuple) else v for k, v in params.items()
+    }
+    return template.format(**filled)

@@ -1,0 +1,122 @@
+"""The Starlette application: pages, JSON API and OpenAPI document over one Store."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from guanxi.errors import AccessDenied, GuanxiError, NotFound
+from guanxi.server import api, auth, editing, i18n, kanban, openapi, pages
+from guanxi.server.brake import LoginBrake
+from guanxi.server.reload import ProjectHolder
+from guanxi.server.security import SecurityHeadersMiddleware
+from guanxi.server.templating import STATIC, page_template
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.middleware.sessions import SessionMiddleware
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+log = logging.getLogger("guanxi.server")
+SESSION_COOKIE = "guanxi_session"
+HTTP_ERRORS = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
+               405: "method_not_allowed", 409: "conflict", 429: "too_many_requests"}
+
+
+def _is_api(request: Request) -> bool:
+    return request.url.path.startswith("/api/") or request.url.path == "/api"
+
+
+def _error_page(request: Request, status: int, key: str) -> Response:
+    """A small HTML error page in the visitor's language (no project data on it)."""
+    holder: ProjectHolder = request.app.state.holder
+    loaded = holder.current()
+    language = i18n.choose_language(
+        session_choice=request.session.get("lang"), user_language=None,
+        accept_language=request.headers.get("accept-language", ""),
+        default=loaded.spec.languages[0] if loaded.spec.languages else "en")
+    t = i18n.translator(language)
+    template = page_template(loaded.templates, "error")
+    html = template.render(t=t, lang=language, status=status, message=t(key),
+                           project_label=loaded.spec.name)
+    return HTMLResponse(html, status_code=status)
+
+
+async def http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    status = exc.status_code
+    if _is_api(request):
+        detail = exc.detail if isinstance(exc.detail, str) else ""
+        if detail == "csrf":
+            detail = "missing or wrong X-CSRF-Token header (or use a Bearer token)"
+        response = api.error_response(status, HTTP_ERRORS.get(status, "error"), detail)
+        if status == 401:
+            response.headers["WWW-Authenticate"] = 'Bearer realm="guanxi"'
+        return response
+    key = {403: "csrf_failed" if exc.detail == "csrf" else "forbidden",
+           404: "not_found"}.get(status, "page_error")
+    return _error_page(request, status, key)
+
+
+async def store_error(request: Request, exc: Exception) -> Response:
+    if _is_api(request):
+        mapped = api.map_store_error(exc)
+        if mapped is not None:
+            return mapped
+    if isinstance(exc, NotFound):
+        return _error_page(request, 404, "not_found")
+    if isinstance(exc, AccessDenied):
+        return _error_page(request, 403, "forbidden")
+    if type(exc) is GuanxiError:  # a request the Store cannot answer (bad sort, cursor …)
+        if _is_api(request):
+            return api.error_response(400, "bad_request", str(exc))
+        return _error_page(request, 400, "page_error")
+    log.exception("unexpected error", exc_info=exc)
+    return _error_page(request, 500, "page_error")
+
+
+async def server_error(request: Request, exc: Exception) -> Response:
+    log.exception("server error", exc_info=exc)
+    if _is_api(request):
+        return api.error_response(500, "server_error", "the server failed; see its log")
+    return HTMLResponse("<!doctype html><title>500</title><h1>500</h1>", status_code=500)
+
+
+async def openapi_json(request: Request) -> Response:
+    return JSONResponse(openapi.document(request.app.state.holder.current().spec))
+
+
+def create_app(project: str | Path | Any, db_url: str | sa.Engine, secret: str | None = None,
+               *, reload: bool = False, https_only: bool = False,
+               create_schema: bool = False, brake: LoginBrake | None = None) -> Starlette:
+    """The web application for `project` (a project directory or a compiled App) over the
+    database at `db_url`. `secret` signs session cookies (a random one when None, which
+    signs everyone out on restart). With `reload`, YAML edits are picked up per request."""
+    holder = ProjectHolder(project, db_url, reload=reload, create_schema=create_schema)
+    routes: list[Route | Mount] = [
+        Route("/openapi.json", openapi_json),
+        Mount("/static", app=StaticFiles(directory=str(STATIC)), name="static"),
+        *auth.routes(), *api.routes(), *kanban.routes(), *editing.routes(), *pages.routes(),
+    ]
+    middleware = [
+        Middleware(SecurityHeadersMiddleware),
+        Middleware(SessionMiddleware, secret_key=secret or secrets.token_urlsafe(32),
+                   session_cookie=SESSION_COOKIE, same_site="lax", https_only=https_only,
+                   max_age=12 * 3600),
+    ]
+    handlers: dict[Any, Any] = {
+        HTTPException: http_error,
+        GuanxiError: store_error,
+        api.ApiError: store_error,
+        Exception: server_error,
+    }
+    app = Starlette(routes=routes, middleware=middleware, exception_handlers=handlers)
+    app.state.holder = holder
+    app.state.brake = brake or LoginBrake()
+    return app

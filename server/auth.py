@@ -1,0 +1,118 @@
+"""Signing in and out, the language switch, and a user's API tokens.
+
+Passwords are checked by `guanxi.users` (argon2 hashes). Repeated failures for one
+username from one address engage the `LoginBrake`. Signing in starts a fresh session
+(a new CSRF token), so a session planted before sign-in is worthless after it.
+"""
+
+from __future__ import annotations
+
+from guanxi.server import csrf, tokens
+from guanxi.server.context import (
+    SESSION_LANGUAGE,
+    SESSION_USER,
+    Ctx,
+    handler,
+    language_of,
+)
+from guanxi.server.i18n import UI_LANGUAGES
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+
+def _next_url(value: object) -> str:
+    text = str(value or "/")
+    if not text.startswith("/") or text.startswith("//") or "\\" in text:
+        return "/"
+    return text
+
+
+def _client(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def _login_page(request: Request, status: int = 200, error: str = "",
+                username: str = "") -> Response:
+    from guanxi.server.context import Ctx
+
+    loaded = request.app.state.holder.current()
+    ctx = Ctx(request, loaded, None, language_of(request, None, loaded.spec))
+    return ctx.render("login", status=status, error=error, username=username,
+                      next=_next_url(request.query_params.get("next")))
+
+
+async def login(request: Request) -> Response:
+    if request.method == "GET":
+        return await run_in_threadpool(_login_page, request)
+    form = await csrf.checked_form(request)
+    username = str(form.get("username") or "").strip()[:150]
+    password = str(form.get("password") or "")
+    target = _next_url(form.get("next"))
+    brake = request.app.state.brake
+    address = _client(request)
+
+    def attempt() -> Response:
+        from guanxi import users
+
+        loaded = request.app.state.holder.current()
+        t = Ctx(request, loaded, None, language_of(request, None, loaded.spec)).t
+        wait = brake.seconds_to_wait(username, address)
+        if wait:
+            return _login_page(request, 429, t("login_brake", seconds=wait), username)
+        user = users.authenticate(loaded.engine, username, password)
+        if user is None:
+            brake.failed(username, address)
+            wait = brake.seconds_to_wait(username, address)
+            message = t("login_brake", seconds=wait) if wait else t("bad_login")
+            return _login_page(request, 429 if wait else 401, message, username)
+        brake.succeeded(username, address)
+        language = request.session.get(SESSION_LANGUAGE)
+        request.session.clear()
+        request.session[SESSION_USER] = user.id
+        if language:
+            request.session[SESSION_LANGUAGE] = language
+        csrf.csrf_token(request)
+        return RedirectResponse(target, status_code=303)
+
+    return await run_in_threadpool(attempt)
+
+
+async def logout(request: Request) -> Response:
+    await csrf.checked_form(request)
+    request.session.clear()
+    return RedirectResponse("/login", status_code=303)
+
+
+async def set_language(request: Request) -> Response:
+    form = await csrf.checked_form(request)
+    language = str(form.get("language") or "")
+    if language in UI_LANGUAGES:
+        request.session[SESSION_LANGUAGE] = language
+    return RedirectResponse(_next_url(form.get("next")), status_code=303)
+
+
+@handler()
+def tokens_page(ctx: Ctx) -> Response:
+    assert ctx.user is not None
+    engine = ctx.loaded.engine
+    new_token = ""
+    if ctx.request.method == "POST":
+        assert ctx.form is not None
+        revoke = str(ctx.form.get("revoke") or "")
+        if revoke.isdigit():
+            tokens.revoke(engine, ctx.user.id, int(revoke))
+        else:
+            new_token = tokens.issue(engine, ctx.user.id, str(ctx.form.get("label") or ""))
+    return ctx.render("tokens", tokens=tokens.list_for(engine, ctx.user.id),
+                      new_token=new_token)
+
+
+def routes() -> list[Route]:
+    return [
+        Route("/login", login, methods=["GET", "POST"]),
+        Route("/logout", logout, methods=["POST"]),
+        Route("/language", set_language, methods=["POST"]),
+        Route("/account/tokens", tokens_page, methods=["GET", "POST"]),
+    ]

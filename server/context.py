@@ -1,0 +1,188 @@
+"""What every request handler needs: the loaded project, the acting user, the language.
+
+Handlers are plain synchronous functions run in a worker thread (the Store is
+synchronous); `handler` wraps one as a Starlette endpoint, checks CSRF on POST, signs the
+user in from the session or an API token, and answers in the user's language.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from guanxi.identity import User
+from guanxi.server import csrf, i18n
+from guanxi.server.reload import Loaded
+from guanxi.server.templating import page_template
+from guanxi.spec import EntitySpec, ProjectSpec, text_in
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+
+SESSION_USER = "uid"
+SESSION_LANGUAGE = "lang"
+SESSION_FLASH = "flash"
+
+
+@dataclass
+class Ctx:
+    """One request, as a handler sees it."""
+
+    request: Request
+    loaded: Loaded
+    user: User | None
+    language: str
+    form: FormData | None = None
+    via_token: bool = False
+    _cache: dict[Any, Any] = field(default_factory=dict)
+
+    @property
+    def spec(self) -> ProjectSpec:
+        return self.loaded.spec
+
+    @property
+    def store(self) -> Any:
+        return self.loaded.store
+
+    @property
+    def t(self) -> Callable[..., str]:
+        return i18n.translator(self.language)
+
+    def text(self, text: dict[str, str] | None, fallback: str = "") -> str:
+        return text_in(text, self.language, fallback)
+
+    def entity(self, name: str) -> EntitySpec:
+        """The entity named in the URL; 404 when the project has none by that name."""
+        entity = self.spec.entity(name)
+        if entity is None:
+            raise HTTPException(404)
+        return entity
+
+    def policy(self, entity: str) -> Any:
+        return self.loaded.app.policies[entity]
+
+    def may(self, entity: str, operation: str) -> bool:
+        return self.user is not None and self.policy(entity).may(self.user, operation)
+
+    def flash(self, message: str) -> None:
+        self.request.session[SESSION_FLASH] = message
+
+    def render(self, page: str, template_entity: str | None = None, status: int = 200,
+               **values: Any) -> HTMLResponse:
+        """The page, from the entity's own template when the project has one."""
+        template = page_template(self.loaded.templates, page, template_entity)
+        flash = self.request.session.pop(SESSION_FLASH, None)
+        context = {
+            "ctx": self, "t": self.t, "lang": self.language, "user": self.user,
+            "csrf_token": csrf.csrf_token(self.request), "flash": flash,
+            "project_label": self.text(self.spec.label, self.spec.name),
+            "nav": navigation(self) if self.user else [],
+            "config_errors": config_errors(self),
+            "page": page, "entity_name": template_entity,
+            **values,
+        }
+        return HTMLResponse(template.render(context), status_code=status)
+
+    def redirect(self, url: str) -> RedirectResponse:
+        return RedirectResponse(url, status_code=303)
+
+
+def navigation(ctx: Ctx) -> list[dict[str, str]]:
+    """The entities the user may open, with their plural labels."""
+    items = []
+    for entity in ctx.spec.entities:
+        if ctx.may(entity.name, "read") or ctx.may(entity.name, "create"):
+            items.append({"name": entity.name,
+                          "label": ctx.text(entity.plural or entity.label,
+                                            entity.name.replace("_", " ").capitalize())})
+    return items
+
+
+def config_errors(ctx: Ctx) -> list[str]:
+    """The configuration errors of a failed reload, for administrators only."""
+    if ctx.user is None or not is_admin(ctx.spec, ctx.user):
+        return []
+    return [str(d) for d in ctx.request.app.state.holder.errors]
+
+
+def is_admin(spec: ProjectSpec, user: User) -> bool:
+    roles = spec.expand_roles(user.roles)
+    return any(r.admin for r in spec.roles if r.name in roles)
+
+
+def resolve_user(request: Request, loaded: Loaded) -> tuple[User | None, bool]:
+    """The user of a request: from an API token (Authorization: Bearer) or the session."""
+    from guanxi import users
+    from guanxi.server import tokens
+
+    engine = loaded.engine
+    header = request.headers.get("authorization", "")
+    if header[:7].lower() == "bearer ":
+        user_id = tokens.user_id_for(engine, header[7:].strip())
+        user = users.get_user(engine, user_id) if user_id is not None else None
+        return user, True
+    user_id = request.session.get(SESSION_USER)
+    if isinstance(user_id, int):
+        user = users.get_user(engine, user_id)
+        if user is None:
+            request.session.clear()
+        return user, False
+    return None, False
+
+
+def language_of(request: Request, user: User | None, spec: ProjectSpec) -> str:
+    return i18n.choose_language(
+        session_choice=request.session.get(SESSION_LANGUAGE),
+        user_language=user.language if user else None,
+        accept_language=request.headers.get("accept-language", ""),
+        default=spec.languages[0] if spec.languages else "en",
+    )
+
+
+def handler(*, login: bool = True, api: bool = False,
+            csrf_check: bool = True) -> Callable[[Callable[..., Response]], Any]:
+    """Wrap a synchronous `fn(ctx, **path_params) -> Response` as a Starlette endpoint.
+
+    POST forms must carry the CSRF token (403 otherwise). With `login`, an anonymous
+    visitor is sent to the sign-in page (pages) or answered 401 (API).
+    """
+
+    def wrap(fn: Callable[..., Response]) -> Any:
+        @functools.wraps(fn)
+        async def endpoint(request: Request) -> Response:
+            form: FormData | None = None
+            if not api and request.method == "POST":
+                form = await csrf.checked_form(request) if csrf_check else await request.form()
+            body: bytes | None = await request.body() if api else None
+
+            def run() -> Response:
+                loaded = request.app.state.holder.current()
+                user, via_token = resolve_user(request, loaded)
+                if api and not via_token and request.method not in ("GET", "HEAD") and user:
+                    csrf.check_header(request)
+                ctx = Ctx(request, loaded, user, language_of(request, user, loaded.spec),
+                          form, via_token)
+                if body is not None:
+                    ctx._cache["body"] = body
+                if login and user is None:
+                    if api:
+                        raise HTTPException(401, "sign in or send an API token")
+                    return RedirectResponse(
+                        "/login?next=" + _safe_next(request.url.path), status_code=303)
+                return fn(ctx, **request.path_params)
+
+            return await run_in_threadpool(run)
+
+        return endpoint
+
+    return wrap
+
+
+def _safe_next(path: str) -> str:
+    from urllib.parse import quote
+
+    return quote(path if path.startswith("/") and not path.startswith("//") else "/", safe="/")

@@ -1,0 +1,178 @@
+"""Values as people read them on pages: labels for options, names for users and
+referenced records, numbers with their decimals, and links where a value is one."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from guanxi.errors import AccessDenied, NotFound
+from guanxi.fieldtypes import SYSTEM_FIELDS
+from guanxi.spec import EntitySpec, FieldSpec, Loc, ProjectSpec, text_in
+
+TEXTUAL = ("string", "text", "email", "phone", "url")
+
+
+@dataclass(frozen=True)
+class Cell:
+    """A displayed value: its text and, when it points somewhere, a link."""
+
+    text: str
+    href: str = ""
+    empty: bool = False
+    multiline: bool = False
+
+
+def title_field(entity: EntitySpec) -> str:
+    """The field naming a record: `title:`, else the first string-like field, else id."""
+    if entity.title:
+        return entity.title
+    for f in entity.fields:
+        if f.type in TEXTUAL:
+            return f.name
+    return "id"
+
+
+def field_spec(entity: EntitySpec, name: str) -> FieldSpec:
+    """The declared field, or a stand-in for a system field."""
+    declared = entity.field(name)
+    if declared is not None:
+        return declared
+    kind = SYSTEM_FIELDS.get(name, "string")
+    return FieldSpec(name=name, type=kind, loc=Loc("<system>", 0, 0))
+
+
+class Names:
+    """Looks up (and remembers, for one request) user names and record titles."""
+
+    def __init__(self, spec: ProjectSpec, store: Any, engine: Any, user: Any,
+                 language: str) -> None:
+        self.spec, self.store, self.engine = spec, store, engine
+        self.user, self.language = user, language
+        self._users: dict[int, str] = {}
+        self._titles: dict[tuple[str, int], str | None] = {}
+
+    def user_name(self, user_id: int) -> str:
+        if user_id == 0:
+            return "Guanxi"
+        if user_id not in self._users:
+            from guanxi import users
+
+            found = users.get_user(self.engine, user_id)
+            self._users[user_id] = found.name if found else f"#{user_id}"
+        return self._users[user_id]
+
+    def user_choices(self) -> list[tuple[str, str]]:
+        """(id, name) of the users one may pick in a `user` field."""
+        from guanxi import users
+
+        lister = getattr(users, "list_users", None)
+        if lister is None:
+            return []
+        people = lister(self.engine)
+        return [(str(u.id), u.name) for u in people]
+
+    def preload(self, entity: str, ids: set[int]) -> None:
+        """Fetch the titles of many records of one entity in one query."""
+        missing = sorted(i for i in ids if (entity, i) not in self._titles)
+        if not missing:
+            return
+        target = self.spec.entity(entity)
+        if target is None:
+            return
+        tfield = title_field(target)
+        try:
+            page = self.store.list(self.user, entity, where=f"id in {missing}",
+                                   limit=len(missing), with_total=False)
+        except Exception:  # fall back to one lookup per record below
+            return
+        for item in page.items:
+            self._titles[(entity, int(item["id"]))] = _plain(item.get(tfield), item["id"])
+        for record_id in missing:
+            self._titles.setdefault((entity, record_id), None)
+
+    def title(self, entity: str, record_id: int) -> str | None:
+        """The title of a record the user may see; None when they may not."""
+        key = (entity, record_id)
+        if key not in self._titles:
+            target = self.spec.entity(entity)
+            try:
+                record = self.store.get(self.user, entity, record_id)
+            except (NotFound, AccessDenied):
+                self._titles[key] = None
+            else:
+                tfield = title_field(target) if target else "id"
+                self._titles[key] = _plain(record.get(tfield), record_id)
+        return self._titles[key]
+
+
+def _plain(value: Any, record_id: Any) -> str:
+    return str(value) if value not in (None, "") else f"#{record_id}"
+
+
+def format_number(spec: FieldSpec, value: Any) -> str:
+    if spec.type == "integer" or isinstance(value, int):
+        return str(int(value))
+    number = Decimal(str(value))
+    scale = 2 if spec.type in ("money", "percent") else (spec.scale if spec.scale is not None
+                                                        else 2)
+    text = f"{number:,.{scale}f}"
+    return text + " %" if spec.type == "percent" else text
+
+
+def format_duration(seconds: int) -> str:
+    for unit, size in (("w", 604800), ("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds and seconds % size == 0:
+            return f"{seconds // size}{unit}"
+    return f"{seconds}s"
+
+
+def cell(spec: FieldSpec, value: Any, names: Names, t: Any, language: str,
+         workflow_labels: dict[str, str] | None = None) -> Cell:
+    """How one value of one field reads on a page."""
+    if value is None or value == "" or value == []:
+        return Cell(t("empty"), empty=True)
+    kind = spec.type
+    if spec.name == "state" and workflow_labels is not None:
+        return Cell(workflow_labels.get(str(value), str(value)))
+    if kind == "boolean":
+        return Cell(t("yes") if value else t("no"))
+    if kind in ("choice", "tags"):
+        labels = {o.value: text_in(o.label, language, o.value) for o in spec.options}
+        values = value if isinstance(value, list | tuple) else [value]
+        return Cell(", ".join(labels.get(str(v), str(v)) for v in values))
+    if kind in ("integer", "decimal", "money", "percent") and isinstance(
+            value, int | float | Decimal):
+        return Cell(format_number(spec, value))
+    if kind == "duration" and isinstance(value, int):
+        return Cell(format_duration(value))
+    if kind == "datetime" and isinstance(value, datetime):
+        return Cell(value.strftime("%Y-%m-%d %H:%M") + (" UTC" if value.tzinfo else ""))
+    if isinstance(value, date | datetime):
+        return Cell(value.isoformat())
+    if kind == "user":
+        return Cell(names.user_name(int(value)))
+    if kind == "reference" and spec.ref:
+        title = names.title(spec.ref, int(value))
+        if title is None:
+            return Cell(f"#{value}")
+        return Cell(title, href=f"/e/{spec.ref}/{int(value)}")
+    if kind == "url" and str(value).lower().startswith(("http://", "https://")):
+        return Cell(str(value), href=str(value))
+    if kind == "email":
+        return Cell(str(value), href=f"mailto:{value}")
+    return Cell(str(value), multiline=kind == "text")
+
+
+def json_value(value: Any) -> Any:
+    """A stored value as JSON: dates in ISO 8601, decimals as numbers."""
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() and value.as_tuple().exponent >= 0\
+            else float(value)
+    if isinstance(value, list | tuple):
+        return [json_value(v) for v in value]
+    return value

@@ -1,0 +1,318 @@
+"""An OpenAPI 3.1 document generated from the project: one schema per entity from the
+field-type registry, and exactly the endpoints `api.py` serves."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from guanxi import __version__
+from guanxi.fieldtypes import SYSTEM_FIELDS
+from guanxi.spec import EntitySpec, FieldSpec, ProjectSpec, text_in
+
+ERROR = {"$ref": "#/components/schemas/Error"}
+
+
+def _bounds(spec: FieldSpec, schema: dict[str, Any]) -> None:
+    if spec.type in ("integer", "decimal", "money", "percent"):
+        low, high = spec.min, spec.max
+        if spec.type == "percent":
+            low = 0 if low is None else low
+            high = 100 if high is None else high
+        for key, bound in (("minimum", low), ("maximum", high)):
+            number = _json_number(bound)
+            if number is not None:
+                schema[key] = number
+
+
+def _json_number(value: Any) -> int | float | None:
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, int | float):
+        return value
+    try:
+        number = Decimal(str(value))
+    except ArithmeticError:
+        return None
+    return int(number) if number == number.to_integral_value() else float(number)
+
+
+def field_schema(spec: FieldSpec, *, for_input: bool = False) -> dict[str, Any]:
+    """The JSON Schema of one field's value (null allowed unless the field is required)."""
+    kind = spec.type
+    schema: dict[str, Any]
+    if kind in ("string", "text", "email", "phone", "url"):
+        schema = {"type": "string"}
+        max_length = spec.max_length or (255 if kind != "text" else None)
+        if max_length:
+            schema["maxLength"] = max_length
+        if spec.min_length:
+            schema["minLength"] = spec.min_length
+        if spec.pattern:
+            schema["pattern"] = spec.pattern
+        if kind == "email":
+            schema["format"] = "email"
+        if kind == "url":
+            schema["format"] = "uri"
+    elif kind in ("integer", "reference", "user"):
+        schema = {"type": "integer"}
+        if kind != "integer":
+            schema["minimum"] = 1
+            schema["description"] = (f"id of a {spec.ref}" if kind == "reference"
+                                     else "id of a user")
+    elif kind in ("decimal", "money", "percent"):
+        scale = 2 if kind != "decimal" else (spec.scale if spec.scale is not None else 2)
+        schema = {"type": "number", "description": f"at most {scale} digits after the point"}
+    elif kind == "boolean":
+        schema = {"type": "boolean"}
+    elif kind == "date":
+        schema = {"type": "string", "format": "date"}
+    elif kind == "datetime":
+        schema = {"type": "string", "format": "date-time"}
+    elif kind == "duration":
+        schema = ({"type": ["integer", "string"],
+                   "description": "seconds, or text such as 90m, 12h, 3d, 1w"}
+                  if for_input else {"type": "integer", "description": "seconds"})
+    elif kind == "choice":
+        schema = {"type": "string", "enum": [o.value for o in spec.options]}
+    elif kind == "tags":
+        schema = {"type": "array", "items": {"type": "string",
+                                             "enum": [o.value for o in spec.options]},
+                  "uniqueItems": True}
+    else:
+        schema = {}
+    _bounds(spec, schema)
+    label = text_in(spec.label, "en", "")
+    if label:
+        schema["title"] = label
+    help_text = text_in(spec.help, "en", "")
+    if help_text:
+        schema["description"] = (schema.get("description", "") + " " + help_text).strip()
+    if spec.compute:
+        schema["readOnly"] = True
+    if not spec.required:
+        schema = _nullable(schema)
+    return schema
+
+
+def _nullable(schema: dict[str, Any]) -> dict[str, Any]:
+    if "enum" in schema:
+        return {**schema, "enum": [*schema["enum"], None], "type": [schema["type"], "null"]}
+    kind = schema.get("type")
+    if kind is None:
+        return schema
+    kinds = kind if isinstance(kind, list) else [kind]
+    return {**schema, "type": [*kinds, "null"]}
+
+
+def _system_schema(name: str, entity: EntitySpec, project: ProjectSpec) -> dict[str, Any]:
+    kind = SYSTEM_FIELDS[name]
+    if name == "state":
+        workflow = project.workflow(entity.workflow or "")
+        states = [s.name for s in workflow.states] if workflow else []
+        return {"type": "string", "enum": states, "readOnly": True,
+                "description": "workflow state; changed only by transitions"}
+    base = {"integer": {"type": "integer"}, "user": {"type": ["integer", "null"]},
+            "datetime": {"type": "string", "format": "date-time"}}[kind]
+    if name == "deleted_at":
+        base = {"type": ["string", "null"], "format": "date-time"}
+    if name != "owner":
+        base = {**base, "readOnly": True}
+    return base
+
+
+def entity_schemas(entity: EntitySpec, project: ProjectSpec) -> dict[str, dict[str, Any]]:
+    """`<Entity>` (as read), `<Entity>Create` and `<Entity>Update` schemas."""
+    name = _schema_name(entity.name)
+    props: dict[str, Any] = {}
+    for system in ("id", "version", "created_at", "updated_at", "created_by", "owner"):
+        props[system] = _system_schema(system, entity, project)
+    if entity.workflow:
+        props["state"] = _system_schema("state", entity, project)
+    for spec in entity.fields:
+        props[spec.name] = field_schema(spec)
+    read = {"type": "object", "title": text_in(entity.label, "en", entity.name),
+            "description": "Fields hidden from the caller's roles are left out.",
+            "properties": props, "required": ["id", "version"]}
+    inputs = {s.name: field_schema(s, for_input=True) for s in entity.fields if not s.compute}
+    inputs["owner"] = {"type": "integer", "minimum": 1, "description": "id of a user"}
+    required = [s.name for s in entity.fields
+                if s.required and s.default is None and not s.compute]
+    create = {"type": "object", "properties": inputs, "additionalProperties": False}
+    if required:
+        create["required"] = required
+    update = {"type": "object", "additionalProperties": False,
+              "properties": {**{k: _nullable_input(v) for k, v in inputs.items()},
+                             "version": {"type": "integer",
+                                         "description": "alternative to If-Match"}}}
+    return {name: read, f"{name}Create": create, f"{name}Update": update}
+
+
+def _nullable_input(schema: dict[str, Any]) -> dict[str, Any]:
+    kind = schema.get("type")
+    if isinstance(kind, list) and "null" in kind:
+        return schema
+    return _nullable(schema)
+
+
+def _schema_name(entity: str) -> str:
+    return "".join(part.capitalize() for part in entity.split("_"))
+
+
+def _ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _json(schema: dict[str, Any]) -> dict[str, Any]:
+    return {"application/json": {"schema": schema}}
+
+
+def _errors(*statuses: int) -> dict[str, Any]:
+    text = {400: "malformed request", 401: "not signed in (send a Bearer token)",
+            403: "not allowed", 404: "no such record, or not visible to you",
+            409: "transition refused", 412: "stale version (If-Match)",
+            422: "invalid values; `fields` says which"}
+    return {str(s): {"description": text[s], "content": _json(ERROR)} for s in statuses}
+
+
+ID_PARAM = {"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}
+IF_MATCH = {"name": "If-Match", "in": "header", "required": False,
+            "schema": {"type": "string"}, "description": 'the ETag of the record read, e.g. "3"'}
+ETAG_HEADER = {"ETag": {"schema": {"type": "string"}, "description": "the record's version"}}
+
+
+def entity_paths(entity: EntitySpec, project: ProjectSpec) -> dict[str, Any]:
+    name = _schema_name(entity.name)
+    label = text_in(entity.plural or entity.label, "en", entity.name)
+    tag = [entity.name]
+    filters = [{"name": f.name, "in": "query", "required": False,
+                "schema": {"type": "string"}, "description": f"only records whose {f.name} "
+                "equals this value"} for f in entity.fields
+               if f.type in ("choice", "boolean", "reference", "user", "string", "email",
+                             "integer")]
+    if entity.workflow:
+        filters.append({"name": "state", "in": "query", "required": False,
+                        "schema": _system_schema("state", entity, project)})
+    list_params = [
+        {"name": "where", "in": "query", "required": False, "schema": {"type": "string"},
+         "description": 'a Guanxi expression, e.g. value > 1000 and source == "web"'},
+        {"name": "q", "in": "query", "required": False, "schema": {"type": "string"},
+         "description": "text search"},
+        {"name": "sort", "in": "query", "required": False, "schema": {"type": "string"},
+         "description": "comma-separated fields, '-' for descending; default -id"},
+        {"name": "limit", "in": "query", "required": False,
+         "schema": {"type": "integer", "minimum": 1, "maximum": 200, "default": 50}},
+        {"name": "after", "in": "query", "required": False, "schema": {"type": "string"},
+         "description": "the next_cursor of the previous page"},
+        {"name": "total", "in": "query", "required": False,
+         "schema": {"type": "boolean", "default": True}},
+        *filters,
+    ]
+    page = {"type": "object", "required": ["items", "next_cursor"], "properties": {
+        "items": {"type": "array", "items": _ref(name)},
+        "next_cursor": {"type": ["string", "null"]},
+        "total": {"type": ["integer", "null"]}}}
+    record_200 = {"description": "the record", "headers": ETAG_HEADER,
+                  "content": _json(_ref(name))}
+    base = f"/api/{entity.name}"
+    paths: dict[str, Any] = {
+        base: {
+            "get": {"tags": tag, "operationId": f"list_{entity.name}",
+                    "summary": f"List {label}", "parameters": list_params,
+                    "responses": {"200": {"description": "one page",
+                                          "content": _json(page)}, **_errors(400, 401, 403)}},
+            "post": {"tags": tag, "operationId": f"create_{entity.name}",
+                     "summary": f"Create a {text_in(entity.label, 'en', entity.name)}",
+                     "requestBody": {"required": True, "content": _json(_ref(f"{name}Create"))},
+                     "responses": {"201": {**record_200, "description": "created"},
+                                   **_errors(400, 401, 403, 422)}},
+        },
+        f"{base}/{{id}}": {
+            "parameters": [ID_PARAM],
+            "get": {"tags": tag, "operationId": f"get_{entity.name}",
+                    "responses": {"200": record_200, "304": {"description": "not modified"},
+                                  **_errors(401, 404)}},
+            "patch": {"tags": tag, "operationId": f"update_{entity.name}",
+                      "parameters": [IF_MATCH],
+                      "requestBody": {"required": True,
+                                      "content": _json(_ref(f"{name}Update"))},
+                      "responses": {"200": record_200,
+                                    **_errors(400, 401, 403, 404, 412, 422)}},
+            "delete": {"tags": tag, "operationId": f"delete_{entity.name}",
+                       "parameters": [IF_MATCH],
+                       "responses": {"204": {"description": "deleted"},
+                                     **_errors(401, 403, 404, 412)}},
+        },
+        f"{base}/{{id}}/history": {
+            "parameters": [ID_PARAM],
+            "get": {"tags": tag, "operationId": f"history_{entity.name}",
+                    "responses": {"200": {"description": "changes, oldest first",
+                                          "content": _json(_ref("History"))},
+                                  **_errors(401, 404)}},
+        },
+        f"{base}/{{id}}/restore": {
+            "parameters": [ID_PARAM],
+            "post": {"tags": tag, "operationId": f"restore_{entity.name}",
+                     "responses": {"200": record_200, **_errors(401, 403, 404)}},
+        },
+    }
+    workflow = project.workflow(entity.workflow) if entity.workflow else None
+    if workflow is not None:
+        names = [t.name for t in workflow.transitions]
+        paths[f"{base}/{{id}}/transitions"] = {
+            "parameters": [ID_PARAM],
+            "get": {"tags": tag, "operationId": f"transitions_{entity.name}",
+                    "summary": "Transitions the caller may fire now",
+                    "responses": {"200": {"description": "available transitions",
+                                          "content": _json(_ref("Transitions"))},
+                                  **_errors(401, 404)}},
+        }
+        paths[f"{base}/{{id}}/transitions/{{name}}"] = {
+            "parameters": [ID_PARAM, {"name": "name", "in": "path", "required": True,
+                                      "schema": {"type": "string", "enum": names}}],
+            "post": {"tags": tag, "operationId": f"fire_{entity.name}_transition",
+                     "parameters": [IF_MATCH],
+                     "requestBody": {"required": False,
+                                     "content": _json(_ref(f"{name}Update"))},
+                     "responses": {"200": record_200,
+                                   **_errors(400, 401, 403, 404, 409, 412, 422)}},
+        }
+    return paths
+
+
+def document(project: ProjectSpec) -> dict[str, Any]:
+    """The OpenAPI 3.1 document of a project's JSON API."""
+    schemas: dict[str, Any] = {
+        "Error": {"type": "object", "required": ["error", "detail"], "properties": {
+            "error": {"type": "string"}, "detail": {"type": "string"},
+            "fields": {"type": "object",
+                       "additionalProperties": {"type": "array", "items": {"type": "string"}}}}},
+        "History": {"type": "object", "properties": {
+            "items": {"type": "array", "items": {"type": "object"}}}},
+        "Transitions": {"type": "object", "properties": {"items": {"type": "array", "items": {
+            "type": "object", "properties": {
+                "name": {"type": "string"}, "label": {"type": "string"},
+                "to": {"type": "string"},
+                "require": {"type": "array", "items": {"type": "string"}}}}}}},
+    }
+    paths: dict[str, Any] = {
+        "/api/me": {"get": {"operationId": "me", "tags": ["users"],
+                            "responses": {"200": {"description": "the caller",
+                                                  "content": _json({"type": "object"})},
+                                          **_errors(401)}}},
+    }
+    for entity in project.entities:
+        schemas.update(entity_schemas(entity, project))
+        paths.update(entity_paths(entity, project))
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": text_in(project.label, "en", project.name) + " API",
+                 "version": __version__,
+                 "description": "Generated by Guanxi from the project's YAML."},
+        "servers": [{"url": "/"}],
+        "security": [{"bearer": []}],
+        "paths": paths,
+        "components": {"schemas": schemas, "securitySchemes": {
+            "bearer": {"type": "http", "scheme": "bearer",
+                       "description": "an API token from /account/tokens"}}},
+    }
