@@ -81,6 +81,8 @@ class EntityPolicy:
         workflow = project.workflow(entity.workflow) if entity.workflow else None
         self._states = {s.name: s for s in workflow.states} if workflow else {}
         self._expanded: dict[frozenset[str], frozenset[str]] = {}
+        # Field sets depend only on the roles (and state): computed once per combination.
+        self._memo: dict[tuple[Any, ...], frozenset[str]] = {}
 
     # ------------------------------------------------------------ roles
 
@@ -148,6 +150,13 @@ class EntityPolicy:
         A field is visible when any role that may read the entity does not hide it.
         `id` is always visible to a reader: a record cannot be addressed without it.
         """
+        key = ("visible", user.roles)
+        known = self._memo.get(key)
+        if known is None:
+            known = self._memo[key] = self._visible(user)
+        return known
+
+    def _visible(self, user: User) -> frozenset[str]:
         visible: set[str] = set()
         for grant in self._granting(user, "read"):
             visible |= self._all_fields - frozenset(grant.access.hide)
@@ -167,9 +176,15 @@ class EntityPolicy:
         """
         if operation not in ("create", "update"):
             raise ValueError(f"operation must be 'create' or 'update', not {operation!r}")
-        creating = operation == "create"
+        key = ("writable", user.roles, state, operation)
+        known = self._memo.get(key)
+        if known is None:
+            known = self._memo[key] = self._writable(user, state, operation == "create")
+        return known
+
+    def _writable(self, user: User, state: str | None, creating: bool) -> frozenset[str]:
         writable: set[str] = set()
-        for grant in self._granting(user, operation):
+        for grant in self._granting(user, "create" if creating else "update"):
             closed = set(grant.access.hide)
             if not creating:
                 closed |= set(grant.access.readonly)

@@ -22,6 +22,7 @@ from guanxi.fieldvalues import FieldValueError, coerce, to_json
 from guanxi.identity import User
 from guanxi.messages import join
 from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.util import ClauseAdapter
 
 MAX_LIMIT = 1000
 MAX_WHERE_LENGTH = 4000
@@ -81,7 +82,22 @@ def where_condition(app: App, entity: CompiledEntity, user: User, ctx: Any,
                 break
             target = app.entity(ref.ref)
             _refuse_hidden(app, target, user, [following], "filter")
-    return expr.to_sql(node, entity.scope, app.tables.entities, entity.name, ctx)
+    return expr.to_sql(node, entity.scope, app.tables.entities, entity.name, ctx,
+                       row_filter=readable_rows(app, user, ctx))
+
+
+def readable_rows(app: App, user: User, ctx: Any) -> expr.RowFilter:
+    """For paths in a condition a user wrote: only referenced rows the user may read (and
+    not deleted) count, so a filter cannot probe records the user may not see."""
+
+    def row_filter(entity_name: str, aliased: Any) -> ColumnElement[bool]:
+        target = app.entity(entity_name)
+        condition = sa.and_(
+            target.policy.read_filter(user, ctx), target.table.c.deleted_at.is_(None)
+        )
+        return ClauseAdapter(aliased).traverse(condition)
+
+    return row_filter
 
 
 def filter_conditions(entity: CompiledEntity, app: App, user: User,

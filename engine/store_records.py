@@ -16,6 +16,7 @@ from guanxi.errors import AccessDenied, NotFound, ValidationFailed
 from guanxi.fieldvalues import is_empty, to_json
 from guanxi.identity import SYSTEM, User
 from guanxi.messages import join, render, show
+from guanxi.tables import constraint_name
 from sqlalchemy.sql.elements import ColumnElement
 
 Record = dict[str, Any]
@@ -197,7 +198,7 @@ def unique_violation(entity: CompiledEntity, error: sa.exc.IntegrityError,
     pre-check could not see), or None if the error is something else."""
     text = str(error.orig)
     for spec in entity.spec.fields:
-        if spec.unique and (f"uq_{entity.name}_{spec.name}" in text
+        if spec.unique and (constraint_name("uq", entity.name, spec.name) in text
                             or f"{entity.name}.{spec.name}" in text):
             return ValidationFailed({spec.name: [render(
                 "not_unique", {"value": "-", "entity": entity.name}, language)]})

@@ -7,6 +7,7 @@ system columns; `gx_history` (the audit trail of every change); `gx_user` and
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -15,6 +16,18 @@ from guanxi.spec import EntitySpec, ProjectSpec
 from sqlalchemy.dialects import postgresql
 
 RESERVED_PREFIX = "gx_"
+# PostgreSQL truncates identifiers longer than this; SQLAlchemy refuses them.
+MAX_IDENTIFIER = 63
+
+
+def constraint_name(prefix: str, table: str, *columns: str) -> str:
+    """`prefix_table_columns`, shortened with a hash suffix when it would pass 63 bytes,
+    so names stay unique and stable however long the declared names are."""
+    name = "_".join((prefix, table, *columns))
+    if len(name.encode()) <= MAX_IDENTIFIER:
+        return name
+    digest = hashlib.sha1(name.encode()).hexdigest()[:8]
+    return f"{name.encode()[:MAX_IDENTIFIER - 9].decode(errors='ignore')}_{digest}"
 USER_TABLE = "gx_user"
 USER_ROLE_TABLE = "gx_user_role"
 HISTORY_TABLE = "gx_history"
@@ -86,21 +99,21 @@ def _entity_table(metadata: sa.MetaData, entity: EntitySpec) -> sa.Table:
         sa.Column("created_at", UTCDateTime(), nullable=False),
         sa.Column("updated_at", UTCDateTime(), nullable=False),
         sa.Column("created_by", sa.Integer, sa.ForeignKey(f"{USER_TABLE}.id"), nullable=True),
-        sa.Column("owner", sa.Integer, sa.ForeignKey(f"{USER_TABLE}.id"), nullable=True,
-                  index=True),
+        sa.Column("owner", sa.Integer, sa.ForeignKey(f"{USER_TABLE}.id"), nullable=True),
         sa.Column("version", sa.Integer, nullable=False),
     ]
     if entity.workflow:
-        columns.append(sa.Column("state", sa.String(63), nullable=False, index=True))
+        columns.append(sa.Column("state", sa.String(63), nullable=False))
     columns.append(sa.Column("deleted_at", UTCDateTime(), nullable=True))
     for field in entity.fields:
         args: list[sa.SchemaItem] = []
         if field.type == "reference" and field.ref:
             # use_alter: references may form cycles (account <-> contact).
-            args.append(sa.ForeignKey(f"{field.ref}.id", name=f"fk_{name}_{field.name}",
+            args.append(sa.ForeignKey(f"{field.ref}.id", name=constraint_name("fk", name, field.name),
                                       use_alter=field.ref != name))
         elif field.type == "user":
-            args.append(sa.ForeignKey(f"{USER_TABLE}.id", name=f"fk_{name}_{field.name}"))
+            args.append(sa.ForeignKey(f"{USER_TABLE}.id",
+                                      name=constraint_name("fk", name, field.name)))
         columns.append(
             sa.Column(
                 field.name,
@@ -111,14 +124,17 @@ def _entity_table(metadata: sa.MetaData, entity: EntitySpec) -> sa.Table:
             )
         )
     table = sa.Table(name, metadata, *columns)
+    sa.Index(constraint_name("ix", name, "owner"), table.c.owner)
+    if entity.workflow:
+        sa.Index(constraint_name("ix", name, "state"), table.c.state)
     for field in entity.fields:
         if field.unique:
-            sa.Index(f"uq_{name}_{field.name}", table.c[field.name], unique=True)
+            sa.Index(constraint_name("uq", name, field.name), table.c[field.name], unique=True)
         elif field.index or field.type in ("reference", "user"):
-            sa.Index(f"ix_{name}_{field.name}", table.c[field.name])
+            sa.Index(constraint_name("ix", name, field.name), table.c[field.name])
     for number, index in enumerate(entity.indexes, 1):
         prefix = "uq" if index.unique else "ix"
-        sa.Index(f"{prefix}_{name}_{number}_{'_'.join(index.fields)}"[:63],
+        sa.Index(constraint_name(prefix, name, str(number), *index.fields),
                  *(table.c[f] for f in index.fields), unique=index.unique)
     return table
 

@@ -348,3 +348,15 @@ def test_added_reference_and_unique_fields_keep_the_rows(project, engine: sa.Eng
                                         for f in foreign]
     assert rows(engine, "customer", "name", "parent", "code") == [
         ("Ada", None, None), ("Cy", None, None)]
+
+
+def test_removed_reference_field_drops_its_column_and_foreign_key(project,
+                                                                  engine: sa.Engine) -> None:
+    with_parent = added("parent: {type: reference, to: customer}")
+    app = migrated(project(with_parent), engine)
+    insert(engine, app, "customer", {"name": "Ada"})
+    plan = migrate.plan(project(), engine)
+    assert [s.action for s in plan.losing_data] == ["drop_column"]
+    migrate.apply(plan, engine, allow_data_loss=True)
+    assert "parent" not in columns(engine, "customer")
+    assert migrate.plan(project(), engine).empty

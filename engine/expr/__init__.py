@@ -11,7 +11,7 @@ from .lexer import ExprSyntaxError
 from .nodes import Binary, Call, ListOf, Literal, Name, Node, Unary, to_text
 from .parser import parse
 from .python import Evaluator, Resolver, to_python
-from .sql import to_sql
+from .sql import RowFilter, to_sql
 from .types import (
     ExprInvalid,
     ExprProblem,
@@ -38,6 +38,7 @@ __all__ = [
     "Name",
     "Node",
     "Resolver",
+    "RowFilter",
     "Scope",
     "Type",
     "Unary",

@@ -7,7 +7,7 @@ parameter. Conditions are two-valued: a comparison that SQL would make NULL is f
 from __future__ import annotations
 
 import itertools
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -34,17 +34,21 @@ from .nodes import COMPARISONS, Binary, Call, ListOf, Literal, Name, Node, Unary
 from .types import CURRENT_USER, Scope, Type, annotate
 
 Clause = ColumnElement[Any]
+RowFilter = Callable[[str, Any], ColumnElement[bool]]
 
 
 def to_sql(node: Node, scope: Scope, tables: Mapping[str, sa.Table], entity: str,
-           ctx: Context) -> Clause:
+           ctx: Context, row_filter: RowFilter | None = None) -> Clause:
     """The SQL meaning of `node` for rows of `tables[entity]`.
 
     A condition never evaluates to NULL. Paths through references become correlated
-    scalar subqueries on the target entity's table (id column `id`).
+    scalar subqueries on the target entity's table (id column `id`). `row_filter`, when
+    given, names the rows of a target entity a path may read (for conditions a user
+    wrote, the target's read access): `row_filter(entity_name, aliased_table)`; a path to
+    any other row is empty (null).
     """
     types = annotate(node, scope)
-    compiler = _Compiler(scope, types, tables, entity, ctx)
+    compiler = _Compiler(scope, types, tables, entity, ctx, row_filter)
     if types[node].kind == "boolean":
         return compiler.condition(node)
     return compiler.value(node)
@@ -65,7 +69,8 @@ def _literal(node: Literal) -> Clause:
 
 class _Compiler:
     def __init__(self, scope: Scope, types: dict[Node, Type], tables: Mapping[str, sa.Table],
-                 entity: str, ctx: Context) -> None:
+                 entity: str, ctx: Context, row_filter: RowFilter | None = None) -> None:
+        self.row_filter = row_filter
         self.scope = scope
         self.types = types
         self.tables = tables
@@ -114,12 +119,12 @@ class _Compiler:
         for hop, step in itertools.pairwise(chain):
             assert hop.ref is not None
             target = self.table(hop.ref).alias()
-            column = (
-                sa.select(self.column_of(target, hop.ref, step.name))
-                .where(self.column_of(target, hop.ref, "id") == column)
-                .correlate_except(target)
-                .scalar_subquery()
+            query = sa.select(self.column_of(target, hop.ref, step.name)).where(
+                self.column_of(target, hop.ref, "id") == column
             )
+            if self.row_filter is not None:
+                query = query.where(self.row_filter(hop.ref, target))
+            column = query.correlate_except(target).scalar_subquery()
         return tags_list(column) if chain[-1].kind == "list" else column
 
     def table(self, entity: str) -> sa.Table:
