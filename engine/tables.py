@@ -109,7 +109,8 @@ def _entity_table(metadata: sa.MetaData, entity: EntitySpec) -> sa.Table:
         args: list[sa.SchemaItem] = []
         if field.type == "reference" and field.ref:
             # use_alter: references may form cycles (account <-> contact).
-            args.append(sa.ForeignKey(f"{field.ref}.id", name=constraint_name("fk", name, field.name),
+            args.append(sa.ForeignKey(f"{field.ref}.id",
+                                      name=constraint_name("fk", name, field.name),
                                       use_alter=field.ref != name))
         elif field.type == "user":
             args.append(sa.ForeignKey(f"{USER_TABLE}.id",

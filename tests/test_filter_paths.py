@@ -4,7 +4,6 @@ read: a path to any other record is empty, so filters cannot probe hidden record
 from __future__ import annotations
 
 import pytest
-
 from store_project import open_sales
 
 OWN_ACCOUNTS_ONLY = {

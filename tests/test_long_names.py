@@ -7,7 +7,6 @@ from guanxi.compiler import compile_app
 from guanxi.project import load_project_or_raise
 from guanxi.store import Store
 from guanxi.tables import MAX_IDENTIFIER, constraint_name
-
 from store_project import add_account
 
 ENTITY = "customer_relationship_management_account_with_a_very_long_name"

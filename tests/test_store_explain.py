@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import pytest
 from guanxi.errors import NotFound
-
 from store_project import PROJECT, add_account, open_sales
 
 WITH_ADMIN = {
