@@ -93,6 +93,8 @@ def _check(ctx: Context, text: str | None, loc: Loc | None, scope: Any, expect: 
     except ExprSyntaxError as error:
         ctx.add("GX401", _locate(ctx, loc, error.offset), error.hint, detail=error.message)
         return
+    if _reads_untyped_field(ctx, scope.entity, node):
+        return  # the field's unknown type is reported already; its uses would only echo it
     problems = check(node, scope, expect)
     if not problems:
         problems = _beyond_types(ctx, node, scope)
@@ -113,6 +115,21 @@ def _check(ctx: Context, text: str | None, loc: Loc | None, scope: Any, expect: 
 
         ctx.add("GX402", _locate(ctx, loc, problem.offset), hint or _EXPR_HINT,
                 detail=prefix + message)
+
+
+def _reads_untyped_field(ctx: Context, entity: str, node: Any) -> bool:
+    """Whether the expression reads a field of `entity` declared with an unknown type."""
+    from guanxi.expr import fields_used
+
+    fields = ctx.raw.entities.get(entity, {})
+    fields = fields.get("fields") if isinstance(fields, dict) else None
+    if not isinstance(fields, dict):
+        return False
+    for used in fields_used(node):
+        declared = fields.get(str(used).split(".")[0])
+        if isinstance(declared, dict) and declared.get("type") not in FIELD_TYPES:
+            return True
+    return False
 
 
 def _option_named(ctx: Context, entity: str, message: str) -> str | None:

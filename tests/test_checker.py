@@ -397,3 +397,21 @@ def test_a_default_must_fit_its_field(write_project, declaration: str,
     assert d.message.startswith("default ")
     if reason:
         assert d.message.endswith(reason)
+
+
+def test_an_unknown_field_type_is_reported_once_not_again_at_each_use(write_project):
+    root = write_project({
+        "guanxi.yaml": "project: shop\nroles: {clerk: {}}\n",
+        "entities/deal.yaml": """
+            deal:
+              fields:
+                value: {type: mony}
+              rules:
+                - check: value > 0
+                  message: The value must be positive
+        """,
+    })
+
+    result = load_project(root)
+
+    assert [d.id for d in result.errors] == ["GX303"]
