@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
-from guanxi.errors import NotFound
+from guanxi.errors import AccessDenied, NotFound
 from guanxi.identity import User
 from guanxi.store_query import (
     after as after_condition,
@@ -30,6 +30,7 @@ def list_page(store: Store, user: User, entity: str, *, where: str | None,
               limit: int, after: str | None, with_total: bool, deleted: bool) -> Page:
     """Store.list: see there."""
     compiled = store.app.entity(entity)
+    refuse_unreadable(compiled, user)
     limit = check_limit(limit)
     ctx = store.context(user)
     keys = sort_keys(store.app, compiled, user, sort)
@@ -53,10 +54,17 @@ def list_page(store: Store, user: User, entity: str, *, where: str | None,
     return Page([shape(r, visible) for r in rows], cursor, total)
 
 
+def refuse_unreadable(compiled: Any, user: User) -> None:
+    """A user none of whose roles may read the entity is told so, not shown an empty list."""
+    if not compiled.policy.visible_fields(user):
+        raise AccessDenied(f"you may not read {compiled.name} records")
+
+
 def count(store: Store, user: User, entity: str, *, where: str | None,
           filters: Mapping[str, Any] | None, search: str | None) -> int:
     """Store.count: see there."""
     compiled = store.app.entity(entity)
+    refuse_unreadable(compiled, user)
     ctx = store.context(user)
     wanted = conditions(store.app, compiled, user, ctx, where=where, filters=filters,
                         search=search)
