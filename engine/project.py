@@ -251,14 +251,13 @@ def _read(path: Path, display: str, kind: str, raw: RawProject) -> YamlDocument:
     raw.files.append(SourceFile(kind, doc))
     for problem in doc.problems:
         hint = _YAML_HINTS[problem.kind]
-        if problem.other is not None:
-            hint = f"the first one is at {problem.other}; {hint}"
         raw.diagnostics.append(diag(_YAML_IDS[problem.kind], problem.loc, hint,
                                     detail=problem.message))
         if problem.other is not None:
+            # The first place too, so that an editor marks both.
             raw.diagnostics.append(diag(
-                "GX103", problem.other, f"it is given again at {problem.loc}; {hint}",
-                detail=f"the key is given twice in one mapping (again at {problem.loc})"))
+                "GX103", problem.other, hint,
+                detail=f"the key is given again at {problem.loc}"))
     return doc
 
 
