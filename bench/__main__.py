@@ -119,6 +119,19 @@ def machine() -> dict[str, Any]:
     }
 
 
+def postgres_version(url: str) -> str:
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as conn:
+            return str(conn.exec_driver_sql("SHOW server_version").scalar_one())
+    except sa.exc.SQLAlchemyError as error:
+        return f"unknown ({type(error).__name__})"
+    finally:
+        engine.dispose()
+
+
 def run_case(name: str, ctx: Context, profile_to: Path | None = None) -> list[Measurement]:
     """A case's measurements; an unexpected failure becomes a row saying so. With
     `profile_to`, the whole case runs under cProfile and the statistics are saved there."""
@@ -170,7 +183,9 @@ def table(rows: Sequence[Measurement]) -> str:
 
     out = [fmt(lines[0]), "|" + "|".join("-" * (w + 2) for w in widths) + "|"]
     out.extend(fmt(line) for line in lines[1:])
-    return "\n".join(out)
+    notes = [f"- {m.case} ({m.backend}) {m.metric}: {m.note}" for m in rows
+             if m.note and m.guanxi is not None]
+    return "\n".join(out + (["", *notes] if notes else []))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -206,7 +221,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     document = {
         "started_at": started.isoformat(),
         "finished_at": dt.datetime.now(dt.UTC).isoformat(),
-        "machine": machine(),
+        "machine": {**machine(), **({"postgresql": postgres_version(args.db)} if args.db else {})},
         "sizes": dataclasses.asdict(sizes),
         "cases": names,
         "results": [m.as_json() for m in results],

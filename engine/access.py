@@ -10,8 +10,10 @@ union of what those roles grant:
 - a field is writable when any role that may update (create) the entity neither hides
   it nor makes it readonly, and the record's workflow state lets it be edited.
 
-Each condition is parsed once, when the policy is compiled; only the SQL, which depends
-on the acting user and the moment, is built per call.
+Each condition is parsed once, when the policy is compiled, and compiled to SQL once per
+operation and set of roles, with bind parameters for the acting user and the moment
+(`rule`); the values are given when a statement runs (`context_params(ctx)` of
+`guanxi.expr.functions`), so SQLAlchemy reuses its compiled statements.
 """
 
 from __future__ import annotations
@@ -22,10 +24,12 @@ from typing import Any
 
 import sqlalchemy as sa
 from guanxi import expr
+from guanxi.expr.functions import context_params
 from guanxi.fieldtypes import SYSTEM_FIELDS
 from guanxi.identity import User
 from guanxi.spec import AccessSpec, EntitySpec, Permission, ProjectSpec, TransitionSpec
-from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql import visitors
+from sqlalchemy.sql.elements import BindParameter, ColumnElement
 
 OPERATIONS = ("create", "read", "update", "delete")
 
@@ -81,6 +85,8 @@ class EntityPolicy:
         workflow = project.workflow(entity.workflow) if entity.workflow else None
         self._states = {s.name: s for s in workflow.states} if workflow else {}
         self._expanded: dict[frozenset[str], frozenset[str]] = {}
+        # SQL conditions with context bind parameters, per operation and roles.
+        self._rules: dict[tuple[str, frozenset[str], frozenset[str]], ColumnElement[bool]] = {}
         # Field sets depend only on the roles (and state): computed once per combination.
         self._memo: dict[tuple[Any, ...], frozenset[str]] = {}
 
@@ -106,21 +112,36 @@ class EntityPolicy:
 
     # ------------------------------------------------------------ row filters
 
-    def _filter(self, user: User, ctx: expr.Context, operation: str) -> ColumnElement[bool]:
+    def rule(self, user: User, ctx: expr.Context, operation: str) -> ColumnElement[bool]:
+        """The SQL condition on this entity's rows on which the user may do `operation`
+        ("read", "update" or "delete"), with bind parameters for the user and the moment:
+        run it with `context_params(ctx)` (a statement run without them fails).
+        Compiled once per set of roles; for a WHERE clause only (NULL drops a row)."""
+        key = (operation, user.roles, ctx.roles)
+        known = self._rules.get(key)
+        if known is None:
+            known = self._rules[key] = self._compile_rule(user, ctx, operation)
+        return known
+
+    def _compile_rule(self, user: User, ctx: expr.Context,
+                      operation: str) -> ColumnElement[bool]:
         conditions: list[ColumnElement[bool]] = []
         for grant in self._granting(user, operation):
             compiled = grant.operations[operation]
             if compiled.kind == "all":
                 return sa.true()
-            conditions.append(
-                expr.to_sql(compiled.node, self._scope, self._tables, self.entity.name, ctx)
-            )
+            conditions.append(expr.to_sql(compiled.node, self._scope, self._tables,
+                                          self.entity.name, ctx, parameters=True))
         if not conditions:
             return sa.false()
         return conditions[0] if len(conditions) == 1 else sa.or_(*conditions)
 
+    def _filter(self, user: User, ctx: expr.Context, operation: str) -> ColumnElement[bool]:
+        return with_values(self.rule(user, ctx, operation), ctx)
+
     def read_filter(self, user: User, ctx: expr.Context) -> ColumnElement[bool]:
-        """The SQL condition on this entity's rows that the user may read."""
+        """The SQL condition on this entity's rows that the user may read (for a WHERE
+        clause; the user and the moment are in it as values: see `rule`)."""
         return self._filter(user, ctx, "read")
 
     def update_filter(self, user: User, ctx: expr.Context) -> ColumnElement[bool]:
@@ -328,6 +349,22 @@ class EntityPolicy:
                        else "no field may be edited")
             lines.append(f"in state {state.name}, {allowed} ({state.loc})")
         return lines
+
+
+def with_values(condition: ColumnElement[bool], ctx: expr.Context) -> ColumnElement[bool]:
+    """`condition` (from `EntityPolicy.rule`) with the context's values in its bind
+    parameters, for statements run without `context_params(ctx)`."""
+    values = context_params(ctx)
+    if not any(isinstance(e, BindParameter) and e.key in values
+               for e in visitors.iterate(condition)):
+        return condition
+
+    def bind(element: Any) -> Any:
+        if isinstance(element, BindParameter) and element.key in values:
+            return sa.literal(values[element.key], element.type)
+        return None
+
+    return visitors.replacement_traverse(condition, {}, bind)
 
 
 def _holds(compiled: CompiledPermission, record: Mapping[str, Any], ctx: expr.Context,

@@ -186,7 +186,10 @@ def _decimal(field: FieldSpec, value: Any) -> Decimal | None:
         raise FieldValueError("not_number", value=show(value)) from None
     scale = default_scale(field)
     quantum = Decimal(1).scaleb(-scale)
-    rounded = number.quantize(quantum, rounding=ROUND_HALF_EVEN)
+    try:
+        rounded = number.quantize(quantum, rounding=ROUND_HALF_EVEN)
+    except InvalidOperation:  # more digits than decimal arithmetic carries
+        raise FieldValueError("too_large", value=show(value)) from None
     if rounded != number:
         raise FieldValueError("too_many_decimals", value=show(value), scale=scale)
     return rounded
@@ -372,7 +375,8 @@ def _decimal_reader(field: FieldSpec, slow: Reader) -> Reader:
 
 def _date_reader(field: FieldSpec, slow: Reader) -> Reader:
     def read(value: Any) -> Any:
-        if type(value) is str and len(value) == 10 and value[4] == "-":
+        # YYYY-MM-DD only: fromisoformat also reads ISO week dates ("2026-W10-1").
+        if type(value) is str and len(value) == 10 and value[4] == "-" and value[7] == "-":
             try:
                 return dt.date.fromisoformat(value)
             except ValueError:

@@ -28,6 +28,7 @@ from guanxi.errors import (
     ValidationFailed,
     VersionConflict,
 )
+from guanxi.expr.functions import context_params
 from guanxi.fieldvalues import coerce
 from guanxi.identity import User
 from guanxi.spec import TransitionSpec
@@ -75,6 +76,8 @@ class Store:
         else:
             self.engine = create_engine(url_or_engine)
         self.clock = clock
+        # Statements built once and run with parameters, keyed by what shapes them.
+        self._prepared: dict[Any, Any] = {}
 
     def create_schema(self) -> None:
         """Create every table the project needs (development and tests; in production
@@ -116,13 +119,24 @@ class Store:
 
         return resolve
 
+    def _insert(self, compiled: CompiledEntity) -> Any:
+        """INSERT … RETURNING id for the entity, built once (run with the record as
+        parameters, so SQLAlchemy reuses its compiled form)."""
+        key = ("create", compiled.name)
+        statement = self._prepared.get(key)
+        if statement is None:
+            table = compiled.table
+            statement = self._prepared[key] = table.insert().returning(table.c.id)
+        return statement
+
     def _entity(self, name: str) -> CompiledEntity:
         return self.app.entity(name)
 
     def _filters(self, entity: CompiledEntity, user: User, ctx: Any) -> tuple[Any, Any, Any]:
+        """The read, update and delete rules, with bind parameters (`context_params`)."""
         policy = entity.policy
-        return (policy.read_filter(user, ctx), policy.update_filter(user, ctx),
-                policy.delete_filter(user, ctx))
+        return (policy.rule(user, ctx, "read"), policy.rule(user, ctx, "update"),
+                policy.rule(user, ctx, "delete"))
 
     def _load(self, conn: sa.Connection, entity: CompiledEntity, user: User, ctx: Any,
               record_id: Any, *, deleted: bool = False, lock: bool = False,
@@ -132,8 +146,9 @@ class Store:
         if rights:
             read, update, delete = self._filters(entity, user, ctx)
         else:
-            read, update, delete = entity.policy.read_filter(user, ctx), sa.false(), sa.false()
-        return load(conn, entity, record_id, read, update, delete, deleted=deleted, lock=lock)
+            read, update, delete = entity.policy.rule(user, ctx, "read"), sa.false(), sa.false()
+        return load(conn, entity, record_id, read, update, delete, deleted=deleted, lock=lock,
+                    params=context_params(ctx))
 
     def _visible(self, entity: CompiledEntity, user: User) -> frozenset[str]:
         return entity.policy.visible_fields(user)
@@ -210,10 +225,8 @@ class Store:
             if not policy.can_create(user, ctx, record, self._resolver(conn)):
                 raise AccessDenied(f"you may not create this {entity} "
                                    "(no create condition of your roles holds for it)")
-            table = compiled.table
             try:
-                record_id = conn.execute(
-                    table.insert().values(**record).returning(table.c.id)).scalar_one()
+                record_id = conn.execute(self._insert(compiled), record).scalar_one()
             except sa.exc.IntegrityError as error:
                 translated = unique_violation(compiled, error, user.language)
                 if translated is None:
@@ -221,9 +234,8 @@ class Store:
                 raise translated from None
             record = {"id": record_id, **record}
             shown = [n for n in compiled.types if n in compiled.fields or n in ("owner", "state")]
-            conn.execute(self.app.tables.history.insert().values(**history_row(
-                entity, record_id, user, now, "create",
-                created_changes(record, shown))))
+            conn.execute(self.app.tables.history.insert(), history_row(
+                entity, record_id, user, now, "create", created_changes(record, shown)))
         return shape(record, self._visible(compiled, user))
 
     def get(self, user: User, entity: str, record_id: Any) -> Record:
@@ -264,7 +276,8 @@ class Store:
         if not is_literal(permission, True):
             conditions.append(permission)
         try:
-            result = conn.execute(table.update().where(*conditions).values(**values))
+            result = conn.execute(table.update().where(*conditions).values(**values),
+                                  context_params(ctx))
         except sa.exc.IntegrityError as error:
             translated = unique_violation(compiled, error, user.language)
             if translated is None:
@@ -308,10 +321,10 @@ class Store:
             values = {n: record[n] for n in names if record.get(n) != old.get(n)}
             values.update(version=old["version"] + 1, updated_at=now)
             self._compare_and_set(conn, compiled, user, ctx, loaded, values,
-                                  policy.update_filter(user, ctx))
+                                  policy.rule(user, ctx, "update"))
             record.update(values)
-            conn.execute(self.app.tables.history.insert().values(
-                **history_row(entity, old["id"], user, now, "update", diff)))
+            conn.execute(self.app.tables.history.insert(),
+                         history_row(entity, old["id"], user, now, "update", diff))
         return shape(record, self._visible(compiled, user))
 
     def delete(self, user: User, entity: str, record_id: Any,
@@ -328,10 +341,10 @@ class Store:
             values = {"deleted_at": now, "version": loaded.record["version"] + 1,
                       "updated_at": now}
             self._compare_and_set(conn, compiled, user, ctx, loaded, values,
-                                  compiled.policy.delete_filter(user, ctx))
-            conn.execute(self.app.tables.history.insert().values(**history_row(
+                                  compiled.policy.rule(user, ctx, "delete"))
+            conn.execute(self.app.tables.history.insert(), history_row(
                 entity, loaded.record["id"], user, now, "delete",
-                changes_of(loaded.record, values, ["deleted_at"]))))
+                changes_of(loaded.record, values, ["deleted_at"])))
 
     def restore(self, user: User, entity: str, record_id: Any) -> Record:
         """Bring back a soft-deleted record; allowed to those who may delete it."""
@@ -345,11 +358,11 @@ class Store:
             values = {"deleted_at": None, "version": loaded.record["version"] + 1,
                       "updated_at": now}
             self._compare_and_set(conn, compiled, user, ctx, loaded, values,
-                                  compiled.policy.delete_filter(user, ctx), deleted=True)
+                                  compiled.policy.rule(user, ctx, "delete"), deleted=True)
             record = {**loaded.record, **values}
-            conn.execute(self.app.tables.history.insert().values(**history_row(
+            conn.execute(self.app.tables.history.insert(), history_row(
                 entity, record["id"], user, now, "restore",
-                changes_of(loaded.record, values, ["deleted_at"]))))
+                changes_of(loaded.record, values, ["deleted_at"])))
         return shape(record, self._visible(compiled, user))
 
     # ------------------------------------------------------------ workflow

@@ -12,9 +12,16 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 from guanxi.compiler import CompiledEntity
 from guanxi.errors import AccessDenied, GuanxiError, ValidationFailed
+from guanxi.expr.functions import context_params
 from guanxi.fieldvalues import is_empty
 from guanxi.identity import User
 from guanxi.messages import render, show
+from guanxi.store_prepared import (
+    Prepared,
+    allocate_ids,
+    history_statement,
+    insert_statement,
+)
 from guanxi.store_records import (
     ImportReport,
     RowError,
@@ -131,14 +138,14 @@ class _Importer:
                 table = target.table
                 query = sa.select(table.c.id).where(
                     table.c.id.in_(wanted), table.c.deleted_at.is_(None),
-                    target.policy.read_filter(self.user, self.ctx))
+                    target.policy.rule(self.user, self.ctx, "read"))
                 code, params = "no_record", {"entity": target.name}
             else:
                 users = app.tables.users
                 query = sa.select(users.c.id).where(users.c.id.in_(wanted),
                                                     users.c.active.is_(True))
                 code, params = "no_user", {}
-            found = set(conn.execute(query).scalars())
+            found = set(conn.execute(query, context_params(self.ctx)).scalars())
             for record, bucket in zip(records, errors):
                 value = record.get(name)
                 if value is not None and value not in found:
@@ -176,14 +183,29 @@ class _Importer:
                     seen.add(key)
 
     def insert(self, conn: sa.Connection, records: list[dict[str, Any]]) -> None:
-        """Insert good records and one history row each, with executemany."""
+        """Insert good records and one history row each, with executemany. On SQLite
+        the ids are allocated first, so both tables take plain executemany on the
+        driver; on PostgreSQL the sequence gives them, returned by batched INSERTs."""
         if not records:
             return
         table = self.compiled.table
+        ids = allocate_ids(conn, table, len(records))
         try:
-            ids = conn.execute(
-                table.insert().returning(table.c.id, sort_by_parameter_order=True), records
-            ).scalars().all()
+            if ids is None:
+                ids = conn.execute(
+                    table.insert().returning(table.c.id, sort_by_parameter_order=True),
+                    records).scalars().all()
+            else:
+                rows = [{**record, "id": record_id} for record_id, record in zip(ids, records)]
+                key = ("insert", self.compiled.name, tuple(rows[0]))
+                prepared = self.store._prepared.get(key)
+                if prepared is None:
+                    prepared = self.store._prepared[key] = Prepared(
+                        insert_statement(table, key[2]), conn.dialect)
+                try:
+                    prepared.many(conn, rows)
+                except conn.dialect.loaded_dbapi.IntegrityError as error:
+                    raise sa.exc.IntegrityError(prepared.sql, None, error) from error
         except sa.exc.IntegrityError as error:
             translated = unique_violation(self.compiled, error, self.language)
             if translated is None:
@@ -194,7 +216,7 @@ class _Importer:
                         created_changes(record, self.shown))
             for record_id, record in zip(ids, records)
         ]
-        conn.execute(self.store.app.tables.history.insert(), history)
+        history_statement(self.store).many(conn, history)
 
 
 def bulk_insert(store: Store, user: User, entity: str, rows: Iterable[Mapping[str, Any]], *,

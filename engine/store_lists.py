@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from guanxi.errors import AccessDenied, NotFound
+from guanxi.expr.functions import context_params
 from guanxi.identity import User
 from guanxi.store_query import (
     after as after_condition,
@@ -19,7 +20,7 @@ from guanxi.store_query import (
     order_by,
     sort_keys,
 )
-from guanxi.store_records import Page, record_id_of, shape
+from guanxi.store_records import Page, record_id_of
 
 if TYPE_CHECKING:
     from guanxi.store import Store
@@ -37,21 +38,23 @@ def list_page(store: Store, user: User, entity: str, *, where: str | None,
     wanted = conditions(store.app, compiled, user, ctx, where=where, filters=filters,
                         search=search, deleted=deleted)
     table = compiled.table
-    query = sa.select(table).where(*wanted)
+    visible = compiled.policy.visible_fields(user)
+    # Only what the user may see leaves the database (sort keys are visible fields).
+    query = sa.select(*(c for c in table.c if c.name in visible)).where(*wanted)
     if after:
         query = query.where(after_condition(compiled, keys, decode_cursor(compiled, keys, after)))
     query = query.order_by(*order_by(compiled, keys)).limit(limit + 1)
+    params = context_params(ctx)
     with store._transaction(write=False) as conn:
-        rows = [dict(r) for r in conn.execute(query).mappings()]
+        rows = [dict(r) for r in conn.execute(query, params).mappings()]
         total = None
         if with_total:
-            total = conn.execute(
-                sa.select(sa.func.count()).select_from(table).where(*wanted)).scalar_one()
+            total = conn.execute(sa.select(sa.func.count()).select_from(table).where(*wanted),
+                                 params).scalar_one()
     more = len(rows) > limit
     rows = rows[:limit]
-    visible = compiled.policy.visible_fields(user)
     cursor = encode_cursor(keys, rows[-1]) if more and rows else None
-    return Page([shape(r, visible) for r in rows], cursor, total)
+    return Page(rows, cursor, total)
 
 
 def refuse_unreadable(compiled: Any, user: User) -> None:
@@ -70,7 +73,8 @@ def count(store: Store, user: User, entity: str, *, where: str | None,
                         search=search)
     with store._transaction(write=False) as conn:
         return conn.execute(
-            sa.select(sa.func.count()).select_from(compiled.table).where(*wanted)).scalar_one()
+            sa.select(sa.func.count()).select_from(compiled.table).where(*wanted),
+            context_params(ctx)).scalar_one()
 
 
 def history(store: Store, user: User, entity: str, record_id: Any) -> list[dict[str, Any]]:
@@ -85,7 +89,7 @@ def history(store: Store, user: User, entity: str, record_id: Any) -> list[dict[
     rid = record_id_of(compiled, record_id)
     with store._transaction(write=False) as conn:
         readable = conn.execute(sa.select(table.c.id).where(
-            table.c.id == rid, policy.read_filter(user, ctx))).first()
+            table.c.id == rid, policy.rule(user, ctx, "read")), context_params(ctx)).first()
         if readable is None:
             raise NotFound(entity, record_id)
         rows = conn.execute(
@@ -94,18 +98,21 @@ def history(store: Store, user: User, entity: str, record_id: Any) -> list[dict[
             .where(hist.c.entity == entity, hist.c.record_id == rid)
             .order_by(hist.c.id)
         ).mappings().all()
-    return [
-        {
+    entries = []
+    for row in rows:
+        changes = {
+            name: {"old": pair[0], "new": pair[1]}
+            for name, pair in (row["changes"] or {}).items() if name in visible
+        }
+        if row["action"] == "update" and not changes:
+            continue  # an edit of fields this reader may not see: nothing to show
+        entries.append({
             "id": row["id"],
             "at": row["at"],
             "user_id": row["user_id"],
             "user": row["username"] or "system",
             "action": row["action"],
             "transition": row["transition"],
-            "changes": {
-                name: {"old": pair[0], "new": pair[1]}
-                for name, pair in (row["changes"] or {}).items() if name in visible
-            },
-        }
-        for row in rows
-    ]
+            "changes": changes,
+        })
+    return entries

@@ -3,6 +3,9 @@ text search, sorting by declared fields, and keyset pagination with an opaque cu
 
 Only names declared in the project ever reach SQL: every field name a caller gives is
 looked up in the compiled entity first, and every value is a bound parameter.
+
+The conditions carry the acting user and the moment as bind parameters (access rules are
+compiled once per entity and set of roles): run them with `context_params(ctx)`.
 """
 
 from __future__ import annotations
@@ -83,7 +86,7 @@ def where_condition(app: App, entity: CompiledEntity, user: User, ctx: Any,
             target = app.entity(ref.ref)
             _refuse_hidden(app, target, user, [following], "filter")
     return expr.to_sql(node, entity.scope, app.tables.entities, entity.name, ctx,
-                       row_filter=readable_rows(app, user, ctx))
+                       row_filter=readable_rows(app, user, ctx), parameters=True)
 
 
 def readable_rows(app: App, user: User, ctx: Any) -> expr.RowFilter:
@@ -93,7 +96,7 @@ def readable_rows(app: App, user: User, ctx: Any) -> expr.RowFilter:
     def row_filter(entity_name: str, aliased: Any) -> ColumnElement[bool]:
         target = app.entity(entity_name)
         condition = sa.and_(
-            target.policy.read_filter(user, ctx), target.table.c.deleted_at.is_(None)
+            target.policy.rule(user, ctx, "read"), target.table.c.deleted_at.is_(None)
         )
         return ClauseAdapter(aliased).traverse(condition)
 
@@ -141,11 +144,12 @@ def search_condition(entity: CompiledEntity, user: User, text: str) -> ColumnEle
 def conditions(app: App, entity: CompiledEntity, user: User, ctx: Any, *,
                where: str | None, filters: Mapping[str, Any] | None,
                search: str | None, deleted: bool = False) -> list[ColumnElement[bool]]:
-    """Every condition of a list or count: not deleted, readable, and what was asked."""
+    """Every condition of a list or count: not deleted, readable, and what was asked.
+    Run them with `context_params(ctx)`."""
     table = entity.table
     result = [
         table.c.deleted_at.is_not(None) if deleted else table.c.deleted_at.is_(None),
-        entity.policy.read_filter(user, ctx),
+        entity.policy.rule(user, ctx, "read"),
     ]
     if where and where.strip():
         result.append(where_condition(app, entity, user, ctx, where))

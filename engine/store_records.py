@@ -13,6 +13,7 @@ from typing import Any
 import sqlalchemy as sa
 from guanxi.compiler import App, CompiledEntity
 from guanxi.errors import AccessDenied, NotFound, ValidationFailed
+from guanxi.expr.functions import context_params
 from guanxi.fieldvalues import is_empty, to_json
 from guanxi.identity import SYSTEM, User
 from guanxi.messages import join, render, show
@@ -73,9 +74,10 @@ def flag(condition: ColumnElement[bool], name: str) -> ColumnElement[Any]:
 def load(conn: sa.Connection, entity: CompiledEntity, record_id: Any,
          read_filter: ColumnElement[bool], update_filter: ColumnElement[bool],
          delete_filter: ColumnElement[bool], *, deleted: bool = False,
-         lock: bool = False) -> Loaded:
+         lock: bool = False, params: Mapping[str, Any] | None = None) -> Loaded:
     """The row `record_id` if the user may read it (and it is, or with `deleted` is not,
-    soft-deleted); NotFound otherwise, the same whether missing or unreadable."""
+    soft-deleted); NotFound otherwise, the same whether missing or unreadable. `params`:
+    the values of the filters' bind parameters (`context_params`)."""
     record_id = record_id_of(entity, record_id)
     table = entity.table
     query = sa.select(
@@ -84,7 +86,7 @@ def load(conn: sa.Connection, entity: CompiledEntity, record_id: Any,
             table.c.deleted_at.is_not(None) if deleted else table.c.deleted_at.is_(None))
     if lock and conn.dialect.name == "postgresql":
         query = query.with_for_update(of=table)
-    row = conn.execute(query).mappings().first()
+    row = conn.execute(query, dict(params or {})).mappings().first()
     if row is None:
         raise NotFound(entity.name, record_id)
     record = dict(row)
@@ -152,7 +154,8 @@ def check_references(conn: sa.Connection, app: App, entity: CompiledEntity, user
             found = conn.execute(
                 sa.select(table.c.id).where(
                     table.c.id == value, table.c.deleted_at.is_(None),
-                    target.policy.read_filter(user, ctx))
+                    target.policy.rule(user, ctx, "read")),
+                context_params(ctx),
             ).first()
             if found is None:
                 errors[name] = [render("no_record", {"value": value, "entity": target.name},

@@ -11,6 +11,7 @@ parameters and rendered at the end in the user's language.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -18,8 +19,15 @@ from decimal import Decimal
 from typing import Any
 
 from guanxi import expr
+from guanxi.fieldreaders import Invalid, NoValue, fast_reader
 from guanxi.fieldtypes import text_limit
-from guanxi.fieldvalues import FieldValueError, is_empty, reader, round_decimal
+from guanxi.fieldvalues import (
+    FieldValueError,
+    is_empty,
+    option_values,
+    reader,
+    round_decimal,
+)
 from guanxi.messages import render, show
 from guanxi.spec import EntitySpec, FieldSpec, ProjectSpec, RuleSpec, Text, text_in
 
@@ -96,11 +104,30 @@ def _lengths(field: FieldSpec) -> list[Check]:
 
 @dataclass(frozen=True, slots=True)
 class FieldValidator:
-    """How one field's value is read (`coerce`) and checked (`checks`, on non-empty values)."""
+    """How one field's value is read (`coerce`) and checked (`checks`, on non-empty
+    values); `read` does both in one call, raising `Invalid` with the problems."""
 
     field: FieldSpec
     coerce: Callable[[Any], Any]
     checks: tuple[Check, ...]
+    read: Callable[[Any], Any]
+
+
+def _careful(coerce: Callable[[Any], Any], checks: tuple[Check, ...]) -> Callable[[Any], Any]:
+    """Read a value and run every check on it; `Invalid` carries what failed."""
+
+    def careful(raw: Any) -> Any:
+        try:
+            value = coerce(raw)
+        except FieldValueError as error:
+            raise Invalid(((error.code, error.params),)) from None
+        if checks and value is not None:
+            problems = tuple(p for p in (check(value) for check in checks) if p is not None)
+            if problems:
+                raise Invalid(problems, value)  # type: ignore[arg-type]
+        return value
+
+    return careful
 
 
 def compile_field(field: FieldSpec) -> FieldValidator:
@@ -108,13 +135,18 @@ def compile_field(field: FieldSpec) -> FieldValidator:
     coerce = reader(field)
 
     checks: list[Check] = []
+    low = high = None
     if field.type in ("integer", "decimal", "money", "percent", "date", "datetime", "duration"):
-        checks.extend(_bounds(field, coerce))
+        bounded = field
         if field.type == "percent" and field.min is None and field.max is None:
-            checks.extend(_bounds(_with_bounds(field, 0, 100), coerce))
+            bounded = _with_bounds(field, 0, 100)
+        checks.extend(_bounds(bounded, coerce))
+        low = coerce(bounded.min) if bounded.min is not None else None
+        high = coerce(bounded.max) if bounded.max is not None else None
     if field.type in ("string", "text", "email", "phone", "url"):
         checks.extend(_lengths(field))
-    return FieldValidator(field, coerce, tuple(checks))
+    careful = _careful(coerce, tuple(checks))
+    return FieldValidator(field, coerce, tuple(checks), fast_reader(field, careful, low, high))
 
 
 def _with_bounds(field: FieldSpec, low: Any, high: Any) -> FieldSpec:
@@ -133,6 +165,55 @@ class CompiledRule:
     spec: RuleSpec
     when: Predicate | None
     check: Predicate | None
+
+
+# Node types whose value depends only on the fields they name (no user, time, function).
+_PURE_NODES = (expr.Literal, expr.Name, expr.Binary, expr.Unary, expr.ListOf)
+
+
+def _pure_nodes(node: Any) -> bool:
+    todo = [node]
+    while todo:
+        current = todo.pop()
+        if not isinstance(current, _PURE_NODES):
+            return False
+        if isinstance(current, expr.Name) and len(current.parts) != 1:
+            return False
+        if isinstance(current, expr.Binary):
+            todo += [current.left, current.right]
+        elif isinstance(current, expr.Unary):
+            todo.append(current.operand)
+        elif isinstance(current, expr.ListOf):
+            todo += current.items
+    return True
+
+
+def _condition(text: str, entity: EntitySpec, scope: Any) -> Predicate:
+    """A rule condition as `fn(record, ctx, resolver) -> bool` (False when it cannot be
+    evaluated). A condition on one choice field alone, such as `source == "referral"`,
+    is evaluated once per option here and looked up per record."""
+    node = expr.parse(text)
+    predicate = expr.to_python(node, scope)
+
+    def holds(record: Mapping[str, Any], ctx: Any, resolver: Any) -> bool:
+        return _holds(predicate, record, ctx, resolver)
+
+    used = expr.fields_used(node)
+    field = entity.field(next(iter(used))) if len(used) == 1 else None
+    if field is None or field.type != "choice" or not _pure_nodes(node):
+        return holds
+    name = field.name
+    nobody = expr.Context(user_id=None)
+    table = {value: holds({name: value}, nobody, None)
+             for value in (*option_values(field), None)}
+
+    def looked_up(record: Mapping[str, Any], ctx: Any, resolver: Any) -> bool:
+        try:
+            return table[record.get(name)]
+        except (KeyError, TypeError):  # a stored value that is no longer an option
+            return holds(record, ctx, resolver)
+
+    return looked_up
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,7 +259,7 @@ class EntityValidator:
         self.fields: dict[str, FieldValidator] = {f.name: compile_field(f) for f in entity.fields}
         # The one system field a caller may give: who owns the record.
         self.fields["owner"] = compile_field(FieldSpec("owner", "user", entity.loc))
-        self._readers = {name: (v.coerce, v.checks) for name, v in self.fields.items()}
+        self._read = {name: v.read for name, v in self.fields.items()}
         self.required = tuple(f.name for f in entity.fields if f.required)
         needs_expressions = any(f.compute for f in entity.fields) or bool(entity.rules)
         if needs_expressions and scope is None:
@@ -187,8 +268,8 @@ class EntityValidator:
         self.rules = tuple(
             CompiledRule(
                 rule,
-                _compile_expression(rule.when, scope) if rule.when else None,
-                _compile_expression(rule.check, scope) if rule.check else None,
+                _condition(rule.when, entity, scope) if rule.when else None,
+                _condition(rule.check, entity, scope) if rule.check else None,
             )
             for rule in entity.rules
         )
@@ -202,27 +283,31 @@ class EntityValidator:
 
         Names must be declared fields (the caller refuses others first). Returns the clean
         values and the errors, per field, in `language`."""
+        read = self._read
         clean: dict[str, Any] = {}
+        try:
+            for name, raw in values.items():
+                clean[name] = read[name](raw)
+        except Invalid:
+            pass
+        else:
+            return clean, {}
+        clean = {}
         errors: Errors = {}
-        readers = self._readers
         for name, raw in values.items():
-            coerce, checks = readers[name]
             try:
-                value = coerce(raw)
-            except FieldValueError as error:
-                errors[name] = [error.message(language)]
-                continue
-            if checks and value is not None:
-                for check in checks:
-                    problem = check(value)
-                    if problem is not None:
-                        errors.setdefault(name, []).append(_render(problem, language))
-            clean[name] = value
+                clean[name] = read[name](raw)
+            except Invalid as invalid:
+                errors[name] = [_render(p, language) for p in invalid.problems]
+                if invalid.value is not NoValue:
+                    clean[name] = invalid.value
         return clean, errors
 
     def compute(self, record: dict[str, Any], ctx: Any, resolver: Any = None,
                 language: str = "en") -> Errors:
         """Fill the computed fields of `record` in place; errors for those that fail."""
+        if not self.computed:
+            return {}
         errors: Errors = {}
         for computed in self.computed:
             field = computed.field
@@ -253,24 +338,34 @@ class EntityValidator:
         requirements of `state` (default: the record's own state)."""
         errors: Errors = {}
         for name in self.required:
-            if is_empty(record.get(name)):
-                errors.setdefault(name, []).append(render("required", {}, language))
+            value = record.get(name)
+            if type(value) is str:
+                if value.strip():
+                    continue
+            elif value is not None and (type(value) in _NEVER_EMPTY or not is_empty(value)):
+                continue
+            errors.setdefault(name, []).append(render("required", {}, language))
+        if self.state_requires:
+            self._check_state(record, state, language, errors)
+        for rule in self.rules:
+            if rule.when is None or rule.when(record, ctx, resolver):
+                self._apply_rule(rule, record, ctx, resolver, language, errors)
+        return errors
+
+    def _check_state(self, record: Mapping[str, Any], state: str | None, language: str,
+                     errors: Errors) -> None:
         state = state if state is not None else record.get("state")
         for name in self.state_requires.get(state, ()) if state else ():
             if is_empty(record.get(name)) and name not in errors:
                 errors.setdefault(name, []).append(
                     render("required_in_state", {"state": state}, language))
-        for rule in self.rules:
-            self._apply_rule(rule, record, ctx, resolver, language, errors)
-        return errors
 
     def _apply_rule(self, rule: CompiledRule, record: Mapping[str, Any], ctx: Any,
                     resolver: Any, language: str, errors: Errors) -> None:
+        """A rule whose `when` holds (or that has none): its requirements and check."""
         spec = rule.spec
-        if rule.when is not None and not _holds(rule.when, record, ctx, resolver):
-            return
         missing = [name for name in spec.require if is_empty(record.get(name))]
-        failed = rule.check is not None and not _holds(rule.check, record, ctx, resolver)
+        failed = rule.check is not None and not rule.check(record, ctx, resolver)
         if not missing and not failed:
             return
         if spec.message:
@@ -284,6 +379,10 @@ class EntityValidator:
             bucket = errors.setdefault(target, [])
             if message not in bucket:
                 bucket.append(message)
+
+
+# Types of canonical values that are never "empty".
+_NEVER_EMPTY = frozenset({int, bool, Decimal, dt.date, dt.datetime})
 
 
 def _holds(predicate: Predicate, record: Mapping[str, Any], ctx: Any, resolver: Any) -> bool:

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from guanxi.errors import AccessDenied, GuanxiError, NotFound
 from guanxi.server import api, auth, editing, i18n, kanban, openapi, pages
 from guanxi.server.brake import LoginBrake
+from guanxi.server.context import default_store_threads
 from guanxi.server.reload import ProjectHolder
 from guanxi.server.security import SecurityHeadersMiddleware
 from guanxi.server.templating import STATIC, page_template
@@ -94,10 +95,16 @@ async def openapi_json(request: Request) -> Response:
 
 def create_app(project: str | Path | Any, db_url: str | sa.Engine, secret: str | None = None,
                *, reload: bool = False, https_only: bool = False,
-               create_schema: bool = False, brake: LoginBrake | None = None) -> Starlette:
+               create_schema: bool = False, brake: LoginBrake | None = None,
+               store_threads: int | None = None) -> Starlette:
     """The web application for `project` (a project directory or a compiled App) over the
     database at `db_url`. `secret` signs session cookies (a random one when None, which
-    signs everyone out on restart). With `reload`, YAML edits are picked up per request."""
+    signs everyone out on restart). With `reload`, YAML edits are picked up per request.
+    `store_threads`: how many requests may run Store calls at once (the rest queue in
+    order); by default 1 on SQLite, which takes one writer at a time, and
+    `context.STORE_THREADS` on other databases."""
+    if store_threads is not None and store_threads < 1:
+        raise ValueError(f"store_threads must be at least 1, not {store_threads}")
     holder = ProjectHolder(project, db_url, reload=reload, create_schema=create_schema)
     routes: list[Route | Mount] = [
         Route("/openapi.json", openapi_json),
@@ -119,4 +126,6 @@ def create_app(project: str | Path | Any, db_url: str | sa.Engine, secret: str |
     app = Starlette(routes=routes, middleware=middleware, exception_handlers=handlers)
     app.state.holder = holder
     app.state.brake = brake or LoginBrake()
+    app.state.store_threads = store_threads or default_store_threads(
+        holder.current().engine.dialect.name)
     return app

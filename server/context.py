@@ -3,21 +3,32 @@
 Handlers are plain synchronous functions run in a worker thread (the Store is
 synchronous); `handler` wraps one as a Starlette endpoint, checks CSRF on POST, signs the
 user in from the session or an API token, and answers in the user's language.
+
+A few handlers run at once (per application and event loop: `store_threads`), and
+further requests wait their turn in arrival order. More threads would not make the Store
+faster: they would contend for the interpreter lock and, on SQLite, for the database's
+single write lock, whose busy handler naps and retries while the lock may already be
+free. So on SQLite one request runs at a time; on PostgreSQL, whose commits wait for the
+disk without holding the interpreter, `STORE_THREADS` do.
 """
 
 from __future__ import annotations
 
+import asyncio
 import functools
+import threading
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import anyio
+import anyio.to_thread
 from guanxi.identity import User
 from guanxi.server import csrf, i18n
 from guanxi.server.reload import Loaded
 from guanxi.server.templating import page_template
 from guanxi.spec import EntitySpec, ProjectSpec, text_in
-from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -26,6 +37,15 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 SESSION_USER = "uid"
 SESSION_LANGUAGE = "lang"
 SESSION_FLASH = "flash"
+# Handlers (Store calls) running at once, per application and event loop, on databases
+# that take concurrent writers (PostgreSQL), and on SQLite (one writer at a time).
+STORE_THREADS = 4
+SQLITE_STORE_THREADS = 1
+
+
+def default_store_threads(dialect: str) -> int:
+    """How many handlers may run at once over a database of `dialect` ("sqlite" …)."""
+    return SQLITE_STORE_THREADS if dialect == "sqlite" else STORE_THREADS
 
 
 @dataclass
@@ -122,9 +142,7 @@ def resolve_user(request: Request, loaded: Loaded) -> tuple[User | None, bool]:
     engine = loaded.engine
     header = request.headers.get("authorization", "")
     if header[:7].lower() == "bearer ":
-        user_id = tokens.user_id_for(engine, header[7:].strip())
-        user = users.get_user(engine, user_id) if user_id is not None else None
-        return user, True
+        return tokens.user_for(engine, header[7:].strip()), True
     user_id = request.session.get(SESSION_USER)
     if isinstance(user_id, int):
         user = users.get_user(engine, user_id)
@@ -175,11 +193,29 @@ def handler(*, login: bool = True, api: bool = False,
                         "/login?next=" + _safe_next(request.url.path), status_code=303)
                 return fn(ctx, **request.path_params)
 
-            return await run_in_threadpool(run)
+            return await anyio.to_thread.run_sync(run, limiter=store_limiter(request.app))
 
         return endpoint
 
     return wrap
+
+
+_limiters_lock = threading.Lock()
+
+
+def store_limiter(app: Any) -> anyio.CapacityLimiter:
+    """The limiter of the threads running handlers of `app` on the running event loop;
+    its size is `app.state.store_threads` (default STORE_THREADS)."""
+    loop = asyncio.get_running_loop()
+    with _limiters_lock:
+        limiters = getattr(app.state, "store_limiters", None)
+        if limiters is None:
+            limiters = app.state.store_limiters = weakref.WeakKeyDictionary()
+        limiter = limiters.get(loop)
+        if limiter is None:
+            size = getattr(app.state, "store_threads", None) or STORE_THREADS
+            limiter = limiters[loop] = anyio.CapacityLimiter(size)
+    return limiter
 
 
 def _safe_next(path: str) -> str:

@@ -2,6 +2,11 @@
 
 A token is 32 random bytes, so a plain (unsalted) hash is enough to make a stolen table
 useless, and lets a token be found by its hash in one indexed lookup.
+
+Every API request presents its token, so `user_for` remembers the users of recently
+seen tokens (see `guanxi.server.tokencache`): revoking a token, or changing users, their
+roles or tokens through this process, takes effect at once; a change made by another
+process (`guanxi users set-role` while the server runs) within `tokencache.SECONDS`.
 """
 
 from __future__ import annotations
@@ -12,6 +17,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
+from guanxi import users
+from guanxi.identity import User
+from guanxi.server import tokencache
 
 PREFIX = "gx_"
 
@@ -58,11 +66,32 @@ def user_id_for(engine: sa.Engine, token: str) -> int | None:
     """The id of the user a token belongs to, or None for an unknown token."""
     if not token.startswith(PREFIX) or len(token) > 200:
         return None
+    return _user_id(engine, digest(token))
+
+
+def _user_id(engine: sa.Engine, token_hash: str) -> int | None:
     with engine.connect() as conn:
         row = conn.execute(
-            sa.select(api_tokens.c.user_id).where(api_tokens.c.token_hash == digest(token))
+            sa.select(api_tokens.c.user_id).where(api_tokens.c.token_hash == token_hash)
         ).first()
     return None if row is None else int(row[0])
+
+
+def user_for(engine: sa.Engine, token: str) -> User | None:
+    """The active user a token belongs to, or None (unknown token, inactive user)."""
+    if not token.startswith(PREFIX) or len(token) > 200:
+        return None
+    token_hash = digest(token)
+    cache = tokencache.for_engine(engine, watched=WATCHED_TABLES)
+    user = cache.get(token_hash)
+    if user is not None:
+        return user
+    generation = cache.generation
+    user_id = _user_id(engine, token_hash)
+    user = users.get_user(engine, user_id) if user_id is not None else None
+    if user is not None:
+        cache.put(token_hash, user, generation)
+    return user
 
 
 def list_for(engine: sa.Engine, user_id: int) -> list[TokenInfo]:
@@ -79,4 +108,9 @@ def revoke(engine: sa.Engine, user_id: int, token_id: int) -> bool:
     with engine.begin() as conn:
         result = conn.execute(api_tokens.delete().where(
             api_tokens.c.id == token_id, api_tokens.c.user_id == user_id))
+    tokencache.forget_user(user_id)
     return result.rowcount == 1
+
+
+# Tables whose changes make remembered token users stale.
+WATCHED_TABLES = frozenset({users.USERS.name, users.USER_ROLES.name, api_tokens.name})

@@ -249,6 +249,17 @@ def test_history_leaves_out_fields_the_user_cannot_see(sales):
     assert set(for_manager) == {"phone", "income"}
 
 
+def test_history_leaves_out_edits_of_only_hidden_fields(sales):
+    lead = sales.store.create(sales.manager, "lead", {"name": "A", "owner": sales.rep.id})
+    sales.store.update(sales.manager, "lead", lead["id"], {"income": 5})
+
+    for_rep = sales.store.history(sales.rep, "lead", lead["id"])
+    for_manager = sales.store.history(sales.manager, "lead", lead["id"])
+
+    assert [h["action"] for h in for_rep] == ["create"]
+    assert [h["action"] for h in for_manager] == ["create", "update"]
+
+
 def test_history_of_an_unreadable_record_is_not_found(sales):
     lead = new_lead(sales)
     with pytest.raises(NotFound):

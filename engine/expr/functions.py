@@ -167,6 +167,27 @@ def false_if_null(condition: ColumnElement[Any]) -> ColumnElement[Any]:
     return sa.func.coalesce(condition, sa.false(), type_=sa.Boolean())
 
 
+# Bind parameters standing for the context when a condition is compiled once and run for
+# many users and moments (`to_sql(..., parameters=True)`); `context_params` gives values.
+CURRENT_USER_PARAM = "gx_current_user"
+NOW_PARAM = "gx_now"
+TODAY_PARAM = "gx_today"
+
+
+def context_param(name: str) -> ColumnElement[Any]:
+    """The bind parameter `name` (one of the *_PARAM names); a value must be given when
+    the statement runs (a statement run without it fails instead of matching nothing)."""
+    kind: sa.types.TypeEngine[Any] = {
+        CURRENT_USER_PARAM: sa.BigInteger(), NOW_PARAM: sa.DateTime(), TODAY_PARAM: sa.Date(),
+    }[name]
+    return sa.bindparam(name, type_=kind, required=True)
+
+
+def context_params(ctx: Context) -> dict[str, Any]:
+    """The values of the context's bind parameters, to pass when a statement runs."""
+    return {CURRENT_USER_PARAM: ctx.user_id, NOW_PARAM: ctx.moment, TODAY_PARAM: ctx.today}
+
+
 # ------------------------------------------------------------ the functions
 
 
@@ -182,6 +203,14 @@ class SqlCall:
     types: Sequence[Type]
     nodes: Sequence[Any]
     ctx: Context
+    # The result decides only whether a row is kept (NULL may stand for false).
+    positive: bool = False
+    # now() and today() become bind parameters instead of the context's values.
+    parameters: bool = False
+
+    def condition(self, clause: ColumnElement[Any]) -> ColumnElement[Any]:
+        """`clause` as this call's boolean result: bare where NULL counts as false anyway."""
+        return clause if self.positive else false_if_null(clause)
 
 
 @dataclass(frozen=True, slots=True)
@@ -242,9 +271,9 @@ def _is_empty(values: Sequence[Any], ctx: Context) -> bool:
 def _is_empty_sql(call: SqlCall) -> ColumnElement[Any]:
     arg, kind = call.args[0], call.types[0].kind
     if kind == "text":
-        return false_if_null(sa.or_(arg.is_(None), arg == sa.literal("", sa.Text())))
+        return call.condition(sa.or_(arg.is_(None), arg == sa.literal("", sa.Text())))
     if kind == "list":
-        return false_if_null(sa.or_(arg.is_(None), tags_length(arg) == 0))
+        return call.condition(sa.or_(arg.is_(None), tags_length(arg) == 0))
     return arg.is_(None)
 
 
@@ -271,6 +300,18 @@ def _starts_with(values: Sequence[Any], ctx: Context) -> bool:
     return text is not None and prefix is not None and text.startswith(prefix)
 
 
+def _today_sql(call: SqlCall) -> ColumnElement[Any]:
+    if call.parameters:
+        return context_param(TODAY_PARAM)
+    return sa.literal(call.ctx.today, sa.Date())
+
+
+def _now_sql(call: SqlCall) -> ColumnElement[Any]:
+    if call.parameters:
+        return context_param(NOW_PARAM)
+    return sa.literal(call.ctx.moment, sa.DateTime())
+
+
 def _has_role_sql(call: SqlCall) -> ColumnElement[Any]:
     role = call.nodes[0].value
     return sa.true() if role in call.ctx.roles else sa.false()
@@ -279,10 +320,9 @@ def _has_role_sql(call: SqlCall) -> ColumnElement[Any]:
 FUNCTIONS: dict[str, Function] = {
     f.name: f
     for f in (
-        Function("today", (), _t("date"), lambda v, ctx: ctx.today,
-                 lambda c: sa.literal(c.ctx.today, sa.Date()), "the current date (UTC)"),
-        Function("now", (), _t("datetime"), lambda v, ctx: ctx.moment,
-                 lambda c: sa.literal(c.ctx.moment, sa.DateTime()),
+        Function("today", (), _t("date"), lambda v, ctx: ctx.today, _today_sql,
+                 "the current date (UTC)"),
+        Function("now", (), _t("datetime"), lambda v, ctx: ctx.moment, _now_sql,
                  "the current date and time (UTC)"),
         Function("len", (_kinds("text list"),), _t("number", integral=True), _len, _len_sql,
                  "the number of characters of a text, or of items of a tags field"),
@@ -306,10 +346,10 @@ FUNCTIONS: dict[str, Function] = {
                  "true when the user has the role (or a role that includes it)",
                  literal_text=True),
         Function("contains", (_kinds("text"), _kinds("text")), _t("boolean"), _contains,
-                 lambda c: false_if_null(text_contains(*c.args)),
+                 lambda c: c.condition(text_contains(*c.args)),
                  "true when the text contains the part (case-sensitive)"),
         Function("starts_with", (_kinds("text"), _kinds("text")), _t("boolean"),
-                 _starts_with, lambda c: false_if_null(text_starts_with(*c.args)),
+                 _starts_with, lambda c: c.condition(text_starts_with(*c.args)),
                  "true when the text begins with the prefix (case-sensitive)"),
     )
 }

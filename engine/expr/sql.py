@@ -2,6 +2,11 @@
 
 Identifiers come only from the Scope (declared names); every constant is a bound
 parameter. Conditions are two-valued: a comparison that SQL would make NULL is false.
+
+Conditions are compiled with polarity. Where only TRUE keeps a row (the top of a WHERE,
+and under AND/OR with no NOT above), NULL and false both drop it, so comparisons are
+emitted bare and the database can use its indexes; under NOT, and wherever a boolean is
+used as a value (compared, returned), they are wrapped so that NULL becomes false.
 """
 
 from __future__ import annotations
@@ -15,10 +20,12 @@ import sqlalchemy as sa
 from sqlalchemy.sql.expression import ColumnElement
 
 from .functions import (
+    CURRENT_USER_PARAM,
     FUNCTIONS,
     Context,
     SqlCall,
     as_numeric,
+    context_param,
     date_shift,
     datetime_shift,
     divide6,
@@ -38,19 +45,28 @@ RowFilter = Callable[[str, Any], ColumnElement[bool]]
 
 
 def to_sql(node: Node, scope: Scope, tables: Mapping[str, sa.Table], entity: str,
-           ctx: Context, row_filter: RowFilter | None = None) -> Clause:
+           ctx: Context, row_filter: RowFilter | None = None, *,
+           two_valued: bool = False, parameters: bool = False) -> Clause:
     """The SQL meaning of `node` for rows of `tables[entity]`.
 
-    A condition never evaluates to NULL. Paths through references become correlated
-    scalar subqueries on the target entity's table (id column `id`). `row_filter`, when
-    given, names the rows of a target entity a path may read (for conditions a user
-    wrote, the target's read access): `row_filter(entity_name, aliased_table)`; a path to
-    any other row is empty (null).
+    A condition is TRUE exactly for the rows where `to_python` gives True. It is meant
+    for a WHERE clause: where it is not TRUE it may be false or NULL, both of which drop
+    the row. With `two_valued`, it is never NULL (for use as a value, e.g. selected or
+    compared). Paths through references become correlated scalar subqueries on the target
+    entity's table (id column `id`). `row_filter`, when given, names the rows of a target
+    entity a path may read (for conditions a user wrote, the target's read access):
+    `row_filter(entity_name, aliased_table)`; a path to any other row is empty (null).
+
+    With `parameters`, `current_user`, `now()` and `today()` become bind parameters
+    (`functions.CURRENT_USER_PARAM`, `NOW_PARAM`, `TODAY_PARAM`) whose values
+    `functions.context_params(ctx)` gives when the statement runs, so the clause can be
+    compiled once and run for every user and moment; `ctx` then only supplies the roles
+    that `has_role()` tests.
     """
     types = annotate(node, scope)
-    compiler = _Compiler(scope, types, tables, entity, ctx, row_filter)
+    compiler = _Compiler(scope, types, tables, entity, ctx, row_filter, parameters)
     if types[node].kind == "boolean":
-        return compiler.condition(node)
+        return compiler.condition(node, positive=not two_valued)
     return compiler.value(node)
 
 
@@ -69,30 +85,35 @@ def _literal(node: Literal) -> Clause:
 
 class _Compiler:
     def __init__(self, scope: Scope, types: dict[Node, Type], tables: Mapping[str, sa.Table],
-                 entity: str, ctx: Context, row_filter: RowFilter | None = None) -> None:
+                 entity: str, ctx: Context, row_filter: RowFilter | None = None,
+                 parameters: bool = False) -> None:
         self.row_filter = row_filter
+        self.parameters = parameters
         self.scope = scope
         self.types = types
         self.tables = tables
         self.entity = entity
         self.ctx = ctx
 
-    def condition(self, node: Node) -> Clause:
-        """A boolean expression that is never NULL."""
+    def condition(self, node: Node, positive: bool = False) -> Clause:
+        """A boolean expression, TRUE exactly where the condition holds. Not `positive`:
+        never NULL. `positive`: may be NULL where it does not hold (only TRUE keeps a row)."""
         if isinstance(node, Binary) and node.op == "and":
-            return sa.and_(self.condition(node.left), self.condition(node.right))
+            return sa.and_(self.condition(node.left, positive),
+                           self.condition(node.right, positive))
         if isinstance(node, Binary) and node.op == "or":
-            return sa.or_(self.condition(node.left), self.condition(node.right))
+            return sa.or_(self.condition(node.left, positive),
+                          self.condition(node.right, positive))
         if isinstance(node, Unary):
             return sa.not_(self.condition(node.operand))
         if isinstance(node, Binary) and node.op in COMPARISONS:
-            return self.comparison(node)
+            return self.comparison(node, positive)
         if isinstance(node, Binary):
-            return self.membership(node)
+            return self.membership(node, positive)
         if isinstance(node, Literal):
             return sa.true() if node.value else sa.false()
         if isinstance(node, Call) and node.name != "coalesce":
-            return self.call(node)
+            return self.call(node, positive)
         # A boolean field, path or coalesce: null counts as false.
         return false_if_null(self.value(node))
 
@@ -112,6 +133,8 @@ class _Compiler:
 
     def name(self, node: Name) -> Clause:
         if node.parts == (CURRENT_USER,):
+            if self.parameters:
+                return context_param(CURRENT_USER_PARAM)
             return sa.literal(self.ctx.user_id, sa.BigInteger())
         chain = self.scope.resolve(node.parts)
         assert isinstance(chain, tuple)
@@ -143,13 +166,14 @@ class _Compiler:
         except KeyError:
             raise KeyError(f"the table of '{entity}' has no column '{name}'") from None
 
-    def call(self, node: Call) -> Clause:
+    def call(self, node: Call, positive: bool = False) -> Clause:
         function = FUNCTIONS[node.name]
         types = [self.types[arg] for arg in node.args]
         args = [self.value(arg) for arg in node.args]
-        return function.sql(SqlCall(args, types, node.args, self.ctx))
+        return function.sql(SqlCall(args, types, node.args, self.ctx, positive,
+                                    self.parameters))
 
-    def comparison(self, node: Binary) -> Clause:
+    def comparison(self, node: Binary, positive: bool = False) -> Clause:
         null_left = isinstance(node.left, Literal) and node.left.kind == "null"
         null_right = isinstance(node.right, Literal) and node.right.kind == "null"
         if null_left and null_right:
@@ -161,17 +185,18 @@ class _Compiler:
         if self.types[node.left].kind == "text" and node.op not in ("==", "!="):
             left, right = text_order(left), text_order(right)
         compared = left.operate(_OPERATORS[node.op], right)
-        return false_if_null(compared)
+        return compared if positive else false_if_null(compared)
 
-    def membership(self, node: Binary) -> Clause:
+    def membership(self, node: Binary, positive: bool = False) -> Clause:
+        # `not in` negates: what it negates must never be NULL.
+        bare = positive and node.op == "in"
         item = self.value(node.left)
         if isinstance(node.right, ListOf):
-            found = sa.or_(
-                sa.false(),
-                *(false_if_null(item == self.value(choice)) for choice in node.right.items),
-            )
+            choices = [item == self.value(choice) for choice in node.right.items]
+            found = sa.or_(sa.false(), *(c if bare else false_if_null(c) for c in choices))
         else:
-            found = false_if_null(tags_have(self.value(node.right), item))
+            found = tags_have(self.value(node.right), item)
+            found = found if bare else false_if_null(found)
         return sa.not_(found) if node.op == "not in" else found
 
     def arithmetic(self, node: Binary) -> Clause:

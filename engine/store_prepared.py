@@ -1,0 +1,138 @@
+"""Statements compiled once and run on the driver's cursor, for the hottest paths.
+
+SQLAlchemy spends more time preparing each execution (cache key, parameter processing,
+result set-up, events) than SQLite spends running a one-row UPDATE. A `Prepared`
+statement is compiled once per dialect; each run converts the parameters with the
+column types' own bind processors, runs the SQL string on the DBAPI cursor of the
+Connection's current transaction, and converts the returned row with the types' result
+processors, so values are the same as through `Connection.execute`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import sqlalchemy as sa
+
+Processor = Callable[[Any], Any] | None
+_GIVEN = object()
+
+
+def insert_statement(table: sa.Table, names: Any) -> Any:
+    """INSERT INTO table (names) VALUES (a bind parameter per name, named after it)."""
+    return table.insert().values(
+        {name: sa.bindparam(name, type_=table.c[name].type) for name in names})
+
+
+def allocate_ids(conn: sa.Connection, table: sa.Table, count: int) -> list[int] | None:
+    """`count` new ids for `table`, taken in this writing transaction, on SQLite: it
+    holds the write lock from BEGIN IMMEDIATE, so the ids after the largest are free.
+    None elsewhere (PostgreSQL assigns them from the column's sequence)."""
+    if conn.dialect.name != "sqlite":
+        return None
+    top = conn.execute(sa.select(sa.func.max(table.c.id))).scalar()
+    start = (top or 0) + 1
+    return list(range(start, start + count))
+
+
+class Prepared:
+    """One statement (with RETURNING or not), compiled for one dialect."""
+
+    def __init__(self, statement: Any, dialect: sa.Dialect) -> None:
+        compiled = statement.compile(dialect=dialect)
+        self._statement = statement
+        self.sql = compiled.string
+        self._positional = compiled.positiontup if dialect.positional else None
+        order = self._positional if self._positional is not None else list(compiled.binds)
+        # (name, processor, fixed value or _GIVEN when the caller gives it) per parameter.
+        self._params = tuple(
+            (name, bind.type.dialect_impl(dialect).bind_processor(dialect),
+             _GIVEN if bind.required or bind.callable is not None else bind.value)
+            for name, bind in ((n, compiled.binds[n]) for n in order)
+        )
+        # The names the SQL string uses for named parameters (some names are escaped).
+        escaped = getattr(compiled, "escaped_bind_names", None) or {}
+        self._keys = tuple(escaped.get(name, name) for name, _, _ in self._params)
+        self._dialect = dialect
+        self._returning = tuple(compiled.effective_returning or ())
+        self._names = tuple(column.key for column in self._returning)
+        # Built from the first result's description (drivers report column types there).
+        self._result: tuple[Processor, ...] | None = None
+
+    def parameters(self, values: Mapping[str, Any], last: list[Any] | None = None) -> Any:
+        """The driver's parameters for `values` (name -> Python value). `last`, kept by
+        the caller across rows, remembers each parameter's last value and conversion,
+        so that a value shared by every row (the moment of an import) is converted once."""
+        converted = []
+        for index, (name, process, fixed) in enumerate(self._params):
+            if fixed is _GIVEN:
+                try:
+                    value = values[name]
+                except KeyError:
+                    raise sa.exc.ArgumentError(
+                        f"a value is required for bind parameter {name!r}") from None
+            else:
+                value = values.get(name, fixed)
+            if process is None:
+                converted.append(value)
+            elif last is not None:
+                seen = last[index]
+                if seen is None or seen[0] is not value:
+                    seen = last[index] = (value, process(value))
+                converted.append(seen[1])
+            else:
+                converted.append(process(value))
+        if self._positional is not None:
+            return tuple(converted)
+        return dict(zip(self._keys, converted))
+
+    def run(self, conn: sa.Connection, values: Mapping[str, Any]) -> Any:
+        """Run in `conn`'s transaction; the DBAPI cursor (rowcount, fetch…)."""
+        cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+        cursor.execute(self.sql, self.parameters(values))
+        return cursor
+
+    def many(self, conn: sa.Connection, rows: list[Mapping[str, Any]]) -> None:
+        """Run an INSERT once per row with executemany, in `conn`'s transaction. On
+        PostgreSQL through SQLAlchemy, which sends many rows per INSERT statement."""
+        if conn.dialect.name != "sqlite":
+            # With RETURNING, SQLAlchemy batches the rows into multi-row INSERTs.
+            conn.execute(self._statement.returning(*self._statement.table.primary_key), rows)
+            return
+        cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+        try:
+            last: list[Any] = [None] * len(self._params)
+            cursor.executemany(self.sql, [self.parameters(row, last) for row in rows])
+        finally:
+            cursor.close()
+
+    def first(self, conn: sa.Connection, values: Mapping[str, Any]) -> dict[str, Any] | None:
+        """Run and return the first returned row as {column: value}, or None."""
+        cursor = self.run(conn, values)
+        try:
+            row = cursor.fetchone()
+            if row is None:
+                return None
+            result = self._result
+            if result is None:
+                result = self._result = tuple(
+                    column.type.dialect_impl(self._dialect).result_processor(
+                        self._dialect, described[1])
+                    for column, described in zip(self._returning, cursor.description))
+            return {name: (process(value) if process is not None else value)
+                    for name, process, value in zip(self._names, result, row)}
+        finally:
+            cursor.close()
+
+
+def history_statement(store: Any) -> Prepared:
+    """The INSERT of one history row (the keys of `store_records.history_row`),
+    prepared once per Store."""
+    prepared = store._prepared.get("history")
+    if prepared is None:
+        history = store.app.tables.history
+        names = ("entity", "record_id", "at", "user_id", "action", "transition", "changes")
+        statement = insert_statement(history, names)
+        prepared = store._prepared["history"] = Prepared(statement, store.engine.dialect)
+    return prepared
