@@ -19,6 +19,7 @@ from decimal import Decimal
 from typing import Any
 
 from guanxi import expr
+from guanxi.expr.types import CURRENT_USER
 from guanxi.fieldreaders import Invalid, NoValue, fast_reader
 from guanxi.fieldtypes import text_limit
 from guanxi.fieldvalues import (
@@ -177,7 +178,8 @@ def _pure_nodes(node: Any) -> bool:
         current = todo.pop()
         if not isinstance(current, _PURE_NODES):
             return False
-        if isinstance(current, expr.Name) and len(current.parts) != 1:
+        if isinstance(current, expr.Name) and (
+                len(current.parts) != 1 or current.parts[0] == CURRENT_USER):
             return False
         if isinstance(current, expr.Binary):
             todo += [current.left, current.right]
