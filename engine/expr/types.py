@@ -101,8 +101,9 @@ class Scope:
 
     @classmethod
     def for_entity(cls, project: ProjectSpec, entity: EntitySpec) -> Scope:
-        entities = {e.name: _fields_of(e) for e in project.entities}
-        entities[entity.name] = _fields_of(entity)
+        entities = _field_tables(project)
+        if entities.get(entity.name) is None or project.entity(entity.name) is not entity:
+            entities = {**entities, entity.name: _fields_of(entity)}
         return cls(entity.name, entities[entity.name], entities)
 
     def resolve(self, parts: tuple[str, ...]) -> tuple[FieldInfo, ...] | ExprProblem:
@@ -130,6 +131,23 @@ class Scope:
                     return ExprProblem(f"unknown entity '{info.ref}'", 0)
                 fields, where = target, info.ref
         return tuple(chain)
+
+
+# The field tables of the last few projects, by identity: every expression of a project
+# is checked and compiled against the same tables, so they are built once, not per call.
+_TABLES: dict[int, tuple[ProjectSpec, dict[str, dict[str, FieldInfo]]]] = {}
+_TABLES_KEPT = 8
+
+
+def _field_tables(project: ProjectSpec) -> dict[str, dict[str, FieldInfo]]:
+    cached = _TABLES.get(id(project))
+    if cached is not None and cached[0] is project:
+        return cached[1]
+    tables = {e.name: _fields_of(e) for e in project.entities}
+    while len(_TABLES) >= _TABLES_KEPT:
+        _TABLES.pop(next(iter(_TABLES)))
+    _TABLES[id(project)] = (project, tables)
+    return tables
 
 
 def _unknown(name: str, fields: Mapping[str, FieldInfo], entity: str | None) -> ExprProblem:
