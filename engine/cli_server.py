@@ -31,15 +31,13 @@ def _run(app: Any, host: str, port: int) -> None:
     uvicorn.run(app, host=host, port=port, log_level="info", proxy_headers=False)
 
 
-def _pending_migration(project: str, url: str) -> list[str]:
+def _pending_migration(compiled: Any, url: str) -> list[str]:
     from guanxi import migrate
-    from guanxi.compiler import compile_app
     from guanxi.database import create_engine
-    from guanxi.project import load_project_or_raise
 
     engine = create_engine(url)
     try:
-        plan = migrate.plan(compile_app(load_project_or_raise(project)), engine)
+        plan = migrate.plan(compiled, engine)
     finally:
         engine.dispose()
     return [] if plan.empty else plan.describe()
@@ -47,20 +45,25 @@ def _pending_migration(project: str, url: str) -> list[str]:
 
 def _serve(args: argparse.Namespace) -> int:
     from guanxi.cli_data import default_database_url
+    from guanxi.compiler import compile_app
     from guanxi.errors import GuanxiError, ProjectInvalid
+    from guanxi.project import load_project_or_raise
     from guanxi.server.app import create_app
 
     project = args.path
     url = args.db or default_database_url(project)
     try:
-        pending = _pending_migration(project, url)
+        compiled = compile_app(load_project_or_raise(project))
+        pending = _pending_migration(compiled, url)
         if pending:
             print("guanxi: the database does not match the project; review and apply with "
                   f"`guanxi migrate {project}`:", file=sys.stderr)
             for line in pending:
                 print("  " + line, file=sys.stderr)
             return 1
-        app = create_app(project, url, _secret(), reload=args.reload)
+        # With --reload the server watches the directory, so it needs the path.
+        app = create_app(project if args.reload else compiled, url, _secret(),
+                         reload=args.reload)
     except ProjectInvalid as error:
         return _fail(str(error))
     except GuanxiError as error:
