@@ -18,7 +18,16 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from guanxi.fieldtypes import text_limit
-from guanxi.fieldvalues import _FALSE, _TRUE, _URL, default_scale, option_values
+from guanxi.fieldvalues import (
+    _FALSE,
+    _TRUE,
+    _URL,
+    ID_MAX,
+    INT64_MAX,
+    INT64_MIN,
+    default_scale,
+    option_values,
+)
 from guanxi.spec import FieldSpec
 
 Reader = Callable[[Any], Any]
@@ -147,10 +156,11 @@ def _choice(field: FieldSpec, careful: Reader) -> Reader:
 
 
 def _whole(field: FieldSpec, careful: Reader, low: Bound, high: Bound) -> Reader:
-    if field.type in ("reference", "user"):
-        low = 1 if low is None else max(low, 1)
-    low = -_HUGE if low is None else low
-    high = _HUGE if high is None else high
+    # Values outside what the column holds take the careful path, which refuses them.
+    floor, ceiling = (1, ID_MAX) if field.type in ("reference", "user") else (
+        INT64_MIN, INT64_MAX)
+    low = floor if low is None else max(low, floor)
+    high = ceiling if high is None else min(high, ceiling)
 
     def read(value: Any) -> Any:
         if value is None:

@@ -129,7 +129,24 @@ def _tags(field: FieldSpec, value: Any) -> list[str] | None:
 _INTEGER = re.compile(r"[+-]?\d+")
 
 
+# What the columns hold: integers and durations are 64-bit; ids and references are the
+# databases' INTEGER primary keys (32-bit on PostgreSQL).
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
+ID_MAX = 2**31 - 1
+
+
+def _in_int64(number: int, value: Any) -> int:
+    if not INT64_MIN <= number <= INT64_MAX:
+        raise FieldValueError("out_of_range", value=show(value))
+    return number
+
+
 def _integer(field: FieldSpec, value: Any) -> int | None:
+    number = _whole(value)
+    return None if number is None else _in_int64(number, value)
+
+
+def _whole(value: Any) -> int | None:
     if isinstance(value, bool):
         raise FieldValueError("not_integer", value=show(value))
     if isinstance(value, int):
@@ -259,6 +276,11 @@ _UNIT_SECONDS = (7 * 86400, 86400, 3600, 60, 1)
 
 
 def _duration(field: FieldSpec, value: Any) -> int | None:
+    seconds = _seconds(value)
+    return None if seconds is None else _in_int64(seconds, value)
+
+
+def _seconds(value: Any) -> int | None:
     if isinstance(value, dt.timedelta):
         return int(value.total_seconds())
     if isinstance(value, int) and not isinstance(value, bool):
@@ -280,7 +302,7 @@ def _identifier(field: FieldSpec, value: Any) -> int | None:
         number = _integer(field, value)
     except FieldValueError:
         raise FieldValueError("not_id", value=show(value)) from None
-    if number is not None and number <= 0:
+    if number is not None and not 0 < number <= ID_MAX:
         raise FieldValueError("not_id", value=show(value))
     return number
 
@@ -338,12 +360,14 @@ def _text_reader(field: FieldSpec, slow: Reader) -> Reader:
 def _integer_reader(field: FieldSpec, slow: Reader) -> Reader:
     positive = field.type in ("reference", "user")
 
+    low, high = (1, ID_MAX) if positive else (INT64_MIN, INT64_MAX)
+
     def read(value: Any) -> Any:
-        if type(value) is int and (value > 0 or not positive):
+        if type(value) is int and low <= value <= high:
             return value
         if type(value) is str and value.isdigit() and value.isascii():
             number = int(value)
-            if number > 0 or not positive:
+            if low <= number <= high:
                 return number
         return slow(value)
 

@@ -20,6 +20,8 @@ CATALOG: dict[str, dict[str, str]] = {
         "not_number": "{value} is not a number",
         "too_many_decimals": "{value} has more than {scale} digits after the decimal point",
         "too_large": "{value} is too large a number (at most 28 digits in all)",
+        "out_of_range": "{value} is outside the whole numbers that can be stored "
+        "(from -9223372036854775808 to 9223372036854775807)",
         "not_boolean": "{value} is not yes or no (use true or false)",
         "not_date": "{value} is not a date (use YYYY-MM-DD, e.g. 2026-11-22)",
         "not_datetime": "{value} is not a date and time (use ISO 8601, e.g. 2026-11-22T14:30:00Z)",
@@ -53,6 +55,8 @@ CATALOG: dict[str, dict[str, str]] = {
         "not_number": "{value} 不是数字",
         "too_many_decimals": "{value} 的小数位超过 {scale} 位",
         "too_large": "{value} 数值太大（总共最多 28 位数字）",
+        "out_of_range": "{value} 超出可存储的整数范围"
+        "（-9223372036854775808 到 9223372036854775807）",
         "not_boolean": "{value} 不是“是”或“否”（请使用 true 或 false）",
         "not_date": "{value} 不是日期（请使用 YYYY-MM-DD，例如 2026-11-22）",
         "not_datetime": "{value} 不是日期时间（请使用 ISO 8601，例如 2026-11-22T14:30:00Z）",

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from guanxi.compiler import App, CompiledEntity
 from guanxi.errors import AccessDenied, NotFound, ValidationFailed
 from guanxi.expr.functions import context_params
-from guanxi.fieldvalues import is_empty, to_json
+from guanxi.fieldvalues import ID_MAX, is_empty, to_json
 from guanxi.identity import SYSTEM, User
 from guanxi.messages import join, render, show
 from guanxi.tables import constraint_name
@@ -97,13 +97,14 @@ def load(conn: sa.Connection, entity: CompiledEntity, record_id: Any,
 
 def record_id_of(entity: CompiledEntity, record_id: Any) -> int:
     """A record id as an int; NotFound for anything that cannot be one."""
-    if isinstance(record_id, bool):
+    number: int | None = None
+    if isinstance(record_id, int) and not isinstance(record_id, bool):
+        number = record_id
+    elif isinstance(record_id, str) and record_id.strip().isdigit():
+        number = int(record_id.strip())
+    if number is None or not 0 < number <= ID_MAX:
         raise NotFound(entity.name, record_id)
-    if isinstance(record_id, int):
-        return record_id
-    if isinstance(record_id, str) and record_id.strip().isdigit():
-        return int(record_id.strip())
-    raise NotFound(entity.name, record_id)
+    return number
 
 
 def shape(record: Mapping[str, Any], visible: frozenset[str]) -> Record:

@@ -16,12 +16,15 @@ from guanxi.server import records as rv
 from guanxi.server.context import Ctx, handler
 from guanxi.server.display import json_value
 from guanxi.spec import EntitySpec
+from starlette.exceptions import HTTPException
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 MAX_LIMIT = 200
 RESERVED = frozenset({"where", "q", "sort", "limit", "after", "total"})
 ETAG = re.compile(r'^\s*(?:W/)?"(\d+)"\s*$')
+ANY_VERSION = "*"
+INT64 = range(-(2**63), 2**63)
 
 
 class ApiError(Exception):
@@ -81,22 +84,32 @@ def _body(ctx: Ctx, required: bool = True) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise ApiError(400, "not_an_object",
                        f"the body must be a JSON object of field values, not {type(data).__name__}")
+    try:
+        json.dumps(data, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        raise ApiError(400, "malformed_json",
+                       "the body has an unpaired surrogate escape (like \\ud800) in a string; "
+                       "send each character outside the BMP as a pair, or as UTF-8") from None
     return data
 
 
 def _expected_version(ctx: Ctx, body: dict[str, Any] | None = None) -> int | None:
     header = ctx.request.headers.get("if-match")
+    if header is not None and header.strip() == ANY_VERSION:
+        return None
     if header is not None:
         match = ETAG.match(header)
-        if not match:
+        if not match or int(match.group(1)) not in INT64:
             raise ApiError(400, "bad_if_match",
                            'If-Match must be an ETag from a previous response, like "3"')
         return int(match.group(1))
     if body is not None and "version" in body:
         version = body.pop("version")
-        if not isinstance(version, int) or isinstance(version, bool):
+        if isinstance(version, float) and version.is_integer():  # JSON's 3.0 is 3
+            version = int(version)
+        if not isinstance(version, int) or isinstance(version, bool) or version not in INT64:
             raise ApiError(422, "validation_failed", "version must be a whole number",
-                           {"version": ["must be a whole number"]})
+                           {"version": ["must be a whole number (at most 19 digits)"]})
         return version
     return None
 
@@ -111,10 +124,15 @@ def _filters(ctx: Ctx, entity: EntitySpec) -> dict[str, Any]:
             raise ApiError(400, "unknown_filter",
                            f"{key!r} is not a field of {entity.name} you can filter on "
                            f"(fields: {', '.join(sorted(seen))})")
+        if key == "state":
+            _check_state(ctx, entity, value)
         spec = entity.field(key)
         kind = spec.type if spec else ("integer" if key in ("id", "version") else
                                        "user" if key in ("owner", "created_by") else "string")
         if kind in ("integer", "reference", "user") and re.fullmatch(r"-?\d+", value):
+            if int(value) not in INT64:
+                raise ApiError(400, "bad_filter",
+                               f"filter {key}: {value} is out of range (at most 19 digits)")
             filters[key] = int(value)
         elif kind == "boolean" and value in ("true", "false"):
             filters[key] = value == "true"
@@ -123,8 +141,18 @@ def _filters(ctx: Ctx, entity: EntitySpec) -> dict[str, Any]:
     return filters
 
 
+def _check_state(ctx: Ctx, entity: EntitySpec, value: str) -> None:
+    workflow = rv.workflow_of(ctx, entity)
+    states = [s.name for s in workflow.states] if workflow else []
+    if value not in states:
+        raise ApiError(400, "unknown_filter",
+                       f"filter state: {value!r} is not one of: {', '.join(states)}")
+
+
 @handler(api=True)
 def list_records(ctx: Ctx, entity: str) -> Response:
+    if entity == "me" and ctx.request.method != "GET":
+        raise HTTPException(405, headers={"Allow": "GET"})
     spec = _entity(ctx, entity)
     if ctx.request.method == "POST":
         return create_record(ctx, spec)
@@ -134,16 +162,20 @@ def list_records(ctx: Ctx, entity: str) -> Response:
     limit_text = params.get("limit", "50")
     if not limit_text.isdigit() or not 1 <= int(limit_text) <= MAX_LIMIT:
         raise ApiError(400, "bad_limit", f"limit must be a whole number from 1 to {MAX_LIMIT}")
+    total = params.get("total", "true")
+    if total not in ("true", "false"):
+        raise ApiError(400, "bad_total", "total must be true or false")
     seen = rv.visible(ctx, spec)
-    sort = tuple(s.strip() for s in params.get("sort", "-id").split(",") if s.strip())
+    raw_sort = params.get("sort", "")
+    sort = tuple(s.strip() for s in raw_sort.split(",")) if raw_sort.strip() else ("-id",)
     for key in sort:
         if key.lstrip("-") not in seen:
             raise ApiError(400, "bad_sort", f"cannot sort by {key!r}: not a field you can see")
     page = ctx.store.list(
         rv.acting_user(ctx), entity, where=params.get("where") or None,
         filters=_filters(ctx, spec) or None, search=params.get("q") or None,
-        sort=sort or ("-id",), limit=int(limit_text), after=params.get("after") or None,
-        with_total=params.get("total", "true") != "false")
+        sort=sort, limit=int(limit_text), after=params.get("after") or None,
+        with_total=total == "true")
     return JSONResponse({"items": [record_json(r) for r in page.items],
                          "next_cursor": page.next_cursor, "total": page.total})
 

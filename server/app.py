@@ -57,12 +57,15 @@ async def http_error(request: Request, exc: Exception) -> Response:
         if detail == "csrf":
             detail = "missing or wrong X-CSRF-Token header (or use a Bearer token)"
         response = api.error_response(status, HTTP_ERRORS.get(status, "error"), detail)
+        response.headers.update(exc.headers or {})
         if status == 401:
             response.headers["WWW-Authenticate"] = 'Bearer realm="guanxi"'
         return response
     key = {403: "csrf_failed" if exc.detail == "csrf" else "forbidden",
            404: "not_found"}.get(status, "page_error")
-    return _error_page(request, status, key)
+    response = _error_page(request, status, key)
+    response.headers.update(exc.headers or {})
+    return response
 
 
 async def store_error(request: Request, exc: Exception) -> Response:

@@ -41,6 +41,8 @@ SESSION_FLASH = "flash"
 # that take concurrent writers (PostgreSQL), and on SQLite (one writer at a time).
 STORE_THREADS = 4
 SQLITE_STORE_THREADS = 1
+# Record ids above this cannot exist (the databases store 64-bit integers at most).
+MAX_RECORD_ID = 2**63 - 1
 
 
 def default_store_threads(dialect: str) -> int:
@@ -191,6 +193,9 @@ def handler(*, login: bool = True, api: bool = False,
                         raise HTTPException(401, "sign in or send an API token")
                     return RedirectResponse(
                         "/login?next=" + _safe_next(request.url.path), status_code=303)
+                record_id = request.path_params.get("id")
+                if isinstance(record_id, int) and record_id > MAX_RECORD_ID:
+                    raise HTTPException(404, "no such record, or you may not see it")
                 return fn(ctx, **request.path_params)
 
             return await anyio.to_thread.run_sync(run, limiter=store_limiter(request.app))

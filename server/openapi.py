@@ -11,6 +11,24 @@ from guanxi.fieldtypes import SYSTEM_FIELDS
 from guanxi.spec import EntitySpec, FieldSpec, ProjectSpec, text_in
 
 ERROR = {"$ref": "#/components/schemas/Error"}
+# The largest whole number either database stores (SQLite INTEGER, PostgreSQL bigint).
+INT64_MAX = 2**63 - 1
+# Decimal arithmetic carries 28 significant digits; a number needs them all below its point.
+DECIMAL_DIGITS = 28
+# Patterns are ECMA-262 regular expressions; the Store's are Python's, whose \s also
+# takes the separators \x1c-\x1f and \x85, so they are spelled out.
+WS = r"[\s\x1c-\x1f\x85]"
+NOT_WS = r"\s\x1c-\x1f\x85"
+# Text the Store takes has no NUL character; a required field's is not blank.
+ANY_TEXT = r"^[^\x00]*$"
+NOT_BLANK = rf"^[^\x00]*[^{NOT_WS}\x00][^\x00]*$"
+UNSORTABLE = ("tags", "text")
+# The shapes of e-mail addresses, phone numbers and web addresses the Store accepts.
+SHAPES = {
+    "email": rf"[^@{NOT_WS}\x00]+@[^@{NOT_WS}\x00]+\.[^@.{NOT_WS}\x00]+",
+    "phone": r"(?=(?:[^0-9]*[0-9]){5})[0-9 +\-().]+",
+    "url": rf"[hH][tT][tT][pP][sS]?://[^/?#{NOT_WS}\x00]+[^{NOT_WS}\x00]*",
+}
 
 
 def _bounds(spec: FieldSpec, schema: dict[str, Any]) -> None:
@@ -23,6 +41,30 @@ def _bounds(spec: FieldSpec, schema: dict[str, Any]) -> None:
             number = _json_number(bound)
             if number is not None:
                 schema[key] = number
+    if spec.type == "integer":
+        schema.setdefault("minimum", -INT64_MAX - 1)
+        schema.setdefault("maximum", INT64_MAX)
+    elif spec.type in ("decimal", "money", "percent"):
+        limit = 10 ** (DECIMAL_DIGITS - _scale(spec))
+        if "minimum" not in schema:
+            schema["exclusiveMinimum"] = -limit
+        if "maximum" not in schema:
+            schema["exclusiveMaximum"] = limit
+
+
+def _scale(spec: FieldSpec) -> int:
+    return 2 if spec.type != "decimal" or spec.scale is None else spec.scale
+
+
+def _text_pattern(spec: FieldSpec) -> str:
+    """What text the Store takes: it strips the text, reads a blank one as no value, then
+    matches the field's pattern (or its type's shape) against all of it."""
+    core = spec.pattern or SHAPES.get(spec.type)
+    if core is None:
+        return NOT_BLANK if spec.required else ANY_TEXT
+    if spec.required:
+        return rf"^{WS}*(?:{core}){WS}*$"
+    return rf"^{WS}*(?:(?:{core}){WS}*)?$"
 
 
 def _json_number(value: Any) -> int | float | None:
@@ -46,10 +88,9 @@ def field_schema(spec: FieldSpec, *, for_input: bool = False) -> dict[str, Any]:
         max_length = spec.max_length or (255 if kind != "text" else None)
         if max_length:
             schema["maxLength"] = max_length
-        if spec.min_length:
-            schema["minLength"] = spec.min_length
-        if spec.pattern:
-            schema["pattern"] = spec.pattern
+        if spec.min_length or spec.required:
+            schema["minLength"] = max(spec.min_length or 0, 1)
+        schema["pattern"] = _text_pattern(spec)
         if kind == "email":
             schema["format"] = "email"
         if kind == "url":
@@ -57,12 +98,12 @@ def field_schema(spec: FieldSpec, *, for_input: bool = False) -> dict[str, Any]:
     elif kind in ("integer", "reference", "user"):
         schema = {"type": "integer"}
         if kind != "integer":
-            schema["minimum"] = 1
+            schema["minimum"], schema["maximum"] = 1, INT64_MAX
             schema["description"] = (f"id of a {spec.ref}" if kind == "reference"
                                      else "id of a user")
     elif kind in ("decimal", "money", "percent"):
-        scale = 2 if kind != "decimal" else (spec.scale if spec.scale is not None else 2)
-        schema = {"type": "number", "description": f"at most {scale} digits after the point"}
+        schema = {"type": "number",
+                  "description": f"at most {_scale(spec)} digits after the point"}
     elif kind == "boolean":
         schema = {"type": "boolean"}
     elif kind == "date":
@@ -129,30 +170,26 @@ def entity_schemas(entity: EntitySpec, project: ProjectSpec) -> dict[str, dict[s
         props[system] = _system_schema(system, entity, project)
     if entity.workflow:
         props["state"] = _system_schema("state", entity, project)
+    props["deleted_at"] = _system_schema("deleted_at", entity, project)
     for spec in entity.fields:
         props[spec.name] = field_schema(spec)
     read = {"type": "object", "title": text_in(entity.label, "en", entity.name),
             "description": "Fields hidden from the caller's roles are left out.",
             "properties": props, "required": ["id", "version"]}
     inputs = {s.name: field_schema(s, for_input=True) for s in entity.fields if not s.compute}
-    inputs["owner"] = {"type": "integer", "minimum": 1, "description": "id of a user"}
+    inputs["owner"] = {"type": ["integer", "null"], "minimum": 1, "maximum": INT64_MAX,
+                       "description": "id of a user; null for none"}
     required = [s.name for s in entity.fields
                 if s.required and s.default is None and not s.compute]
     create = {"type": "object", "properties": inputs, "additionalProperties": False}
     if required:
         create["required"] = required
     update = {"type": "object", "additionalProperties": False,
-              "properties": {**{k: _nullable_input(v) for k, v in inputs.items()},
-                             "version": {"type": "integer",
+              "properties": {**inputs,
+                             "version": {"type": "integer", "minimum": -INT64_MAX - 1,
+                                         "maximum": INT64_MAX,
                                          "description": "alternative to If-Match"}}}
     return {name: read, f"{name}Create": create, f"{name}Update": update}
-
-
-def _nullable_input(schema: dict[str, Any]) -> dict[str, Any]:
-    kind = schema.get("type")
-    if isinstance(kind, list) and "null" in kind:
-        return schema
-    return _nullable(schema)
 
 
 def _schema_name(entity: str) -> str:
@@ -175,10 +212,39 @@ def _errors(*statuses: int) -> dict[str, Any]:
     return {str(s): {"description": text[s], "content": _json(ERROR)} for s in statuses}
 
 
-ID_PARAM = {"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}
+ID_PARAM = {"name": "id", "in": "path", "required": True,
+            "schema": {"type": "integer", "minimum": 1, "maximum": INT64_MAX}}
 IF_MATCH = {"name": "If-Match", "in": "header", "required": False,
-            "schema": {"type": "string"}, "description": 'the ETag of the record read, e.g. "3"'}
+            "schema": {"type": "string", "pattern": r'^\s*(?:\*|(?:W/)?"[0-9]{1,18}")\s*$'},
+            "description": 'the ETag of the record read, e.g. "3"; * for any version'}
 ETAG_HEADER = {"ETag": {"schema": {"type": "string"}, "description": "the record's version"}}
+
+
+def _filter_schema(spec: FieldSpec) -> dict[str, Any]:
+    """A `field=value` filter's value, as the API reads it from the query string; an
+    empty value finds the records without one."""
+    if spec.type == "choice":
+        return {"type": "string", "enum": [*(o.value for o in spec.options), ""]}
+    if spec.type == "email":
+        return {"type": "string", "pattern": rf"^{WS}*(?:(?:{SHAPES['email']}){WS}*)?$"}
+    if spec.type == "boolean":
+        typed: dict[str, Any] = {"type": "boolean"}
+    elif spec.type in ("reference", "user"):
+        typed = {"type": "integer", "minimum": 1, "maximum": INT64_MAX}
+    elif spec.type == "integer":
+        typed = {"type": "integer", "minimum": -INT64_MAX - 1, "maximum": INT64_MAX}
+    else:
+        return {"type": "string"}
+    return {"anyOf": [typed, {"type": "string", "maxLength": 0}]}
+
+
+def _sort_pattern(entity: EntitySpec) -> str:
+    names = ["id", "version", "created_at", "updated_at", "created_by", "owner"]
+    if entity.workflow:
+        names.append("state")
+    names += [f.name for f in entity.fields if f.type not in UNSORTABLE]
+    key = "-?(?:" + "|".join(names) + ")"
+    return rf"^\s*(?:{key}(?:\s*,\s*{key})*)?\s*$"
 
 
 def entity_paths(entity: EntitySpec, project: ProjectSpec) -> dict[str, Any]:
@@ -186,7 +252,7 @@ def entity_paths(entity: EntitySpec, project: ProjectSpec) -> dict[str, Any]:
     label = text_in(entity.plural or entity.label, "en", entity.name)
     tag = [entity.name]
     filters = [{"name": f.name, "in": "query", "required": False,
-                "schema": {"type": "string"}, "description": f"only records whose {f.name} "
+                "schema": _filter_schema(f), "description": f"only records whose {f.name} "
                 "equals this value"} for f in entity.fields
                if f.type in ("choice", "boolean", "reference", "user", "string", "email",
                              "integer")]
@@ -198,7 +264,8 @@ def entity_paths(entity: EntitySpec, project: ProjectSpec) -> dict[str, Any]:
          "description": 'a Guanxi expression, e.g. value > 1000 and source == "web"'},
         {"name": "q", "in": "query", "required": False, "schema": {"type": "string"},
          "description": "text search"},
-        {"name": "sort", "in": "query", "required": False, "schema": {"type": "string"},
+        {"name": "sort", "in": "query", "required": False,
+         "schema": {"type": "string", "pattern": _sort_pattern(entity)},
          "description": "comma-separated fields, '-' for descending; default -id"},
         {"name": "limit", "in": "query", "required": False,
          "schema": {"type": "integer", "minimum": 1, "maximum": 200, "default": 50}},
@@ -241,7 +308,7 @@ def entity_paths(entity: EntitySpec, project: ProjectSpec) -> dict[str, Any]:
             "delete": {"tags": tag, "operationId": f"delete_{entity.name}",
                        "parameters": [IF_MATCH],
                        "responses": {"204": {"description": "deleted"},
-                                     **_errors(401, 403, 404, 412)}},
+                                     **_errors(400, 401, 403, 404, 412)}},
         },
         f"{base}/{{id}}/history": {
             "parameters": [ID_PARAM],
@@ -287,6 +354,11 @@ def document(project: ProjectSpec) -> dict[str, Any]:
             "error": {"type": "string"}, "detail": {"type": "string"},
             "fields": {"type": "object",
                        "additionalProperties": {"type": "array", "items": {"type": "string"}}}}},
+        "Me": {"type": "object", "required": ["id", "username", "roles"], "properties": {
+            "id": {"type": "integer"}, "username": {"type": "string"},
+            "name": {"type": ["string", "null"]},
+            "roles": {"type": "array", "items": {"type": "string"}},
+            "language": {"type": ["string", "null"]}}},
         "History": {"type": "object", "properties": {
             "items": {"type": "array", "items": {"type": "object"}}}},
         "Transitions": {"type": "object", "properties": {"items": {"type": "array", "items": {
@@ -298,7 +370,7 @@ def document(project: ProjectSpec) -> dict[str, Any]:
     paths: dict[str, Any] = {
         "/api/me": {"get": {"operationId": "me", "tags": ["users"],
                             "responses": {"200": {"description": "the caller",
-                                                  "content": _json({"type": "object"})},
+                                                  "content": _json(_ref("Me"))},
                                           **_errors(401)}}},
     }
     for entity in project.entities:

@@ -326,3 +326,96 @@ def test_get_with_matching_if_none_match_is_304(rita):
     lead = create(rita)
     response = rita.get(f"/api/lead/{lead['id']}", headers={"If-None-Match": '"1"'})
     assert response.status_code == 304
+
+
+# ---------------------------------------------------------------- found by schemathesis
+
+BEYOND_64_BITS = 2**63
+
+
+def test_record_id_beyond_64_bits_is_404_everywhere(api):
+    manager = api.client_for("max")
+    base = f"/api/lead/{BEYOND_64_BITS}"
+    answers = [manager.get(base), manager.patch(base, json={"name": "X"}),
+               manager.delete(base), manager.get(f"{base}/history"),
+               manager.get(f"{base}/transitions"),
+               manager.post(f"{base}/transitions/contact", json={}),
+               manager.post(f"{base}/restore")]
+    assert [a.status_code for a in answers] == [404] * len(answers)
+    assert {a.json()["error"] for a in answers} == {"not_found"}
+    assert manager.get(f"/e/lead/{BEYOND_64_BITS}").status_code == 404
+
+
+def test_integer_filter_beyond_64_bits_is_400(api):
+    response = api.client_for("max").get(f"/api/lead?account={BEYOND_64_BITS}")
+    assert response.status_code == 400
+    assert response.json()["error"] == "bad_filter" and "account" in response.json()["detail"]
+
+
+def test_total_other_than_true_or_false_is_400(rita):
+    create(rita)
+    assert rita.get("/api/lead?total=null").status_code == 400
+    assert rita.get("/api/lead?total=false").json()["total"] is None
+    assert rita.get("/api/lead?total=true").json()["total"] == 1
+
+
+def test_state_filter_with_an_unknown_state_is_400(rita):
+    create(rita)
+    response = rita.get("/api/lead?state=AAA")
+    assert response.status_code == 400 and "new" in response.json()["detail"]
+    assert len(rita.get("/api/lead?state=new").json()["items"]) == 1
+
+
+def test_if_match_star_writes_whatever_the_version(api):
+    manager = api.client_for("max")
+    lead = create(manager)
+    manager.patch(f"/api/lead/{lead['id']}", json={"name": "First"})
+    updated = manager.patch(f"/api/lead/{lead['id']}", json={"name": "Second"},
+                            headers={"If-Match": "*"})
+    assert updated.status_code == 200 and updated.json()["version"] == 3
+    assert manager.delete(f"/api/lead/{lead['id']}", headers={"If-Match": "*"}
+                          ).status_code == 204
+
+
+def test_unpaired_surrogate_in_the_body_is_400_and_stores_nothing(rita):
+    response = rita.post("/api/lead", content=b'{"name": "Ann \\ud800", "email": "a@b.com"}',
+                         headers={"Content-Type": "application/json"})
+    assert response.status_code == 400
+    assert response.json()["error"] == "malformed_json" and "surrogate" in response.json()["detail"]
+    assert rita.get("/api/lead").json()["items"] == []
+
+
+def test_method_not_allowed_is_405_with_an_allow_header(rita):
+    lead = create(rita)
+    response = rita.request("TRACE", f"/api/lead/{lead['id']}")
+    assert response.status_code == 405
+    assert set(response.headers["Allow"].replace(" ", "").split(",")) >= {"GET", "PATCH", "DELETE"}
+    me = rita.post("/api/me", json={})
+    assert me.status_code == 405 and me.headers["Allow"] == "GET"
+
+
+def test_version_beyond_64_bits_is_refused_not_a_failure(rita):
+    lead = create(rita)
+    url = f"/api/lead/{lead['id']}"
+    by_header = rita.patch(url, json={"name": "X"}, headers={"If-Match": f'"{BEYOND_64_BITS}"'})
+    in_body = rita.patch(url, json={"name": "X", "version": BEYOND_64_BITS})
+    fired = rita.post(f"{url}/transitions/contact", json={},
+                      headers={"If-Match": f'"{BEYOND_64_BITS}"'})
+    assert (by_header.status_code, in_body.status_code, fired.status_code) == (400, 422, 400)
+    assert rita.get(url).json()["version"] == 1
+
+
+def test_sort_of_blanks_is_the_default_and_an_empty_key_is_400(rita):
+    first, second = create(rita, name="A"), create(rita, name="B", email="b@example.com")
+    ids = [i["id"] for i in rita.get("/api/lead?sort=%0D").json()["items"]]
+    assert ids == [second["id"], first["id"]]
+    assert rita.get("/api/lead?sort=name,,id").status_code == 400
+    assert [i["name"] for i in rita.get("/api/lead?sort=%20-name%20,%20id").json()["items"]
+            ] == ["B", "A"]
+
+
+def test_version_written_as_a_whole_float_counts_as_that_number(rita):
+    lead = create(rita)
+    response = rita.patch(f"/api/lead/{lead['id']}", json={"name": "X", "version": 1.0})
+    assert response.status_code == 200 and response.json()["version"] == 2
+    assert rita.patch(f"/api/lead/{lead['id']}", json={"version": 1.5}).status_code == 422

@@ -6,6 +6,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 MAX_LENGTH = 10_000
+# Literals the databases can hold: 64-bit integers, and numerics of 28 digits.
+MAX_INTEGER = 2**63 - 1
+MAX_DIGITS = 28
 
 KEYWORDS = frozenset({"and", "or", "not", "in", "true", "false", "null"})
 DURATION_UNITS = {"m": 60, "h": 3600, "d": 86400, "w": 604800}
@@ -128,6 +131,9 @@ def _number(text: str, i: int) -> tuple[Token, int]:
         source = text[start:i]
         if unit in DURATION_UNITS and not is_decimal:
             seconds = int(text[start:unit_start]) * DURATION_UNITS[unit]
+            if seconds > MAX_INTEGER:
+                raise ExprSyntaxError(f"the duration {source} is too long", start,
+                                      f"durations go up to {MAX_INTEGER} seconds")
             return Token("duration", source, start, seconds), i
         if unit in DURATION_UNITS:
             raise ExprSyntaxError(
@@ -142,6 +148,12 @@ def _number(text: str, i: int) -> tuple[Token, int]:
         )
     source = text[start:i]
     value: int | Decimal = Decimal(source) if is_decimal else int(source)
+    if isinstance(value, int) and value > MAX_INTEGER:
+        raise ExprSyntaxError(f"the number {source} is too large", start,
+                              f"whole numbers go up to {MAX_INTEGER}")
+    if isinstance(value, Decimal) and len(value.as_tuple().digits) > MAX_DIGITS:
+        raise ExprSyntaxError(f"the number {source} has too many digits", start,
+                              f"decimal numbers have at most {MAX_DIGITS} digits")
     return Token("number", source, start, value), i
 
 
