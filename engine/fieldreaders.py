@@ -87,19 +87,29 @@ def _text(field: FieldSpec, careful: Reader) -> Reader:
     return read
 
 
-def _email(field: FieldSpec, careful: Reader) -> Reader:
-    longest = text_limit(field) or _HUGE
+def _shaped(accepts: Callable[[str], Any]) -> Callable[[FieldSpec, Reader], Reader]:
+    """A reader for text of one shape (e-mail, URL): trimmed, within the length, and
+    accepted by `accepts`; anything else takes the careful path."""
 
-    def read(value: Any) -> Any:
-        if value is None:
-            return None
-        if type(value) is str and "\x00" not in value:
-            text = value.strip()
-            if len(text) <= longest and _PLAIN_EMAIL(text):
-                return text
-        return careful(value)
+    def make(field: FieldSpec, careful: Reader) -> Reader:
+        longest = text_limit(field) or _HUGE
 
-    return read
+        def read(value: Any) -> Any:
+            if value is None:
+                return None
+            if type(value) is str and "\x00" not in value:
+                text = value.strip()
+                if len(text) <= longest and accepts(text):
+                    return text
+            return careful(value)
+
+        return read
+
+    return make
+
+
+_email = _shaped(_PLAIN_EMAIL)
+_url = _shaped(_URL.fullmatch)
 
 
 def _phone(field: FieldSpec, careful: Reader) -> Reader:
@@ -121,19 +131,6 @@ def _phone(field: FieldSpec, careful: Reader) -> Reader:
     return read
 
 
-def _url(field: FieldSpec, careful: Reader) -> Reader:
-    longest = text_limit(field) or _HUGE
-
-    def read(value: Any) -> Any:
-        if value is None:
-            return None
-        if type(value) is str and "\x00" not in value:
-            text = value.strip()
-            if len(text) <= longest and _URL.fullmatch(text):
-                return text
-        return careful(value)
-
-    return read
 
 
 def _choice(field: FieldSpec, careful: Reader) -> Reader:
