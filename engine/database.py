@@ -60,7 +60,3 @@ def create_engine(url: str | sa.URL, **options: Any) -> sa.Engine:
         return engine
     options.setdefault("pool_pre_ping", True)
     return sa.create_engine(parsed, **options)
-
-
-def is_sqlite(engine: sa.Engine | sa.Connection) -> bool:
-    return engine.dialect.name == "sqlite"

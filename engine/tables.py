@@ -32,9 +32,6 @@ USER_TABLE = "gx_user"
 USER_ROLE_TABLE = "gx_user_role"
 HISTORY_TABLE = "gx_history"
 
-# History actions.
-ACTIONS = ("create", "update", "transition", "delete", "restore")
-
 
 @dataclass(frozen=True, slots=True)
 class Tables:
@@ -81,6 +78,7 @@ def define_history_table(metadata: sa.MetaData) -> sa.Table:
         sa.Column("record_id", sa.Integer, nullable=False),
         sa.Column("at", UTCDateTime(), nullable=False),
         sa.Column("user_id", sa.Integer, sa.ForeignKey(f"{USER_TABLE}.id"), nullable=True),
+        # create, update, transition, delete or restore
         sa.Column("action", sa.String(16), nullable=False),
         sa.Column("transition", sa.String(63), nullable=True),
         sa.Column(

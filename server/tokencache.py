@@ -100,12 +100,6 @@ def forget_user(user_id: int) -> None:
         cache.forget_user(user_id)
 
 
-def clear_all() -> None:
-    """Forget every remembered token."""
-    with _caches_lock:
-        caches = list(_caches.values())
-    for cache in caches:
-        cache.clear()
 
 
 def _watch(engine: sa.Engine, cache: TokenCache, watched: frozenset[str]) -> None:

@@ -62,13 +62,6 @@ def issue(engine: sa.Engine, user_id: int, label: str = "") -> str:
     return token
 
 
-def user_id_for(engine: sa.Engine, token: str) -> int | None:
-    """The id of the user a token belongs to, or None for an unknown token."""
-    if not token.startswith(PREFIX) or len(token) > 200:
-        return None
-    return _user_id(engine, digest(token))
-
-
 def _user_id(engine: sa.Engine, token_hash: str) -> int | None:
     with engine.connect() as conn:
         row = conn.execute(

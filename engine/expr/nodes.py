@@ -69,7 +69,6 @@ class Call:
 
 Node = Literal | Name | Unary | Binary | ListOf | Call
 
-LOGICAL = frozenset({"and", "or"})
 COMPARISONS = frozenset({"==", "!=", "<", "<=", ">", ">="})
 MEMBERSHIP = frozenset({"in", "not in"})
 ARITHMETIC = frozenset({"+", "-", "*", "/", "%"})
