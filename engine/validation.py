@@ -16,6 +16,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from guanxi import expr
@@ -26,8 +27,10 @@ from guanxi.fieldvalues import (
     FieldValueError,
     is_empty,
     option_values,
-    reader,
     round_decimal,
+)
+from guanxi.fieldvalues import (
+    coerce as coerce_value,
 )
 from guanxi.messages import render, show
 from guanxi.spec import EntitySpec, FieldSpec, ProjectSpec, RuleSpec, Text, text_in
@@ -133,7 +136,8 @@ def _careful(coerce: Callable[[Any], Any], checks: tuple[Check, ...]) -> Callabl
 
 def compile_field(field: FieldSpec) -> FieldValidator:
     """The reading function and the bound checks of one field."""
-    coerce = reader(field)
+    # The general reading; common inputs never reach it (see fieldreaders.fast_reader).
+    coerce = partial(coerce_value, field)
 
     checks: list[Check] = []
     low = high = None
@@ -222,10 +226,6 @@ def _condition(text: str, entity: EntitySpec, scope: Any) -> Predicate:
 class ComputedField:
     field: FieldSpec
     compute: Predicate
-
-
-def _compile_expression(text: str, scope: Any) -> Predicate:
-    return expr.to_python(expr.parse(text), scope)
 
 
 def _computed_in_order(entity: EntitySpec, scope: Any) -> tuple[ComputedField, ...]:
