@@ -18,6 +18,7 @@ operation and set of roles, with bind parameters for the acting user and the mom
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -27,7 +28,15 @@ from guanxi import expr
 from guanxi.expr.functions import context_params
 from guanxi.fieldtypes import SYSTEM_FIELDS
 from guanxi.identity import User
-from guanxi.spec import AccessSpec, EntitySpec, Permission, ProjectSpec, TransitionSpec
+from guanxi.messages import render
+from guanxi.spec import (
+    AccessSpec,
+    EntitySpec,
+    Loc,
+    Permission,
+    ProjectSpec,
+    TransitionSpec,
+)
 from sqlalchemy.sql import visitors
 from sqlalchemy.sql.elements import BindParameter, ColumnElement
 
@@ -247,73 +256,73 @@ class EntityPolicy:
 
     def explain(self, user: User, ctx: expr.Context, record: Mapping[str, Any] | None,
                 resolver: Any = None) -> list[str]:
-        """Human lines telling why the user can or cannot see (and change) the record
-        and each of its fields. With `record` None, the lines speak of the entity."""
+        """Human lines, in the user's language, telling why the user can or cannot see
+        (and change) the record and each of its fields. With `record` None, the lines
+        speak of the entity. Places in the YAML are given relative to the project."""
+        say = _sayer(user.language)
         name = self.entity.name
         roles = self.roles_of(user)
-        lines: list[str] = []
-        assigned = ", ".join(sorted(user.roles)) or "no roles"
         through = sorted(roles - user.roles)
-        lines.append(
-            f"user {user.username} has {assigned}"
-            + (f" (and, through includes, {', '.join(through)})" if through else "")
-        )
+        assigned = sorted(user.roles) or say("explain_no_roles")
+        lines = [say("explain_user_through" if through else "explain_user",
+                     user=user.username, roles=assigned, through=through)]
         outcome: dict[str, bool] = {}
         for role in sorted(roles):
             grant = self._grants.get(role)
             if grant is None:
-                known = "" if self.project.role(role) else " (not a role of this project)"
-                lines.append(f"role {role}{known} has no access entry for {name}: "
-                             "it may do nothing with it (default deny)")
+                unknown = self.project.role(role) is None
+                lines.append(say("explain_no_entry_unknown" if unknown else "explain_no_entry",
+                                 role=role, entity=name))
                 continue
             for operation in ("read", "update", "delete", "create"):
-                line, holds = self._explain_operation(grant, operation, record, ctx, resolver)
+                line, holds = self._explain_operation(grant, operation, record, ctx,
+                                                      resolver, say)
                 lines.append(line)
                 if holds:
                     outcome[operation] = True
-        lines.extend(self._explain_verdict(user, record, outcome))
-        lines.extend(self._explain_fields(user))
-        lines.extend(self._explain_readonly(user, record))
+        lines.extend(self._explain_verdict(user, record, outcome, say))
+        lines.extend(self._explain_fields(user, say))
+        lines.extend(self._explain_readonly(user, record, say))
         return lines
 
     def _explain_operation(self, grant: RoleGrant, operation: str,
                            record: Mapping[str, Any] | None, ctx: expr.Context,
-                           resolver: Any) -> tuple[str, bool]:
+                           resolver: Any, say: _Say) -> tuple[str, bool]:
         compiled = grant.operations[operation]
-        name, role = self.entity.name, grant.role
-        where = f" ({name}.access.{role}.{operation}, {compiled.permission.loc})"
+        params = {"role": grant.role, "entity": self.entity.name, "key": operation,
+                  "operation": say(f"explain_verb_{operation}"),
+                  "path": f"{self.entity.name}.access.{grant.role}.{operation}",
+                  "loc": self.where(compiled.permission.loc),
+                  "condition": compiled.permission.condition}
         if compiled.kind == "none":
-            return f"role {role} may not {operation} {name} ({operation}: none)", False
+            return say("explain_op_none", **params), False
         if compiled.kind == "all":
-            scope = "new records" if operation == "create" else "every record"
-            return f"role {role} may {operation} {name}: {scope}{where}", True
-        text = f"role {role} may {operation} {name} where {compiled.permission.condition}"
+            return say("explain_op_new" if operation == "create" else "explain_op_all",
+                       **params), True
         if record is None:
-            return text + where, False
+            return say("explain_op_where", **params), False
         try:
             holds = _holds(compiled, record, ctx, resolver)
         except Exception as error:  # an explanation must not fail where the Store would not
-            return f"{text}: could not be evaluated here ({error}){where}", False
-        verdict = "holds" if holds else "does not hold"
-        return f"{text}: {verdict} for this record{where}", holds
+            return say("explain_op_error", error=str(error), **params), False
+        return say("explain_op_holds" if holds else "explain_op_fails", **params), holds
 
     def _explain_verdict(self, user: User, record: Mapping[str, Any] | None,
-                         outcome: Mapping[str, bool]) -> list[str]:
+                         outcome: Mapping[str, bool], say: _Say) -> list[str]:
         who, name = user.username, self.entity.name
         if not self.may(user, "read"):
-            return [f"so {who} cannot see any {name}: no role of theirs grants read"]
+            return [say("explain_none_readable", user=who, entity=name)]
         if record is None:
             return []
-        if outcome.get("read"):
-            lines = [f"so {who} can see this {name}"]
-        else:
-            lines = [f"so {who} cannot see this {name}: no read condition holds for it"]
+        lines = [say("explain_can_see" if outcome.get("read") else "explain_cannot_see",
+                     user=who, entity=name)]
         for operation in ("update", "delete"):
-            verb = "can" if outcome.get(operation) else "cannot"
-            lines.append(f"so {who} {verb} {operation} this {name}")
+            lines.append(say("explain_can_do" if outcome.get(operation) else "explain_cannot_do",
+                             user=who, entity=name,
+                             operation=say(f"explain_verb_{operation}")))
         return lines
 
-    def _explain_fields(self, user: User) -> list[str]:
+    def _explain_fields(self, user: User, say: _Say) -> list[str]:
         name = self.entity.name
         readers = list(self._granting(user, "read"))
         lines: list[str] = []
@@ -323,32 +332,66 @@ class EntityPolicy:
                 continue
             showing = [g.role for g in readers if field not in g.access.hide]
             for role in hiding:
-                lines.append(f"field {field} is hidden from {role} ({name}.access.{role}.hide)")
+                lines.append(say("explain_hidden_from_role", field=field, role=role, entity=name))
             if showing:
-                lines.append(f"field {field} is visible through {', '.join(showing)}")
+                lines.append(say("explain_visible_through", field=field, roles=showing))
             else:
-                lines.append(f"so field {field} is hidden from {user.username}")
+                lines.append(say("explain_hidden_from_user", field=field, user=user.username))
         return lines
 
-
-    def _explain_readonly(self, user: User, record: Mapping[str, Any] | None) -> list[str]:
+    def _explain_readonly(self, user: User, record: Mapping[str, Any] | None,
+                          say: _Say) -> list[str]:
         name = self.entity.name
         updaters = list(self._granting(user, "update"))
         lines: list[str] = []
         for grant in updaters:
             for field in grant.access.readonly:
-                lines.append(f"field {field} is read-only for {grant.role} "
-                             f"({name}.access.{grant.role}.readonly)")
+                lines.append(say("explain_readonly_role", field=field, role=grant.role,
+                                 entity=name))
         for field in self.entity.fields:
             if field.readonly and updaters:
-                lines.append(f"field {field.name} is read-only once created "
-                             f"({name}.fields.{field.name}.readonly)")
+                lines.append(say("explain_readonly_field", field=field.name, entity=name))
         state = self._states.get(record.get("state")) if record else None
         if state is not None and state.editable is not None and updaters:
-            allowed = (f"only {', '.join(state.editable)} may be edited" if state.editable
-                       else "no field may be edited")
-            lines.append(f"in state {state.name}, {allowed} ({state.loc})")
+            lines.append(say("explain_state_editable" if state.editable
+                             else "explain_state_frozen",
+                             state=state.name, fields=list(state.editable),
+                             loc=self.where(state.loc)))
         return lines
+
+    def where(self, loc: Loc) -> str:
+        """`loc` as the explanation shows it: relative to the project's directory (a file
+        of a base project as `../base/...`, a shipped workflow by its package path),
+        never as an absolute path on the server."""
+        return project_relative(loc, self.project.root)
+
+
+_Say = Callable[..., str]
+
+
+def _sayer(language: str) -> _Say:
+    def say(code: str, **params: Any) -> str:
+        return render(code, params, language)
+
+    return say
+
+
+def project_relative(loc: Loc, root: str) -> str:
+    """`file:line:col` with the file relative to the project directory `root`."""
+    if loc.line == 0 or not root:
+        return str(loc) if not os.path.isabs(loc.file) else os.path.basename(loc.file)
+    file = os.path.abspath(loc.file)
+    if file in _shipped_workflows():
+        file = "guanxi/workflows/" + os.path.basename(file)
+    else:
+        file = os.path.relpath(file, os.path.abspath(root))
+    return f"{file.replace(os.sep, '/')}:{loc.line}:{loc.col}"
+
+
+def _shipped_workflows() -> frozenset[str]:
+    from guanxi.project_standard import standard_files
+
+    return frozenset(os.path.abspath(f) for f in standard_files())
 
 
 def with_values(condition: ColumnElement[bool], ctx: expr.Context) -> ColumnElement[bool]:

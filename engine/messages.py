@@ -103,6 +103,81 @@ CATALOG["zh"].update({
     "state_via_transition": "状态只能通过流转改变（{allowed}）",
 })
 
+# Explanations of access ("why can I see this?"), same conventions.
+CATALOG["en"].update({
+    "explain_verb_read": "read",
+    "explain_verb_update": "update",
+    "explain_verb_delete": "delete",
+    "explain_verb_create": "create",
+    "explain_no_roles": "no roles",
+    "explain_user": "user {user} has {roles}",
+    "explain_user_through": "user {user} has {roles} (and, through includes, {through})",
+    "explain_no_entry": "role {role} has no access entry for {entity}: it may do nothing "
+    "with it (default deny)",
+    "explain_no_entry_unknown": "role {role} (not a role of this project) has no access "
+    "entry for {entity}: it may do nothing with it (default deny)",
+    "explain_op_none": "role {role} may not {operation} {entity} ({key}: none)",
+    "explain_op_all": "role {role} may {operation} {entity}: every record ({path}, {loc})",
+    "explain_op_new": "role {role} may {operation} {entity}: new records ({path}, {loc})",
+    "explain_op_where": "role {role} may {operation} {entity} where {condition} "
+    "({path}, {loc})",
+    "explain_op_holds": "role {role} may {operation} {entity} where {condition}: holds "
+    "for this record ({path}, {loc})",
+    "explain_op_fails": "role {role} may {operation} {entity} where {condition}: does not "
+    "hold for this record ({path}, {loc})",
+    "explain_op_error": "role {role} may {operation} {entity} where {condition}: could not "
+    "be evaluated here ({error}) ({path}, {loc})",
+    "explain_none_readable": "so {user} cannot see any {entity}: no role of theirs grants read",
+    "explain_can_see": "so {user} can see this {entity}",
+    "explain_cannot_see": "so {user} cannot see this {entity}: no read condition holds for it",
+    "explain_can_do": "so {user} can {operation} this {entity}",
+    "explain_cannot_do": "so {user} cannot {operation} this {entity}",
+    "explain_hidden_from_role": "field {field} is hidden from {role} ({entity}.access.{role}.hide)",
+    "explain_visible_through": "field {field} is visible through {roles}",
+    "explain_hidden_from_user": "so field {field} is hidden from {user}",
+    "explain_readonly_role": "field {field} is read-only for {role} "
+    "({entity}.access.{role}.readonly)",
+    "explain_readonly_field": "field {field} is read-only once created "
+    "({entity}.fields.{field}.readonly)",
+    "explain_state_editable": "in state {state}, only {fields} may be edited ({loc})",
+    "explain_state_frozen": "in state {state}, no field may be edited ({loc})",
+})
+CATALOG["zh"].update({
+    "explain_verb_read": "查看",
+    "explain_verb_update": "修改",
+    "explain_verb_delete": "删除",
+    "explain_verb_create": "创建",
+    "explain_no_roles": "无角色",
+    "explain_user": "用户 {user} 拥有角色 {roles}",
+    "explain_user_through": "用户 {user} 拥有角色 {roles}（并通过包含关系拥有 {through}）",
+    "explain_no_entry": "角色 {role} 对 {entity} 没有访问条目：不能对其做任何操作（默认拒绝）",
+    "explain_no_entry_unknown": "角色 {role}（不是本项目的角色）对 {entity} 没有访问条目："
+    "不能对其做任何操作（默认拒绝）",
+    "explain_op_none": "角色 {role} 不能{operation} {entity}（{key}: none）",
+    "explain_op_all": "角色 {role} 可以{operation}所有 {entity} 记录（{path}，{loc}）",
+    "explain_op_new": "角色 {role} 可以{operation}新的 {entity} 记录（{path}，{loc}）",
+    "explain_op_where": "角色 {role} 可以{operation}满足 {condition} 的 {entity} 记录"
+    "（{path}，{loc}）",
+    "explain_op_holds": "角色 {role} 可以{operation}满足 {condition} 的 {entity} 记录："
+    "本记录满足（{path}，{loc}）",
+    "explain_op_fails": "角色 {role} 可以{operation}满足 {condition} 的 {entity} 记录："
+    "本记录不满足（{path}，{loc}）",
+    "explain_op_error": "角色 {role} 可以{operation}满足 {condition} 的 {entity} 记录："
+    "此处无法判断（{error}）（{path}，{loc}）",
+    "explain_none_readable": "因此 {user} 看不到任何 {entity}：其角色都没有查看权限",
+    "explain_can_see": "因此 {user} 可以看到这条 {entity}",
+    "explain_cannot_see": "因此 {user} 看不到这条 {entity}：没有成立的查看条件",
+    "explain_can_do": "因此 {user} 可以{operation}这条 {entity}",
+    "explain_cannot_do": "因此 {user} 不能{operation}这条 {entity}",
+    "explain_hidden_from_role": "字段 {field} 对 {role} 隐藏（{entity}.access.{role}.hide）",
+    "explain_visible_through": "字段 {field} 通过 {roles} 可见",
+    "explain_hidden_from_user": "因此字段 {field} 对 {user} 隐藏",
+    "explain_readonly_role": "字段 {field} 对 {role} 只读（{entity}.access.{role}.readonly）",
+    "explain_readonly_field": "字段 {field} 创建后只读（{entity}.fields.{field}.readonly）",
+    "explain_state_editable": "在状态 {state} 下，只能编辑 {fields}（{loc}）",
+    "explain_state_frozen": "在状态 {state} 下，不能编辑任何字段（{loc}）",
+})
+
 _LIST_SEPARATOR = {"en": ", ", "zh": "、"}
 _MAX_SHOWN = 40
 

@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 from guanxi.errors import AccessDenied, NotFound, VersionConflict
 from guanxi.fieldvalues import coerce
 from guanxi.server import records as rv
-from guanxi.server.context import Ctx, handler
+from guanxi.server.context import Ctx, handler, is_admin
 from guanxi.server.display import Cell, title_field
 from guanxi.spec import EntitySpec
 from starlette.exceptions import HTTPException
@@ -238,10 +238,7 @@ def detail_page(ctx: Ctx, entity: str, id: int) -> Response:
     policy = ctx.policy(entity)
     writable = (policy.writable_fields(ctx.user, state)
                 if may_change(ctx, entity, id, "update") else ())
-    try:
-        explain = ctx.store.explain(user, entity, id)
-    except Exception:  # an explanation is a help; the page must still show
-        explain = []
+    explain = explanation(ctx, entity, id)
     return ctx.render(
         "detail", entity,
         entity=spec, record=record, title=rv.record_title(ctx, spec, record),
@@ -256,6 +253,18 @@ def detail_page(ctx: Ctx, entity: str, id: int) -> Response:
         can_edit=bool(writable), can_delete=may_change(ctx, entity, id, "delete"),
         explain=explain,
     )
+
+
+def explanation(ctx: Ctx, entity: str, id: int) -> list[str]:
+    """"Why can I see this?": for administrators only, since it names roles, their
+    conditions and places in the YAML; in the page's language, paths relative to the
+    project."""
+    if ctx.user is None or not is_admin(ctx.spec, ctx.user):
+        return []
+    try:
+        return ctx.store.explain(rv.acting_user(ctx), entity, id)
+    except Exception:  # an explanation is a help; the page must still show
+        return []
 
 
 def _button_widgets(ctx: Ctx, spec: EntitySpec, record: dict[str, Any]) -> dict[str, list]:
