@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from guanxi.errors import AccessDenied, GuanxiError, NotFound
 from guanxi.server import api, auth, editing, i18n, kanban, openapi, pages
 from guanxi.server.brake import LoginBrake
-from guanxi.server.context import default_store_threads
+from guanxi.server.context import Ctx, default_store_threads, handler
 from guanxi.server.reload import ProjectHolder
 from guanxi.server.security import SecurityHeadersMiddleware
 from guanxi.server.templating import STATIC, page_template
@@ -26,12 +26,14 @@ from starlette.staticfiles import StaticFiles
 
 log = logging.getLogger("guanxi.server")
 SESSION_COOKIE = "guanxi_session"
+OPENAPI_PATH = "/openapi.json"
 HTTP_ERRORS = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
                405: "method_not_allowed", 409: "conflict", 429: "too_many_requests"}
 
 
 def _is_api(request: Request) -> bool:
-    return request.url.path.startswith("/api/") or request.url.path == "/api"
+    path = request.url.path
+    return path.startswith("/api/") or path in ("/api", OPENAPI_PATH)
 
 
 def _error_page(request: Request, status: int, key: str) -> Response:
@@ -92,8 +94,13 @@ async def server_error(request: Request, exc: Exception) -> Response:
     return HTMLResponse("<!doctype html><title>500</title><h1>500</h1>", status_code=500)
 
 
-async def openapi_json(request: Request) -> Response:
-    return JSONResponse(openapi.document(request.app.state.holder.current().spec))
+@handler(api=True)
+def openapi_json(ctx: Ctx) -> Response:
+    """The OpenAPI document as the signed-in caller may use the API (401 for anyone else:
+    it names entities and fields)."""
+    assert ctx.user is not None
+    rights = openapi.rights_of(ctx.spec, ctx.loaded.app.policies, ctx.user)
+    return JSONResponse(openapi.document(ctx.spec, rights))
 
 
 def create_app(project: str | Path | Any, db_url: str | sa.Engine, secret: str | None = None,
@@ -110,7 +117,7 @@ def create_app(project: str | Path | Any, db_url: str | sa.Engine, secret: str |
         raise ValueError(f"store_threads must be at least 1, not {store_threads}")
     holder = ProjectHolder(project, db_url, reload=reload, create_schema=create_schema)
     routes: list[Route | Mount] = [
-        Route("/openapi.json", openapi_json),
+        Route(OPENAPI_PATH, openapi_json),
         Mount("/static", app=StaticFiles(directory=str(STATIC)), name="static"),
         *auth.routes(), *api.routes(), *kanban.routes(), *editing.routes(), *pages.routes(),
     ]

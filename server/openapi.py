@@ -1,13 +1,22 @@
 """An OpenAPI 3.1 document generated from the project: one schema per entity from the
-field-type registry, and exactly the endpoints `api.py` serves."""
+field-type registry, and exactly the endpoints `api.py` serves.
+
+Served, the document describes what its caller may do (`Rights`, from the access
+policies): only the entities and operations the caller's roles grant, in responses only
+the fields they may read, in request bodies only the fields they may write. Without
+rights (`document(spec)`) it describes the whole project, for tools run by its designers.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from guanxi import __version__
 from guanxi.fieldtypes import SYSTEM_FIELDS
+from guanxi.identity import User
 from guanxi.spec import EntitySpec, FieldSpec, ProjectSpec, text_in
 
 ERROR = {"$ref": "#/components/schemas/Error"}
@@ -29,6 +38,54 @@ SHAPES = {
     "phone": r"(?=(?:[^0-9]*[0-9]){5})[0-9 +\-().]+",
     "url": rf"[hH][tT][tT][pP][sS]?://[^/?#{NOT_WS}\x00]+[^{NOT_WS}\x00]*",
 }
+
+
+@dataclass(frozen=True, slots=True)
+class Rights:
+    """What one caller may do with one entity, as far as the document describes it."""
+
+    read: bool
+    create: bool
+    update: bool
+    delete: bool
+    visible: frozenset[str]  # fields in responses and filters
+    creatable: frozenset[str]  # fields a create body may give
+    updatable: frozenset[str]  # fields an update (or transition) body may give
+    transitions: frozenset[str]  # transitions the caller's roles may fire
+
+    @property
+    def any(self) -> bool:
+        return self.read or self.create or self.update or self.delete
+
+
+def rights_of(project: ProjectSpec, policies: Mapping[str, Any],
+              user: User) -> dict[str, Rights]:
+    """The caller's rights on each entity, from the compiled access policies."""
+    rights: dict[str, Rights] = {}
+    for entity in project.entities:
+        policy = policies[entity.name]
+        workflow = project.workflow(entity.workflow) if entity.workflow else None
+        initial = workflow.initial if workflow else None
+        names = frozenset(t.name for t in workflow.transitions
+                          if policy.transition_allowed(user, t)) if workflow else frozenset()
+        rights[entity.name] = Rights(
+            read=policy.may(user, "read"), create=policy.may(user, "create"),
+            update=policy.may(user, "update"), delete=policy.may(user, "delete"),
+            visible=policy.visible_fields(user),
+            creatable=policy.writable_fields(user, initial, "create"),
+            updatable=policy.writable_fields(user, None, "update"),
+            transitions=names if policy.may(user, "update") else frozenset())
+    return rights
+
+
+def _everything(entity: EntitySpec, project: ProjectSpec) -> Rights:
+    """All of an entity, for the document of the whole project."""
+    workflow = project.workflow(entity.workflow) if entity.workflow else None
+    names = [f.name for f in entity.fields]
+    system = [n for n in SYSTEM_FIELDS if n != "state" or entity.workflow]
+    return Rights(True, True, True, True, frozenset([*names, *system]),
+                  frozenset([*names, "owner"]), frozenset([*names, "owner"]),
+                  frozenset(t.name for t in workflow.transitions) if workflow else frozenset())
 
 
 def _bounds(spec: FieldSpec, schema: dict[str, Any]) -> None:
@@ -162,8 +219,11 @@ def _system_schema(name: str, entity: EntitySpec, project: ProjectSpec) -> dict[
     return base
 
 
-def entity_schemas(entity: EntitySpec, project: ProjectSpec) -> dict[str, dict[str, Any]]:
-    """`<Entity>` (as read), `<Entity>Create` and `<Entity>Update` schemas."""
+def entity_schemas(entity: EntitySpec, project: ProjectSpec,
+                   rights: Rights | None = None) -> dict[str, dict[str, Any]]:
+    """`<Entity>` (as read), `<Entity>Create` and `<Entity>Update` schemas, with only the
+    fields `rights` lets the caller read (or give)."""
+    rights = rights or _everything(entity, project)
     name = _schema_name(entity.name)
     props: dict[str, Any] = {}
     for system in ("id", "version", "created_at", "updated_at", "created_by", "owner"):
@@ -173,19 +233,22 @@ def entity_schemas(entity: EntitySpec, project: ProjectSpec) -> dict[str, dict[s
     props["deleted_at"] = _system_schema("deleted_at", entity, project)
     for spec in entity.fields:
         props[spec.name] = field_schema(spec)
+    props = {k: v for k, v in props.items() if k in rights.visible}
     read = {"type": "object", "title": text_in(entity.label, "en", entity.name),
             "description": "Fields hidden from the caller's roles are left out.",
-            "properties": props, "required": ["id", "version"]}
+            "properties": props, "required": [n for n in ("id", "version") if n in props]}
     inputs = {s.name: field_schema(s, for_input=True) for s in entity.fields if not s.compute}
     inputs["owner"] = {"type": ["integer", "null"], "minimum": 1, "maximum": INT64_MAX,
                        "description": "id of a user; null for none"}
     required = [s.name for s in entity.fields
-                if s.required and s.default is None and not s.compute]
-    create = {"type": "object", "properties": inputs, "additionalProperties": False}
+                if s.required and s.default is None and not s.compute
+                and s.name in rights.creatable]
+    create = {"type": "object", "additionalProperties": False,
+              "properties": {k: v for k, v in inputs.items() if k in rights.creatable}}
     if required:
         create["required"] = required
     update = {"type": "object", "additionalProperties": False,
-              "properties": {**inputs,
+              "properties": {**{k: v for k, v in inputs.items() if k in rights.updatable},
                              "version": {"type": "integer", "minimum": -INT64_MAX - 1,
                                          "maximum": INT64_MAX,
                                          "description": "alternative to If-Match"}}}
@@ -238,16 +301,21 @@ def _filter_schema(spec: FieldSpec) -> dict[str, Any]:
     return {"anyOf": [typed, {"type": "string", "maxLength": 0}]}
 
 
-def _sort_pattern(entity: EntitySpec) -> str:
+def _sort_pattern(entity: EntitySpec, visible: frozenset[str]) -> str:
     names = ["id", "version", "created_at", "updated_at", "created_by", "owner"]
     if entity.workflow:
         names.append("state")
     names += [f.name for f in entity.fields if f.type not in UNSORTABLE]
+    names = [n for n in names if n in visible]
     key = "-?(?:" + "|".join(names) + ")"
     return rf"^\s*(?:{key}(?:\s*,\s*{key})*)?\s*$"
 
 
-def entity_paths(entity: EntitySpec, project: ProjectSpec) -> dict[str, Any]:
+def entity_paths(entity: EntitySpec, project: ProjectSpec,
+                 rights: Rights | None = None) -> dict[str, Any]:
+    """The entity's endpoints, only the operations `rights` grants, filters and sort keys
+    only on fields the caller may read."""
+    rights = rights or _everything(entity, project)
     name = _schema_name(entity.name)
     label = text_in(entity.plural or entity.label, "en", entity.name)
     tag = [entity.name]
@@ -255,8 +323,8 @@ def entity_paths(entity: EntitySpec, project: ProjectSpec) -> dict[str, Any]:
                 "schema": _filter_schema(f), "description": f"only records whose {f.name} "
                 "equals this value"} for f in entity.fields
                if f.type in ("choice", "boolean", "reference", "user", "string", "email",
-                             "integer")]
-    if entity.workflow:
+                             "integer") and f.name in rights.visible]
+    if entity.workflow and "state" in rights.visible:
         filters.append({"name": "state", "in": "query", "required": False,
                         "schema": _system_schema("state", entity, project)})
     list_params = [
@@ -265,7 +333,7 @@ def entity_paths(entity: EntitySpec, project: ProjectSpec) -> dict[str, Any]:
         {"name": "q", "in": "query", "required": False, "schema": {"type": "string"},
          "description": "text search"},
         {"name": "sort", "in": "query", "required": False,
-         "schema": {"type": "string", "pattern": _sort_pattern(entity)},
+         "schema": {"type": "string", "pattern": _sort_pattern(entity, rights.visible)},
          "description": "comma-separated fields, '-' for descending; default -id"},
         {"name": "limit", "in": "query", "required": False,
          "schema": {"type": "integer", "minimum": 1, "maximum": 200, "default": 50}},
@@ -325,7 +393,7 @@ def entity_paths(entity: EntitySpec, project: ProjectSpec) -> dict[str, Any]:
     }
     workflow = project.workflow(entity.workflow) if entity.workflow else None
     if workflow is not None:
-        names = [t.name for t in workflow.transitions]
+        names = [t.name for t in workflow.transitions if t.name in rights.transitions]
         paths[f"{base}/{{id}}/transitions"] = {
             "parameters": [ID_PARAM],
             "get": {"tags": tag, "operationId": f"transitions_{entity.name}",
@@ -344,11 +412,31 @@ def entity_paths(entity: EntitySpec, project: ProjectSpec) -> dict[str, Any]:
                      "responses": {"200": record_200,
                                    **_errors(400, 401, 403, 404, 409, 412, 422)}},
         }
-    return paths
+    return _granted(paths, entity.name, rights)
 
 
-def document(project: ProjectSpec) -> dict[str, Any]:
-    """The OpenAPI 3.1 document of a project's JSON API."""
+def _granted(paths: dict[str, Any], entity: str, rights: Rights) -> dict[str, Any]:
+    """`paths` with only the operations `rights` grants (by operationId), and without
+    paths left with none."""
+    needs = {f"list_{entity}": rights.read, f"get_{entity}": rights.read,
+             f"history_{entity}": rights.read, f"transitions_{entity}": rights.read,
+             f"create_{entity}": rights.create, f"update_{entity}": rights.update,
+             f"delete_{entity}": rights.delete, f"restore_{entity}": rights.delete,
+             f"fire_{entity}_transition": rights.update and bool(rights.transitions)}
+    kept: dict[str, Any] = {}
+    for path, item in paths.items():
+        granted = {key: value for key, value in item.items()
+                   if not isinstance(value, dict) or "operationId" not in value
+                   or needs.get(value["operationId"], True)}
+        if any(isinstance(v, dict) and "operationId" in v for v in granted.values()):
+            kept[path] = granted
+    return kept
+
+
+def document(project: ProjectSpec,
+             rights: Mapping[str, Rights] | None = None) -> dict[str, Any]:
+    """The OpenAPI 3.1 document of a project's JSON API; with `rights` (`rights_of`),
+    only what the caller may do and see."""
     schemas: dict[str, Any] = {
         "Error": {"type": "object", "required": ["error", "detail"], "properties": {
             "error": {"type": "string"}, "detail": {"type": "string"},
@@ -374,8 +462,11 @@ def document(project: ProjectSpec) -> dict[str, Any]:
                                           **_errors(401)}}},
     }
     for entity in project.entities:
-        schemas.update(entity_schemas(entity, project))
-        paths.update(entity_paths(entity, project))
+        granted = rights.get(entity.name) if rights is not None else None
+        if rights is not None and (granted is None or not granted.any):
+            continue
+        schemas.update(entity_schemas(entity, project, granted))
+        paths.update(entity_paths(entity, project, granted))
     return {
         "openapi": "3.1.0",
         "info": {"title": text_in(project.label, "en", project.name) + " API",

@@ -1,10 +1,12 @@
 """What the server tells a caller about the project beyond the records she may read: the
-"why can I see this?" panel."""
+"why can I see this?" panel, the OpenAPI document and the unique-value error."""
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -72,3 +74,117 @@ def test_an_administrators_explain_panel_is_in_chinese_in_the_chinese_ui(shop):
     assert "因此 mei 可以看到这条 lead" in page
     assert "may read" not in page and "can see this" not in page
     assert str(shop.root) not in page
+
+
+# ---------------------------------------------------------------- /openapi.json
+
+
+@pytest.fixture
+def acme(acme_copy: Path, db_url: str) -> Iterator[SimpleNamespace]:
+    app, made = make_app(acme_copy, db_url, {"rita": ("sales_rep",),
+                                             "mona": ("sales_manager",),
+                                             "sam": ("service_agent",)}, password=PASSWORD)
+    yield SimpleNamespace(app=app, users=made)
+    dispose(app)
+
+
+def _document(app, username: str) -> dict:
+    with Client(app) as client:
+        client.login(username, PASSWORD)
+        response = client.get("/openapi.json")
+    assert response.status_code == 200
+    return response.json()
+
+
+def _properties(doc: dict, schema: str) -> set[str]:
+    return set(doc["components"]["schemas"][schema]["properties"])
+
+
+def test_the_openapi_document_needs_a_signed_in_caller(acme):
+    with Client(acme.app) as client:
+        response = client.get("/openapi.json")
+
+    assert response.status_code == 401
+    assert response.json()["error"] == "unauthorized"
+    assert "annual_revenue" not in response.text
+
+
+def test_the_openapi_document_is_served_to_a_bearer_token(acme):
+    from guanxi.server import tokens
+
+    engine = acme.app.state.holder.current().engine
+    token = tokens.issue(engine, acme.users["mona"].id)
+    with Client(acme.app, headers={"Authorization": f"Bearer {token}"}) as client:
+        response = client.get("/openapi.json")
+
+    assert response.status_code == 200
+    assert "income" in _properties(response.json(), "Lead")
+
+
+def test_a_reps_openapi_document_leaves_out_fields_hidden_from_her(acme):
+    doc = _document(acme.app, "rita")
+    text = json.dumps(doc)
+
+    assert "income" not in text and "annual_revenue" not in text
+    for schema in ("Lead", "LeadCreate", "LeadUpdate", "Account", "AccountCreate",
+                   "AccountUpdate", "Contact"):
+        assert "address" not in _properties(doc, schema), schema
+    lead_params = {p["name"] for p in doc["paths"]["/api/lead"]["get"]["parameters"]}
+    assert "address" not in lead_params
+    assert "name" in _properties(doc, "Lead") and "email" in _properties(doc, "LeadCreate")
+
+
+def test_a_managers_openapi_document_describes_the_fields_she_may_see(acme):
+    doc = _document(acme.app, "mona")
+
+    assert {"income", "address"} <= _properties(doc, "Lead")
+    assert {"income", "address"} <= _properties(doc, "LeadCreate")
+    assert {"annual_revenue", "address"} <= _properties(doc, "Account")
+
+
+def test_the_openapi_document_names_only_entities_and_operations_the_caller_has(acme):
+    rep = _document(acme.app, "rita")
+    agent = _document(acme.app, "sam")
+
+    assert "delete" not in rep["paths"]["/api/lead/{id}"]  # reps delete no lead
+    assert "/api/lead/{id}/restore" not in rep["paths"]
+    assert "/api/lead" not in agent["paths"] and "Lead" not in agent["components"]["schemas"]
+    assert "annual_revenue" not in _properties(agent, "Account")
+    assert "address" in _properties(agent, "Account")
+
+
+def test_a_readonly_field_is_left_out_of_the_update_body_only(acme):
+    doc = _document(acme.app, "rita")
+
+    assert "tier" in _properties(doc, "Account")
+    assert "tier" in _properties(doc, "AccountCreate")
+    assert "tier" not in _properties(doc, "AccountUpdate")
+
+
+# ---------------------------------------------------------------- unique values
+
+
+def test_a_unique_value_error_reveals_nothing_of_the_unreadable_record(acme):
+    """The clash is told (the value cannot be stored twice), but not which record has it,
+    nor anything else of it."""
+    with Client(acme.app) as manager:
+        manager.login("mona", PASSWORD)
+        token = manager.csrf("/")
+        other = manager.post("/api/lead", json={
+            "name": "Quiet Buyer", "company": "Hidden Holdings", "email": "taken@example.com",
+            "phone": "+1 555 0100", "income": 98765},
+            headers={"X-CSRF-Token": token}).json()
+    with Client(acme.app) as rep:
+        rep.login("rita", PASSWORD)
+        token = rep.csrf("/")
+        assert rep.get(f"/api/lead/{other['id']}").status_code == 404
+        response = rep.post("/api/lead", json={"name": "Bo", "email": "taken@example.com"},
+                            headers={"X-CSRF-Token": token})
+
+    assert response.status_code == 422
+    body = response.json()
+    assert set(body["fields"]) == {"email"}
+    assert body["fields"]["email"] == ["'taken@example.com' is already used by another lead"]
+    for secret in ("Quiet Buyer", "Hidden Holdings", "555", "98765", "mona", "Mona"):
+        assert secret not in response.text
+    assert not re.search(rf"\b{other['id']}\b", response.text)
