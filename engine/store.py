@@ -153,6 +153,15 @@ class Store:
     def _visible(self, entity: CompiledEntity, user: User) -> frozenset[str]:
         return entity.policy.visible_fields(user)
 
+    def _known(self, entity: CompiledEntity, user: User, *, creating: bool) -> frozenset[str]:
+        """The fields whose values the user knows: those she sees, and on create those she
+        may give."""
+        known = self._visible(entity, user)
+        if creating:
+            initial = entity.machine.initial if entity.machine else None
+            known |= entity.policy.writable_fields(user, initial, "create")
+        return known
+
     def _defaults(self, entity: CompiledEntity, user: User, now: dt.datetime,
                   given: Mapping[str, Any]) -> dict[str, Any]:
         values: dict[str, Any] = {}
@@ -190,7 +199,8 @@ class Store:
         problems = merge_errors(
             problems,
             check_references(conn, self.app, entity, user, ctx, references, language),
-            check_unique(conn, entity, record, changed - set(problems), language, record_id),
+            check_unique(conn, entity, record, changed - set(problems), language, record_id,
+                         self._known(entity, user, creating=record_id is None)),
         )
         if problems:
             raise ValidationFailed(problems)

@@ -15,7 +15,7 @@ from guanxi.errors import AccessDenied, GuanxiError, ValidationFailed
 from guanxi.expr.functions import context_params
 from guanxi.fieldvalues import is_empty
 from guanxi.identity import User
-from guanxi.messages import render, show
+from guanxi.messages import render
 from guanxi.store_prepared import (
     Prepared,
     allocate_ids,
@@ -28,6 +28,7 @@ from guanxi.store_records import (
     check_names,
     created_changes,
     history_row,
+    unique_clash,
     unique_violation,
     user_id_of,
 )
@@ -173,11 +174,11 @@ class _Importer:
                 if key is None:
                     continue
                 if key in taken or key in seen:
-                    message = render("not_unique", {"value": show(key[0]) if len(key) == 1
-                                                    else ", ".join(show(v) for v in key),
-                                                    "entity": self.compiled.name},
-                                     self.language)
-                    for name in group:
+                    message, names = unique_clash(
+                        self.compiled.name, group, dict(zip(group, key, strict=True)),
+                        self.compiled.policy.visible_fields(self.user) | self.writable,
+                        self.language)
+                    for name in names:
                         bucket.setdefault(name, []).append(message)
                 elif not bucket:
                     seen.add(key)

@@ -171,11 +171,25 @@ def check_references(conn: sa.Connection, app: App, entity: CompiledEntity, user
     return errors
 
 
+def unique_clash(entity: str, group: tuple[str, ...], values: Mapping[str, Any],
+                 visible: frozenset[str], language: str) -> tuple[str, tuple[str, ...]]:
+    """The message for a unique `group` of fields whose `values` another record already
+    has, and the fields to report it under. It tells only that the caller's own values
+    are taken: never which record has them, nor anything else of it; and of the group,
+    only the values and names of fields the caller may see ("" when she sees none)."""
+    seen = tuple(f for f in group if f in visible)
+    shown = [show(values[f]) for f in seen]
+    text = shown[0] if len(shown) == 1 else join(shown) if shown else "-"
+    return render("not_unique", {"value": text, "entity": entity}, language), seen or ("",)
+
+
 def check_unique(conn: sa.Connection, entity: CompiledEntity, record: Mapping[str, Any],
                  changed: Iterable[str], language: str,
-                 record_id: int | None = None) -> dict[str, list[str]]:
+                 record_id: int | None = None,
+                 visible: frozenset[str] | None = None) -> dict[str, list[str]]:
     """Errors for unique fields (and unique indexes) whose changed value another record
-    already has. Empty values never clash."""
+    already has (any record, readable to the caller or not: see `unique_clash`). Empty
+    values never clash. `visible`: the fields the caller sees (None: all)."""
     changed = set(changed)
     table = entity.table
     errors: dict[str, list[str]] = {}
@@ -188,10 +202,10 @@ def check_unique(conn: sa.Connection, entity: CompiledEntity, record: Mapping[st
         if record_id is not None:
             query = query.where(table.c.id != record_id)
         if conn.execute(query.limit(1)).first() is not None:
-            shown = show(record[group[0]]) if len(group) == 1 else join(
-                [show(record[f]) for f in group])
-            message = render("not_unique", {"value": shown, "entity": entity.name}, language)
-            for name in group:
+            message, names = unique_clash(entity.name, group, record,
+                                          frozenset(group) if visible is None else visible,
+                                          language)
+            for name in names:
                 errors.setdefault(name, []).append(message)
     return errors
 

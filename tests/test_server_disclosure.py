@@ -188,3 +188,53 @@ def test_a_unique_value_error_reveals_nothing_of_the_unreadable_record(acme):
     for secret in ("Quiet Buyer", "Hidden Holdings", "555", "98765", "mona", "Mona"):
         assert secret not in response.text
     assert not re.search(rf"\b{other['id']}\b", response.text)
+
+
+BADGES = {
+    "guanxi.yaml": """\
+        project: badges
+        roles:
+          rep: {}
+          manager: {includes: [rep], admin: true}
+        """,
+    "entities/badge.yaml": """\
+        badge:
+          fields:
+            name: {type: string, required: true}
+            code: {type: string}
+          indexes:
+            - {fields: [name, code], unique: true}
+          access:
+            rep: {create: all, read: owner == current_user, update: owner == current_user,
+                  hide: [code]}
+            manager: {create: all, read: all, update: all, delete: all}
+        """,
+}
+
+
+def test_a_unique_clash_shows_no_value_or_name_of_a_field_hidden_from_the_caller(
+        write_project, db_url):
+    app, made = make_app(write_project(BADGES), db_url,
+                         {"rita": ("rep",), "max": ("manager",)}, password=PASSWORD)
+    rita = made["rita"].id
+    try:
+        with Client(app) as manager:
+            manager.login("max", PASSWORD)
+            token = {"X-CSRF-Token": manager.csrf("/")}
+            for name in ("A", "B"):
+                manager.post("/api/badge", json={"name": name, "code": "S-7731", "owner": rita},
+                             headers=token)
+        with Client(app) as rep:
+            rep.login("rita", PASSWORD)
+            token = {"X-CSRF-Token": rep.csrf("/")}
+            badges = rep.get("/api/badge?sort=name").json()["items"]
+            assert [b["name"] for b in badges] == ["A", "B"]
+            assert all("code" not in b for b in badges)
+            response = rep.patch(f"/api/badge/{badges[1]['id']}", json={"name": "A"},
+                                 headers=token)
+    finally:
+        dispose(app)
+
+    assert response.status_code == 422
+    assert response.json()["fields"] == {"name": ["'A' is already used by another badge"]}
+    assert "S-7731" not in response.text and "code" not in response.text
