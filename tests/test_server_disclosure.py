@@ -238,3 +238,18 @@ def test_a_unique_clash_shows_no_value_or_name_of_a_field_hidden_from_the_caller
     assert response.status_code == 422
     assert response.json()["fields"] == {"name": ["'A' is already used by another badge"]}
     assert "S-7731" not in response.text and "code" not in response.text
+
+
+def test_explanations_place_yaml_relative_to_the_project(tmp_path):
+    from guanxi.access import project_relative
+    from guanxi.project_standard import standard_files
+    from guanxi.spec import Loc
+
+    root = tmp_path / "crm"
+    shipped = sorted(standard_files())[0]
+    assert project_relative(Loc(str(root / "entities" / "lead.yaml"), 12, 5), str(root)) \
+        == "entities/lead.yaml:12:5"
+    assert project_relative(Loc(str(tmp_path / "base" / "entities" / "a.yaml"), 3, 1),
+                            str(root)) == "../base/entities/a.yaml:3:1"
+    assert project_relative(Loc(shipped, 2, 3), str(root)) \
+        == f"guanxi/workflows/{Path(shipped).name}:2:3"
