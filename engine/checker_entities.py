@@ -8,7 +8,7 @@ from typing import Any
 from guanxi.build import DYNAMIC_DEFAULTS, option_value, typed_value
 from guanxi.checker import Context, suggest
 from guanxi.checker_schema import describe_value, schema
-from guanxi.fieldtypes import COMMON_KEYS, FIELD_TYPES, SYSTEM_FIELDS
+from guanxi.fieldtypes import COMMON_KEYS, FIELD_TYPES, SYSTEM_FIELDS, text_limit
 from guanxi.project import standard_files
 from guanxi.spec import FieldSpec, Loc
 from guanxi.yamlload import LocDict, LocList
@@ -349,8 +349,9 @@ def _outside_bounds(spec: FieldSpec, value: Any) -> str | None:
     if isinstance(value, str):
         if spec.min_length is not None and len(value) < spec.min_length:
             return f"it is shorter than min_length {spec.min_length}"
-        if spec.max_length is not None and len(value) > spec.max_length:
-            return f"it is longer than max_length {spec.max_length}"
+        longest = text_limit(spec)
+        if longest is not None and len(value) > longest:
+            return f"it is longer than max_length {longest}"
         try:
             if spec.pattern is not None and not re.fullmatch(spec.pattern, value):
                 return "it does not match the pattern"

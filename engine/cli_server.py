@@ -25,10 +25,11 @@ def _secret() -> str | None:
     return None
 
 
-def _run(app: Any, host: str, port: int) -> None:
+def _run(app: Any, host: str, port: int, max_connections: int) -> None:
     import uvicorn
+    from guanxi.server import serving
 
-    uvicorn.run(app, host=host, port=port, log_level="info", proxy_headers=False)
+    uvicorn.Server(serving.config(app, host, port, max_connections=max_connections)).run()
 
 
 def _pending_migration(compiled: Any, url: str) -> list[str]:
@@ -63,13 +64,13 @@ def _serve(args: argparse.Namespace) -> int:
             return 1
         # With --reload the server watches the directory, so it needs the path.
         app = create_app(project if args.reload else compiled, url, _secret(),
-                         reload=args.reload)
+                         reload=args.reload, max_body=args.max_body)
     except ProjectInvalid as error:
         return _fail(str(error))
     except GuanxiError as error:
         return _fail(str(error))
     print(f"Guanxi serving {Path(project).resolve()} at http://{args.host}:{args.port}/")
-    _run(app, args.host, args.port)
+    _run(app, args.host, args.port, args.max_connections)
     return 0
 
 
@@ -115,9 +116,9 @@ def _demo(args: argparse.Namespace) -> int:
     for username, name, roles, _ in DEMO_USERS:
         print(f"  {username:8} {name:14} {', '.join(roles)}")
     store.dispose()
-    app = create_app(project, url, _secret(), reload=args.reload)
+    app = create_app(project, url, _secret(), reload=args.reload, max_body=args.max_body)
     print(f"Open http://{args.host}:{args.port}/")
-    _run(app, args.host, args.port)
+    _run(app, args.host, args.port, args.max_connections)
     return 0
 
 
@@ -128,6 +129,29 @@ def _common(parser: argparse.ArgumentParser) -> None:
                         help="re-load the project after each YAML edit (errors are shown to "
                              "administrators while the last good version keeps running)")
     parser.add_argument("--db", metavar="URL", help="database URL")
+    _limits(parser)
+
+
+def _size(text: str) -> int:
+    from guanxi.server.limits import parse_size
+
+    try:
+        return parse_size(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def _limits(parser: argparse.ArgumentParser) -> None:
+    from guanxi.server.limits import DEFAULT_MAX_BODY
+    from guanxi.server.serving import DEFAULT_MAX_CONNECTIONS
+
+    parser.add_argument("--max-body", metavar="SIZE", type=_size, default=DEFAULT_MAX_BODY,
+                        help="largest request body taken, e.g. 1MiB (the default) or 512KiB; "
+                             "larger ones are refused with 413")
+    parser.add_argument("--max-connections", metavar="N", type=int,
+                        default=DEFAULT_MAX_CONNECTIONS,
+                        help="open connections (or running requests) beyond which the server "
+                             f"answers 503 (default {DEFAULT_MAX_CONNECTIONS})")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

@@ -131,12 +131,17 @@ class UTCDateTime(sa.TypeDecorator[dt.datetime]):
 
 # Default widths of one-line text columns; `max_length` widens them.
 TEXT_WIDTH = {"string": 255, "email": 254, "phone": 50, "url": 2048}
+# The most characters a `text` field takes unless it declares `max_length` (its column
+# is unbounded TEXT either way: the limit keeps one value from costing every reader).
+DEFAULT_TEXT_LENGTH = 10_000
 
 
 def text_limit(field: FieldSpec) -> int | None:
     """The most characters a field may hold (None: unbounded)."""
     if field.max_length is not None:
         return field.max_length
+    if field.type == "text":
+        return DEFAULT_TEXT_LENGTH
     return TEXT_WIDTH.get(field.type)
 
 

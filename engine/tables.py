@@ -2,7 +2,8 @@
 
 One table per entity, named after it, with the declared fields as columns plus the
 system columns; `gx_history` (the audit trail of every change); `gx_user` and
-`gx_user_role` (accounts and their roles). Names starting with `gx_` are the engine's.
+`gx_user_role` (accounts and their roles); `gx_login_attempt` (the sign-in brake).
+Names starting with `gx_` are the engine's.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ def constraint_name(prefix: str, table: str, *columns: str) -> str:
 USER_TABLE = "gx_user"
 USER_ROLE_TABLE = "gx_user_role"
 HISTORY_TABLE = "gx_history"
+LOGIN_ATTEMPT_TABLE = "gx_login_attempt"
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +92,20 @@ def define_history_table(metadata: sa.MetaData) -> sa.Table:
     )
 
 
+def define_login_attempt_table(metadata: sa.MetaData) -> sa.Table:
+    """`gx_login_attempt`: counted sign-in attempts per username (`u:name`) and per client
+    address (`a:address`), the brake on password guessing that every server process on
+    the database shares. Times are seconds since the epoch."""
+    return sa.Table(
+        LOGIN_ATTEMPT_TABLE,
+        metadata,
+        sa.Column("subject", sa.String(200), primary_key=True),
+        sa.Column("failures", sa.Integer, nullable=False),
+        sa.Column("last_at", sa.Double, nullable=False),
+        sa.Column("blocked_until", sa.Double, nullable=False),
+    )
+
+
 def _entity_table(metadata: sa.MetaData, entity: EntitySpec) -> sa.Table:
     name = entity.name
     columns: list[sa.Column] = [
@@ -143,6 +159,7 @@ def build_tables(spec: ProjectSpec) -> Tables:
     metadata = sa.MetaData()
     users, user_roles = define_user_tables(metadata)
     history = define_history_table(metadata)
+    define_login_attempt_table(metadata)
     entities: dict[str, sa.Table] = {}
     for entity in spec.entities:
         if entity.name.startswith(RESERVED_PREFIX):

@@ -10,8 +10,10 @@ from typing import Any
 import sqlalchemy as sa
 from guanxi.errors import AccessDenied, GuanxiError, NotFound
 from guanxi.server import api, auth, editing, i18n, kanban, openapi, pages
+from guanxi.server import brake as login_brake
 from guanxi.server.brake import LoginBrake
 from guanxi.server.context import Ctx, default_store_threads, handler
+from guanxi.server.limits import DEFAULT_MAX_BODY, BodyLimitMiddleware
 from guanxi.server.reload import ProjectHolder
 from guanxi.server.security import SecurityHeadersMiddleware
 from guanxi.server.templating import STATIC, page_template
@@ -28,7 +30,8 @@ log = logging.getLogger("guanxi.server")
 SESSION_COOKIE = "guanxi_session"
 OPENAPI_PATH = "/openapi.json"
 HTTP_ERRORS = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
-               405: "method_not_allowed", 409: "conflict", 429: "too_many_requests"}
+               405: "method_not_allowed", 409: "conflict", 413: "body_too_large",
+               429: "too_many_requests", 503: "unavailable"}
 
 
 def _is_api(request: Request) -> bool:
@@ -64,7 +67,7 @@ async def http_error(request: Request, exc: Exception) -> Response:
             response.headers["WWW-Authenticate"] = 'Bearer realm="guanxi"'
         return response
     key = {403: "csrf_failed" if exc.detail == "csrf" else "forbidden",
-           404: "not_found"}.get(status, "page_error")
+           404: "not_found", 413: "body_too_large"}.get(status, "page_error")
     response = _error_page(request, status, key)
     response.headers.update(exc.headers or {})
     return response
@@ -106,13 +109,15 @@ def openapi_json(ctx: Ctx) -> Response:
 def create_app(project: str | Path | Any, db_url: str | sa.Engine, secret: str | None = None,
                *, reload: bool = False, https_only: bool = False,
                create_schema: bool = False, brake: LoginBrake | None = None,
-               store_threads: int | None = None) -> Starlette:
+               store_threads: int | None = None,
+               max_body: int = DEFAULT_MAX_BODY) -> Starlette:
     """The web application for `project` (a project directory or a compiled App) over the
     database at `db_url`. `secret` signs session cookies (a random one when None, which
     signs everyone out on restart). With `reload`, YAML edits are picked up per request.
     `store_threads`: how many requests may run Store calls at once (the rest queue in
     order); by default 1 on SQLite, which takes one writer at a time, and
-    `context.STORE_THREADS` on other databases."""
+    `context.STORE_THREADS` on other databases. `max_body`: the largest request body
+    taken, in bytes (413 beyond; see `guanxi.server.limits`)."""
     if store_threads is not None and store_threads < 1:
         raise ValueError(f"store_threads must be at least 1, not {store_threads}")
     holder = ProjectHolder(project, db_url, reload=reload, create_schema=create_schema)
@@ -123,6 +128,7 @@ def create_app(project: str | Path | Any, db_url: str | sa.Engine, secret: str |
     ]
     middleware = [
         Middleware(SecurityHeadersMiddleware),
+        Middleware(BodyLimitMiddleware, max_body=max_body),
         Middleware(SessionMiddleware, secret_key=secret or secrets.token_urlsafe(32),
                    session_cookie=SESSION_COOKIE, same_site="lax", https_only=https_only,
                    max_age=12 * 3600),
@@ -136,6 +142,7 @@ def create_app(project: str | Path | Any, db_url: str | sa.Engine, secret: str |
     app = Starlette(routes=routes, middleware=middleware, exception_handlers=handlers)
     app.state.holder = holder
     app.state.brake = brake or LoginBrake()
+    login_brake.create_table(holder.current().engine)
     app.state.store_threads = store_threads or default_store_threads(
         holder.current().engine.dialect.name)
     return app

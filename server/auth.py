@@ -1,7 +1,8 @@
 """Signing in and out, the language switch, and a user's API tokens.
 
-Passwords are checked by `guanxi.users` (argon2 hashes). Repeated failures for one
-username from one address engage the `LoginBrake`. Signing in starts a fresh session
+Passwords are checked by `guanxi.users` (argon2 hashes). Every attempt is counted by
+the `LoginBrake` (per username and per address, in the database) before its password is
+checked, and only a few are checked at once. Signing in starts a fresh session
 (a new CSRF token), so a session planted before sign-in is worthless after it.
 """
 
@@ -20,6 +21,9 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
+
+# Seconds a sign-in turned away because every password check is busy should wait.
+BUSY_RETRY_SECONDS = 2
 
 
 def _next_url(value: object) -> str:
@@ -43,6 +47,13 @@ def _login_page(request: Request, status: int = 200, error: str = "",
                       next=_next_url(request.query_params.get("next")))
 
 
+def _refused(request: Request, status: int, message: str, username: str,
+             retry_after: int) -> Response:
+    response = _login_page(request, status, message, username)
+    response.headers["Retry-After"] = str(retry_after)
+    return response
+
+
 async def login(request: Request) -> Response:
     if request.method == "GET":
         return await run_in_threadpool(_login_page, request)
@@ -57,17 +68,21 @@ async def login(request: Request) -> Response:
         from guanxi import users
 
         loaded = request.app.state.holder.current()
+        engine = loaded.engine
         t = Ctx(request, loaded, None, language_of(request, None, loaded.spec)).t
-        wait = brake.seconds_to_wait(username, address)
-        if wait:
-            return _login_page(request, 429, t("login_brake", seconds=wait), username)
-        user = users.authenticate(loaded.engine, username, password)
+        with brake.check_slot() as free:
+            if not free:
+                return _refused(request, 503, t("login_busy"), username, BUSY_RETRY_SECONDS)
+            wait = brake.reserve(engine, username, address)
+            if wait:
+                return _refused(request, 429, t("login_brake", seconds=wait), username, wait)
+            user = users.authenticate(engine, username, password)
         if user is None:
-            brake.failed(username, address)
-            wait = brake.seconds_to_wait(username, address)
-            message = t("login_brake", seconds=wait) if wait else t("bad_login")
-            return _login_page(request, 429 if wait else 401, message, username)
-        brake.succeeded(username, address)
+            wait = brake.seconds_to_wait(engine, username, address)
+            if wait:
+                return _refused(request, 429, t("login_brake", seconds=wait), username, wait)
+            return _login_page(request, 401, t("bad_login"), username)
+        brake.succeeded(engine, username, address)
         language = request.session.get(SESSION_LANGUAGE)
         request.session.clear()
         request.session[SESSION_USER] = user.id

@@ -174,6 +174,15 @@ def handler(*, login: bool = True, api: bool = False,
     def wrap(fn: Callable[..., Response]) -> Any:
         @functools.wraps(fn)
         async def endpoint(request: Request) -> Response:
+            limiter = store_limiter(request.app)
+            known: tuple[User | None, bool] | None = None
+            if login and has_body(request):
+                # Who is asking, before a byte of the body is read: an anonymous caller
+                # is turned away without making the server receive what it sent.
+                known = await anyio.to_thread.run_sync(
+                    _identify, request, limiter=limiter)
+                if known[0] is None:
+                    return _anonymous(request, api)
             form: FormData | None = None
             if not api and request.method == "POST":
                 form = await csrf.checked_form(request) if csrf_check else await request.form()
@@ -181,7 +190,7 @@ def handler(*, login: bool = True, api: bool = False,
 
             def run() -> Response:
                 loaded = request.app.state.holder.current()
-                user, via_token = resolve_user(request, loaded)
+                user, via_token = known or resolve_user(request, loaded)
                 if api and not via_token and request.method not in ("GET", "HEAD") and user:
                     csrf.check_header(request)
                 ctx = Ctx(request, loaded, user, language_of(request, user, loaded.spec),
@@ -189,20 +198,34 @@ def handler(*, login: bool = True, api: bool = False,
                 if body is not None:
                     ctx._cache["body"] = body
                 if login and user is None:
-                    if api:
-                        raise HTTPException(401, "sign in or send an API token")
-                    return RedirectResponse(
-                        "/login?next=" + _safe_next(request.url.path), status_code=303)
+                    return _anonymous(request, api)
                 record_id = request.path_params.get("id")
                 if isinstance(record_id, int) and record_id > MAX_RECORD_ID:
                     raise HTTPException(404, "no such record, or you may not see it")
                 return fn(ctx, **request.path_params)
 
-            return await anyio.to_thread.run_sync(run, limiter=store_limiter(request.app))
+            return await anyio.to_thread.run_sync(run, limiter=limiter)
 
         return endpoint
 
     return wrap
+
+
+def has_body(request: Request) -> bool:
+    """Whether the request comes with a body (a length above 0, or chunks)."""
+    headers = request.headers
+    return "transfer-encoding" in headers or headers.get("content-length", "0") not in ("0", "")
+
+
+def _identify(request: Request) -> tuple[User | None, bool]:
+    return resolve_user(request, request.app.state.holder.current())
+
+
+def _anonymous(request: Request, api: bool) -> Response:
+    """The answer to a visitor who has not signed in: 401 (API) or the sign-in page."""
+    if api:
+        raise HTTPException(401, "sign in or send an API token")
+    return RedirectResponse("/login?next=" + _safe_next(request.url.path), status_code=303)
 
 
 _limiters_lock = threading.Lock()

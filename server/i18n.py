@@ -21,6 +21,9 @@ STRINGS: dict[str, dict[str, str]] = {
         "password": "Password",
         "bad_login": "Wrong username or password.",
         "login_brake": "Too many failed sign-ins. Wait {seconds} seconds and try again.",
+        "login_busy": "The server is checking many sign-ins right now. Try again in a "
+                      "few seconds.",
+        "body_too_large": "What was sent is too large for the server to take.",
         "signed_in_as": "Signed in as {name}",
         "welcome": "What would you like to work on?",
         "nothing_to_use": "Your roles give you access to nothing yet. Ask an administrator.",
@@ -110,6 +113,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "password": "密码",
         "bad_login": "用户名或密码错误。",
         "login_brake": "登录失败次数过多。请等待 {seconds} 秒后再试。",
+        "login_busy": "服务器正在处理大量登录请求。请几秒后再试。",
+        "body_too_large": "提交的内容太大，服务器无法接收。",
         "signed_in_as": "当前用户：{name}",
         "welcome": "今天要处理什么？",
         "nothing_to_use": "您的角色暂时没有任何权限。请联系管理员。",

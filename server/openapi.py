@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from guanxi import __version__
-from guanxi.fieldtypes import SYSTEM_FIELDS
+from guanxi.fieldtypes import SYSTEM_FIELDS, text_limit
 from guanxi.identity import User
 from guanxi.spec import EntitySpec, FieldSpec, ProjectSpec, text_in
 
@@ -142,7 +142,7 @@ def field_schema(spec: FieldSpec, *, for_input: bool = False) -> dict[str, Any]:
     schema: dict[str, Any]
     if kind in ("string", "text", "email", "phone", "url"):
         schema = {"type": "string"}
-        max_length = spec.max_length or (255 if kind != "text" else None)
+        max_length = text_limit(spec)
         if max_length:
             schema["maxLength"] = max_length
         if spec.min_length or spec.required:

@@ -9,6 +9,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from guanxi.fieldtypes import text_limit
 from guanxi.spec import FieldSpec, text_in
 
 INPUT_TYPES = {
@@ -122,7 +123,7 @@ def build_widget(spec: FieldSpec, value: Any, *, language: str, required: bool,
     else:
         attrs["type"] = INPUT_TYPES.get(spec.type, "text")
     if spec.type in ("string", "text", "email", "phone", "url"):
-        max_length = spec.max_length or (255 if spec.type != "text" else None)
+        max_length = text_limit(spec)
         if max_length:
             attrs["maxlength"] = str(max_length)
         if spec.min_length:
