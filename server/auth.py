@@ -2,15 +2,16 @@
 
 Passwords are checked by `guanxi.users` (argon2 hashes). Repeated failures for one
 username from one address engage the `LoginBrake`. Signing in starts a fresh session
-(a new CSRF token), so a session planted before sign-in is worthless after it.
+(a new CSRF token and a new row in `gx_session`), so a session planted before sign-in is
+worthless after it; signing out deletes that row, so a copy of the cookie is worthless too.
 """
 
 from __future__ import annotations
 
 from guanxi.server import csrf, tokens
 from guanxi.server.context import (
+    SESSION_KEY,
     SESSION_LANGUAGE,
-    SESSION_USER,
     Ctx,
     handler,
     language_of,
@@ -54,7 +55,7 @@ async def login(request: Request) -> Response:
     address = _client(request)
 
     def attempt() -> Response:
-        from guanxi import users
+        from guanxi import sessions, users
 
         loaded = request.app.state.holder.current()
         t = Ctx(request, loaded, None, language_of(request, None, loaded.spec)).t
@@ -69,8 +70,9 @@ async def login(request: Request) -> Response:
             return _login_page(request, 429 if wait else 401, message, username)
         brake.succeeded(username, address)
         language = request.session.get(SESSION_LANGUAGE)
+        sessions.end(loaded.engine, request.session.get(SESSION_KEY))
         request.session.clear()
-        request.session[SESSION_USER] = user.id
+        request.session[SESSION_KEY] = sessions.start(loaded.engine, user.id)
         if language:
             request.session[SESSION_LANGUAGE] = language
         csrf.csrf_token(request)
@@ -80,7 +82,14 @@ async def login(request: Request) -> Response:
 
 
 async def logout(request: Request) -> Response:
+    """End the session on the server (its cookie is worthless from now on) and clear it."""
+    from guanxi import sessions
+
     await csrf.checked_form(request)
+    key = request.session.get(SESSION_KEY)
+    if key is not None:
+        engine = request.app.state.holder.current().engine
+        await run_in_threadpool(sessions.end, engine, key)
     request.session.clear()
     return RedirectResponse("/login", status_code=303)
 
