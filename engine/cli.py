@@ -10,7 +10,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from guanxi import __version__, cli_data, cli_diagram, cli_language, cli_server
+from guanxi import __version__, cli_data, cli_diagram, cli_language, cli_server, cli_tokens
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -20,7 +20,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"guanxi {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for module in (cli_language, cli_diagram, cli_data, cli_server):
+    for module in (cli_language, cli_diagram, cli_data, cli_tokens, cli_server):
         module.register(subparsers)
     return parser
 

@@ -9,6 +9,7 @@ SQLite file `guanxi.sqlite` inside the project directory.
     guanxi users list [--db URL] [PATH]
     guanxi users set-role USERNAME ROLE [ROLE ...] [--db URL] [--project PATH]
     guanxi users set-password USERNAME [--password-stdin] [--db URL] [--project PATH]
+    guanxi users sign-out USERNAME [--db URL] [--project PATH]
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from guanxi.database import create_engine
 from guanxi.errors import GuanxiError, ProjectInvalid
 from guanxi.project import load_project_or_raise
 from guanxi.spec import ProjectSpec
-from guanxi.tables import USER_TABLE
+from guanxi.tables import SESSION_TABLE, USER_TABLE
 
 DATABASE_FILE = "guanxi.sqlite"
 DIALECTS = ("sqlite", "postgresql")
@@ -132,10 +133,15 @@ def _users_project(args: argparse.Namespace) -> tuple[str, ProjectSpec]:
 
 def _users_engine(args: argparse.Namespace, path: str) -> sa.Engine:
     engine = _engine(args, path)
-    if not sa.inspect(engine).has_table(USER_TABLE):
+    inspector = sa.inspect(engine)
+    if not inspector.has_table(USER_TABLE):
         engine.dispose()
         raise GuanxiError(f"the database has no user table yet; run `guanxi migrate {path}` "
                           "first")
+    if not inspector.has_table(SESSION_TABLE):
+        engine.dispose()
+        raise GuanxiError(f"the database has no session table yet (it was made by an older "
+                          f"Guanxi); run `guanxi migrate {path}` first")
     return engine
 
 
@@ -191,7 +197,19 @@ def _users_set_password(args: argparse.Namespace) -> int:
         users.set_password(engine, args.username, password)
     finally:
         engine.dispose()
-    print(f"password of {args.username} changed")
+    print(f"password of {args.username} changed; their sessions have ended")
+    return 0
+
+
+def _users_sign_out(args: argparse.Namespace) -> int:
+    path, _ = _users_project(args)
+    engine = _users_engine(args, path)
+    try:
+        ended = users.sign_out(engine, args.username)
+    finally:
+        engine.dispose()
+    print(f"signed {args.username} out everywhere ({ended} session(s) ended; "
+          "API tokens are unchanged, see `guanxi tokens`)")
     return 0
 
 
@@ -289,3 +307,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     _db_option(set_password)
     _project_option(set_password, positional=False)
     set_password.set_defaults(handler=_guarded(_users_set_password))
+
+    sign_out = commands.add_parser(
+        "sign-out", help="end all of a user's sessions at once (sign out everywhere)",
+        description="End every signed-in session of the user, in every server process; "
+                    "they must sign in again. API tokens are not affected.")
+    sign_out.add_argument("username", metavar="USERNAME")
+    _db_option(sign_out)
+    _project_option(sign_out, positional=False)
+    sign_out.set_defaults(handler=_guarded(_users_sign_out))

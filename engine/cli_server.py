@@ -25,11 +25,22 @@ def _secret() -> str | None:
     return None
 
 
-def _run(app: Any, host: str, port: int, max_connections: int) -> None:
+def proxy_options(args: argparse.Namespace) -> dict[str, Any]:
+    """uvicorn's options for trusting X-Forwarded-For/-Proto: only from the addresses
+    given with --forwarded-allow-ips (by default no one's headers are trusted)."""
+    allowed = getattr(args, "forwarded_allow_ips", None)
+    if not allowed:
+        return {"proxy_headers": False}
+    return {"proxy_headers": True, "forwarded_allow_ips": allowed}
+
+
+def _run(app: Any, host: str, port: int, max_connections: int,
+         **options: Any) -> None:
     import uvicorn
     from guanxi.server import serving
 
-    uvicorn.Server(serving.config(app, host, port, max_connections=max_connections)).run()
+    uvicorn.Server(serving.config(app, host, port, max_connections=max_connections,
+                                  **options)).run()
 
 
 def _pending_migration(compiled: Any, url: str) -> list[str]:
@@ -64,13 +75,14 @@ def _serve(args: argparse.Namespace) -> int:
             return 1
         # With --reload the server watches the directory, so it needs the path.
         app = create_app(project if args.reload else compiled, url, _secret(),
-                         reload=args.reload, max_body=args.max_body)
+                         reload=args.reload, max_body=args.max_body,
+                         https_only=args.https_only)
     except ProjectInvalid as error:
         return _fail(str(error))
     except GuanxiError as error:
         return _fail(str(error))
     print(f"Guanxi serving {Path(project).resolve()} at http://{args.host}:{args.port}/")
-    _run(app, args.host, args.port, args.max_connections)
+    _run(app, args.host, args.port, args.max_connections, **proxy_options(args))
     return 0
 
 
@@ -116,9 +128,10 @@ def _demo(args: argparse.Namespace) -> int:
     for username, name, roles, _ in DEMO_USERS:
         print(f"  {username:8} {name:14} {', '.join(roles)}")
     store.dispose()
-    app = create_app(project, url, _secret(), reload=args.reload, max_body=args.max_body)
+    app = create_app(project, url, _secret(), reload=args.reload, max_body=args.max_body,
+                     https_only=args.https_only)
     print(f"Open http://{args.host}:{args.port}/")
-    _run(app, args.host, args.port, args.max_connections)
+    _run(app, args.host, args.port, args.max_connections, **proxy_options(args))
     return 0
 
 
@@ -129,6 +142,13 @@ def _common(parser: argparse.ArgumentParser) -> None:
                         help="re-load the project after each YAML edit (errors are shown to "
                              "administrators while the last good version keeps running)")
     parser.add_argument("--db", metavar="URL", help="database URL")
+    parser.add_argument("--https-only", action="store_true",
+                        help="mark the session cookie Secure, so browsers send it over "
+                             "HTTPS only (use when the site is served over HTTPS)")
+    parser.add_argument("--forwarded-allow-ips", metavar="IPS",
+                        help="trust X-Forwarded-For and X-Forwarded-Proto from these "
+                             "comma-separated proxy addresses (e.g. 127.0.0.1); by default "
+                             "they are ignored")
     _limits(parser)
 
 

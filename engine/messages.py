@@ -46,6 +46,14 @@ CATALOG: dict[str, dict[str, str]] = {
         "computed": "could not be computed: {reason}",
         "not_writable": "you may not set this field",
         "may_not_create": "you may not create this {entity}",
+        "password_empty": "a password cannot be empty",
+        "password_too_short": "the password has {length} characters; use at least "
+        "{min_length} (a few words in a row are long and easy to remember)",
+        "password_too_long": "the password has {length} characters; use at most {max_length}",
+        "password_has_username": "the password contains the username; choose one that "
+        "does not",
+        "password_common": "the password is on the list of commonly used passwords; "
+        "choose a less common one",
     },
     "zh": {
         "required": "必填",
@@ -80,6 +88,12 @@ CATALOG: dict[str, dict[str, str]] = {
         "computed": "无法计算：{reason}",
         "not_writable": "您不能设置此字段",
         "may_not_create": "您不能创建此{entity}",
+        "password_empty": "密码不能为空",
+        "password_too_short": "密码只有 {length} 个字符；至少需要 {min_length} 个"
+        "（几个词连在一起，既够长又好记）",
+        "password_too_long": "密码有 {length} 个字符；最多 {max_length} 个",
+        "password_has_username": "密码包含用户名；请换一个不含用户名的密码",
+        "password_common": "这个密码在常用密码列表中；请换一个不常见的密码",
     },
 }
 

@@ -2,8 +2,8 @@
 
 One table per entity, named after it, with the declared fields as columns plus the
 system columns; `gx_history` (the audit trail of every change); `gx_user` and
-`gx_user_role` (accounts and their roles); `gx_login_attempt` (the sign-in brake).
-Names starting with `gx_` are the engine's.
+`gx_user_role` (accounts and their roles); `gx_session` (signed-in browser sessions);
+`gx_login_attempt` (the sign-in brake). Names starting with `gx_` are the engine's.
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ def constraint_name(prefix: str, table: str, *columns: str) -> str:
     return f"{name.encode()[:MAX_IDENTIFIER - 9].decode(errors='ignore')}_{digest}"
 USER_TABLE = "gx_user"
 USER_ROLE_TABLE = "gx_user_role"
+SESSION_TABLE = "gx_session"
 HISTORY_TABLE = "gx_history"
 LOGIN_ATTEMPT_TABLE = "gx_login_attempt"
 
@@ -66,6 +67,23 @@ def define_user_tables(metadata: sa.MetaData) -> tuple[sa.Table, sa.Table]:
         sa.Column("role", sa.String(63), primary_key=True),
     )
     return users, user_roles
+
+
+def define_session_table(metadata: sa.MetaData) -> sa.Table:
+    """`gx_session`: one row per signed-in browser session (see guanxi.sessions).
+
+    `id` is the SHA-256 of the random session key held in the visitor's cookie, so the
+    table alone cannot be used to sign in."""
+    return sa.Table(
+        SESSION_TABLE,
+        metadata,
+        sa.Column("id", sa.String(64), primary_key=True),
+        sa.Column("user_id", sa.Integer, sa.ForeignKey(f"{USER_TABLE}.id"), nullable=False,
+                  index=True),
+        sa.Column("created_at", UTCDateTime(), nullable=False),
+        sa.Column("last_seen_at", UTCDateTime(), nullable=False),
+        sa.Column("expires_at", UTCDateTime(), nullable=False, index=True),
+    )
 
 
 def define_history_table(metadata: sa.MetaData) -> sa.Table:
@@ -158,6 +176,7 @@ def build_tables(spec: ProjectSpec) -> Tables:
     """All tables of `spec`. Raises ValueError if an entity takes an engine table's name."""
     metadata = sa.MetaData()
     users, user_roles = define_user_tables(metadata)
+    define_session_table(metadata)
     history = define_history_table(metadata)
     define_login_attempt_table(metadata)
     entities: dict[str, sa.Table] = {}
@@ -172,5 +191,6 @@ def build_tables(spec: ProjectSpec) -> Tables:
 
 
 def user_tables() -> Tables:
-    """Only the engine's tables (users, roles, history), for tools that need no project."""
+    """Only the engine's tables (users, roles, sessions, history), for tools that need no
+    project."""
     return build_tables(ProjectSpec(name="", root="", loc=None))  # type: ignore[arg-type]

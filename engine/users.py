@@ -3,7 +3,10 @@
 Passwords are hashed with Argon2id (argon2-cffi) and never stored, returned or logged in
 plain text. `authenticate` takes about as long for an unknown username as for a known
 one (it verifies against a dummy hash), and re-hashes a password whose hash was made
-with older parameters.
+with older parameters. Every new password must pass `guanxi.passwords.check`.
+
+Changing a password or deactivating a user ends all of that user's sessions (rows of
+`gx_session`, see `guanxi.sessions`) in the same transaction; `sign_out` ends them alone.
 """
 
 from __future__ import annotations
@@ -15,13 +18,16 @@ from collections.abc import Iterable
 import sqlalchemy as sa
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from guanxi import messages, passwords
 from guanxi.database import WRITE_OPTION
 from guanxi.errors import GuanxiError
 from guanxi.identity import User
 from guanxi.spec import ProjectSpec
-from guanxi.tables import define_user_tables
+from guanxi.tables import define_session_table, define_user_tables
 
-USERS, USER_ROLES = define_user_tables(sa.MetaData())
+_METADATA = sa.MetaData()
+USERS, USER_ROLES = define_user_tables(_METADATA)
+SESSIONS = define_session_table(_METADATA)
 USERNAME_MAX = 150
 
 _hasher = PasswordHasher()
@@ -42,6 +48,25 @@ class UserError(GuanxiError, ValueError):
     """A user cannot be added or changed as asked; the message says why and what to do."""
 
 
+class WeakPassword(UserError):
+    """A new password fails the password policy (`guanxi.passwords`)."""
+
+    def __init__(self, code: str, params: dict[str, object]) -> None:
+        self.code = code
+        self.params = params
+        super().__init__(self.message("en"))
+
+    def message(self, language: str) -> str:
+        return messages.render(self.code, self.params, language)
+
+
+def check_password(password: str, username: str) -> None:
+    """Raise WeakPassword when `password` may not be the password of `username`."""
+    found = passwords.problem(password, username)
+    if found is not None:
+        raise WeakPassword(*found)
+
+
 def _check_username(username: str) -> str:
     name = username.strip()
     if not name:
@@ -51,11 +76,6 @@ def _check_username(username: str) -> str:
     if any(c.isspace() for c in name):
         raise UserError(f"username '{name}' contains spaces; use e.g. '{name.replace(' ', '.')}'")
     return name
-
-
-def _check_password(password: str) -> None:
-    if not password:
-        raise UserError("a password cannot be empty")
 
 
 def _check_roles(roles: Iterable[str], project: ProjectSpec | None) -> tuple[str, ...]:
@@ -101,7 +121,7 @@ def add_user(engine: sa.Engine, username: str, password: str, roles: Iterable[st
              project: ProjectSpec | None = None) -> User:
     """Create an active user with `roles` (checked against `project` when given)."""
     name = _check_username(username)
-    _check_password(password)
+    check_password(password, name)
     role_names = _check_roles(roles, project)
     taken = UserError(f"a user named '{name}' already exists; choose another username "
                       "or change that user with `guanxi users set-role`")
@@ -164,21 +184,37 @@ def set_roles(engine: sa.Engine, username: str, roles: Iterable[str],
         return _user(conn, row)
 
 
+def _end_sessions(conn: sa.Connection, user_id: int) -> int:
+    return conn.execute(sa.delete(SESSIONS).where(SESSIONS.c.user_id == user_id)).rowcount
+
+
 def set_password(engine: sa.Engine, username: str, password: str) -> None:
-    """Give the user a new password."""
-    _check_password(password)
+    """Give the user a new password (it must pass the password policy); every session of
+    the user ends."""
+    check_password(password, username.strip())
     password_hash = _hasher.hash(password)
     with engine.begin() as conn:
         row = _require(conn, username)
         conn.execute(sa.update(USERS).where(USERS.c.id == row.id)
                      .values(password_hash=password_hash))
+        _end_sessions(conn, row.id)
 
 
 def set_active(engine: sa.Engine, username: str, active: bool) -> None:
-    """Deactivate (or reactivate) a user; a deactivated user cannot sign in."""
+    """Deactivate (or reactivate) a user; a deactivated user cannot sign in, and their
+    sessions end (reactivating does not bring them back)."""
     with engine.begin() as conn:
         row = _require(conn, username)
         conn.execute(sa.update(USERS).where(USERS.c.id == row.id).values(active=active))
+        if not active:
+            _end_sessions(conn, row.id)
+
+
+def sign_out(engine: sa.Engine, username: str) -> int:
+    """End every session of the user, in every server process at once ("sign out
+    everywhere"); returns how many there were. API tokens are not affected."""
+    with engine.begin() as conn:
+        return _end_sessions(conn, _require(conn, username).id)
 
 
 def _verify(password_hash: str, password: str) -> bool:

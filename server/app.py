@@ -113,7 +113,8 @@ def create_app(project: str | Path | Any, db_url: str | sa.Engine, secret: str |
                max_body: int = DEFAULT_MAX_BODY) -> Starlette:
     """The web application for `project` (a project directory or a compiled App) over the
     database at `db_url`. `secret` signs session cookies (a random one when None, which
-    signs everyone out on restart). With `reload`, YAML edits are picked up per request.
+    signs everyone out on restart). With `https_only` the session cookie is marked Secure
+    (sent over HTTPS only). With `reload`, YAML edits are picked up per request.
     `store_threads`: how many requests may run Store calls at once (the rest queue in
     order); by default 1 on SQLite, which takes one writer at a time, and
     `context.STORE_THREADS` on other databases. `max_body`: the largest request body

@@ -2,16 +2,17 @@
 
 Passwords are checked by `guanxi.users` (argon2 hashes). Every attempt is counted by
 the `LoginBrake` (per username and per address, in the database) before its password is
-checked, and only a few are checked at once. Signing in starts a fresh session
-(a new CSRF token), so a session planted before sign-in is worthless after it.
+checked, and only a few are checked at once. Signing in starts a fresh session (a new
+CSRF token and a new row in `gx_session`), so a session planted before sign-in is
+worthless after it; signing out deletes that row, so a copy of the cookie is worthless too.
 """
 
 from __future__ import annotations
 
 from guanxi.server import csrf, tokens
 from guanxi.server.context import (
+    SESSION_KEY,
     SESSION_LANGUAGE,
-    SESSION_USER,
     Ctx,
     handler,
     language_of,
@@ -65,7 +66,7 @@ async def login(request: Request) -> Response:
     address = _client(request)
 
     def attempt() -> Response:
-        from guanxi import users
+        from guanxi import sessions, users
 
         loaded = request.app.state.holder.current()
         engine = loaded.engine
@@ -84,8 +85,9 @@ async def login(request: Request) -> Response:
             return _login_page(request, 401, t("bad_login"), username)
         brake.succeeded(engine, username, address)
         language = request.session.get(SESSION_LANGUAGE)
+        sessions.end(loaded.engine, request.session.get(SESSION_KEY))
         request.session.clear()
-        request.session[SESSION_USER] = user.id
+        request.session[SESSION_KEY] = sessions.start(loaded.engine, user.id)
         if language:
             request.session[SESSION_LANGUAGE] = language
         csrf.csrf_token(request)
@@ -95,7 +97,14 @@ async def login(request: Request) -> Response:
 
 
 async def logout(request: Request) -> Response:
+    """End the session on the server (its cookie is worthless from now on) and clear it."""
+    from guanxi import sessions
+
     await csrf.checked_form(request)
+    key = request.session.get(SESSION_KEY)
+    if key is not None:
+        engine = request.app.state.holder.current().engine
+        await run_in_threadpool(sessions.end, engine, key)
     request.session.clear()
     return RedirectResponse("/login", status_code=303)
 

@@ -34,7 +34,8 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
-SESSION_USER = "uid"
+# The key of the visitor's row in gx_session (see guanxi.sessions).
+SESSION_KEY = "sid"
 SESSION_LANGUAGE = "lang"
 SESSION_FLASH = "flash"
 # Handlers (Store calls) running at once, per application and event loop, on databases
@@ -137,21 +138,22 @@ def is_admin(spec: ProjectSpec, user: User) -> bool:
 
 
 def resolve_user(request: Request, loaded: Loaded) -> tuple[User | None, bool]:
-    """The user of a request: from an API token (Authorization: Bearer) or the session."""
-    from guanxi import users
+    """The user of a request: from an API token (Authorization: Bearer) or the session,
+    whose row in the database is checked on every request (an ended session is cleared)."""
+    from guanxi import sessions
     from guanxi.server import tokens
 
     engine = loaded.engine
     header = request.headers.get("authorization", "")
     if header[:7].lower() == "bearer ":
         return tokens.user_for(engine, header[7:].strip()), True
-    user_id = request.session.get(SESSION_USER)
-    if isinstance(user_id, int):
-        user = users.get_user(engine, user_id)
-        if user is None:
-            request.session.clear()
-        return user, False
-    return None, False
+    key = request.session.get(SESSION_KEY)
+    if key is None:
+        return None, False
+    user = sessions.user_for(engine, key)
+    if user is None:
+        request.session.clear()
+    return user, False
 
 
 def language_of(request: Request, user: User | None, spec: ProjectSpec) -> str:

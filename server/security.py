@@ -1,4 +1,7 @@
-"""Security headers on every response: nothing external may load, nothing may frame us."""
+"""Security headers on every response: nothing external may load, nothing may frame us,
+and nothing but the static files (stylesheet, icon) may be kept by a browser or proxy
+cache: pages and API answers carry `Cache-Control: no-store`, so a signed-in user's data
+is not left behind in a shared or back-button cache after signing out."""
 
 from __future__ import annotations
 
@@ -20,8 +23,14 @@ SECURITY_HEADERS: dict[str, str] = {
 }
 
 
+# Responses under this path are the same for everyone and may be cached.
+STATIC_PREFIX = "/static/"
+NO_STORE = "no-store"
+
+
 class SecurityHeadersMiddleware:
-    """Adds SECURITY_HEADERS to every HTTP response (without overriding ones already set)."""
+    """Adds SECURITY_HEADERS to every HTTP response (without overriding ones already set),
+    and `Cache-Control: no-store` to every response but the static files'."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -31,12 +40,16 @@ class SecurityHeadersMiddleware:
             await self.app(scope, receive, send)
             return
 
+        cacheable = str(scope.get("path", "")).startswith(STATIC_PREFIX)
+
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
                 for name, value in SECURITY_HEADERS.items():
                     if name not in headers:
                         headers[name] = value
+                if not cacheable:
+                    headers["Cache-Control"] = NO_STORE
             await send(message)
 
         await self.app(scope, receive, send_with_headers)

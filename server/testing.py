@@ -14,6 +14,8 @@ from typing import Any
 import anyio.from_thread
 import httpx
 
+# The password `make_app` gives its users (it passes the password policy).
+PASSWORD = "long-secret-pw"
 CSRF_INPUT = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
@@ -74,7 +76,7 @@ class Client(AbstractContextManager["Client"]):
 
 
 def make_app(project: Any, db_url: str, users: dict[str, tuple[str, ...]] | None = None, *,
-             password: str = "secret-pw", language: dict[str, str] | None = None,
+             password: str = PASSWORD, language: dict[str, str] | None = None,
              **options: Any) -> tuple[Any, dict[str, Any]]:
     """The web app over a fresh database (schema created) with `users` {name: roles}
     added; returns (app, {username: User})."""

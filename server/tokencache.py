@@ -23,6 +23,8 @@ from guanxi.identity import User
 SIZE = 1024
 SECONDS = 5.0
 _TOUCHED = "guanxi_token_users_touched"
+# An execution option for statements that change nothing remembered (a token's last use).
+KEEP = "guanxi_token_users_kept"
 
 
 class TokenCache:
@@ -103,9 +105,10 @@ def forget_user(user_id: int) -> None:
 
 
 def _watch(engine: sa.Engine, cache: TokenCache, watched: frozenset[str]) -> None:
-    def after_execute(conn: sa.Connection, statement: Any, *_: Any) -> None:
-        if getattr(statement, "is_dml", False):
-            table = getattr(statement, "table", None)
+    def after_execute(conn: sa.Connection, clauseelement: Any, multiparams: Any,
+                      params: Any, execution_options: Any, result: Any) -> None:
+        if getattr(clauseelement, "is_dml", False) and not execution_options.get(KEEP):
+            table = getattr(clauseelement, "table", None)
             if getattr(table, "name", None) in watched:
                 conn.info[_TOUCHED] = True
                 cache.clear()

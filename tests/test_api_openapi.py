@@ -20,7 +20,7 @@ ACME = Path(__file__).resolve().parent.parent / "examples" / "acme"
 def served(write_project, db_url: str) -> Iterator[SimpleNamespace]:
     app, _ = make_app(write_project(SHOP_PROJECT), db_url)
     engine = app.state.holder.current().engine
-    manager = users.add_user(engine, "max", "pw", ["manager"])
+    manager = users.add_user(engine, "max", "long-secret-pw", ["manager"])
     token = tokens.issue(engine, manager.id)
     with Client(app, headers={"Authorization": f"Bearer {token}"}) as client:
         yield SimpleNamespace(client=client, doc=client.get("/openapi.json").json())

@@ -24,7 +24,7 @@ def api(write_project, db_url: str) -> Iterator[SimpleNamespace]:
 
     def client_for(username: str) -> Client:
         if username not in made:
-            made[username] = users.add_user(engine, username, "pw", ROLES[username])
+            made[username] = users.add_user(engine, username, "long-secret-pw", ROLES[username])
         token = tokens.issue(engine, made[username].id, "tests")
         client = Client(app, headers={"Authorization": f"Bearer {token}"})
         clients.append(client)
@@ -200,9 +200,9 @@ def test_unknown_entity_is_404(rita):
 
 
 def test_cookie_session_api_write_needs_the_csrf_header(api):
-    users.add_user(api.engine, "rob", "pw", ["rep"])
+    users.add_user(api.engine, "rob", "long-secret-pw", ["rep"])
     with Client(api.app) as browser:
-        browser.login("rob", "pw")
+        browser.login("rob", "long-secret-pw")
         refused = browser.post("/api/lead", json={"name": "Bo", "email": "b@example.com"})
         token = browser.csrf("/")
         allowed = browser.post("/api/lead", json={"name": "Bo", "email": "b@example.com"},

@@ -61,7 +61,7 @@ def sign_in(browser, live, username: str):
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     page.goto(live.url + "/login")
     page.fill("#username", username)
-    page.fill("#password", "secret-pw")
+    page.fill("#password", "long-secret-pw")
     page.click("button[type=submit]")
     page.wait_for_url(live.url + "/")
     return page

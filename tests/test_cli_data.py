@@ -155,7 +155,7 @@ def test_users_add_with_password_on_stdin(project: Path, migrated: str,
 def test_users_add_refuses_an_unknown_role(project: Path, migrated: str,
                                            monkeypatch: pytest.MonkeyPatch,
                                            capsys: pytest.CaptureFixture[str]) -> None:
-    code = run_with_stdin(monkeypatch, "pw-123456\n", "users", "add", "alice", "--role",
+    code = run_with_stdin(monkeypatch, "pw-1234567890\n", "users", "add", "alice", "--role",
                           "cashier", "--password-stdin", "--db", migrated, str(project))
     assert code == 1
     assert "unknown role(s) cashier" in capsys.readouterr().err
@@ -173,7 +173,7 @@ def test_users_add_without_a_terminal_asks_for_password_stdin(
 def test_users_list_shows_usernames_and_roles(project: Path, migrated: str,
                                               monkeypatch: pytest.MonkeyPatch,
                                               capsys: pytest.CaptureFixture[str]) -> None:
-    run_with_stdin(monkeypatch, "pw-123456\n", "users", "add", "bob", "--role", "boss",
+    run_with_stdin(monkeypatch, "pw-1234567890\n", "users", "add", "bob", "--role", "boss",
                    "--password-stdin", "--db", migrated, str(project))
     capsys.readouterr()
     assert main(["users", "list", "--db", migrated, str(project)]) == 0
@@ -183,7 +183,7 @@ def test_users_list_shows_usernames_and_roles(project: Path, migrated: str,
 def test_users_set_role_replaces_the_roles(project: Path, migrated: str,
                                            monkeypatch: pytest.MonkeyPatch,
                                            capsys: pytest.CaptureFixture[str]) -> None:
-    run_with_stdin(monkeypatch, "pw-123456\n", "users", "add", "bob", "--role", "clerk",
+    run_with_stdin(monkeypatch, "pw-1234567890\n", "users", "add", "bob", "--role", "clerk",
                    "--password-stdin", "--db", migrated, str(project))
     code = main(["users", "set-role", "bob", "boss", "--db", migrated,
                  "--project", str(project)])

@@ -46,7 +46,7 @@ def test_wrong_password_is_refused_with_a_message(site):
 def test_right_password_signs_in_and_goes_to_next(site):
     with Client(site.app) as client:
         token = client.csrf("/login?next=/e/lead")
-        response = client.post("/login", data={"username": "rita", "password": "secret-pw",
+        response = client.post("/login", data={"username": "rita", "password": "long-secret-pw",
                                                 "next": "/e/lead", "csrf_token": token})
         assert response.status_code == 303 and response.headers["location"] == "/e/lead"
         assert client.get("/e/lead").status_code == 200
@@ -55,14 +55,14 @@ def test_right_password_signs_in_and_goes_to_next(site):
 def test_next_may_not_leave_the_site(site):
     with Client(site.app) as client:
         token = client.csrf()
-        response = client.post("/login", data={"username": "rita", "password": "secret-pw",
+        response = client.post("/login", data={"username": "rita", "password": "long-secret-pw",
                                                 "next": "//evil.example/", "csrf_token": token})
     assert response.headers["location"] == "/"
 
 
 def test_sign_in_without_csrf_token_is_refused(site):
     with Client(site.app) as client:
-        response = client.post("/login", data={"username": "rita", "password": "secret-pw"})
+        response = client.post("/login", data={"username": "rita", "password": "long-secret-pw"})
     assert response.status_code == 403
 
 
@@ -70,7 +70,7 @@ def test_repeated_failures_engage_the_brake_even_for_the_right_password(site):
     with Client(site.app) as client:
         for _ in range(3):
             attempt(client, "wrong")
-        response = attempt(client, "secret-pw")
+        response = attempt(client, "long-secret-pw")
     assert response.status_code == 429
     assert "Too many failed sign-ins" in response.text
 
@@ -80,20 +80,20 @@ def test_brake_releases_after_the_wait(site):
         for _ in range(3):
             attempt(client, "wrong")
         site.clock.now += 61
-        assert attempt(client, "secret-pw").status_code == 303
+        assert attempt(client, "long-secret-pw").status_code == 303
 
 
 def test_brake_is_per_username(site):
-    users.add_user(site.engine, "rob", "rob-pw", ["rep"])
+    users.add_user(site.engine, "rob", "other-secret-pw", ["rep"])
     with Client(site.app) as client:
         for _ in range(3):
             attempt(client, "wrong")
-        assert attempt(client, "rob-pw", username="rob").status_code == 303
+        assert attempt(client, "other-secret-pw", username="rob").status_code == 303
 
 
 def test_session_cookie_is_httponly_and_samesite_lax(site):
     with Client(site.app) as client:
-        response = attempt(client, "secret-pw")
+        response = attempt(client, "long-secret-pw")
     cookie = response.headers["set-cookie"].lower()
     assert cookie.startswith("guanxi_session=")
     assert "httponly" in cookie and "samesite=lax" in cookie
@@ -102,14 +102,14 @@ def test_session_cookie_is_httponly_and_samesite_lax(site):
 def test_signing_in_starts_a_fresh_session_and_csrf_token(site):
     with Client(site.app) as client:
         before = client.csrf("/login")
-        attempt(client, "secret-pw")
+        attempt(client, "long-secret-pw")
         after = client.csrf("/")
     assert before != after
 
 
 def test_sign_out_ends_the_session(site):
     with Client(site.app) as client:
-        attempt(client, "secret-pw")
+        attempt(client, "long-secret-pw")
         response = client.form("/logout", {}, page="/")
         assert response.status_code == 303
         assert client.get("/").status_code == 303  # back to sign-in
@@ -127,7 +127,7 @@ def test_pages_carry_the_security_headers(site):
 
 def test_pages_load_nothing_from_elsewhere(site):
     with Client(site.app) as client:
-        attempt(client, "secret-pw")
+        attempt(client, "long-secret-pw")
         page = client.get("/e/lead/new").text
     assert "http://" not in page and "https://" not in page
     assert "<script" not in page
@@ -135,7 +135,7 @@ def test_pages_load_nothing_from_elsewhere(site):
 
 def test_tokens_page_shows_a_new_token_once(site):
     with Client(site.app) as client:
-        attempt(client, "secret-pw")
+        attempt(client, "long-secret-pw")
         created = client.form("/account/tokens", {"label": "CI"})
         token = created.text.split('<pre class="token">')[1].split("</pre>")[0]
         listing = client.get("/account/tokens").text
@@ -146,7 +146,7 @@ def test_tokens_page_shows_a_new_token_once(site):
 
 def test_revoked_token_stops_working(site):
     with Client(site.app) as client:
-        attempt(client, "secret-pw")
+        attempt(client, "long-secret-pw")
         created = client.form("/account/tokens", {"label": "temp"})
         token = created.text.split('<pre class="token">')[1].split("</pre>")[0]
         token_id = created.text.split('name="revoke" value="')[1].split('"')[0]

@@ -111,7 +111,7 @@ def test_signed_in_chunked_oversize_body_is_cut_off_at_the_limit(notes):
 
 def test_oversize_form_post_gets_the_413_page_in_the_users_language(notes):
     with Client(notes.app, headers={"Accept-Language": "zh"}) as browser:
-        browser.login("rita", "secret-pw")
+        browser.login("rita", "long-secret-pw")
         token = browser.csrf("/e/note/new")
         response = browser.post("/e/note/new", data={
             "csrf_token": token, "title": "big", "body": "x" * (100 * 1024)})
@@ -198,7 +198,7 @@ def test_max_length_in_yaml_lowers_the_default(notes):
 
 def test_text_over_the_default_length_is_a_field_error_on_the_form(notes):
     with Client(notes.app) as browser:
-        browser.login("rita", "secret-pw")
+        browser.login("rita", "long-secret-pw")
         response = browser.form("/e/note/new", {"title": "t",
                                                 "body": "z" * (DEFAULT_TEXT_LENGTH + 1)})
     assert response.status_code == 422
@@ -208,7 +208,7 @@ def test_text_over_the_default_length_is_a_field_error_on_the_form(notes):
 
 def test_form_and_json_schema_declare_the_text_limits(notes):
     with Client(notes.app) as browser:
-        browser.login("rita", "secret-pw")
+        browser.login("rita", "long-secret-pw")
         page = browser.get("/e/note/new").text
     assert f'maxlength="{DEFAULT_TEXT_LENGTH}"' in page.split('data-field="body"', 1)[1]
     assert 'maxlength="20000"' in page.split('data-field="essay"', 1)[1]

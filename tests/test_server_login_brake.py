@@ -138,7 +138,7 @@ def test_brake_is_shared_by_two_apps_on_one_database(project, db_url):
             for _ in range(3):
                 attempt(one, "wrong")
         with Client(second) as two:
-            response = attempt(two, "secret-pw")
+            response = attempt(two, "long-secret-pw")
         assert response.status_code == 429
         assert "Too many failed sign-ins" in response.text
     finally:
@@ -156,7 +156,7 @@ def test_password_checks_beyond_the_cap_are_turned_away_at_once(project, db_url,
     try:
         assert checks.entered.wait(20), "the first sign-in never reached its check"
         began = time.monotonic()
-        busy = post_login(url, "rita", "secret-pw", headers={"Accept-Language": "zh"})
+        busy = post_login(url, "rita", "long-secret-pw", headers={"Accept-Language": "zh"})
         elapsed = time.monotonic() - began
     finally:
         checks.release.set()
@@ -186,7 +186,7 @@ def test_right_password_gives_the_address_its_attempt_back(project, db_url):
                       brake=LoginBrake(limit=10, address_limit=3))
     with Client(app) as client:
         for _ in range(6):  # signing in again and again never engages the brake
-            assert attempt(client, "secret-pw").status_code == 303
+            assert attempt(client, "long-secret-pw").status_code == 303
         assert attempt(client, "wrong").status_code == 401
     dispose(app)
 

@@ -9,7 +9,7 @@ from types import SimpleNamespace
 import pytest
 from guanxi.server.testing import SHOP_PROJECT, Client, dispose, make_app
 
-PASSWORD = "secret-pw"
+PASSWORD = "long-secret-pw"
 
 
 ROLES = {"rita": ("rep",), "rob": ("rep",), "max": ("manager",), "nobody": ()}

@@ -30,7 +30,7 @@ def edit(path: Path, old: str, new: str) -> None:
 
 def test_added_field_appears_on_the_next_request(dev):
     with Client(dev.app) as client:
-        client.login("rita", "secret-pw")
+        client.login("rita", "long-secret-pw")
         assert "Phone number" not in client.get("/e/lead/new").text
         edit(dev.root / "entities" / "crm.yaml", "    source: {type: choice",
              "    phone: {type: phone, label: {en: Phone number}}\n    source: {type: choice")
@@ -43,13 +43,13 @@ def test_added_field_appears_on_the_next_request(dev):
 def test_broken_edit_keeps_the_last_good_project_and_tells_admins(dev):
     edit(dev.root / "entities" / "crm.yaml", "to: account}", "to: acount}")
     with Client(dev.app) as admin:
-        admin.login("max", "secret-pw")
+        admin.login("max", "long-secret-pw")
         page = admin.get("/e/lead/new")
         assert page.status_code == 200 and 'name="account"' in page.text
         assert "configuration errors" in page.text
         assert "crm.yaml:" in page.text and "acount" in page.text
     with Client(dev.app) as rep:
-        rep.login("rita", "secret-pw")
+        rep.login("rita", "long-secret-pw")
         page = rep.get("/e/lead/new").text
         assert "configuration errors" not in page and "acount" not in page
 
@@ -58,7 +58,7 @@ def test_fixing_the_edit_clears_the_errors(dev):
     crm = dev.root / "entities" / "crm.yaml"
     edit(crm, "to: account}", "to: acount}")
     with Client(dev.app) as admin:
-        admin.login("max", "secret-pw")
+        admin.login("max", "long-secret-pw")
         assert "configuration errors" in admin.get("/").text
         edit(crm, "to: acount}", "to: account}")
         assert "configuration errors" not in admin.get("/").text
@@ -69,7 +69,7 @@ def test_without_reload_edits_are_ignored(write_project, sqlite_url):
     app, _ = make_app(root, sqlite_url, {"rita": ("rep",)})
     try:
         with Client(app) as client:
-            client.login("rita", "secret-pw")
+            client.login("rita", "long-secret-pw")
             edit(root / "entities" / "crm.yaml", "label: {en: Name, zh: 姓名}",
                  "label: {en: Full name, zh: 姓名}")
             assert "Full name" not in client.get("/e/lead/new").text

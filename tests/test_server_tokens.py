@@ -37,7 +37,7 @@ def test_a_token_is_remembered_after_its_first_use(site):
 def test_a_token_revoked_on_the_tokens_page_stops_working_at_once(site):
     assert signed_in(site.api) == 200
     with Client(site.app) as page:
-        page.login("rita", "secret-pw")
+        page.login("rita", "long-secret-pw")
         listing = page.get("/account/tokens").text
         token_id = listing.split('name="revoke" value="')[1].split('"')[0]
         page.form("/account/tokens", {"revoke": token_id})

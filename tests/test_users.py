@@ -90,8 +90,8 @@ def test_hash_made_with_older_parameters_is_rehashed_on_sign_in(engine: sa.Engin
 
 
 def test_list_users_is_sorted_by_username(engine: sa.Engine) -> None:
-    users.add_user(engine, "zoe", "pw-zoe-123", ["clerk"])
-    users.add_user(engine, "adam", "pw-adam-123", ["boss"])
+    users.add_user(engine, "zoe", "zebra-crossing-1", ["clerk"])
+    users.add_user(engine, "adam", "apple-orchard-2", ["boss"])
     assert [u.username for u in users.list_users(engine)] == ["adam", "zoe"]
 
 
