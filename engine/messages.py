@@ -14,7 +14,7 @@ from typing import Any
 CATALOG: dict[str, dict[str, str]] = {
     "en": {
         "required": "is required",
-        "unknown_field": "unknown field {name} (this {entity} has: {allowed})",
+        "unknown_field": "unknown field {name} (fields of {entity} you may set: {allowed})",
         "not_text": "{value} is not text",
         "not_integer": "{value} is not a whole number",
         "not_number": "{value} is not a number",
@@ -57,7 +57,7 @@ CATALOG: dict[str, dict[str, str]] = {
     },
     "zh": {
         "required": "必填",
-        "unknown_field": "未知字段 {name}（{entity} 的字段有：{allowed}）",
+        "unknown_field": "未知字段 {name}（{entity} 中你可以填写的字段：{allowed}）",
         "not_text": "{value} 不是文本",
         "not_integer": "{value} 不是整数",
         "not_number": "{value} 不是数字",

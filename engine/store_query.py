@@ -14,7 +14,6 @@ import base64
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from itertools import pairwise
 from typing import Any
 
 import sqlalchemy as sa
@@ -24,6 +23,7 @@ from guanxi.errors import GuanxiError
 from guanxi.fieldvalues import FieldValueError, coerce, to_json
 from guanxi.identity import User
 from guanxi.messages import join
+from guanxi.readable import require_readable
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.util import ClauseAdapter
 
@@ -40,23 +40,10 @@ class SortKey:
 
 def _refuse_hidden(app: App, entity: CompiledEntity, user: User, names: Sequence[str],
                    what: str) -> None:
-    """Hidden fields may not be filtered, searched or sorted on: the answer would leak them."""
-    visible = entity.policy.visible_fields(user)
+    """Hidden fields may not be filtered, searched or sorted on: the answer would leak them.
+    Each name is one field of the entity itself (a name with a dot is no field)."""
     for name in names:
-        if name not in entity.types or name not in visible:
-            known = sorted(n for n in entity.types if n in visible)
-            raise GuanxiError(
-                f"cannot {what} {entity.name} by {name!r}: no such field you can see "
-                f"(fields: {join(known)})"
-            )
-
-
-def _path_names(used: Any) -> list[str]:
-    if isinstance(used, str):
-        return used.split(".")
-    if isinstance(used, Sequence):
-        return [str(part) for part in used]
-    return str(used).split(".")
+        require_readable(app, user, entity.name, (name,), what)
 
 
 def where_condition(app: App, entity: CompiledEntity, user: User, ctx: Any,
@@ -67,6 +54,8 @@ def where_condition(app: App, entity: CompiledEntity, user: User, ctx: Any,
         raise GuanxiError(f"where: the condition is longer than {MAX_WHERE_LENGTH} characters")
     try:
         node = expr.parse(text)
+        # Before type checking, so that its hints cannot name hidden fields either.
+        require_readable(app, user, entity.name, node, "filter")
         problems = expr.check(node, entity.scope, "boolean")
     except GuanxiError:
         raise
@@ -75,16 +64,6 @@ def where_condition(app: App, entity: CompiledEntity, user: User, ctx: Any,
     if problems:
         shown = "; ".join(str(getattr(p, "message", p)) for p in problems)
         raise GuanxiError(f"where: {shown}")
-    for used in expr.fields_used(node):
-        parts = _path_names(used)
-        _refuse_hidden(app, entity, user, parts[:1], "filter")
-        target = entity
-        for part, following in pairwise(parts):
-            ref = target.fields.get(part)
-            if ref is None or ref.type != "reference" or not ref.ref:
-                break
-            target = app.entity(ref.ref)
-            _refuse_hidden(app, target, user, [following], "filter")
     return expr.to_sql(node, entity.scope, app.tables.entities, entity.name, ctx,
                        row_filter=readable_rows(app, user, ctx), parameters=True)
 
@@ -172,7 +151,8 @@ def sort_keys(app: App, entity: CompiledEntity, user: User,
         name = item.lstrip("-+")
         _refuse_hidden(app, entity, user, [name], "sort")
         if not entity.sortable(name):
-            sortable = sorted(n for n in entity.types if entity.sortable(n))
+            visible = entity.policy.visible_fields(user)
+            sortable = sorted(n for n in entity.types if entity.sortable(n) and n in visible)
             raise GuanxiError(f"cannot sort {entity.name} by {name!r} "
                               f"(sortable: {join(sortable)})")
         if all(k.name != name for k in keys):

@@ -119,7 +119,8 @@ def check_names(entity: CompiledEntity, names: Iterable[str], writable: frozense
     names = list(names)
     unknown = [n for n in names if n not in entity.types]
     if unknown:
-        allowed = sorted(entity.fields)
+        # Only what the user may write: naming every field would name hidden ones.
+        allowed = sorted(n for n in entity.types if n in writable or n in allow)
         raise ValidationFailed({
             str(name): [render("unknown_field", {"name": show(name), "entity": entity.name,
                                                  "allowed": allowed}, language)]

@@ -21,6 +21,7 @@ from .types import (
     annotate,
     check,
     fields_used,
+    names_in,
 )
 
 __all__ = [
@@ -45,6 +46,7 @@ __all__ = [
     "annotate",
     "check",
     "fields_used",
+    "names_in",
     "parse",
     "to_python",
     "to_sql",

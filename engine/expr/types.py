@@ -178,15 +178,14 @@ def describe(t: Type) -> str:
     return _KIND_WORDS[t.kind]
 
 
-def fields_used(node: Node) -> frozenset[str]:
-    """The names of the entity's own fields the expression reads (first step of paths)."""
-    used: set[str] = set()
+def names_in(node: Node) -> list[Name]:
+    """Every name (field, path or `current_user`) the expression reads, in no set order."""
+    names: list[Name] = []
     todo = [node]
     while todo:
         current = todo.pop()
         if isinstance(current, Name):
-            if current.parts != (CURRENT_USER,):
-                used.add(current.parts[0])
+            names.append(current)
         elif isinstance(current, Binary):
             todo += [current.left, current.right]
         elif isinstance(current, Unary):
@@ -195,7 +194,14 @@ def fields_used(node: Node) -> frozenset[str]:
             todo += current.items
         elif isinstance(current, Call):
             todo += current.args
-    return frozenset(used)
+    return names
+
+
+def fields_used(node: Node) -> frozenset[str]:
+    """The names of the entity's own fields the expression reads: the first step of each
+    path only. For what a path reads on every hop (access checks), see
+    `guanxi.readable.fields_read`."""
+    return frozenset(n.parts[0] for n in names_in(node) if n.parts != (CURRENT_USER,))
 
 
 def check(node: Node, scope: Scope, expect: str | None = "boolean") -> list[ExprProblem]:
