@@ -4,6 +4,7 @@ through the real HTTP app on both databases."""
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Iterator
 from types import SimpleNamespace
 
@@ -124,6 +125,12 @@ def test_json_integer_of_5000_digits_is_400(shop):
     response = shop.api.post("/api/lead", content=body,
                              headers={"Content-Type": "application/json"})
     assert response.status_code == 400 and response.json()["error"] == "malformed_json"
+
+
+def test_cursor_nested_2000_deep_is_400(shop):
+    cursor = base64.urlsafe_b64encode(b'{"s":' + b"[" * 2000 + b"]" * 2000 + b"}").decode()
+    response = shop.api.get("/api/lead", params={"after": cursor.rstrip("=")})
+    assert response.status_code == 400 and "cursor" in response.json()["detail"]
 
 
 # ---------------------------------------------------------------- where
