@@ -11,6 +11,7 @@ import re
 from typing import Any
 
 from guanxi.fieldtypes import FIELD_TYPES
+from guanxi.integers import is_integer_text, parse_int
 from guanxi.project import RawProject, timer_name
 from guanxi.spec import (
     ALLOW,
@@ -36,7 +37,8 @@ from guanxi.yamlload import LocDict, LocList
 # Dynamic defaults, by the field type they fit.
 DYNAMIC_DEFAULTS = {"current_user": "user", "today": "date", "now": "datetime"}
 
-_DURATION = re.compile(r"(?:(\d+)w)?\s*(?:(\d+)d)?\s*(?:(\d+)h)?\s*(?:(\d+)m)?\s*(?:(\d+)s)?")
+_DURATION = re.compile(r"(?:([0-9]{1,19})w)?\s*(?:([0-9]{1,19})d)?\s*(?:([0-9]{1,19})h)?"
+                       r"\s*(?:([0-9]{1,19})m)?\s*(?:([0-9]{1,19})s)?", re.ASCII)
 _UNIT_SECONDS = (7 * 86400, 86400, 3600, 60, 1)
 
 
@@ -50,8 +52,8 @@ def parse_duration(value: Any) -> int | None:
     if not isinstance(value, str):
         return None
     text = value.strip().lower()
-    if text.isdigit():
-        return int(text)
+    if is_integer_text(text):
+        return parse_int(text)
     match = _DURATION.fullmatch(text)
     if not text or not match or not any(match.groups()):
         return None

@@ -52,6 +52,16 @@ CATALOG: dict[str, Problem] = _catalog(
     ("GX109", E, "{what} must be a mapping of names to definitions, not {got}",
      "A file's top level is not a mapping."),
     ("GX110", E, "{path} is not a directory", "The project path does not exist or is a file."),
+    ("GX111", E, "{detail}", "A project file is a FIFO, a device, a directory or a socket, "
+     "not a regular file; it is refused before anything is read from it."),
+    ("GX112", E, "{detail}", "A project file is a symbolic link that leads outside the "
+     "project directory."),
+    ("GX113", E, "{detail}", "A project file cannot be opened (permissions, a broken link)."),
+    ("GX114", E, "the project has more than {limit} files; this one and those after it "
+     "were not read", "The project (with the projects it extends) has more than 500 files."),
+    ("GX115", E, "the project's files hold more than {limit} MiB together; this one and "
+     "those after it were not read",
+     "The project's files (with the projects it extends) hold more than 4 MiB together."),
     # ------------------------------------------------------------ structure (schemas)
     ("GX201", E, "unknown key '{key}' in {where}", "A key the language does not have here."),
     ("GX202", E, "{where} must be {expected}, not {got}", "A value of the wrong kind."),

@@ -209,7 +209,7 @@ def _decimal(field: FieldSpec, careful: Reader, low: Bound, high: Bound) -> Read
                 return small[value]
             if -exact_float < value < exact_float and low_units <= value * factor <= high_units:
                 return Decimal(value * factor) * quantum
-        elif kind is str:
+        elif kind is str and value.isascii():  # Decimal() also reads digits like "٣"
             try:
                 number = Decimal(value)
                 rounded = number.quantize(quantum)

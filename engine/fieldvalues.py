@@ -18,6 +18,7 @@ from collections.abc import Callable
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 from typing import Any
 
+from guanxi.integers import MAX_DIGITS, is_integer_text
 from guanxi.messages import render, show
 from guanxi.spec import FieldSpec, text_in
 
@@ -126,7 +127,6 @@ def _tags(field: FieldSpec, value: Any) -> list[str] | None:
 
 # ---------------------------------------------------------------- numbers
 
-_INTEGER = re.compile(r"[+-]?\d+")
 
 
 # What the columns hold: integers and durations are 64-bit; ids and references are the
@@ -159,9 +159,16 @@ def _whole(value: Any) -> int | None:
         text = value.strip()
         if not text:
             return None
-        if _INTEGER.fullmatch(text):
-            return int(text)
+        if is_integer_text(text, signed=True):
+            return _ascii_whole(text, value)
     raise FieldValueError("not_integer", value=show(value))
+
+
+def _ascii_whole(text: str, value: Any) -> int:
+    """ASCII digits as an int; more digits than any 64-bit number has are out of range."""
+    if len(text.lstrip("+-")) > MAX_DIGITS:
+        raise FieldValueError("out_of_range", value=show(value))
+    return int(text)
 
 
 def to_decimal(value: Any) -> Decimal:
@@ -175,6 +182,8 @@ def to_decimal(value: Any) -> Decimal:
     elif isinstance(value, float):
         number = Decimal(repr(value))
     elif isinstance(value, str):
+        if not value.isascii():  # Decimal() also reads digits such as "٣"
+            raise ValueError(value)
         try:
             number = Decimal(value.strip().replace(",", ""))
         except InvalidOperation:
@@ -234,7 +243,7 @@ def _boolean(field: FieldSpec, value: Any) -> bool | None:
     raise FieldValueError("not_boolean", value=show(value))
 
 
-_DATE = re.compile(r"(\d{4})[-/](\d{1,2})[-/](\d{1,2})")
+_DATE = re.compile(r"([0-9]{4})[-/]([0-9]{1,2})[-/]([0-9]{1,2})", re.ASCII)
 
 
 def _date(field: FieldSpec, value: Any) -> dt.date | None:
@@ -271,7 +280,9 @@ def _datetime(field: FieldSpec, value: Any) -> dt.datetime | None:
     raise FieldValueError("not_datetime", value=show(value))
 
 
-_DURATION = re.compile(r"(?:(\d+)w)?\s*(?:(\d+)d)?\s*(?:(\d+)h)?\s*(?:(\d+)m)?\s*(?:(\d+)s)?")
+# ASCII digits, few enough that int() is quick; a sum beyond 64 bits is out of range.
+_DURATION = re.compile(r"(?:([0-9]{1,19})w)?\s*(?:([0-9]{1,19})d)?\s*(?:([0-9]{1,19})h)?"
+                       r"\s*(?:([0-9]{1,19})m)?\s*(?:([0-9]{1,19})s)?", re.ASCII)
 _UNIT_SECONDS = (7 * 86400, 86400, 3600, 60, 1)
 
 
@@ -289,8 +300,8 @@ def _seconds(value: Any) -> int | None:
         text = value.strip().lower()
         if not text:
             return None
-        if _INTEGER.fullmatch(text):
-            return int(text)
+        if is_integer_text(text, signed=True):
+            return _ascii_whole(text, value)
         match = _DURATION.fullmatch(text)
         if match and any(match.groups()):
             return sum(int(g or 0) * s for g, s in zip(match.groups(), _UNIT_SECONDS))

@@ -25,7 +25,16 @@ from guanxi.project_merge import (
 )
 from guanxi.project_standard import standard_file, standard_files, standard_workflows
 from guanxi.spec import Loc, ProjectSpec
-from guanxi.yamlload import LocDict, LocList, YamlDocument, load_file
+from guanxi.yamlload import (
+    MAX_FILE_BYTES,
+    FileRefused,
+    LocDict,
+    LocList,
+    YamlDocument,
+    load_bytes,
+    read_bounded,
+    refused_document,
+)
 
 __all__ = [
     "LoadResult", "RawProject", "Removal", "SourceFile", "load_project",
@@ -34,9 +43,14 @@ __all__ = [
 ]
 
 PROJECT_FILE = "guanxi.yaml"
+# The whole project, every layer it extends included: how many files are read at most,
+# and how many bytes they may hold together (each file also at most MAX_FILE_BYTES).
+MAX_PROJECT_FILES = 500
+MAX_PROJECT_BYTES = 4 * 1024 * 1024
 
 _YAML_IDS = {"syntax": "GX101", "tag": "GX102", "duplicate": "GX103", "too_big": "GX104",
-             "bomb": "GX105", "key": "GX106", "encoding": "GX107"}
+             "bomb": "GX105", "key": "GX106", "encoding": "GX107", "not_regular": "GX111",
+             "outside": "GX112", "unreadable": "GX113"}
 _YAML_HINTS = {
     "syntax": "check the indentation and quoting around this place",
     "tag": "remove the tag; write the value as plain YAML",
@@ -45,6 +59,9 @@ _YAML_HINTS = {
     "bomb": "write the values out instead of repeating aliases",
     "key": "use a plain name as the key",
     "encoding": "save the file as UTF-8",
+    "not_regular": "a project file must be an ordinary file; remove or rename this one",
+    "outside": "keep every project file inside the project directory (or use 'extends')",
+    "unreadable": "check the file's permissions",
 }
 
 # What a `remove:` entry may name: key -> (kind shown to people, owner kind or None).
@@ -95,6 +112,11 @@ class RawProject:
     standard_used: set[str] = field(default_factory=set)
     # Workflows that other workflows extend.
     workflow_bases: set[str] = field(default_factory=set)
+    # What has been read, against MAX_PROJECT_FILES and MAX_PROJECT_BYTES; once either is
+    # passed, no further file is read.
+    files_read: int = 0
+    bytes_read: int = 0
+    over_budget: bool = False
 
     def text_of(self, file: str) -> str:
         for source in self.files:
@@ -224,7 +246,7 @@ def _read_chain(path: Path, display: str, raw: RawProject,
 
 def _read_layer(path: Path, display: str, raw: RawProject) -> _Layer | None:
     project_doc = _read(path / PROJECT_FILE, os.path.join(display, PROJECT_FILE), "project",
-                        raw)
+                        raw, path)
     if project_doc.data is None and project_doc.problems:
         return None
     project = project_doc.data
@@ -241,13 +263,13 @@ def _read_layer(path: Path, display: str, raw: RawProject) -> _Layer | None:
         if not folder.is_dir():
             continue
         for file in sorted(folder.glob("*.yaml")):
-            doc = _read(file, os.path.join(display, kind, file.name), kind, raw)
+            doc = _read(file, os.path.join(display, kind, file.name), kind, raw, path)
             _collect(doc, kind, target, raw)
     return layer
 
 
-def _read(path: Path, display: str, kind: str, raw: RawProject) -> YamlDocument:
-    doc = load_file(path, display)
+def _read(path: Path, display: str, kind: str, raw: RawProject, root: Path) -> YamlDocument:
+    doc = _read_within_budget(path, display, raw, root)
     raw.files.append(SourceFile(kind, doc))
     for problem in doc.problems:
         hint = _YAML_HINTS[problem.kind]
@@ -259,6 +281,35 @@ def _read(path: Path, display: str, kind: str, raw: RawProject) -> YamlDocument:
                 "GX103", problem.other, hint,
                 detail=f"the key is given again at {problem.loc}"))
     return doc
+
+
+def _read_within_budget(path: Path, display: str, raw: RawProject,
+                        root: Path) -> YamlDocument:
+    """The file parsed, unless the project has already read MAX_PROJECT_FILES files or
+    this one takes it past MAX_PROJECT_BYTES (then an empty document, and one located
+    error for the whole project)."""
+    empty = YamlDocument(display, "", None)
+    if raw.over_budget:
+        return empty
+    if raw.files_read >= MAX_PROJECT_FILES:
+        raw.over_budget = True
+        raw.diagnostics.append(diag(
+            "GX114", Loc(display, 1, 1), "merge small files, or split the project with "
+            "'extends' only where it must be", limit=MAX_PROJECT_FILES))
+        return empty
+    raw.files_read += 1
+    try:
+        data = read_bounded(path, MAX_FILE_BYTES, root)
+    except FileRefused as refused:
+        return refused_document(display, refused)
+    raw.bytes_read += len(data)
+    if raw.bytes_read > MAX_PROJECT_BYTES:
+        raw.over_budget = True
+        raw.diagnostics.append(diag(
+            "GX115", Loc(display, 1, 1), "remove what the project does not need (long "
+            "comments, generated definitions)", limit=MAX_PROJECT_BYTES // (1024 * 1024)))
+        return empty
+    return load_bytes(data, display)
 
 
 def _collect(doc: YamlDocument, kind: str, target: LocDict, raw: RawProject) -> None:

@@ -31,6 +31,7 @@ from guanxi.errors import (
 from guanxi.expr.functions import context_params
 from guanxi.fieldvalues import coerce
 from guanxi.identity import User
+from guanxi.integers import parse_int
 from guanxi.spec import TransitionSpec
 from guanxi.store_bulk import bulk_insert
 from guanxi.store_lists import count, history, list_page
@@ -263,8 +264,9 @@ class Store:
         its text as a form sends it); nothing to check when None."""
         if expected is None:
             return
-        if isinstance(expected, str) and expected.strip().isdigit():
-            expected = int(expected)
+        if isinstance(expected, str):
+            number = parse_int(expected.strip())
+            expected = expected if number is None else number
         if isinstance(expected, bool) or not isinstance(expected, int):
             raise GuanxiError(f"expected_version must be a whole number, not {expected!r}")
         if loaded.record["version"] != expected:

@@ -209,7 +209,7 @@ def decode_cursor(entity: CompiledEntity, keys: Sequence[SortKey], cursor: str) 
         if payload["s"] != signature or len(payload["v"]) != len(keys):
             raise ValueError("cursor of another sort order")
         return [coerce(entity.field_spec(k.name), v) for k, v in zip(keys, payload["v"])]
-    except (ValueError, KeyError, TypeError, json.JSONDecodeError):
+    except (ValueError, KeyError, TypeError, RecursionError):  # nested past the parser
         raise GuanxiError(
             "invalid cursor: use the next_cursor of a page listed with the same sort"
         ) from None

@@ -16,6 +16,7 @@ from guanxi.errors import AccessDenied, NotFound, ValidationFailed
 from guanxi.expr.functions import context_params
 from guanxi.fieldvalues import ID_MAX, is_empty, to_json
 from guanxi.identity import SYSTEM, User
+from guanxi.integers import parse_int
 from guanxi.messages import join, render, show
 from guanxi.tables import constraint_name
 from sqlalchemy.sql.elements import ColumnElement
@@ -100,8 +101,8 @@ def record_id_of(entity: CompiledEntity, record_id: Any) -> int:
     number: int | None = None
     if isinstance(record_id, int) and not isinstance(record_id, bool):
         number = record_id
-    elif isinstance(record_id, str) and record_id.strip().isdigit():
-        number = int(record_id.strip())
+    elif isinstance(record_id, str):
+        number = parse_int(record_id.strip())
     if number is None or not 0 < number <= ID_MAX:
         raise NotFound(entity.name, record_id)
     return number

@@ -5,7 +5,10 @@ null, resolved as YAML 1.2 does (so `no` stays the text "no" and `2026-11-22` st
 text; the builder turns it into a date where a date is meant). Any other tag
 (`!!python/object`, `!!binary`, `!custom` …) is refused, duplicate keys are refused with
 both places, files over 1 MiB are refused, and alias expansion is bounded, so a
-"billion laughs" file is refused at once instead of eating the memory.
+"billion laughs" file is refused at once instead of eating the memory. Only regular files
+are read (a FIFO or a device such as /dev/zero is refused before a byte is read), never
+more than the limit and one byte, and a link that leaves the project's directory is
+refused.
 
 Mappings load as `LocDict` and sequences as `LocList`: ordinary dicts and lists that also
 carry `loc` (where they start) and the locations of their keys and values.
@@ -13,7 +16,9 @@ carry `loc` (where they start) and the locations of their keys and values.
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -104,7 +109,8 @@ class LocList(list):
 @dataclass(frozen=True, slots=True)
 class YamlProblem:
     """Why a file could not be read: `kind` is one of "syntax", "tag", "duplicate",
-    "too_big", "bomb", "key", "encoding"; `other` is the second place, for duplicates."""
+    "too_big", "bomb", "key", "encoding", "not_regular", "outside", "unreadable";
+    `other` is the second place, for duplicates."""
 
     kind: str
     message: str
@@ -400,18 +406,77 @@ def load_text(text: str, file: str, limit: int = MAX_NODES) -> YamlDocument:
     return YamlDocument(file, text, data)
 
 
-def load_file(path: Path | str, display: str | None = None) -> YamlDocument:
-    """Read and parse one file. `display` is the name used in locations (default: path)."""
-    path = Path(path)
+class FileRefused(Exception):
+    """A file `read_bounded` will not read: `kind` is a YamlProblem kind."""
+
+    def __init__(self, kind: str, message: str) -> None:
+        super().__init__(message)
+        self.kind, self.message = kind, message
+
+
+_FILE_KINDS = ((stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a FIFO (named pipe)"),
+               (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
+               (stat.S_ISSOCK, "a socket"))
+
+
+def read_bounded(path: Path | str, limit: int = MAX_FILE_BYTES,
+                 root: Path | str | None = None) -> bytes:
+    """The bytes of the regular file at `path`, refused (FileRefused) when it is anything
+    else, holds more than `limit` bytes, or is reached through a link that leaves the
+    directory `root`. Opening never blocks (a FIFO without a writer is refused, not
+    waited on) and no more than `limit` + 1 bytes are read, whatever `stat` said."""
+    if root is not None:
+        real, base = os.path.realpath(path), os.path.realpath(root)
+        if os.path.commonpath([real, base]) != base:
+            raise FileRefused("outside", f"the file leads to {real}, outside the project "
+                              f"directory {base}; copy the file into the project instead")
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) |
+                     getattr(os, "O_CLOEXEC", 0))
+    except OSError as error:
+        raise FileRefused("unreadable",
+                          f"the file cannot be read: {error.strerror or error}") from None
+    try:
+        status = os.fstat(fd)
+        if not stat.S_ISREG(status.st_mode):
+            kind = next((name for test, name in _FILE_KINDS if test(status.st_mode)),
+                        "not a file")
+            raise FileRefused("not_regular", f"the file is {kind}, not a regular file")
+        size = status.st_size
+        data = b""
+        if size <= limit:
+            with os.fdopen(fd, "rb", closefd=False) as handle:
+                data = handle.read(limit + 1)
+    finally:
+        os.close(fd)
+    if size > limit or len(data) > limit:
+        raise FileRefused("too_big", f"the file is {max(size, len(data))} bytes, more than "
+                          f"the {limit // 1024} KiB allowed; split it into several files")
+    return data
+
+
+def load_file(path: Path | str, display: str | None = None,
+              root: Path | str | None = None) -> YamlDocument:
+    """Read (as `read_bounded` does) and parse one file. `display` is the name used in
+    locations (default: path); `root`, when given, is the directory links may not leave."""
     name = display if display is not None else str(path)
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            return YamlDocument(name, "", None, (YamlProblem(
-                "too_big", f"the file is {size} bytes, more than the "
-                f"{MAX_FILE_BYTES // 1024} KiB allowed; split it into several files",
-                Loc(name, 1, 1)),))
-        text = path.read_bytes().decode("utf-8")
+        data = read_bounded(path, MAX_FILE_BYTES, root)
+    except FileRefused as refused:
+        return refused_document(name, refused)
+    return load_bytes(data, name)
+
+
+def refused_document(name: str, refused: FileRefused) -> YamlDocument:
+    """The document of a file that was not read, located at its start."""
+    return YamlDocument(name, "", None, (YamlProblem(refused.kind, refused.message,
+                                                     Loc(name, 1, 1)),))
+
+
+def load_bytes(data: bytes, name: str) -> YamlDocument:
+    """Parse a file's bytes (UTF-8) as `load_text` does."""
+    try:
+        text = data.decode("utf-8")
     except UnicodeDecodeError as error:
         return YamlDocument(name, "", None, (YamlProblem(
             "encoding", f"the file is not UTF-8 text (byte {error.start})", Loc(name, 1, 1)),))

@@ -12,6 +12,8 @@ import re
 from typing import Any
 
 from guanxi.errors import TransitionRefused, ValidationFailed
+from guanxi.fieldvalues import ID_MAX
+from guanxi.integers import parse_int
 from guanxi.server import records as rv
 from guanxi.server.context import Ctx, handler
 from guanxi.server.display import json_value
@@ -22,9 +24,15 @@ from starlette.routing import Route
 
 MAX_LIMIT = 200
 RESERVED = frozenset({"where", "q", "sort", "limit", "after", "total"})
-ETAG = re.compile(r'^\s*(?:W/)?"(\d+)"\s*$')
+ETAG = re.compile(r'^\s*(?:W/)?"([0-9]+)"\s*$', re.ASCII)
 ANY_VERSION = "*"
 INT64 = range(-(2**63), 2**63)
+# Request bodies: a record is one object of values, a list (tags) the deepest of them;
+# any deeper is refused before it can exhaust the parser's recursion, and so are integers
+# longer than any column holds (int() would refuse them past 4,300 digits).
+MAX_JSON_DEPTH = 32
+MAX_JSON_DIGITS = 40
+_TOO_DEEP = f"the body nests arrays or objects more than {MAX_JSON_DEPTH} deep"
 
 
 class ApiError(Exception):
@@ -74,13 +82,20 @@ def _body(ctx: Ctx, required: bool = True) -> dict[str, Any]:
             raise ApiError(400, "empty_body", "send a JSON object as the request body")
         return {}
     try:
-        data = json.loads(raw)
+        data = json.loads(raw, parse_int=_json_int)
     except UnicodeDecodeError:
         raise ApiError(400, "malformed_json", "the body is not UTF-8 text") from None
     except json.JSONDecodeError as error:
         raise ApiError(400, "malformed_json",
                        f"the body is not valid JSON: {error.msg} at line {error.lineno} "
                        f"column {error.colno}") from None
+    except _TooManyDigits:
+        raise ApiError(400, "malformed_json",
+                       f"the body has a number of more than {MAX_JSON_DIGITS} digits") from None
+    except RecursionError:
+        raise ApiError(400, "malformed_json", _TOO_DEEP) from None
+    if _depth(data) > MAX_JSON_DEPTH:
+        raise ApiError(400, "malformed_json", _TOO_DEEP)
     if not isinstance(data, dict):
         raise ApiError(400, "not_an_object",
                        f"the body must be a JSON object of field values, not {type(data).__name__}")
@@ -93,16 +108,42 @@ def _body(ctx: Ctx, required: bool = True) -> dict[str, Any]:
     return data
 
 
+class _TooManyDigits(ValueError):
+    pass
+
+
+def _json_int(text: str) -> int:
+    """A JSON integer, refused beyond MAX_JSON_DIGITS digits (before int() reads it)."""
+    if len(text) - text.startswith("-") > MAX_JSON_DIGITS:
+        raise _TooManyDigits(text)
+    return int(text)
+
+
+def _depth(value: Any) -> int:
+    """How deeply arrays and objects nest in a decoded JSON value (a scalar is 0)."""
+    deepest, level = 0, [(value, 0)]
+    while level:
+        item, depth = level.pop()
+        if isinstance(item, dict | list):
+            if depth + 1 > MAX_JSON_DEPTH:
+                return depth + 1
+            deepest = max(deepest, depth + 1)
+            level.extend((child, depth + 1) for child in
+                         (item.values() if isinstance(item, dict) else item))
+    return deepest
+
+
 def _expected_version(ctx: Ctx, body: dict[str, Any] | None = None) -> int | None:
     header = ctx.request.headers.get("if-match")
     if header is not None and header.strip() == ANY_VERSION:
         return None
     if header is not None:
         match = ETAG.match(header)
-        if not match or int(match.group(1)) not in INT64:
+        version = parse_int(match.group(1), high=INT64.stop - 1) if match else None
+        if version is None:
             raise ApiError(400, "bad_if_match",
                            'If-Match must be an ETag from a previous response, like "3"')
-        return int(match.group(1))
+        return version
     if body is not None and "version" in body:
         version = body.pop("version")
         if isinstance(version, float) and version.is_integer():  # JSON's 3.0 is 3
@@ -129,16 +170,25 @@ def _filters(ctx: Ctx, entity: EntitySpec) -> dict[str, Any]:
         spec = entity.field(key)
         kind = spec.type if spec else ("integer" if key in ("id", "version") else
                                        "user" if key in ("owner", "created_by") else "string")
-        if kind in ("integer", "reference", "user") and re.fullmatch(r"-?\d+", value):
-            if int(value) not in INT64:
-                raise ApiError(400, "bad_filter",
-                               f"filter {key}: {value} is out of range (at most 19 digits)")
-            filters[key] = int(value)
+        if kind in ("integer", "reference", "user") and value != "":
+            filters[key] = _integer_filter(key, kind, value)
         elif kind == "boolean" and value in ("true", "false"):
             filters[key] = value == "true"
         else:
             filters[key] = value
     return filters
+
+
+def _integer_filter(key: str, kind: str, value: str) -> int:
+    """A whole-number filter's value: ASCII digits; ids from 1 to ID_MAX."""
+    low, high = (1, ID_MAX) if kind != "integer" or key == "id" else (
+        INT64.start, INT64.stop - 1)
+    number = parse_int(value, signed=True, low=low, high=high)
+    if number is None:
+        raise ApiError(400, "bad_filter",
+                       f"filter {key}: {value[:40]!r} is not a whole number from {low} to {high} "
+                       "(ASCII digits)")
+    return number
 
 
 def _check_state(ctx: Ctx, entity: EntitySpec, value: str) -> None:
@@ -159,8 +209,8 @@ def list_records(ctx: Ctx, entity: str) -> Response:
     if not ctx.may(entity, "read"):
         raise ApiError(403, "forbidden", f"you may not read {entity}")
     params = ctx.request.query_params
-    limit_text = params.get("limit", "50")
-    if not limit_text.isdigit() or not 1 <= int(limit_text) <= MAX_LIMIT:
+    limit = parse_int(params.get("limit", "50"), low=1, high=MAX_LIMIT)
+    if limit is None:
         raise ApiError(400, "bad_limit", f"limit must be a whole number from 1 to {MAX_LIMIT}")
     total = params.get("total", "true")
     if total not in ("true", "false"):
@@ -174,7 +224,7 @@ def list_records(ctx: Ctx, entity: str) -> Response:
     page = ctx.store.list(
         rv.acting_user(ctx), entity, where=params.get("where") or None,
         filters=_filters(ctx, spec) or None, search=params.get("q") or None,
-        sort=sort, limit=int(limit_text), after=params.get("after") or None,
+        sort=sort, limit=limit, after=params.get("after") or None,
         with_total=total == "true")
     return JSONResponse({"items": [record_json(r) for r in page.items],
                          "next_cursor": page.next_cursor, "total": page.total})

@@ -124,9 +124,9 @@ def tokens_page(ctx: Ctx) -> Response:
     new_token = ""
     if ctx.request.method == "POST":
         assert ctx.form is not None
-        revoke = str(ctx.form.get("revoke") or "")
-        if revoke.isdigit():
-            tokens.revoke(engine, ctx.user.id, int(revoke))
+        revoke = ctx.form_int("revoke")
+        if revoke is not None:
+            tokens.revoke(engine, ctx.user.id, revoke)
         else:
             new_token = tokens.issue(engine, ctx.user.id, str(ctx.form.get("label") or ""))
     return ctx.render("tokens", tokens=tokens.list_for(engine, ctx.user.id),

@@ -25,6 +25,7 @@ from typing import Any
 import anyio
 import anyio.to_thread
 from guanxi.identity import User
+from guanxi.integers import parse_int
 from guanxi.server import csrf, i18n
 from guanxi.server.reload import Loaded
 from guanxi.server.templating import page_template
@@ -90,6 +91,18 @@ class Ctx:
 
     def may(self, entity: str, operation: str) -> bool:
         return self.user is not None and self.policy(entity).may(self.user, operation)
+
+    def form_int(self, name: str) -> int | None:
+        """The whole number posted as `name` (ASCII digits, as `integers.parse_int` reads
+        them); None when the field is absent or empty; 400 for anything else."""
+        assert self.form is not None
+        text = str(self.form.get(name) or "")
+        if not text:
+            return None
+        number = parse_int(text.strip())
+        if number is None:
+            raise HTTPException(400, f"{name} must be a whole number")
+        return number
 
     def flash(self, message: str) -> None:
         self.request.session[SESSION_FLASH] = message

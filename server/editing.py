@@ -174,12 +174,12 @@ def edit_form(ctx: Ctx, entity: str, id: int) -> Response:
                             widgets_=widgets(ctx, spec, names, record))
     assert ctx.form is not None
     values, raw = _posted(ctx, spec, names)
-    version_text = str(ctx.form.get("version") or "")
-    if not version_text.isdigit():
+    version = ctx.form_int("version")
+    if version is None:
         raise HTTPException(400, "the form lacks the record's version")
     changes = {n: v for n, v in values.items() if _differs(_field_spec(spec, n), v, record.get(n))}
     try:
-        ctx.store.update(user, entity, id, changes, expected_version=int(version_text))
+        ctx.store.update(user, entity, id, changes, expected_version=version)
     except VersionConflict:
         current = ctx.store.get(user, entity, id)
         yours = {}
@@ -240,11 +240,10 @@ def transition_page(ctx: Ctx, entity: str, id: int, name: str) -> Response:
     assert ctx.form is not None
     values, raw = _posted(ctx, spec, asks)
     values = {k: v for k, v in values.items() if v is not None}
-    version_text = str(ctx.form.get("version") or "")
+    version = ctx.form_int("version")
     try:
         ctx.store.transition(user, entity, id, name, values or None,
-                             expected_version=int(version_text) if version_text.isdigit()
-                             else None)
+                             expected_version=version)
     except VersionConflict:
         ctx.flash(ctx.t("version_conflict"))
         return ctx.redirect(f"/e/{entity}/{id}")

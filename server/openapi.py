@@ -161,6 +161,10 @@ def field_schema(spec: FieldSpec, *, for_input: bool = False) -> dict[str, Any]:
     elif kind in ("decimal", "money", "percent"):
         schema = {"type": "number",
                   "description": f"at most {_scale(spec)} digits after the point"}
+        if for_input:
+            # What the Store enforces on input. Not on records read: validators that
+            # divide binary floats (0.07 / 0.01) would refuse exact values there.
+            schema["multipleOf"] = 1 if _scale(spec) == 0 else float(f"1e-{_scale(spec)}")
     elif kind == "boolean":
         schema = {"type": "boolean"}
     elif kind == "date":

@@ -7,7 +7,8 @@ from typing import Any
 from urllib.parse import urlencode
 
 from guanxi.errors import AccessDenied, NotFound, VersionConflict
-from guanxi.fieldvalues import coerce
+from guanxi.fieldvalues import ID_MAX, coerce
+from guanxi.integers import parse_int
 from guanxi.server import records as rv
 from guanxi.server.context import Ctx, handler, is_admin
 from guanxi.server.display import Cell, title_field
@@ -54,9 +55,10 @@ def _filters(ctx: Ctx, entity: EntitySpec, seen: frozenset[str]) -> dict[str, An
                                        "user" if key in ("owner", "created_by") else "")
         if kind in FILTERABLE:
             if kind in ("user", "reference"):
-                if not value.isdigit():
-                    continue
-                filters[key] = int(value)
+                number = parse_int(value, low=1, high=ID_MAX)
+                if number is None:
+                    raise HTTPException(400, f"filter {key}: not an id")
+                filters[key] = number
             elif kind == "boolean":
                 filters[key] = value == "true"
             else:
@@ -278,10 +280,9 @@ def _button_widgets(ctx: Ctx, spec: EntitySpec, record: dict[str, Any]) -> dict[
 def delete_record(ctx: Ctx, entity: str, id: int) -> Response:
     spec = ctx.entity(entity)
     assert ctx.form is not None
-    version = ctx.form.get("version")
+    version = ctx.form_int("version")
     try:
-        ctx.store.delete(rv.acting_user(ctx), entity, id,
-                         expected_version=int(version) if str(version or "").isdigit() else None)
+        ctx.store.delete(rv.acting_user(ctx), entity, id, expected_version=version)
     except VersionConflict:
         ctx.flash(ctx.t("version_conflict"))
         return ctx.redirect(f"/e/{entity}/{id}")

@@ -3,6 +3,7 @@ here by a project that has that problem and the exact message it gets."""
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -81,6 +82,16 @@ CASES: dict[str, tuple[dict[str, str], str]] = {
     "GX109": (files(entities__list_yaml="- a\n- b\n"),
               "a file in entities/ must be a mapping of names to definitions, not a list"),
     "GX110": ({}, "{root}/nowhere is not a directory"),
+    "GX111": (files(), "the file is a FIFO (named pipe), not a regular file"),
+    "GX112": (files(), "the file leads to /dev/zero, outside the project directory {root}; "
+                       "copy the file into the project instead"),
+    "GX113": (files(), "the file cannot be read: No such file or directory"),
+    "GX114": (files(**{f"entities__e{n:03}_yaml": "" for n in range(500)}),
+              "the project has more than 500 files; this one and those after it were not read"),
+    "GX115": (files(**{f"entities__big{n}_yaml": "# " + "x" * 1_000_000 + "\n"
+                       for n in range(5)}),
+              "the project's files hold more than 4 MiB together; this one and those after "
+              "it were not read"),
     "GX201": (files(project=PROJECT + "colour: red\n"), "unknown key 'colour' in guanxi.yaml"),
     "GX202": (files(project="project: p\nroles: [r]\n"),
               "roles must be a mapping, not a list"),
@@ -220,6 +231,12 @@ def write_case(problem_id: str, write_project, tmp_path: Path) -> Path:
         return write_project({"guanxi.yaml": f"project: p\nextends: ../base\n"
                                              f"remove: {{{remove}}}\n"})
     root = write_project(project)
+    if problem_id == "GX111":
+        os.mkfifo(root / "entities" / "pipe.yaml")
+    if problem_id == "GX112":
+        (root / "entities" / "zero.yaml").symlink_to("/dev/zero")
+    if problem_id == "GX113":
+        (root / "entities" / "broken.yaml").symlink_to(root / "entities" / "missing.yaml")
     if problem_id == "GX107":
         (root / "entities" / "latin.yaml").write_bytes("name: {label: caf\xe9}\n".encode("latin-1"))
     return root

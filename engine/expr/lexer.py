@@ -130,8 +130,10 @@ def _number(text: str, i: int) -> tuple[Token, int]:
         unit = text[unit_start:i]
         source = text[start:i]
         if unit in DURATION_UNITS and not is_decimal:
-            seconds = int(text[start:unit_start]) * DURATION_UNITS[unit]
-            if seconds > MAX_INTEGER:
+            digits = text[start:unit_start]
+            too_long = len(digits.lstrip("0")) > MAX_DIGITS
+            seconds = 0 if too_long else int(digits) * DURATION_UNITS[unit]
+            if seconds > MAX_INTEGER or too_long:
                 raise ExprSyntaxError(f"the duration {source} is too long", start,
                                       f"durations go up to {MAX_INTEGER} seconds")
             return Token("duration", source, start, seconds), i
@@ -147,6 +149,9 @@ def _number(text: str, i: int) -> tuple[Token, int]:
             "durations are written 90m, 12h, 3d or 2w (minutes, hours, days, weeks)",
         )
     source = text[start:i]
+    if not is_decimal and len(source.lstrip("0")) > MAX_DIGITS:  # int() takes ≤ 4,300 digits
+        raise ExprSyntaxError(f"the number {source[:30]}… is too large", start,
+                              f"whole numbers go up to {MAX_INTEGER}")
     value: int | Decimal = Decimal(source) if is_decimal else int(source)
     if isinstance(value, int) and value > MAX_INTEGER:
         raise ExprSyntaxError(f"the number {source} is too large", start,
@@ -165,6 +170,9 @@ def _string(text: str, i: int) -> tuple[Token, int]:
         ch = text[i]
         if ch == "\n":
             break
+        if ch == "\x00":  # no database keeps it in text (PostgreSQL refuses it outright)
+            raise ExprSyntaxError("a text value cannot contain the NUL character", i,
+                                  "remove the NUL (\\x00) from the text")
         if ch == "\\":
             if i + 1 >= n:
                 break

@@ -192,8 +192,12 @@ class _Compiler:
         bare = positive and node.op == "in"
         item = self.value(node.left)
         if isinstance(node.right, ListOf):
-            choices = [item == self.value(choice) for choice in node.right.items]
-            found = sa.or_(sa.false(), *(c if bare else false_if_null(c) for c in choices))
+            # One IN list, which SQL defines as the ORs of its equalities: a chain of ORs
+            # is a tree as deep as the list is long, and SQLite refuses trees deeper than
+            # 1,000. Lists are as long as a `where` lets them be (store_query bounds it).
+            choices = [self.value(choice) for choice in node.right.items]
+            found = item.in_(choices) if choices else sa.false()
+            found = found if bare else false_if_null(found)
         else:
             found = tags_have(self.value(node.right), item)
             found = found if bare else false_if_null(found)
