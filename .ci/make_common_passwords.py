@@ -1,4 +1,4 @@
-"""Write engine/data/common-passwords.txt: passwords people choose most, built from the
+"""Write engine/accounts/common-passwords.txt: passwords people choose most, built from the
 well-known patterns of leaked-password lists (words, names, keyboard walks, digit runs,
 years and the usual suffixes). Run from the repository root; the output is sorted and
 deterministic, so re-running it changes nothing unless this script changed."""
@@ -8,7 +8,7 @@ from __future__ import annotations
 from itertools import product
 from pathlib import Path
 
-OUT = Path("engine/data/common-passwords.txt")
+OUT = Path("engine/accounts/common-passwords.txt")
 
 
 def _words(text: str) -> list[str]:

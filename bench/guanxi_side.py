@@ -32,8 +32,8 @@ def need(module: str, *names: str) -> Any:
 
 def compile_project(root: Path) -> Any:
     """load_project_or_raise + compile_app on the project at `root`."""
-    project = need("guanxi.project", "load_project_or_raise")
-    compiler = need("guanxi.compiler", "compile_app")
+    project = need("guanxi.language.project", "load_project_or_raise")
+    compiler = need("guanxi.compile.app", "compile_app")
     try:
         return compiler.compile_app(project.load_project_or_raise(root))
     except ImportError as error:  # a module the loader needs has not landed yet
@@ -50,7 +50,7 @@ def lead_app(workdir: Path) -> Any:
 
 def open_store(app: Any, url: str) -> Any:
     """A Store on an empty database at `url`, its schema created."""
-    store_module = need("guanxi.store", "Store")
+    store_module = need("guanxi.store.facade", "Store")
     store = store_module.Store(app, url)
     store.create_schema()
     return store
@@ -66,7 +66,7 @@ def store_engine(store: Any) -> Any:
 
 def add_users(store: Any, count: int, role: str = REP_ROLE, prefix: str = "rep") -> list[Any]:
     """`count` users with `role`, added through guanxi.users.add_user."""
-    users_module = need("guanxi.users", "add_user")
+    users_module = need("guanxi.accounts.users", "add_user")
     engine = store_engine(store)
     return [users_module.add_user(engine, f"{prefix}{i}", PASSWORD, [role])
             for i in range(count)]
@@ -108,9 +108,9 @@ def prepare_server_database(workdir: Path, url: str, records: int = 0) -> tuple[
     does, add a sales rep with an API token, and (optionally) `records` leads imported by
     that rep. Returns (the project directory, the rep's token)."""
     app = lead_app(workdir)
-    migrate = need("guanxi.migrate", "plan", "apply")
-    tokens = need("guanxi.server.tokens", "create_table", "issue")
-    store_module = need("guanxi.store", "Store")
+    migrate = need("guanxi.migrate.plan", "plan", "apply")
+    tokens = need("guanxi.server.auth.tokens", "create_table", "issue")
+    store_module = need("guanxi.store.facade", "Store")
     store = store_module.Store(app, url)
     try:
         migrate.apply(migrate.plan(app, store.engine), store.engine)

@@ -9,11 +9,16 @@ from typing import Any
 
 import sqlalchemy as sa
 from guanxi.errors import AccessDenied, GuanxiError, NotFound
-from guanxi.server import api, auth, editing, i18n, kanban, openapi, pages
-from guanxi.server import brake as login_brake
-from guanxi.server.brake import LoginBrake
+from guanxi.server import i18n
+from guanxi.server.api import openapi
+from guanxi.server.api import routes as api
+from guanxi.server.auth import brake as login_brake
+from guanxi.server.auth import login as auth
+from guanxi.server.auth.brake import LoginBrake
 from guanxi.server.context import Ctx, default_store_threads, handler
 from guanxi.server.limits import DEFAULT_MAX_BODY, BodyLimitMiddleware
+from guanxi.server.pages import editing, kanban
+from guanxi.server.pages import views as pages
 from guanxi.server.reload import ProjectHolder
 from guanxi.server.security import SecurityHeadersMiddleware
 from guanxi.server.templating import STATIC, page_template

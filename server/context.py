@@ -24,9 +24,10 @@ from typing import Any
 
 import anyio
 import anyio.to_thread
+from guanxi.fields.integers import parse_int
 from guanxi.identity import User
-from guanxi.integers import parse_int
-from guanxi.server import csrf, i18n
+from guanxi.server import i18n
+from guanxi.server.auth import csrf
 from guanxi.server.reload import Loaded
 from guanxi.server.templating import page_template
 from guanxi.spec import EntitySpec, ProjectSpec, text_in
@@ -153,8 +154,8 @@ def is_admin(spec: ProjectSpec, user: User) -> bool:
 def resolve_user(request: Request, loaded: Loaded) -> tuple[User | None, bool]:
     """The user of a request: from an API token (Authorization: Bearer) or the session,
     whose row in the database is checked on every request (an ended session is cleared)."""
-    from guanxi import sessions
-    from guanxi.server import tokens
+    from guanxi.accounts import sessions
+    from guanxi.server.auth import tokens
 
     engine = loaded.engine
     header = request.headers.get("authorization", "")

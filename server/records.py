@@ -10,7 +10,7 @@ from typing import Any
 from guanxi.identity import User
 from guanxi.server.context import Ctx
 from guanxi.server.display import Cell, Names, cell, field_spec, title_field
-from guanxi.server.widgets import field_label
+from guanxi.server.pages.widgets import field_label
 from guanxi.spec import EntitySpec, TransitionSpec, WorkflowSpec
 
 SYSTEM_SHOWN = ("owner", "created_by", "created_at", "updated_at")
@@ -159,7 +159,7 @@ def mermaid_text(ctx: Ctx, entity: EntitySpec, current: str | None) -> str:
     if workflow is None:
         return ""
     try:
-        from guanxi.diagram import mermaid
+        from guanxi.language.diagram import mermaid
     except ImportError:
         return ""
     try:

@@ -17,7 +17,7 @@ from typing import Any
 
 import jinja2
 import sqlalchemy as sa
-from guanxi.server import tokens
+from guanxi.server.auth import tokens
 from guanxi.server.templating import environment
 from guanxi.spec import ProjectSpec
 
@@ -51,7 +51,7 @@ def _snapshot(roots: list[Path]) -> dict[str, float]:
 
 def load_spec(path: Path) -> tuple[ProjectSpec | None, list[Any]]:
     """The checked project at `path`, or None and the errors that stop it."""
-    from guanxi.project import load_project
+    from guanxi.language.project import load_project
 
     result = load_project(path)
     if result.spec is None and not result.errors:
@@ -60,7 +60,7 @@ def load_spec(path: Path) -> tuple[ProjectSpec | None, list[Any]]:
 
 
 def compile_spec(spec: ProjectSpec) -> Any:
-    from guanxi.compiler import compile_app
+    from guanxi.compile.app import compile_app
 
     return compile_app(spec)
 
@@ -70,7 +70,7 @@ class ProjectHolder:
 
     def __init__(self, source: str | Path | Any, db: str | sa.Engine, *,
                  reload: bool = False, create_schema: bool = False) -> None:
-        from guanxi.store import Store
+        from guanxi.store.facade import Store
 
         self._lock = threading.Lock()
         self.errors: list[Any] = []
@@ -120,7 +120,7 @@ class ProjectHolder:
             return self._loaded
 
     def _try_reload(self) -> None:
-        from guanxi.store import Store
+        from guanxi.store.facade import Store
 
         assert self.path is not None
         try:
@@ -146,7 +146,7 @@ class ProjectHolder:
 def apply_safe_migrations(app: Any, engine: sa.Engine) -> list[str]:
     """Bring the database up to the project when no data would be lost; otherwise the
     reasons to run `guanxi migrate` by hand (an empty list means done)."""
-    from guanxi import migrate
+    from guanxi.migrate import plan as migrate
 
     plan = migrate.plan(app, engine)
     refusal = plan.refusal()

@@ -19,11 +19,11 @@ from typing import Any
 
 import sqlalchemy as sa
 from guanxi import expr
-from guanxi.compiler import App
+from guanxi.compile.app import App
 from guanxi.errors import ValidationFailed
 from guanxi.identity import User
 from guanxi.spec import EntitySpec, FieldSpec, Permission, ProjectSpec, TransitionSpec
-from guanxi.store import Store
+from guanxi.store.facade import Store
 
 NOW = dt.datetime(2026, 11, 22, 9, 0, tzinfo=dt.UTC)
 _counter = itertools.count(1)

@@ -11,10 +11,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from guanxi.compiler import App, compile_app
+from guanxi.compile.app import App, compile_app
 from guanxi.identity import User
-from guanxi.project import load_project_or_raise
-from guanxi.store import Store
+from guanxi.language.project import load_project_or_raise
+from guanxi.store.facade import Store
 
 PROJECT = {
     "guanxi.yaml": """

@@ -8,10 +8,10 @@ from decimal import Decimal
 
 import pytest
 from conftest import EXAMPLES
-from guanxi.compiler import compile_app
+from guanxi.compile.app import compile_app
 from guanxi.errors import AccessDenied, TransitionRefused, ValidationFailed, VersionConflict
-from guanxi.project import load_project_or_raise
-from guanxi.store import Store
+from guanxi.language.project import load_project_or_raise
+from guanxi.store.facade import Store
 from store_project import add_account
 
 TODAY = dt.datetime.now(dt.UTC).date()

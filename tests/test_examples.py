@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from guanxi.project import load_project, load_project_or_raise
+from guanxi.language.project import load_project, load_project_or_raise
 from guanxi.spec import ProjectSpec
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
@@ -283,7 +283,7 @@ ROLES_OF = {"rep": "sales_rep", "rep_zh": "sales_rep", "manager": "sales_manager
 
 @pytest.fixture(scope="module")
 def acme_app():
-    from guanxi.compiler import compile_app
+    from guanxi.compile.app import compile_app
 
     return compile_app(load_project_or_raise(EXAMPLES / "acme"))
 
@@ -296,7 +296,7 @@ class Staff(dict):
         self.store = store
 
     def __missing__(self, name: str):
-        from guanxi.users import add_user
+        from guanxi.accounts.users import add_user
 
         self[name] = add_user(self.store.engine, name, "correct horse battery",
                               [ROLES_OF[name]], project=self.store.app.spec,
@@ -307,7 +307,7 @@ class Staff(dict):
 @pytest.fixture
 def acme_at_work(acme_app, db_url):
     """acme on a real database, with its staff and a customer account."""
-    from guanxi.store import Store
+    from guanxi.store.facade import Store
 
     store = Store(acme_app, db_url)
     store.create_schema()

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from conftest import REPO
-from guanxi.fieldtypes import COMMON_KEYS, FIELD_TYPES
+from guanxi.fields.registry import COMMON_KEYS, FIELD_TYPES
 from jsonschema import Draft202012Validator
 
 SCHEMAS = ("project", "entities", "workflows")

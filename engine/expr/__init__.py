@@ -6,13 +6,13 @@
     where = to_sql(node, scope, tables, "lead", Context(user_id=7))
 """
 
-from .functions import FUNCTIONS, Context
-from .lexer import ExprSyntaxError
-from .nodes import Binary, Call, ListOf, Literal, Name, Node, Unary, to_text
-from .parser import parse
-from .python import Evaluator, Resolver, to_python
-from .sql import RowFilter, to_sql
-from .types import (
+from guanxi.expr.functions import FUNCTIONS, Context
+from guanxi.expr.lexer import ExprSyntaxError
+from guanxi.expr.nodes import Binary, Call, ListOf, Literal, Name, Node, Unary, to_text
+from guanxi.expr.parser import parse
+from guanxi.expr.python import Evaluator, Resolver, to_python
+from guanxi.expr.sql import RowFilter, to_sql
+from guanxi.expr.types import (
     ExprInvalid,
     ExprProblem,
     FieldInfo,

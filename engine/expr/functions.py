@@ -12,13 +12,12 @@ from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
+from guanxi.expr.nodes import Call, Literal, to_text
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import ColumnElement, FunctionElement
 
-from .nodes import Call, Literal, to_text
-
 if TYPE_CHECKING:
-    from .types import Checker, Type
+    from guanxi.expr.types import Checker, Type
 
 
 @dataclass(frozen=True, slots=True)
@@ -238,13 +237,13 @@ def _kinds(text: str) -> frozenset[str]:
 
 
 def _t(kind: str, integral: bool = False) -> Callable[[Sequence[Type]], Type]:
-    from .types import Type
+    from guanxi.expr.types import Type
 
     return lambda args: Type(kind, integral=integral)
 
 
 def _first_type(args: Sequence[Type]) -> Type:
-    from .types import Type
+    from guanxi.expr.types import Type
 
     known = [t for t in args if t.kind != "null"]
     if not known:
@@ -388,7 +387,7 @@ def check_call(checker: Checker, node: Call) -> Type | None:
     types = [checker.type_of(arg) for arg in node.args]
     if any(t is None for t in types):
         return None
-    from .types import _comparable, describe
+    from guanxi.expr.types import _comparable, describe
 
     for index, (arg, t) in enumerate(zip(node.args, types)):
         assert t is not None

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from .lexer import ExprSyntaxError, Token, tokenize
-from .nodes import Binary, Call, ListOf, Literal, Name, Node, Unary
+from guanxi.expr.lexer import ExprSyntaxError, Token, tokenize
+from guanxi.expr.nodes import Binary, Call, ListOf, Literal, Name, Node, Unary
 
 MAX_DEPTH = 50
 

@@ -9,9 +9,9 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 from typing import Any
 
-from .functions import FUNCTIONS, Context
-from .nodes import COMPARISONS, Binary, Call, ListOf, Literal, Name, Node, Unary
-from .types import CURRENT_USER, Scope, Type, annotate
+from guanxi.expr.functions import FUNCTIONS, Context
+from guanxi.expr.nodes import COMPARISONS, Binary, Call, ListOf, Literal, Name, Node, Unary
+from guanxi.expr.types import CURRENT_USER, Scope, Type, annotate
 
 Resolver = Callable[[str, int], Mapping[str, Any] | None]
 Evaluator = Callable[[Mapping[str, Any], Context, Resolver | None], Any]

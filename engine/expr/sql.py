@@ -17,9 +17,7 @@ from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.sql.expression import ColumnElement
-
-from .functions import (
+from guanxi.expr.functions import (
     CURRENT_USER_PARAM,
     FUNCTIONS,
     Context,
@@ -37,8 +35,9 @@ from .functions import (
     tags_list,
     text_order,
 )
-from .nodes import COMPARISONS, Binary, Call, ListOf, Literal, Name, Node, Unary
-from .types import CURRENT_USER, Scope, Type, annotate
+from guanxi.expr.nodes import COMPARISONS, Binary, Call, ListOf, Literal, Name, Node, Unary
+from guanxi.expr.types import CURRENT_USER, Scope, Type, annotate
+from sqlalchemy.sql.expression import ColumnElement
 
 Clause = ColumnElement[Any]
 RowFilter = Callable[[str, Any], ColumnElement[bool]]

@@ -6,9 +6,7 @@ import difflib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from ..fieldtypes import FIELD_TYPES, SYSTEM_FIELDS
-from ..spec import EntitySpec, ProjectSpec
-from .nodes import (
+from guanxi.expr.nodes import (
     ARITHMETIC,
     COMPARISONS,
     Binary,
@@ -20,6 +18,8 @@ from .nodes import (
     Unary,
     to_text,
 )
+from guanxi.fields.registry import FIELD_TYPES, SYSTEM_FIELDS
+from guanxi.spec import EntitySpec, ProjectSpec
 
 CURRENT_USER = "current_user"
 
@@ -279,7 +279,7 @@ class Checker:
                       'for example: source in ["web", "expo"]')
             return None
         if isinstance(node, Call):
-            from .functions import check_call
+            from guanxi.expr.functions import check_call
 
             return check_call(self, node)
         if isinstance(node, Unary):

@@ -1,0 +1,2 @@
+"""Who uses Guanxi: user accounts, password policy and sign-in sessions.
+"""

@@ -1,0 +1,3 @@
+"""Checking a project: a registry of checks, each returning located diagnostics with stable
+ids and hints.
+"""

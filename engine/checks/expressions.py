@@ -1,0 +1,233 @@
+"""Expressions: every condition and computation is parsed and type-checked against the
+fields of the entity it runs on, and each problem is put at its exact column."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from guanxi.checks.registry import Context, suggest
+from guanxi.fields.registry import FIELD_TYPES, SYSTEM_FIELDS
+from guanxi.language.yamlload import LocDict, locate_offset
+from guanxi.spec import EntitySpec, Loc
+
+
+def check_expressions(ctx: Context) -> None:
+    from guanxi.expr import Scope
+
+    check_computed_cycles(ctx)
+    checked_workflows: set[str] = set()
+    for entity in ctx.spec.entities:
+        scope = Scope.for_entity(ctx.spec, entity)
+        for rule in entity.rules:
+            _check(ctx, rule.when, rule.when_loc, scope, "boolean")
+            _check(ctx, rule.check, rule.check_loc, scope, "boolean")
+        for grant in entity.access:
+            for permission in (grant.create, grant.read, grant.update, grant.delete):
+                if permission.kind == "where":
+                    _check(ctx, permission.condition, permission.loc, scope, "boolean")
+        for field in entity.fields:
+            if field.compute is not None and field.type in FIELD_TYPES:
+                _check(ctx, field.compute, field.compute_loc, scope,
+                       FIELD_TYPES[field.type].kind)
+        if entity.workflow and ctx.spec.workflow(entity.workflow) is not None:
+            checked_workflows.add(entity.workflow)
+            _check_workflow(ctx, entity, scope)
+    for workflow in ctx.spec.workflows:
+        if workflow.name not in checked_workflows:
+            for transition in workflow.transitions:
+                _parse_only(ctx, transition.when, transition.when_loc)
+                for name, text in transition.set:
+                    _parse_only(ctx, text, _set_loc(ctx, workflow.name, transition.name, name))
+
+
+def _check_workflow(ctx: Context, entity: EntitySpec, scope: Any) -> None:
+    workflow = ctx.spec.workflow(entity.workflow or "")
+    assert workflow is not None
+    prefix = f"for entity '{entity.name}': "
+    for transition in workflow.transitions:
+        _check(ctx, transition.when, transition.when_loc, scope, "boolean", prefix)
+        for name, text in transition.set:
+            field = entity.field(name)
+            kind = FIELD_TYPES[field.type].kind if field else (
+                FIELD_TYPES[SYSTEM_FIELDS[name]].kind if name in SYSTEM_FIELDS else None)
+            _check(ctx, text, _set_loc(ctx, workflow.name, transition.name, name), scope,
+                   kind, prefix)
+
+
+def _set_loc(ctx: Context, workflow: str, transition: str, name: str) -> Loc | None:
+    data = ctx.raw.workflows.get(workflow)
+    for key in ("transitions", transition, "set"):
+        if not isinstance(data, LocDict) or key not in data:
+            return None
+        if key == "set":
+            data = data[key]
+            return data.value_loc(name) if isinstance(data, LocDict) else None
+        data = data[key]
+    return None
+
+
+def _locate(ctx: Context, loc: Loc, offset: int) -> Loc:
+    return locate_offset(ctx.text_of(loc.file), loc, offset)
+
+
+def _parse_only(ctx: Context, text: str | None, loc: Loc | None) -> None:
+    from guanxi.expr import ExprSyntaxError, parse
+
+    if text is None or loc is None:
+        return
+    try:
+        parse(text)
+    except ExprSyntaxError as error:
+        ctx.add("GX401", _locate(ctx, loc, error.offset), error.hint, detail=error.message)
+
+
+def _check(ctx: Context, text: str | None, loc: Loc | None, scope: Any, expect: str | None,
+           prefix: str = "") -> None:
+    from guanxi.expr import ExprSyntaxError, check, parse
+
+    if text is None or loc is None:
+        return
+    try:
+        node = parse(text)
+    except ExprSyntaxError as error:
+        ctx.add("GX401", _locate(ctx, loc, error.offset), error.hint, detail=error.message)
+        return
+    if _reads_untyped_field(ctx, scope.entity, node):
+        return  # the field's unknown type is reported already; its uses would only echo it
+    problems = check(node, scope, expect)
+    if not problems:
+        problems = _beyond_types(ctx, node, scope)
+    for problem in problems:
+        message, hint = problem.message, problem.hint
+        removed = _removed_field(ctx, scope.entity, message)
+        if removed:
+            ctx.unknown("field", scope.entity, removed, _locate(ctx, loc, problem.offset),
+                        "GX402", hint)
+            continue
+        if " — " in message:
+            # "unknown field 'x' — did you mean 'y'?": the suggestion is the hint
+            message, suggestion = message.split(" — ", 1)
+            hint = f"{suggestion}; {hint}" if hint else suggestion
+        option = _option_named(ctx, scope.entity, message)
+        if option:
+            hint = f'an option is text: write it in quotes, "{option}"'
+
+        ctx.add("GX402", _locate(ctx, loc, problem.offset), hint or _EXPR_HINT,
+                detail=prefix + message)
+
+
+def _reads_untyped_field(ctx: Context, entity: str, node: Any) -> bool:
+    """Whether the expression reads a field of `entity` declared with an unknown type."""
+    from guanxi.expr import fields_used
+
+    fields = ctx.raw.entities.get(entity, {})
+    fields = fields.get("fields") if isinstance(fields, dict) else None
+    if not isinstance(fields, dict):
+        return False
+    for used in fields_used(node):
+        declared = fields.get(str(used).split(".")[0])
+        if isinstance(declared, dict) and declared.get("type") not in FIELD_TYPES:
+            return True
+    return False
+
+
+def _option_named(ctx: Context, entity: str, message: str) -> str | None:
+    """The name in "unknown field 'x'" when `x` is an option of one of the entity's fields
+    (the author meant the text "x")."""
+    match = re.match(r"unknown field '([^']+)'$", message)
+    spec = ctx.spec.entity(entity)
+    if match is None or spec is None:
+        return None
+    name = match.group(1)
+    options = {o.value for f in spec.fields for o in f.options}
+    return name if name in options else None
+
+
+def _removed_field(ctx: Context, entity: str, message: str) -> str | None:
+    """The field an "unknown field 'x'" problem names, when an overlay removed it."""
+    for removal in ctx.raw.removals:
+        if removal.what == "field" and removal.owner == entity and (
+                message == f"unknown field '{removal.name}'"
+                or message.startswith(f"unknown field '{removal.name}' —")):
+            return removal.name
+    return None
+
+
+def _beyond_types(ctx: Context, node: Any, scope: Any) -> list[Any]:
+    """What the type checker cannot know: `state` exists only with a workflow, and
+    `has_role` must name a role of the project."""
+    from guanxi.expr import Binary, Call, ExprProblem, ListOf, Literal, Name, Unary
+
+    problems: list[Any] = []
+    roles = {r.name for r in ctx.spec.roles}
+    todo = [node]
+    while todo:
+        current = todo.pop()
+        if isinstance(current, Name):
+            entity = ctx.spec.entity(scope.entity)
+            for index, part in enumerate(current.parts):
+                if entity is None:
+                    break
+                if part == "state" and not entity.workflow:
+                    problems.append(ExprProblem(
+                        f"entity '{entity.name}' has no workflow, so it has no 'state'",
+                        current.offset, "add 'workflow:' to the entity, or use another field"))
+                    break
+                field = entity.field(part)
+                if index + 1 < len(current.parts):
+                    entity = ctx.spec.entity(field.ref) if field and field.ref else None
+        elif isinstance(current, Call):
+            if current.name == "has_role" and current.args and \
+                    isinstance(current.args[0], Literal) and current.args[0].kind == "text" \
+                    and current.args[0].value not in roles:
+                role = current.args[0].value
+                problems.append(ExprProblem(f"unknown role '{role}' in has_role",
+                                            current.args[0].offset,
+                                            suggest(role, roles, "roles")))
+            todo.extend(current.args)
+        elif isinstance(current, Binary):
+            todo += [current.left, current.right]
+        elif isinstance(current, Unary):
+            todo.append(current.operand)
+        elif isinstance(current, ListOf):
+            todo.extend(current.items)
+    return problems
+
+
+def check_computed_cycles(ctx: Context) -> None:
+    """Computed fields may read other computed fields, but not in a circle."""
+    from guanxi.expr import ExprSyntaxError, fields_used, parse
+
+    for entity in ctx.spec.entities:
+        reads: dict[str, set[str]] = {}
+        for field in entity.fields:
+            if field.compute is None:
+                continue
+            try:
+                used = fields_used(parse(field.compute))
+                reads[field.name] = {str(u).split(".")[0] for u in used}
+            except ExprSyntaxError:
+                reads[field.name] = set()
+        for field in entity.fields:
+            cycle = _cycle(reads, field.name)
+            if cycle and field.compute_loc is not None:
+                ctx.add("GX324", field.compute_loc, "compute one of them from stored fields only",
+                        name=field.name, cycle=" → ".join(cycle))
+
+
+def _cycle(reads: dict[str, set[str]], start: str) -> list[str] | None:
+    todo: list[tuple[str, list[str]]] = [(start, [start])]
+    seen: set[str] = set()
+    while todo:
+        name, chain = todo.pop()
+        for used in sorted(reads.get(name, ())):
+            if used == start:
+                return [*chain, start]
+            if used in reads and used not in seen:
+                seen.add(used)
+                todo.append((used, [*chain, used]))
+    return None
+
+
+_EXPR_HINT = "see the expression language in docs/language.md#expressions"

@@ -1,0 +1,2 @@
+"""The `guanxi` command line.
+"""

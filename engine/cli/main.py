@@ -1,0 +1,44 @@
+"""The `guanxi` command line: one sub-command per job.
+
+Sub-commands live in topic modules (`cli_language`, `cli_data`, `cli_server`), each with a
+`register(subparsers)` that adds its commands and sets `handler` on them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from guanxi import __version__
+from guanxi.cli import data as cli_data
+from guanxi.cli import diagram as cli_diagram
+from guanxi.cli import language as cli_language
+from guanxi.cli import server as cli_server
+from guanxi.cli import tokens as cli_tokens
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="guanxi",
+        description="Guanxi: describe a CRM in YAML; check it, migrate it, serve it.",
+    )
+    parser.add_argument("--version", action="version", version=f"guanxi {__version__}")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for module in (cli_language, cli_diagram, cli_data, cli_tokens, cli_server):
+        module.register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    handler = getattr(args, "handler", None)
+    if handler is None:
+        parser.print_help()
+        return 2
+    return int(handler(args) or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

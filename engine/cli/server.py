@@ -1,0 +1,194 @@
+"""`guanxi serve` and `guanxi demo`: run the web application (see guanxi.server)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+DEMO_DATABASE = "demo.sqlite"
+
+
+def _fail(message: str) -> int:
+    print(f"guanxi: {message}", file=sys.stderr)
+    return 1
+
+
+def _secret() -> str | None:
+    secret = os.environ.get("GUANXI_SECRET", "")
+    if secret:
+        return secret
+    print("guanxi: GUANXI_SECRET is not set; using a random secret (everyone is signed out "
+          "when the server restarts)", file=sys.stderr)
+    return None
+
+
+def proxy_options(args: argparse.Namespace) -> dict[str, Any]:
+    """uvicorn's options for trusting X-Forwarded-For/-Proto: only from the addresses
+    given with --forwarded-allow-ips (by default no one's headers are trusted)."""
+    allowed = getattr(args, "forwarded_allow_ips", None)
+    if not allowed:
+        return {"proxy_headers": False}
+    return {"proxy_headers": True, "forwarded_allow_ips": allowed}
+
+
+def _run(app: Any, host: str, port: int, max_connections: int,
+         **options: Any) -> None:
+    import uvicorn
+    from guanxi.server import serving
+
+    uvicorn.Server(serving.config(app, host, port, max_connections=max_connections,
+                                  **options)).run()
+
+
+def _pending_migration(compiled: Any, url: str) -> list[str]:
+    from guanxi.migrate import plan as migrate
+    from guanxi.store.database import create_engine
+
+    engine = create_engine(url)
+    try:
+        plan = migrate.plan(compiled, engine)
+    finally:
+        engine.dispose()
+    return [] if plan.empty else plan.describe()
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from guanxi.cli.data import default_database_url
+    from guanxi.compile.app import compile_app
+    from guanxi.errors import GuanxiError, ProjectInvalid
+    from guanxi.language.project import load_project_or_raise
+    from guanxi.server.app import create_app
+
+    project = args.path
+    url = args.db or default_database_url(project)
+    try:
+        compiled = compile_app(load_project_or_raise(project))
+        pending = _pending_migration(compiled, url)
+        if pending:
+            print("guanxi: the database does not match the project; review and apply with "
+                  f"`guanxi migrate {project}`:", file=sys.stderr)
+            for line in pending:
+                print("  " + line, file=sys.stderr)
+            return 1
+        # With --reload the server watches the directory, so it needs the path.
+        app = create_app(project if args.reload else compiled, url, _secret(),
+                         reload=args.reload, max_body=args.max_body,
+                         https_only=args.https_only)
+    except ProjectInvalid as error:
+        return _fail(str(error))
+    except GuanxiError as error:
+        return _fail(str(error))
+    print(f"Guanxi serving {Path(project).resolve()} at http://{args.host}:{args.port}/")
+    _run(app, args.host, args.port, args.max_connections, **proxy_options(args))
+    return 0
+
+
+def _default_demo_project() -> Path | None:
+    candidate = Path(__file__).resolve().parent.parent.parent / "examples" / "acme"
+    return candidate if (candidate / "guanxi.yaml").is_file() else None
+
+
+def prepare_demo(project: Path, url: str) -> tuple[Any, Any]:
+    """Migrate the demo database and, when it has no users yet, seed it.
+    Returns (the Store, the seed report or None when it was seeded before)."""
+    from guanxi.accounts import users
+    from guanxi.compile.app import compile_app
+    from guanxi.data.demo import seed
+    from guanxi.language.project import load_project_or_raise
+    from guanxi.migrate import plan as migrate
+    from guanxi.store.facade import Store
+
+    app = compile_app(load_project_or_raise(project))
+    store = Store(app, url)
+    migrate.apply(migrate.plan(app, store.engine), store.engine)
+    if users.list_users(store.engine, include_inactive=True):
+        return store, None
+    return store, seed(store)
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from guanxi.data.demo import DEMO_USERS, PASSWORD
+    from guanxi.errors import GuanxiError
+    from guanxi.server.app import create_app
+
+    project = Path(args.path) if args.path else _default_demo_project()
+    if project is None:
+        return _fail("give the project directory: guanxi demo PATH (e.g. examples/acme)")
+    url = args.db or f"sqlite:///{project.resolve() / DEMO_DATABASE}"
+    try:
+        store, report = prepare_demo(project, url)
+    except GuanxiError as error:
+        return _fail(str(error))
+    if report is not None:
+        made = ", ".join(f"{n} {e}" for e, n in sorted(report.created.items()))
+        print(f"Seeded the demo database: {made}.")
+    print("Sign in as one of (password for all: " + PASSWORD + "):")
+    for username, name, roles, _ in DEMO_USERS:
+        print(f"  {username:8} {name:14} {', '.join(roles)}")
+    store.dispose()
+    app = create_app(project, url, _secret(), reload=args.reload, max_body=args.max_body,
+                     https_only=args.https_only)
+    print(f"Open http://{args.host}:{args.port}/")
+    _run(app, args.host, args.port, args.max_connections, **proxy_options(args))
+    return 0
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    parser.add_argument("--port", type=int, default=8000, help="port to listen on")
+    parser.add_argument("--reload", action="store_true",
+                        help="re-load the project after each YAML edit (errors are shown to "
+                             "administrators while the last good version keeps running)")
+    parser.add_argument("--db", metavar="URL", help="database URL")
+    parser.add_argument("--https-only", action="store_true",
+                        help="mark the session cookie Secure, so browsers send it over "
+                             "HTTPS only (use when the site is served over HTTPS)")
+    parser.add_argument("--forwarded-allow-ips", metavar="IPS",
+                        help="trust X-Forwarded-For and X-Forwarded-Proto from these "
+                             "comma-separated proxy addresses (e.g. 127.0.0.1); by default "
+                             "they are ignored")
+    _limits(parser)
+
+
+def _size(text: str) -> int:
+    from guanxi.server.limits import parse_size
+
+    try:
+        return parse_size(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def _limits(parser: argparse.ArgumentParser) -> None:
+    from guanxi.server.limits import DEFAULT_MAX_BODY
+    from guanxi.server.serving import DEFAULT_MAX_CONNECTIONS
+
+    parser.add_argument("--max-body", metavar="SIZE", type=_size, default=DEFAULT_MAX_BODY,
+                        help="largest request body taken, e.g. 1MiB (the default) or 512KiB; "
+                             "larger ones are refused with 413")
+    parser.add_argument("--max-connections", metavar="N", type=int,
+                        default=DEFAULT_MAX_CONNECTIONS,
+                        help="open connections (or running requests) beyond which the server "
+                             f"answers 503 (default {DEFAULT_MAX_CONNECTIONS})")
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add `serve` and `demo`."""
+    serve = subparsers.add_parser(
+        "serve", help="serve a project's web pages and JSON API",
+        description="Serve the staff pages and the JSON API (/api/, /openapi.json). The "
+                    "session secret comes from GUANXI_SECRET.")
+    serve.add_argument("path", metavar="PATH", help="the project directory")
+    _common(serve)
+    serve.set_defaults(handler=_serve)
+    demo = subparsers.add_parser(
+        "demo", help="run the example CRM with sample data",
+        description="Create examples/acme/demo.sqlite, fill it with sample data and demo "
+                    "users (one per role), print their logins and serve it.")
+    demo.add_argument("path", nargs="?", metavar="PATH",
+                      help="the project (default: the examples/acme shipped with Guanxi)")
+    _common(demo)
+    demo.set_defaults(handler=_demo)

@@ -1,0 +1,136 @@
+"""compile_app: a checked ProjectSpec in, an App out. Pure: no database is touched.
+
+The App holds everything the Store needs, built once and shared by every request:
+tables, one validator per entity, one machine per workflow, transition guards and `set`
+expressions compiled per entity, and the access policies.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+from guanxi import expr
+from guanxi.compile.access import EntityPolicy, compile_policies
+from guanxi.compile.machines import WorkflowMachine, build_machines
+from guanxi.compile.tables import Tables, build_tables
+from guanxi.compile.validation import EntityValidator
+from guanxi.errors import GuanxiError
+from guanxi.fields.registry import SYSTEM_FIELDS
+from guanxi.messages import join
+from guanxi.spec import EntitySpec, FieldSpec, ProjectSpec, TransitionSpec
+
+# Compiled expression: fn(record, ctx, resolver=None) -> value.
+Compiled = Callable[..., Any]
+
+SEARCHABLE_TYPES = frozenset({"string", "text", "email", "phone", "url", "choice"})
+UNSORTABLE_TYPES = frozenset({"tags", "text"})
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledTransition:
+    """A transition as one entity fires it: its guard and `set` compiled in that entity's scope."""
+
+    spec: TransitionSpec
+    guard: Compiled | None
+    assignments: tuple[tuple[str, Compiled], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledEntity:
+    """Everything the Store needs about one entity."""
+
+    spec: EntitySpec
+    table: sa.Table
+    validator: EntityValidator
+    policy: EntityPolicy
+    scope: Any
+    machine: WorkflowMachine | None = None
+    transitions: dict[str, CompiledTransition] = field(default_factory=dict)
+    # Declared fields by name.
+    fields: dict[str, FieldSpec] = field(default_factory=dict)
+    # Types of every column the entity has, declared and system: name -> type name.
+    types: dict[str, str] = field(default_factory=dict)
+    searchable: tuple[str, ...] = ()
+
+    @property
+    def name(self) -> str:
+        return self.spec.name
+
+    def field_spec(self, name: str) -> FieldSpec:
+        """The declared field, or a stand-in FieldSpec for a system field."""
+        declared = self.fields.get(name)
+        if declared is not None:
+            return declared
+        # The state is read as plain text: its values are the workflow's states.
+        kind = "string" if name == "state" else SYSTEM_FIELDS[name]
+        return FieldSpec(name, kind, self.spec.loc)
+
+    def sortable(self, name: str) -> bool:
+        return name in self.types and self.types[name] not in UNSORTABLE_TYPES
+
+
+@dataclass(frozen=True, slots=True)
+class App:
+    """A compiled project."""
+
+    spec: ProjectSpec
+    tables: Tables
+    entities: dict[str, CompiledEntity]
+    machines: dict[str, WorkflowMachine]
+    policies: dict[str, EntityPolicy]
+
+    def entity(self, name: str) -> CompiledEntity:
+        """The compiled entity `name`; GuanxiError naming the entities there are."""
+        try:
+            return self.entities[name]
+        except KeyError:
+            raise GuanxiError(
+                f"unknown entity {name!r} (entities: {join(sorted(self.entities))})"
+            ) from None
+
+
+def _compile_transitions(spec: ProjectSpec, entity: EntitySpec, machine: WorkflowMachine,
+                         scope: Any) -> dict[str, CompiledTransition]:
+    compiled: dict[str, CompiledTransition] = {}
+    for transition in machine.spec.transitions:
+        guard = expr.to_python(expr.parse(transition.when), scope) if transition.when else None
+        assignments = tuple(
+            (name, expr.to_python(expr.parse(text), scope)) for name, text in transition.set
+        )
+        compiled[transition.name] = CompiledTransition(transition, guard, assignments)
+    return compiled
+
+
+def _entity_types(entity: EntitySpec) -> dict[str, str]:
+    types = {name: kind for name, kind in SYSTEM_FIELDS.items()
+             if name != "state" or entity.workflow}
+    types.update({f.name: f.type for f in entity.fields})
+    return types
+
+
+def compile_app(spec: ProjectSpec) -> App:
+    """Compile a checked project. Raises ValueError/GuanxiError only for projects that
+    `guanxi check` would have refused."""
+    tables = build_tables(spec)
+    machines = build_machines(spec)
+    policies = compile_policies(spec, tables.entities)
+    entities: dict[str, CompiledEntity] = {}
+    for entity in spec.entities:
+        scope = expr.Scope.for_entity(spec, entity)
+        machine = machines.get(entity.workflow) if entity.workflow else None
+        entities[entity.name] = CompiledEntity(
+            spec=entity,
+            table=tables.entities[entity.name],
+            validator=EntityValidator(spec, entity, scope),
+            policy=policies[entity.name],
+            scope=scope,
+            machine=machine,
+            transitions=_compile_transitions(spec, entity, machine, scope) if machine else {},
+            fields={f.name: f for f in entity.fields},
+            types=_entity_types(entity),
+            searchable=tuple(f.name for f in entity.fields if f.type in SEARCHABLE_TYPES),
+        )
+    return App(spec, tables, entities, machines, policies)

@@ -1,0 +1,2 @@
+"""Reports, dashboards and segments (room for what comes next).
+"""

@@ -1,0 +1,3 @@
+"""Reading a project: YAML with locations, overlays, the standard workflows, and building
+the frozen spec.
+"""

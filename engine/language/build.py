@@ -1,0 +1,486 @@
+"""From located YAML (a RawProject) to the frozen ProjectSpec.
+
+Building never fails: whatever has the wrong shape is skipped or given a neutral value,
+because the checker reports it (with its place) from the same data. A project without
+errors builds into exactly what it says.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from guanxi.fields.integers import is_integer_text, parse_int
+from guanxi.fields.registry import FIELD_TYPES
+from guanxi.language.project import RawProject, timer_name
+from guanxi.language.yamlload import LocDict, LocList
+from guanxi.spec import (
+    ALLOW,
+    DENY,
+    AccessSpec,
+    EntitySpec,
+    FieldSpec,
+    IndexSpec,
+    Loc,
+    Option,
+    Permission,
+    ProjectSpec,
+    RoleSpec,
+    RuleSpec,
+    StateSpec,
+    Text,
+    TimerSpec,
+    TransitionSpec,
+    WorkflowSpec,
+)
+
+# Dynamic defaults, by the field type they fit.
+DYNAMIC_DEFAULTS = {"current_user": "user", "today": "date", "now": "datetime"}
+
+_DURATION = re.compile(r"(?:([0-9]{1,19})w)?\s*(?:([0-9]{1,19})d)?\s*(?:([0-9]{1,19})h)?"
+                       r"\s*(?:([0-9]{1,19})m)?\s*(?:([0-9]{1,19})s)?", re.ASCII)
+_UNIT_SECONDS = (7 * 86400, 86400, 3600, 60, 1)
+
+
+def parse_duration(value: Any) -> int | None:
+    """Seconds in a duration: a number of seconds, or `90m`, `12h`, `3d`, `1w`, `1w 2d` …;
+    None when `value` is not a duration."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value if value >= 0 else None
+    if not isinstance(value, str):
+        return None
+    text = value.strip().lower()
+    if is_integer_text(text):
+        return parse_int(text)
+    match = _DURATION.fullmatch(text)
+    if not text or not match or not any(match.groups()):
+        return None
+    return sum(int(g or 0) * s for g, s in zip(match.groups(), _UNIT_SECONDS))
+
+
+def label_from_name(name: str) -> str:
+    """`loss_reason` → "Loss reason"."""
+    words = name.replace("_", " ").strip()
+    return words[:1].upper() + words[1:]
+
+
+def plural_of(word: str) -> str:
+    """A plain English plural: lead → leads, opportunity → opportunities."""
+    lower = word.lower()
+    if lower.endswith("y") and lower[-2:-1] not in ("a", "e", "i", "o", "u", ""):
+        return word[:-1] + "ies"
+    if lower.endswith(("s", "x", "z", "ch", "sh")):
+        return word + "es"
+    return word + "s"
+
+
+def expression_text(value: Any) -> str | None:
+    """A YAML scalar as expression source: `5` → "5", `true` → "true", text as is."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float | str):
+        return str(value)
+    return None
+
+
+class _Builder:
+    def __init__(self, raw: RawProject) -> None:
+        self.raw = raw
+        languages = raw.project.get("languages")
+        names = tuple(x for x in languages if isinstance(x, str)) \
+            if isinstance(languages, list) else ()
+        self.languages = names or ("en",)
+        self.language = self.languages[0]
+
+    # ------------------------------------------------------------ small values
+
+    def text(self, value: Any, name: str | None = None) -> Text:
+        if isinstance(value, str | int | float) and not isinstance(value, bool):
+            return {self.language: str(value)}
+        if isinstance(value, dict):
+            given = {str(k): str(v) for k, v in value.items()
+                     if isinstance(v, str | int | float) and not isinstance(v, bool)}
+            if given:
+                return given
+        return {self.language: label_from_name(name)} if name else {}
+
+    @staticmethod
+    def names(value: Any) -> tuple[str, ...]:
+        if isinstance(value, str):
+            return (value,)
+        if isinstance(value, list):
+            return tuple(x for x in value if isinstance(x, str))
+        return ()
+
+    @staticmethod
+    def flag(data: LocDict, key: str) -> bool:
+        return data.get(key) is True
+
+    @staticmethod
+    def mapping(value: Any) -> LocDict | None:
+        return value if isinstance(value, LocDict) else None
+
+    # ------------------------------------------------------------ project
+
+    def project(self) -> ProjectSpec:
+        data = self.raw.project
+        name = data.get("project")
+        if not isinstance(name, str):
+            name = self.raw.root.rstrip("/").rsplit("/", 1)[-1] or "project"
+        workflows = self.workflows()
+        by_name = {w.name: w for w in workflows}
+        return ProjectSpec(
+            name=name,
+            root=self.raw.root,
+            loc=data.key_loc("project") if "project" in data else data.loc,
+            label=self.text(data.get("label"), name),
+            languages=self.languages,
+            roles=self.roles(),
+            entities=tuple(
+                self.entity(entity_name, value, self.raw.entities.key_loc(entity_name),
+                            by_name)
+                for entity_name, value in self.raw.entities.items()
+                if isinstance(entity_name, str)
+            ),
+            workflows=workflows,
+            extends=self.raw.extends,
+        )
+
+    def roles(self) -> tuple[RoleSpec, ...]:
+        roles = self.mapping(self.raw.project.get("roles"))
+        if roles is None:
+            return ()
+        out = []
+        for name, value in roles.items():
+            data = self.mapping(value) or LocDict(roles.key_loc(name))
+            out.append(RoleSpec(
+                name=str(name),
+                loc=roles.key_loc(name),
+                label=self.text(data.get("label"), str(name)),
+                includes=self.names(data.get("includes")),
+                admin=self.flag(data, "admin"),
+            ))
+        return tuple(out)
+
+    # ------------------------------------------------------------ entities
+
+    def entity(self, name: str, value: Any, loc: Loc,
+               workflows: dict[str, WorkflowSpec]) -> EntitySpec:
+        data = self.mapping(value) or LocDict(loc)
+        fields_data = self.mapping(data.get("fields")) or LocDict(loc)
+        fields = tuple(
+            self.field(str(field_name), field_value, fields_data.key_loc(field_name))
+            for field_name, field_value in fields_data.items()
+        )
+        label = self.text(data.get("label"), name)
+        plural = data.get("plural")
+        workflow_name = data.get("workflow") if isinstance(data.get("workflow"), str) else None
+        workflow = workflows.get(workflow_name) if workflow_name else None
+        title = data.get("title")
+        if not isinstance(title, str):
+            title = next((f.name for f in fields if f.type == "string"), None)
+        list_data = self.mapping(data.get("list"))
+        return EntitySpec(
+            name=name,
+            loc=loc,
+            label=label,
+            plural=self.text(plural) if plural is not None else {
+                lang: plural_of(text) if lang == "en" or label_from_name(name) == text else text
+                for lang, text in label.items()
+            },
+            title=title,
+            fields=fields,
+            rules=self.rules(data.get("rules")),
+            indexes=self.indexes(data.get("indexes")),
+            workflow=workflow_name,
+            workflow_loc=data.value_loc("workflow") if workflow_name else None,
+            access=self.access(data.get("access"), workflow),
+            list_columns=self.names(list_data.get("columns")) if list_data else (),
+        )
+
+    def field(self, name: str, value: Any, loc: Loc) -> FieldSpec:
+        data = self.mapping(value) or LocDict(loc)
+        kind = data.get("type")
+        if not isinstance(kind, str) or kind not in FIELD_TYPES:
+            kind = "string"  # the checker reports the unknown type
+        scale = data.get("scale")
+        if kind == "decimal":
+            scale = scale if isinstance(scale, int) and not isinstance(scale, bool) else 2
+        elif kind in ("money", "percent"):
+            scale = 2
+        else:
+            scale = None
+        compute = expression_text(data.get("compute"))
+        spec = FieldSpec(
+            name=name,
+            type=kind,
+            loc=loc,
+            label=self.text(data.get("label"), name),
+            help=self.text(data.get("help")),
+            required=self.flag(data, "required"),
+            unique=self.flag(data, "unique"),
+            index=self.flag(data, "index"),
+            min_length=_int_or_none(data.get("min_length")),
+            max_length=_int_or_none(data.get("max_length")),
+            pattern=data.get("pattern") if isinstance(data.get("pattern"), str) else None,
+            options=self.options(data.get("options")),
+            ref=data.get("to") if kind == "reference" and isinstance(data.get("to"), str)
+            else None,
+            scale=scale,
+            compute=compute,
+            compute_loc=data.value_loc("compute") if compute is not None else None,
+            sensitive=self.flag(data, "sensitive"),
+            readonly=self.flag(data, "readonly"),
+        )
+        return _with_values(spec, data)
+
+    def options(self, value: Any) -> tuple[Option, ...]:
+        out: list[Option] = []
+        if isinstance(value, LocList):
+            for index, item in enumerate(value):
+                text = option_value(item)
+                if text is not None:
+                    out.append(Option(text, self.text(None, text), value.item_loc(index)))
+        elif isinstance(value, LocDict):
+            for key, label in value.items():
+                text = option_value(key)
+                if text is not None:
+                    out.append(Option(text, self.text(label, text), value.key_loc(key)))
+        return tuple(out)
+
+    def rules(self, value: Any) -> tuple[RuleSpec, ...]:
+        if not isinstance(value, LocList):
+            return ()
+        out = []
+        for index, item in enumerate(value):
+            if not isinstance(item, LocDict):
+                continue
+            when = expression_text(item.get("when"))
+            check = expression_text(item.get("check"))
+            out.append(RuleSpec(
+                loc=value.item_loc(index),
+                when=when,
+                when_loc=item.value_loc("when") if when is not None else None,
+                require=self.names(item.get("require")),
+                check=check,
+                check_loc=item.value_loc("check") if check is not None else None,
+                message=self.text(item.get("message")),
+                fields=self.names(item.get("fields")),
+            ))
+        return tuple(out)
+
+    def indexes(self, value: Any) -> tuple[IndexSpec, ...]:
+        if not isinstance(value, LocList):
+            return ()
+        out = []
+        for index, item in enumerate(value):
+            loc = value.item_loc(index)
+            if isinstance(item, LocDict):
+                names = self.names(item.get("fields"))
+                if names:
+                    out.append(IndexSpec(names, loc, unique=self.flag(item, "unique")))
+            elif self.names(item):
+                out.append(IndexSpec(self.names(item), loc))
+        return tuple(out)
+
+    def access(self, value: Any, workflow: WorkflowSpec | None) -> tuple[AccessSpec, ...]:
+        data = self.mapping(value)
+        if data is None:
+            return ()
+        out = []
+        for role, grants_value in data.items():
+            loc = data.key_loc(role)
+            grants = self.mapping(grants_value) or LocDict(loc)
+            transitions = grants.get("transitions")
+            if transitions is None:
+                chosen: tuple[str, ...] | None = None
+            elif transitions == "all":
+                chosen = tuple(t.name for t in workflow.transitions) if workflow else ()
+            else:
+                chosen = self.names(transitions) if transitions != "none" else ()
+            out.append(AccessSpec(
+                role=str(role),
+                loc=loc,
+                create=_permission(grants, "create"),
+                read=_permission(grants, "read"),
+                update=_permission(grants, "update"),
+                delete=_permission(grants, "delete"),
+                hide=self.names(grants.get("hide")),
+                readonly=self.names(grants.get("readonly")),
+                transitions=chosen,
+            ))
+        return tuple(out)
+
+    # ------------------------------------------------------------ workflows
+
+    def workflows(self) -> tuple[WorkflowSpec, ...]:
+        source = self.raw.workflows
+        return tuple(
+            self.workflow(str(name), value, source.key_loc(name))
+            for name, value in source.items()
+        )
+
+    def workflow(self, name: str, value: Any, loc: Loc) -> WorkflowSpec:
+        data = self.mapping(value) or LocDict(loc)
+        states_data = self.mapping(data.get("states")) or LocDict(loc)
+        states = tuple(
+            self.state(str(state), states_data.get(state), states_data.key_loc(state))
+            for state in states_data
+        )
+        initial = data.get("initial")
+        if not isinstance(initial, str):
+            initial = states[0].name if states else ""
+        open_states = tuple(s.name for s in states if not s.final)
+        transitions_data = self.mapping(data.get("transitions")) or LocDict(loc)
+        transitions = tuple(
+            self.transition(str(t), transitions_data.get(t), transitions_data.key_loc(t),
+                            open_states)
+            for t in transitions_data
+        )
+        timers_data = data.get("timers")
+        timers = ()
+        if isinstance(timers_data, LocList):
+            timers = tuple(
+                timer for index, item in enumerate(timers_data)
+                if (timer := self.timer(item, index, timers_data.item_loc(index))) is not None
+            )
+        return WorkflowSpec(
+            name=name,
+            loc=loc,
+            initial=initial,
+            label=self.text(data.get("label"), name),
+            states=states,
+            transitions=transitions,
+            timers=timers,
+        )
+
+    def state(self, name: str, value: Any, loc: Loc) -> StateSpec:
+        data = self.mapping(value) or LocDict(loc)
+        editable = data.get("editable")
+        return StateSpec(
+            name=name,
+            loc=loc,
+            label=self.text(data.get("label"), name),
+            final=self.flag(data, "final"),
+            require=self.names(data.get("require")),
+            editable=self.names(editable) if editable is not None else None,
+        )
+
+    def transition(self, name: str, value: Any, loc: Loc,
+                   open_states: tuple[str, ...]) -> TransitionSpec:
+        data = self.mapping(value) or LocDict(loc)
+        sources = data.get("from")
+        when = expression_text(data.get("when"))
+        set_data = self.mapping(data.get("set"))
+        assignments = tuple(
+            (str(field), text) for field, expr in (set_data or {}).items()
+            if (text := expression_text(expr)) is not None
+        )
+        return TransitionSpec(
+            name=name,
+            loc=loc,
+            sources=open_states if sources == "*" else self.names(sources),
+            target=data.get("to") if isinstance(data.get("to"), str) else "",
+            label=self.text(data.get("label"), name),
+            when=when,
+            when_loc=data.value_loc("when") if when is not None else None,
+            roles=self.names(data.get("roles")),
+            require=self.names(data.get("require")),
+            set=assignments,
+        )
+
+    def timer(self, value: Any, index: int, loc: Loc) -> TimerSpec | None:
+        data = self.mapping(value)
+        if data is None:
+            return None
+        action = data.get("do") if data.get("do") in ("notify", "fire") else "notify"
+        target = data.get("to") if action == "notify" else data.get("transition")
+        after = data.get("after")
+        return TimerSpec(
+            name=timer_name(data, index),
+            loc=loc,
+            state=data.get("in") if isinstance(data.get("in"), str) else "",
+            after_seconds=parse_duration(after) or 0,
+            after_text=str(after) if after is not None else "",
+            action=str(action),
+            target=target if isinstance(target, str) else "",
+            message=self.text(data.get("message")),
+        )
+
+
+def option_value(value: Any) -> str | None:
+    """An option as text: `web` → "web", `3` → "3", `true` → "true"; None for others."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str | int | float):
+        return str(value)
+    return None
+
+
+def _int_or_none(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _permission(grants: LocDict, key: str) -> Permission:
+    if key not in grants:
+        return DENY
+    value = grants[key]
+    loc = grants.value_loc(key)
+    if value is True or value == "all":
+        return Permission(ALLOW.kind, loc)
+    if value is False or value is None or value == "none":
+        return Permission(DENY.kind, loc)
+    condition = expression_text(value)
+    if condition is None:
+        return Permission(DENY.kind, loc)
+    return Permission("where", loc, condition)
+
+
+def typed_value(field: FieldSpec, value: Any) -> tuple[Any, str | None]:
+    """The field's canonical value for a literal in the YAML (a default, min or max) and
+    None, or the literal unchanged and why it does not fit."""
+    from guanxi.fields.values import coerce
+
+    if value is None:
+        return None, None
+    if field.type == "duration":
+        seconds = parse_duration(value)
+        return (seconds, None) if seconds is not None else (value, "not a duration")
+    if field.type in ("date", "datetime") and not isinstance(value, str):
+        return value, f"not a {field.type} (write it as 2026-11-22"
+    try:
+        result = coerce(field, value)
+    except (ValueError, TypeError, ArithmeticError) as error:
+        return value, str(error)
+    if isinstance(result, list):
+        result = tuple(result)
+    return result, None
+
+
+def _with_values(spec: FieldSpec, data: LocDict) -> FieldSpec:
+    """The field with its default, min and max as values of its type (when they fit)."""
+    from dataclasses import replace
+
+    changes: dict[str, Any] = {}
+    default = data.get("default")
+    if isinstance(default, LocList):
+        default = tuple(default)
+    if isinstance(default, str) and DYNAMIC_DEFAULTS.get(default) == spec.type:
+        changes["default"] = default
+    elif default is not None:
+        changes["default"] = typed_value(spec, default)[0]
+    for key in ("min", "max"):
+        if data.get(key) is not None:
+            changes[key] = typed_value(spec, data[key])[0]
+    return replace(spec, **changes) if changes else spec
+
+
+def build_project(raw: RawProject) -> ProjectSpec:
+    """The ProjectSpec of merged, located project data (read with a project file)."""
+    if raw.project is None:
+        raise ValueError(f"{raw.root} has no project file to build from")
+    return _Builder(raw).project()

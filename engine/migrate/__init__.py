@@ -1,0 +1,3 @@
+"""Evolving a live database to a changed project: plans in words, applied without losing
+data.
+"""

@@ -1,0 +1,236 @@
+"""Firing workflow transitions, and telling which ones a user may fire now.
+
+The common transition (no values given, no `set`, one source state) takes two
+statements: `UPDATE … SET state, version, updated_at WHERE id [AND version] AND state
+AND <read and update rules> RETURNING *`, then the history row; the guard, the
+requirements and the record's rules are checked on the returned row (computed fields
+that change with the state are written by one more UPDATE), and any refusal rolls the
+transaction back. When the UPDATE matches no row, the row is read to tell
+NotFound, AccessDenied, VersionConflict and TransitionRefused apart, as every other
+transition is fired.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+import sqlalchemy as sa
+from guanxi.compile.app import CompiledEntity, CompiledTransition
+from guanxi.errors import AccessDenied, NotFound, TransitionRefused, ValidationFailed
+from guanxi.expr.functions import context_params
+from guanxi.fields.values import is_empty
+from guanxi.identity import User
+from guanxi.messages import render
+from guanxi.spec import TransitionSpec
+from guanxi.store.prepared import Prepared, history_statement
+from guanxi.store.records import Record, changes_of, check_names, history_row, record_id_of, shape
+
+if TYPE_CHECKING:
+    from guanxi.store.facade import Store
+
+
+def _holds(predicate: Any, record: Mapping[str, Any], ctx: Any, resolver: Any) -> bool:
+    try:
+        return bool(predicate(record, ctx, resolver))
+    except (ArithmeticError, ValueError, TypeError):
+        return False
+
+
+def transition_of(compiled: CompiledEntity, name: str, language: str) -> CompiledTransition:
+    """The compiled transition `name` of the entity's workflow; TransitionRefused if none."""
+    if compiled.machine is None:
+        raise TransitionRefused(render("no_workflow", {"entity": compiled.name}, language))
+    transition = compiled.transitions.get(name)
+    if transition is None:
+        raise TransitionRefused(render(
+            "no_transition",
+            {"entity": compiled.name, "name": name, "allowed": list(compiled.transitions)},
+            language))
+    return transition
+
+
+def fire(store: Store, user: User, entity: str, record_id: Any, name: str,
+         values: Mapping[str, Any], expected_version: int | None) -> Record:
+    """Store.transition: see there."""
+    compiled = store.app.entity(entity)
+    policy = compiled.policy
+    language = user.language
+    now = store.clock()
+    ctx = store.context(user, now)
+    transition = transition_of(compiled, name, language)
+    spec = transition.spec
+    assert compiled.machine is not None
+    direct = _direct(store, compiled, transition, user, values, expected_version)
+    with store._transaction() as conn:
+        if direct is not None:
+            record = _fire_direct(store, conn, compiled, transition, user, ctx, now, direct,
+                                  record_id_of(compiled, record_id), expected_version)
+            if record is not None:
+                return record
+        loaded = store._load(conn, compiled, user, ctx, record_id, lock=True)
+        old = loaded.record
+        if not policy.transition_allowed(user, spec):
+            raise AccessDenied(render(
+                "role_refused", {"roles": sorted(user.roles) or ["-"], "name": name}, language))
+        store._refuse_stale(entity, loaded, expected_version)
+        if not loaded.may_update:
+            raise AccessDenied(f"you may not change this {entity}")
+        refusal = compiled.machine.refusal(name, old["state"], language)
+        if refusal is not None:
+            raise TransitionRefused(refusal)
+        allowed = policy.writable_fields(user, old["state"]) | (
+            set(spec.require) & policy.writable_fields(user, None))
+        check_names(compiled, values, frozenset(allowed), language)
+        clean, errors = compiled.validator.coerce(values, language)
+        if errors:
+            raise ValidationFailed(errors)
+        record = dict(old)
+        record.update(clean)
+        resolver = store._resolver(conn)
+        if transition.guard is not None and not _holds(transition.guard, record, ctx, resolver):
+            raise TransitionRefused(render(
+                "guard_failed", {"name": name, "condition": spec.when}, language))
+        for target, compute in transition.assignments:
+            record[target] = compiled.validator.coerce_computed(
+                target, compute(record, ctx, resolver))
+        target_state = compiled.machine.spec.state(spec.target)
+        needed = list(spec.require) + list(target_state.require if target_state else ())
+        missing = [f for f in dict.fromkeys(needed) if is_empty(record.get(f))]
+        if missing:
+            raise TransitionRefused(
+                render("missing", {"name": name, "fields": missing}, language), tuple(missing))
+        record["state"] = spec.target
+        changed = set(clean) | {t for t, _ in transition.assignments}
+        store._finish_record(conn, compiled, user, ctx, record, changed, {},
+                             record_id=old["id"])
+        names = [n for n in compiled.types if n in compiled.fields or n in ("owner", "state")]
+        diff = changes_of(old, record, names)
+        update = {n: record[n] for n in names if record.get(n) != old.get(n)}
+        update.update(version=old["version"] + 1, updated_at=now)
+        store._compare_and_set(conn, compiled, user, ctx, loaded, update,
+                               policy.rule(user, ctx, "update"), state=old["state"])
+        record.update(update)
+        conn.execute(store.app.tables.history.insert(), history_row(
+            entity, old["id"], user, now, "transition", diff, transition=name))
+    return shape(record, policy.visible_fields(user))
+
+
+# Fields whose old values the UPDATE … RETURNING does not give back.
+_OVERWRITTEN = ("updated_at", "version")
+
+
+def _direct(store: Store, compiled: CompiledEntity, transition: CompiledTransition,
+            user: User, values: Mapping[str, Any], expected: Any) -> Any:
+    """The prebuilt UPDATE for firing `transition` directly, or None when this call needs
+    the row read first (values given, `set`, several source states, conditions or
+    computed fields reading the fields the UPDATE overwrites, a role that may not fire it)."""
+    spec = transition.spec
+    if values or transition.assignments:
+        return None
+    if expected is not None and (isinstance(expected, bool) or not isinstance(expected, int)):
+        return None
+    sources = compiled.machine.sources.get(spec.name) if compiled.machine else None
+    if sources is None or len(sources) != 1:
+        return None
+    texts = ([spec.when or ""] + [f"{r.when or ''} {r.check or ''}" for r in compiled.spec.rules]
+             + [f.compute for f in compiled.spec.fields if f.compute])
+    if any(name in text for text in texts for name in _OVERWRITTEN):
+        return None
+    if not compiled.policy.transition_allowed(user, spec):
+        return None
+    ctx_key = (user.roles, store.app.spec.expand_roles(user.roles))
+    key = ("transition", compiled.name, spec.name, expected is not None, ctx_key)
+    statement = store._prepared.get(key)
+    if statement is None:
+        statement = store._prepared[key] = Prepared(_update_statement(
+            store, compiled, user, sources[0], expected is not None), store.engine.dialect)
+    return statement
+
+
+def _update_statement(store: Store, compiled: CompiledEntity, user: User, source: str,
+                      versioned: bool) -> Any:
+    table = compiled.table
+    ctx = store.context(user)
+    policy = compiled.policy
+    conditions = [table.c.id == sa.bindparam("gx_id", type_=table.c.id.type),
+                  table.c.deleted_at.is_(None),
+                  table.c.state == sa.literal(source, table.c.state.type),
+                  policy.rule(user, ctx, "read"), policy.rule(user, ctx, "update")]
+    if versioned:
+        conditions.append(
+            table.c.version == sa.bindparam("gx_version", type_=table.c.version.type))
+    return (table.update().where(*conditions)
+            .values(state=sa.bindparam("gx_to", type_=table.c.state.type),
+                    version=table.c.version + 1,
+                    updated_at=sa.bindparam("gx_at", type_=table.c.updated_at.type))
+            .returning(*table.c))
+
+
+def _fire_direct(store: Store, conn: Any, compiled: CompiledEntity,
+                 transition: CompiledTransition, user: User, ctx: Any, now: Any,
+                 statement: Any, record_id: int, expected: int | None) -> Record | None:
+    """Fire with one UPDATE … RETURNING; None when it matched no row (nothing changed)."""
+    spec = transition.spec
+    language = user.language
+    params = context_params(ctx)
+    params.update(gx_id=record_id, gx_to=spec.target, gx_at=now)
+    if expected is not None:
+        params["gx_version"] = expected
+    record = statement.first(conn, params)
+    if record is None:
+        return None
+    assert compiled.machine is not None
+    old = {**record, "state": compiled.machine.sources[spec.name][0],
+           "version": record["version"] - 1}
+    resolver = store._resolver(conn)
+    if transition.guard is not None and not _holds(transition.guard, old, ctx, resolver):
+        raise TransitionRefused(render(
+            "guard_failed", {"name": spec.name, "condition": spec.when}, language))
+    target_state = compiled.machine.spec.state(spec.target)
+    needed = list(spec.require) + list(target_state.require if target_state else ())
+    missing = [f for f in dict.fromkeys(needed) if is_empty(old.get(f))]
+    if missing:
+        raise TransitionRefused(
+            render("missing", {"name": spec.name, "fields": missing}, language),
+            tuple(missing))
+    checked = {**record, "version": old["version"]}
+    store._finish_record(conn, compiled, user, ctx, checked, (), {}, record_id=record_id)
+    computed = {c.field.name: checked[c.field.name] for c in compiled.validator.computed
+                if checked[c.field.name] != record[c.field.name]}
+    if computed:
+        table = compiled.table
+        conn.execute(table.update().where(table.c.id == record_id).values(**computed))
+        record.update(computed)
+    names = [n for n in compiled.types if n in compiled.fields or n in ("owner", "state")]
+    history_statement(store).run(conn, history_row(
+        compiled.name, record_id, user, now, "transition", changes_of(old, record, names),
+        transition=spec.name)).close()
+    return shape(record, compiled.policy.visible_fields(user))
+
+
+def available(store: Store, user: User, entity: str,
+              record: Mapping[str, Any]) -> list[TransitionSpec]:
+    """Store.available_transitions: see there."""
+    compiled = store.app.entity(entity)
+    if compiled.machine is None or record.get("id") is None:
+        return []
+    policy = compiled.policy
+    ctx = store.context(user)
+    with store._transaction(write=False) as conn:
+        try:
+            loaded = store._load(conn, compiled, user, ctx, record["id"])
+        except NotFound:
+            return []
+        if not loaded.may_update:
+            return []
+        resolver = store._resolver(conn)
+        state = loaded.record["state"]
+        result = []
+        for spec in compiled.machine.transitions_from(state):
+            if not policy.transition_allowed(user, spec):
+                continue
+            guard = compiled.transitions[spec.name].guard
+            if guard is None or _holds(guard, loaded.record, ctx, resolver):
+                result.append(spec)
+        return result

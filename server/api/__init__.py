@@ -1,0 +1,2 @@
+"""The JSON API and its OpenAPI document.
+"""

@@ -1,0 +1,485 @@
+"""An OpenAPI 3.1 document generated from the project: one schema per entity from the
+field-type registry, and exactly the endpoints `api.py` serves.
+
+Served, the document describes what its caller may do (`Rights`, from the access
+policies): only the entities and operations the caller's roles grant, in responses only
+the fields they may read, in request bodies only the fields they may write. Without
+rights (`document(spec)`) it describes the whole project, for tools run by its designers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from guanxi import __version__
+from guanxi.fields.registry import SYSTEM_FIELDS, text_limit
+from guanxi.identity import User
+from guanxi.spec import EntitySpec, FieldSpec, ProjectSpec, text_in
+
+ERROR = {"$ref": "#/components/schemas/Error"}
+# The largest whole number either database stores (SQLite INTEGER, PostgreSQL bigint).
+INT64_MAX = 2**63 - 1
+# Decimal arithmetic carries 28 significant digits; a number needs them all below its point.
+DECIMAL_DIGITS = 28
+# Patterns are ECMA-262 regular expressions; the Store's are Python's, whose \s also
+# takes the separators \x1c-\x1f and \x85, so they are spelled out.
+WS = r"[\s\x1c-\x1f\x85]"
+NOT_WS = r"\s\x1c-\x1f\x85"
+# Text the Store takes has no NUL character; a required field's is not blank.
+ANY_TEXT = r"^[^\x00]*$"
+NOT_BLANK = rf"^[^\x00]*[^{NOT_WS}\x00][^\x00]*$"
+UNSORTABLE = ("tags", "text")
+# The shapes of e-mail addresses, phone numbers and web addresses the Store accepts.
+SHAPES = {
+    "email": rf"[^@{NOT_WS}\x00]+@[^@{NOT_WS}\x00]+\.[^@.{NOT_WS}\x00]+",
+    "phone": r"(?=(?:[^0-9]*[0-9]){5})[0-9 +\-().]+",
+    "url": rf"[hH][tT][tT][pP][sS]?://[^/?#{NOT_WS}\x00]+[^{NOT_WS}\x00]*",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Rights:
+    """What one caller may do with one entity, as far as the document describes it."""
+
+    read: bool
+    create: bool
+    update: bool
+    delete: bool
+    visible: frozenset[str]  # fields in responses and filters
+    creatable: frozenset[str]  # fields a create body may give
+    updatable: frozenset[str]  # fields an update (or transition) body may give
+    transitions: frozenset[str]  # transitions the caller's roles may fire
+
+    @property
+    def any(self) -> bool:
+        return self.read or self.create or self.update or self.delete
+
+
+def rights_of(project: ProjectSpec, policies: Mapping[str, Any],
+              user: User) -> dict[str, Rights]:
+    """The caller's rights on each entity, from the compiled access policies."""
+    rights: dict[str, Rights] = {}
+    for entity in project.entities:
+        policy = policies[entity.name]
+        workflow = project.workflow(entity.workflow) if entity.workflow else None
+        initial = workflow.initial if workflow else None
+        names = frozenset(t.name for t in workflow.transitions
+                          if policy.transition_allowed(user, t)) if workflow else frozenset()
+        rights[entity.name] = Rights(
+            read=policy.may(user, "read"), create=policy.may(user, "create"),
+            update=policy.may(user, "update"), delete=policy.may(user, "delete"),
+            visible=policy.visible_fields(user),
+            creatable=policy.writable_fields(user, initial, "create"),
+            updatable=policy.writable_fields(user, None, "update"),
+            transitions=names if policy.may(user, "update") else frozenset())
+    return rights
+
+
+def _everything(entity: EntitySpec, project: ProjectSpec) -> Rights:
+    """All of an entity, for the document of the whole project."""
+    workflow = project.workflow(entity.workflow) if entity.workflow else None
+    names = [f.name for f in entity.fields]
+    system = [n for n in SYSTEM_FIELDS if n != "state" or entity.workflow]
+    return Rights(True, True, True, True, frozenset([*names, *system]),
+                  frozenset([*names, "owner"]), frozenset([*names, "owner"]),
+                  frozenset(t.name for t in workflow.transitions) if workflow else frozenset())
+
+
+def _bounds(spec: FieldSpec, schema: dict[str, Any]) -> None:
+    if spec.type in ("integer", "decimal", "money", "percent"):
+        low, high = spec.min, spec.max
+        if spec.type == "percent":
+            low = 0 if low is None else low
+            high = 100 if high is None else high
+        for key, bound in (("minimum", low), ("maximum", high)):
+            number = _json_number(bound)
+            if number is not None:
+                schema[key] = number
+    if spec.type == "integer":
+        schema.setdefault("minimum", -INT64_MAX - 1)
+        schema.setdefault("maximum", INT64_MAX)
+    elif spec.type in ("decimal", "money", "percent"):
+        limit = 10 ** (DECIMAL_DIGITS - _scale(spec))
+        if "minimum" not in schema:
+            schema["exclusiveMinimum"] = -limit
+        if "maximum" not in schema:
+            schema["exclusiveMaximum"] = limit
+
+
+def _scale(spec: FieldSpec) -> int:
+    return 2 if spec.type != "decimal" or spec.scale is None else spec.scale
+
+
+def _text_pattern(spec: FieldSpec) -> str:
+    """What text the Store takes: it strips the text, reads a blank one as no value, then
+    matches the field's pattern (or its type's shape) against all of it."""
+    core = spec.pattern or SHAPES.get(spec.type)
+    if core is None:
+        return NOT_BLANK if spec.required else ANY_TEXT
+    if spec.required:
+        return rf"^{WS}*(?:{core}){WS}*$"
+    return rf"^{WS}*(?:(?:{core}){WS}*)?$"
+
+
+def _json_number(value: Any) -> int | float | None:
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, int | float):
+        return value
+    try:
+        number = Decimal(str(value))
+    except ArithmeticError:
+        return None
+    return int(number) if number == number.to_integral_value() else float(number)
+
+
+def field_schema(spec: FieldSpec, *, for_input: bool = False) -> dict[str, Any]:
+    """The JSON Schema of one field's value (null allowed unless the field is required)."""
+    kind = spec.type
+    schema: dict[str, Any]
+    if kind in ("string", "text", "email", "phone", "url"):
+        schema = {"type": "string"}
+        max_length = text_limit(spec)
+        if max_length:
+            schema["maxLength"] = max_length
+        if spec.min_length or spec.required:
+            schema["minLength"] = max(spec.min_length or 0, 1)
+        schema["pattern"] = _text_pattern(spec)
+        if kind == "email":
+            schema["format"] = "email"
+        if kind == "url":
+            schema["format"] = "uri"
+    elif kind in ("integer", "reference", "user"):
+        schema = {"type": "integer"}
+        if kind != "integer":
+            schema["minimum"], schema["maximum"] = 1, INT64_MAX
+            schema["description"] = (f"id of a {spec.ref}" if kind == "reference"
+                                     else "id of a user")
+    elif kind in ("decimal", "money", "percent"):
+        schema = {"type": "number",
+                  "description": f"at most {_scale(spec)} digits after the point"}
+        if for_input:
+            # What the Store enforces on input. Not on records read: validators that
+            # divide binary floats (0.07 / 0.01) would refuse exact values there.
+            schema["multipleOf"] = 1 if _scale(spec) == 0 else float(f"1e-{_scale(spec)}")
+    elif kind == "boolean":
+        schema = {"type": "boolean"}
+    elif kind == "date":
+        schema = {"type": "string", "format": "date"}
+    elif kind == "datetime":
+        schema = {"type": "string", "format": "date-time"}
+    elif kind == "duration":
+        schema = ({"type": ["integer", "string"],
+                   "description": "seconds, or text such as 90m, 12h, 3d, 1w"}
+                  if for_input else {"type": "integer", "description": "seconds"})
+    elif kind == "choice":
+        schema = {"type": "string", "enum": [o.value for o in spec.options]}
+    elif kind == "tags":
+        schema = {"type": "array", "items": {"type": "string",
+                                             "enum": [o.value for o in spec.options]},
+                  "uniqueItems": True}
+    else:
+        schema = {}
+    _bounds(spec, schema)
+    label = text_in(spec.label, "en", "")
+    if label:
+        schema["title"] = label
+    help_text = text_in(spec.help, "en", "")
+    if help_text:
+        schema["description"] = (schema.get("description", "") + " " + help_text).strip()
+    if spec.compute:
+        schema["readOnly"] = True
+    if not spec.required:
+        schema = _nullable(schema)
+    return schema
+
+
+def _nullable(schema: dict[str, Any]) -> dict[str, Any]:
+    if "enum" in schema:
+        return {**schema, "enum": [*schema["enum"], None], "type": [schema["type"], "null"]}
+    kind = schema.get("type")
+    if kind is None:
+        return schema
+    kinds = kind if isinstance(kind, list) else [kind]
+    return {**schema, "type": [*kinds, "null"]}
+
+
+def _system_schema(name: str, entity: EntitySpec, project: ProjectSpec) -> dict[str, Any]:
+    kind = SYSTEM_FIELDS[name]
+    if name == "state":
+        workflow = project.workflow(entity.workflow or "")
+        states = [s.name for s in workflow.states] if workflow else []
+        return {"type": "string", "enum": states, "readOnly": True,
+                "description": "workflow state; changed only by transitions"}
+    base = {"integer": {"type": "integer"}, "user": {"type": ["integer", "null"]},
+            "datetime": {"type": "string", "format": "date-time"}}[kind]
+    if name == "deleted_at":
+        base = {"type": ["string", "null"], "format": "date-time"}
+    if name != "owner":
+        base = {**base, "readOnly": True}
+    return base
+
+
+def entity_schemas(entity: EntitySpec, project: ProjectSpec,
+                   rights: Rights | None = None) -> dict[str, dict[str, Any]]:
+    """`<Entity>` (as read), `<Entity>Create` and `<Entity>Update` schemas, with only the
+    fields `rights` lets the caller read (or give)."""
+    rights = rights or _everything(entity, project)
+    name = _schema_name(entity.name)
+    props: dict[str, Any] = {}
+    for system in ("id", "version", "created_at", "updated_at", "created_by", "owner"):
+        props[system] = _system_schema(system, entity, project)
+    if entity.workflow:
+        props["state"] = _system_schema("state", entity, project)
+    props["deleted_at"] = _system_schema("deleted_at", entity, project)
+    for spec in entity.fields:
+        props[spec.name] = field_schema(spec)
+    props = {k: v for k, v in props.items() if k in rights.visible}
+    read = {"type": "object", "title": text_in(entity.label, "en", entity.name),
+            "description": "Fields hidden from the caller's roles are left out.",
+            "properties": props, "required": [n for n in ("id", "version") if n in props]}
+    inputs = {s.name: field_schema(s, for_input=True) for s in entity.fields if not s.compute}
+    inputs["owner"] = {"type": ["integer", "null"], "minimum": 1, "maximum": INT64_MAX,
+                       "description": "id of a user; null for none"}
+    required = [s.name for s in entity.fields
+                if s.required and s.default is None and not s.compute
+                and s.name in rights.creatable]
+    create = {"type": "object", "additionalProperties": False,
+              "properties": {k: v for k, v in inputs.items() if k in rights.creatable}}
+    if required:
+        create["required"] = required
+    update = {"type": "object", "additionalProperties": False,
+              "properties": {**{k: v for k, v in inputs.items() if k in rights.updatable},
+                             "version": {"type": "integer", "minimum": -INT64_MAX - 1,
+                                         "maximum": INT64_MAX,
+                                         "description": "alternative to If-Match"}}}
+    return {name: read, f"{name}Create": create, f"{name}Update": update}
+
+
+def _schema_name(entity: str) -> str:
+    return "".join(part.capitalize() for part in entity.split("_"))
+
+
+def _ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _json(schema: dict[str, Any]) -> dict[str, Any]:
+    return {"application/json": {"schema": schema}}
+
+
+def _errors(*statuses: int) -> dict[str, Any]:
+    text = {400: "malformed request", 401: "not signed in (send a Bearer token)",
+            403: "not allowed", 404: "no such record, or not visible to you",
+            409: "transition refused", 412: "stale version (If-Match)",
+            422: "invalid values; `fields` says which"}
+    return {str(s): {"description": text[s], "content": _json(ERROR)} for s in statuses}
+
+
+ID_PARAM = {"name": "id", "in": "path", "required": True,
+            "schema": {"type": "integer", "minimum": 1, "maximum": INT64_MAX}}
+IF_MATCH = {"name": "If-Match", "in": "header", "required": False,
+            "schema": {"type": "string", "pattern": r'^\s*(?:\*|(?:W/)?"[0-9]{1,18}")\s*$'},
+            "description": 'the ETag of the record read, e.g. "3"; * for any version'}
+ETAG_HEADER = {"ETag": {"schema": {"type": "string"}, "description": "the record's version"}}
+
+
+def _filter_schema(spec: FieldSpec) -> dict[str, Any]:
+    """A `field=value` filter's value, as the API reads it from the query string; an
+    empty value finds the records without one."""
+    if spec.type == "choice":
+        return {"type": "string", "enum": [*(o.value for o in spec.options), ""]}
+    if spec.type == "email":
+        return {"type": "string", "pattern": rf"^{WS}*(?:(?:{SHAPES['email']}){WS}*)?$"}
+    if spec.type == "boolean":
+        typed: dict[str, Any] = {"type": "boolean"}
+    elif spec.type in ("reference", "user"):
+        typed = {"type": "integer", "minimum": 1, "maximum": INT64_MAX}
+    elif spec.type == "integer":
+        typed = {"type": "integer", "minimum": -INT64_MAX - 1, "maximum": INT64_MAX}
+    else:
+        return {"type": "string"}
+    return {"anyOf": [typed, {"type": "string", "maxLength": 0}]}
+
+
+def _sort_pattern(entity: EntitySpec, visible: frozenset[str]) -> str:
+    names = ["id", "version", "created_at", "updated_at", "created_by", "owner"]
+    if entity.workflow:
+        names.append("state")
+    names += [f.name for f in entity.fields if f.type not in UNSORTABLE]
+    names = [n for n in names if n in visible]
+    key = "-?(?:" + "|".join(names) + ")"
+    return rf"^\s*(?:{key}(?:\s*,\s*{key})*)?\s*$"
+
+
+def entity_paths(entity: EntitySpec, project: ProjectSpec,
+                 rights: Rights | None = None) -> dict[str, Any]:
+    """The entity's endpoints, only the operations `rights` grants, filters and sort keys
+    only on fields the caller may read."""
+    rights = rights or _everything(entity, project)
+    name = _schema_name(entity.name)
+    label = text_in(entity.plural or entity.label, "en", entity.name)
+    tag = [entity.name]
+    filters = [{"name": f.name, "in": "query", "required": False,
+                "schema": _filter_schema(f), "description": f"only records whose {f.name} "
+                "equals this value"} for f in entity.fields
+               if f.type in ("choice", "boolean", "reference", "user", "string", "email",
+                             "integer") and f.name in rights.visible]
+    if entity.workflow and "state" in rights.visible:
+        filters.append({"name": "state", "in": "query", "required": False,
+                        "schema": _system_schema("state", entity, project)})
+    list_params = [
+        {"name": "where", "in": "query", "required": False, "schema": {"type": "string"},
+         "description": 'a Guanxi expression, e.g. value > 1000 and source == "web"'},
+        {"name": "q", "in": "query", "required": False, "schema": {"type": "string"},
+         "description": "text search"},
+        {"name": "sort", "in": "query", "required": False,
+         "schema": {"type": "string", "pattern": _sort_pattern(entity, rights.visible)},
+         "description": "comma-separated fields, '-' for descending; default -id"},
+        {"name": "limit", "in": "query", "required": False,
+         "schema": {"type": "integer", "minimum": 1, "maximum": 200, "default": 50}},
+        {"name": "after", "in": "query", "required": False, "schema": {"type": "string"},
+         "description": "the next_cursor of the previous page"},
+        {"name": "total", "in": "query", "required": False,
+         "schema": {"type": "boolean", "default": True}},
+        *filters,
+    ]
+    page = {"type": "object", "required": ["items", "next_cursor"], "properties": {
+        "items": {"type": "array", "items": _ref(name)},
+        "next_cursor": {"type": ["string", "null"]},
+        "total": {"type": ["integer", "null"]}}}
+    record_200 = {"description": "the record", "headers": ETAG_HEADER,
+                  "content": _json(_ref(name))}
+    base = f"/api/{entity.name}"
+    paths: dict[str, Any] = {
+        base: {
+            "get": {"tags": tag, "operationId": f"list_{entity.name}",
+                    "summary": f"List {label}", "parameters": list_params,
+                    "responses": {"200": {"description": "one page",
+                                          "content": _json(page)}, **_errors(400, 401, 403)}},
+            "post": {"tags": tag, "operationId": f"create_{entity.name}",
+                     "summary": f"Create a {text_in(entity.label, 'en', entity.name)}",
+                     "requestBody": {"required": True, "content": _json(_ref(f"{name}Create"))},
+                     "responses": {"201": {**record_200, "description": "created"},
+                                   **_errors(400, 401, 403, 422)}},
+        },
+        f"{base}/{{id}}": {
+            "parameters": [ID_PARAM],
+            "get": {"tags": tag, "operationId": f"get_{entity.name}",
+                    "responses": {"200": record_200, "304": {"description": "not modified"},
+                                  **_errors(401, 404)}},
+            "patch": {"tags": tag, "operationId": f"update_{entity.name}",
+                      "parameters": [IF_MATCH],
+                      "requestBody": {"required": True,
+                                      "content": _json(_ref(f"{name}Update"))},
+                      "responses": {"200": record_200,
+                                    **_errors(400, 401, 403, 404, 412, 422)}},
+            "delete": {"tags": tag, "operationId": f"delete_{entity.name}",
+                       "parameters": [IF_MATCH],
+                       "responses": {"204": {"description": "deleted"},
+                                     **_errors(400, 401, 403, 404, 412)}},
+        },
+        f"{base}/{{id}}/history": {
+            "parameters": [ID_PARAM],
+            "get": {"tags": tag, "operationId": f"history_{entity.name}",
+                    "responses": {"200": {"description": "changes, oldest first",
+                                          "content": _json(_ref("History"))},
+                                  **_errors(401, 404)}},
+        },
+        f"{base}/{{id}}/restore": {
+            "parameters": [ID_PARAM],
+            "post": {"tags": tag, "operationId": f"restore_{entity.name}",
+                     "responses": {"200": record_200, **_errors(401, 403, 404)}},
+        },
+    }
+    workflow = project.workflow(entity.workflow) if entity.workflow else None
+    if workflow is not None:
+        names = [t.name for t in workflow.transitions if t.name in rights.transitions]
+        paths[f"{base}/{{id}}/transitions"] = {
+            "parameters": [ID_PARAM],
+            "get": {"tags": tag, "operationId": f"transitions_{entity.name}",
+                    "summary": "Transitions the caller may fire now",
+                    "responses": {"200": {"description": "available transitions",
+                                          "content": _json(_ref("Transitions"))},
+                                  **_errors(401, 404)}},
+        }
+        paths[f"{base}/{{id}}/transitions/{{name}}"] = {
+            "parameters": [ID_PARAM, {"name": "name", "in": "path", "required": True,
+                                      "schema": {"type": "string", "enum": names}}],
+            "post": {"tags": tag, "operationId": f"fire_{entity.name}_transition",
+                     "parameters": [IF_MATCH],
+                     "requestBody": {"required": False,
+                                     "content": _json(_ref(f"{name}Update"))},
+                     "responses": {"200": record_200,
+                                   **_errors(400, 401, 403, 404, 409, 412, 422)}},
+        }
+    return _granted(paths, entity.name, rights)
+
+
+def _granted(paths: dict[str, Any], entity: str, rights: Rights) -> dict[str, Any]:
+    """`paths` with only the operations `rights` grants (by operationId), and without
+    paths left with none."""
+    needs = {f"list_{entity}": rights.read, f"get_{entity}": rights.read,
+             f"history_{entity}": rights.read, f"transitions_{entity}": rights.read,
+             f"create_{entity}": rights.create, f"update_{entity}": rights.update,
+             f"delete_{entity}": rights.delete, f"restore_{entity}": rights.delete,
+             f"fire_{entity}_transition": rights.update and bool(rights.transitions)}
+    kept: dict[str, Any] = {}
+    for path, item in paths.items():
+        granted = {key: value for key, value in item.items()
+                   if not isinstance(value, dict) or "operationId" not in value
+                   or needs.get(value["operationId"], True)}
+        if any(isinstance(v, dict) and "operationId" in v for v in granted.values()):
+            kept[path] = granted
+    return kept
+
+
+def document(project: ProjectSpec,
+             rights: Mapping[str, Rights] | None = None) -> dict[str, Any]:
+    """The OpenAPI 3.1 document of a project's JSON API; with `rights` (`rights_of`),
+    only what the caller may do and see."""
+    schemas: dict[str, Any] = {
+        "Error": {"type": "object", "required": ["error", "detail"], "properties": {
+            "error": {"type": "string"}, "detail": {"type": "string"},
+            "fields": {"type": "object",
+                       "additionalProperties": {"type": "array", "items": {"type": "string"}}}}},
+        "Me": {"type": "object", "required": ["id", "username", "roles"], "properties": {
+            "id": {"type": "integer"}, "username": {"type": "string"},
+            "name": {"type": ["string", "null"]},
+            "roles": {"type": "array", "items": {"type": "string"}},
+            "language": {"type": ["string", "null"]}}},
+        "History": {"type": "object", "properties": {
+            "items": {"type": "array", "items": {"type": "object"}}}},
+        "Transitions": {"type": "object", "properties": {"items": {"type": "array", "items": {
+            "type": "object", "properties": {
+                "name": {"type": "string"}, "label": {"type": "string"},
+                "to": {"type": "string"},
+                "require": {"type": "array", "items": {"type": "string"}}}}}}},
+    }
+    paths: dict[str, Any] = {
+        "/api/me": {"get": {"operationId": "me", "tags": ["users"],
+                            "responses": {"200": {"description": "the caller",
+                                                  "content": _json(_ref("Me"))},
+                                          **_errors(401)}}},
+    }
+    for entity in project.entities:
+        granted = rights.get(entity.name) if rights is not None else None
+        if rights is not None and (granted is None or not granted.any):
+            continue
+        schemas.update(entity_schemas(entity, project, granted))
+        paths.update(entity_paths(entity, project, granted))
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": text_in(project.label, "en", project.name) + " API",
+                 "version": __version__,
+                 "description": "Generated by Guanxi from the project's YAML."},
+        "servers": [{"url": "/"}],
+        "security": [{"bearer": []}],
+        "paths": paths,
+        "components": {"schemas": schemas, "securitySchemes": {
+            "bearer": {"type": "http", "scheme": "bearer",
+                       "description": "an API token from /account/tokens"}}},
+    }

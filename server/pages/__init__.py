@@ -1,0 +1,2 @@
+"""The staff pages: lists, detail, forms, kanban and their widgets.
+"""

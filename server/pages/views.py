@@ -1,0 +1,304 @@
+"""HTML pages for staff: home, record lists, record details (the 360° view), delete."""
+
+from __future__ import annotations
+
+import contextlib
+from typing import Any
+from urllib.parse import urlencode
+
+from guanxi.errors import AccessDenied, NotFound, VersionConflict
+from guanxi.fields.integers import parse_int
+from guanxi.fields.values import ID_MAX, coerce
+from guanxi.server import records as rv
+from guanxi.server.context import Ctx, handler, is_admin
+from guanxi.server.display import Cell, title_field
+from guanxi.spec import EntitySpec
+from starlette.exceptions import HTTPException
+from starlette.responses import Response
+from starlette.routing import Route
+
+PAGE_SIZE = 25
+RESERVED = frozenset({"q", "sort", "after", "limit", "where"})
+FILTERABLE = frozenset({"choice", "boolean", "user", "reference", "tags"})
+
+
+def require(ctx: Ctx, entity: EntitySpec, operation: str) -> None:
+    if not ctx.may(entity.name, operation):
+        raise HTTPException(403)
+
+
+@handler()
+def home(ctx: Ctx) -> Response:
+    cards = []
+    user = rv.acting_user(ctx)
+    for entity in ctx.spec.entities:
+        readable = ctx.may(entity.name, "read")
+        creatable = ctx.may(entity.name, "create")
+        if not (readable or creatable):
+            continue
+        count = ctx.store.count(user, entity.name) if readable else None
+        cards.append({"name": entity.name, "label": rv.entity_label(ctx, entity, plural=True),
+                      "singular": rv.entity_label(ctx, entity), "count": count,
+                      "readable": readable, "creatable": creatable,
+                      "board": bool(entity.workflow) and readable})
+    return ctx.render("home", cards=cards)
+
+
+def _filters(ctx: Ctx, entity: EntitySpec, seen: frozenset[str]) -> dict[str, Any]:
+    """field=value query parameters naming fields the user may see and filter on."""
+    filters: dict[str, Any] = {}
+    for key, value in ctx.request.query_params.items():
+        if key in RESERVED or value == "" or key not in seen:
+            continue
+        spec = entity.field(key)
+        kind = spec.type if spec else ("choice" if key == "state" else
+                                       "user" if key in ("owner", "created_by") else "")
+        if kind in FILTERABLE:
+            if kind in ("user", "reference"):
+                number = parse_int(value, low=1, high=ID_MAX)
+                if number is None:
+                    raise HTTPException(400, f"filter {key}: not an id")
+                filters[key] = number
+            elif kind == "boolean":
+                filters[key] = value == "true"
+            else:
+                filters[key] = value
+    return filters
+
+
+def _filter_controls(ctx: Ctx, entity: EntitySpec, seen: frozenset[str],
+                     active: dict[str, Any]) -> list[dict[str, Any]]:
+    controls = []
+    if entity.workflow and "state" in seen:
+        labels = rv.state_labels(ctx, entity) or {}
+        controls.append({"name": "state", "label": ctx.t("state"),
+                         "options": list(labels.items()), "value": active.get("state", "")})
+    for spec in entity.fields:
+        if spec.name not in seen or spec.type not in ("choice", "boolean"):
+            continue
+        if spec.type == "boolean":
+            options = [("true", ctx.t("yes")), ("false", ctx.t("no"))]
+            current = {True: "true", False: "false"}.get(active.get(spec.name), "")
+        else:
+            options = [(o.value, ctx.text(o.label, o.value)) for o in spec.options]
+            current = active.get(spec.name, "")
+        controls.append({"name": spec.name, "label": rv.label_of(ctx, entity, spec.name),
+                         "options": options, "value": current})
+    return controls
+
+
+@handler()
+def list_page(ctx: Ctx, entity: str) -> Response:
+    spec = ctx.entity(entity)
+    require(ctx, spec, "read")
+    seen = rv.visible(ctx, spec)
+    columns = rv.list_columns(ctx, spec)
+    params = ctx.request.query_params
+    sort = params.get("sort", "")
+    if sort.lstrip("-") not in seen:
+        sort = "-id"
+    filters = _filters(ctx, spec, seen)
+    search = params.get("q", "").strip()[:200]
+    after = params.get("after") or None
+    page = ctx.store.list(rv.acting_user(ctx), entity, filters=filters or None,
+                          search=search or None, sort=(sort,), limit=PAGE_SIZE, after=after)
+    # Chips for active reference/user filters (e.g. "Account: Acme") above the table.
+    chips = []
+    for key, value in filters.items():
+        fspec = spec.field(key)
+        if key in ("owner", "created_by") or (fspec and fspec.type in ("user", "reference")):
+            shown: Cell = rv.show(ctx, spec, key, value)
+            chips.append({"label": rv.label_of(ctx, spec, key), "text": shown.text,
+                          "clear": _query(params, drop={key, "after"})})
+    sort_links = {c: _query(params, set_={"sort": c if sort != c else f"-{c}"},
+                            drop={"after"}) for c in columns}
+    return ctx.render(
+        "list", entity,
+        entity=spec, title=rv.entity_label(ctx, spec, plural=True),
+        singular=rv.entity_label(ctx, spec),
+        columns=[rv.Column(c, rv.label_of(ctx, spec, c)) for c in columns],
+        rows=rv.rows(ctx, spec, list(page.items), columns),
+        total=page.total, sort=sort, sort_links=sort_links, search=search,
+        controls=_filter_controls(ctx, spec, seen, filters), chips=chips,
+        next_link=_query(params, set_={"after": page.next_cursor}) if page.next_cursor else "",
+        first_link=_query(params, drop={"after"}) if after else "",
+        can_create=ctx.may(entity, "create"), board=bool(spec.workflow),
+    )
+
+
+def _query(params: Any, set_: dict[str, str] | None = None, drop: set[str] | None = None) -> str:
+    items = {k: v for k, v in params.items() if k not in (drop or set())}
+    items.update(set_ or {})
+    return "?" + urlencode(items) if items else "?"
+
+
+def related_sections(ctx: Ctx, entity: EntitySpec, record_id: int) -> list[dict[str, Any]]:
+    """Records of other entities that refer to this one (a customer's contacts, deals …)."""
+    sections = []
+    user = rv.acting_user(ctx)
+    for other in ctx.spec.entities:
+        if not ctx.may(other.name, "read"):
+            continue
+        seen = rv.visible(ctx, other)
+        for ref in other.fields:
+            if ref.type != "reference" or ref.ref != entity.name or ref.name not in seen:
+                continue
+            page = ctx.store.list(user, other.name, filters={ref.name: record_id}, limit=10)
+            columns = [c for c in rv.list_columns(ctx, other)
+                       if c not in (ref.name, title_field(other))][:4]
+            label = rv.entity_label(ctx, other, plural=True)
+            if other.name == entity.name or sum(
+                    1 for f in other.fields if f.type == "reference" and f.ref == entity.name) > 1:
+                label += f" ({rv.label_of(ctx, other, ref.name)})"
+            sections.append({
+                "entity": other.name, "label": label, "total": page.total,
+                "columns": [rv.Column(c, rv.label_of(ctx, other, c)) for c in columns],
+                "rows": rv.rows(ctx, other, list(page.items), columns),
+                "more": f"/e/{other.name}?{urlencode({ref.name: record_id})}",
+                "new": (f"/e/{other.name}/new?{urlencode({ref.name: record_id})}"
+                        if ctx.may(other.name, "create") else ""),
+            })
+    return sections
+
+
+def _history_value(ctx: Ctx, entity: EntitySpec, name: str, value: Any) -> Cell:
+    """A history value (stored as JSON) read back as the field's value, then shown."""
+    spec = entity.field(name)
+    if spec is not None and value is not None:
+        with contextlib.suppress(ValueError, TypeError):
+            value = coerce(spec, value)
+    return rv.show(ctx, entity, name, value)
+
+
+HISTORY_ACTIONS = {"create": "history_created", "update": "history_updated",
+                   "delete": "history_deleted", "restore": "history_restored"}
+
+
+def history_entries(ctx: Ctx, entity: EntitySpec, record_id: int) -> list[dict[str, Any]]:
+    """The record's history, newest first, with the changes the user may see."""
+    entries = []
+    seen = rv.visible(ctx, entity)
+    labels = rv.state_labels(ctx, entity) or {}
+    workflow = rv.workflow_of(ctx, entity)
+    for item in ctx.store.history(rv.acting_user(ctx), entity.name, record_id):
+        changes = []
+        for name, change in (item.get("changes") or {}).items():
+            if name not in seen or name in ("version", "updated_at"):
+                continue
+            changes.append({"name": name, "label": rv.label_of(ctx, entity, name),
+                            "old": _history_value(ctx, entity, name, change.get("old")),
+                            "new": _history_value(ctx, entity, name, change.get("new"))})
+        transition = item.get("transition")
+        spec = workflow.transition(transition) if transition and workflow else None
+        if spec is not None:
+            what = ctx.text(spec.label, spec.name.replace("_", " ").capitalize())
+            what += f" → {labels.get(spec.target, spec.target)}"
+        elif transition:
+            what = str(transition)
+        else:
+            action = str(item.get("action") or "update")
+            what = ctx.t(HISTORY_ACTIONS[action]) if action in HISTORY_ACTIONS else action
+        who = item.get("user_id")
+        at = item.get("at")
+        entries.append({
+            "what": what, "transition": bool(transition),
+            "who": rv.names(ctx).user_name(int(who)) if who is not None else ctx.t("system"),
+            "at": rv.show(ctx, entity, "updated_at", at).text if at else "",
+            "changes": changes,
+        })
+    return list(reversed(entries))
+
+
+def may_change(ctx: Ctx, entity: str, record_id: int, operation: str) -> bool:
+    """Whether the user's update (delete) condition holds for this record now."""
+    import sqlalchemy as sa
+
+    if not ctx.may(entity, operation):
+        return False
+    assert ctx.user is not None
+    compiled = ctx.loaded.app.entities[entity]
+    policy = compiled.policy
+    sql_ctx = ctx.store.context(ctx.user)
+    condition = (policy.update_filter if operation == "update"
+                 else policy.delete_filter)(ctx.user, sql_ctx)
+    table = compiled.table
+    with ctx.loaded.engine.connect() as conn:
+        row = conn.execute(sa.select(table.c.id).where(table.c.id == record_id, condition)).first()
+    return row is not None
+
+
+@handler()
+def detail_page(ctx: Ctx, entity: str, id: int) -> Response:
+    spec = ctx.entity(entity)
+    user = rv.acting_user(ctx)
+    record = ctx.store.get(user, entity, id)
+    names_ = rv.detail_fields(ctx, spec)
+    rv.preload_references(ctx, spec, [record], names_)
+    fields = [{"name": n, "label": rv.label_of(ctx, spec, n),
+               "cell": rv.show(ctx, spec, n, record.get(n))} for n in names_]
+    state = record.get("state")
+    policy = ctx.policy(entity)
+    writable = (policy.writable_fields(ctx.user, state)
+                if may_change(ctx, entity, id, "update") else ())
+    explain = explanation(ctx, entity, id)
+    return ctx.render(
+        "detail", entity,
+        entity=spec, record=record, title=rv.record_title(ctx, spec, record),
+        singular=rv.entity_label(ctx, spec), plural=rv.entity_label(ctx, spec, plural=True),
+        fields=fields,
+        state_label=(rv.state_labels(ctx, spec) or {}).get(state or "", state or ""),
+        states=rv.state_strip(ctx, spec, state), mermaid=rv.mermaid_text(ctx, spec, state),
+        buttons=rv.buttons(ctx, spec, record),
+        button_widgets=_button_widgets(ctx, spec, record),
+        related=related_sections(ctx, spec, id),
+        history=history_entries(ctx, spec, id),
+        can_edit=bool(writable), can_delete=may_change(ctx, entity, id, "delete"),
+        explain=explain,
+    )
+
+
+def explanation(ctx: Ctx, entity: str, id: int) -> list[str]:
+    """"Why can I see this?": for administrators only, since it names roles, their
+    conditions and places in the YAML; in the page's language, paths relative to the
+    project."""
+    if ctx.user is None or not is_admin(ctx.spec, ctx.user):
+        return []
+    try:
+        return ctx.store.explain(rv.acting_user(ctx), entity, id)
+    except Exception:  # an explanation is a help; the page must still show
+        return []
+
+
+def _button_widgets(ctx: Ctx, spec: EntitySpec, record: dict[str, Any]) -> dict[str, list]:
+    from guanxi.server.pages.editing import transition_widgets
+
+    return {b.name: transition_widgets(ctx, spec, record, b.asks)
+            for b in rv.buttons(ctx, spec, record) if b.asks}
+
+
+@handler()
+def delete_record(ctx: Ctx, entity: str, id: int) -> Response:
+    spec = ctx.entity(entity)
+    assert ctx.form is not None
+    version = ctx.form_int("version")
+    try:
+        ctx.store.delete(rv.acting_user(ctx), entity, id, expected_version=version)
+    except VersionConflict:
+        ctx.flash(ctx.t("version_conflict"))
+        return ctx.redirect(f"/e/{entity}/{id}")
+    except AccessDenied:
+        raise HTTPException(403) from None
+    except NotFound:
+        raise
+    ctx.flash(ctx.t("deleted"))
+    return ctx.redirect(f"/e/{spec.name}")
+
+
+def routes() -> list[Route]:
+    return [
+        Route("/", home),
+        Route("/e/{entity}", list_page),
+        Route("/e/{entity}/{id:int}", detail_page),
+        Route("/e/{entity}/{id:int}/delete", delete_record, methods=["POST"]),
+    ]
+

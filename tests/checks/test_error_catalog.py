@@ -1,0 +1,295 @@
+"""The catalog of problem ids: docs/errors.md lists exactly them, and each one is shown
+here by a project that has that problem and the exact message it gets."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+from conftest import REPO
+from guanxi.diagnostics import CATALOG, ERROR, WARNING, diag
+from guanxi.language.project import load_project
+from guanxi.spec import Loc
+
+PROJECT = "project: p\nroles: {r: {}}\n"
+THING = """
+thing:
+  fields:
+    name: {type: string}
+  workflow: flow
+  access: {r: {read: all, update: all}}
+"""
+FLOW = """
+flow:
+  initial: open
+  states:
+    open: {}
+    done: {final: true}
+  transitions:
+    finish: {from: open, to: done}
+"""
+
+
+def files(project: str = PROJECT, thing: str = THING, flow: str = FLOW,
+          **extra: str) -> dict[str, str]:
+    out = {"guanxi.yaml": project, "entities/thing.yaml": thing, "workflows/flow.yaml": flow}
+    out.update({name.replace("__", "/").replace("_yaml", ".yaml"): text
+                for name, text in extra.items()})
+    return out
+
+
+def field(declaration: str) -> dict[str, str]:
+    return files(thing=THING.replace("    name: {type: string}\n",
+                                     f"    name: {{type: string}}\n    {declaration}\n"))
+
+
+def thing_with(extra: str) -> dict[str, str]:
+    return files(thing=THING + extra)
+
+
+def flow_with(text: str) -> dict[str, str]:
+    return files(flow=text)
+
+
+BOMB = "\n".join(
+    ['a0: &a0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    + [f"a{n}: &a{n} [" + ",".join([f"*a{n - 1}"] * 9) + "]" for n in range(1, 10)]
+) + "\n"
+
+# id -> (project files, the exact message)
+CASES: dict[str, tuple[dict[str, str], str]] = {
+    "GX101": (files(project="project: p\nroles: [r\n"),
+              "YAML syntax error: while parsing a flow sequence did not find expected ',' "
+              "or ']'"),
+    "GX102": (files(project="project: !!python/name:os.system p\n"),
+              "the tag 'tag:yaml.org,2002:python/name:os.system' is not allowed; only plain "
+              "YAML (mappings, lists, text, numbers, true/false, null) is accepted"),
+    "GX103": (files(project="project: p\nproject: q\n"),
+              "the key 'project' is given twice in one mapping (first at {root}/guanxi.yaml:1:1); "
+              "remove one of them"),
+    "GX104": (files(entities__big_yaml="# " + "x" * (1024 * 1024) + "\n"),
+              "the file is 1048579 bytes, more than the 1024 KiB allowed; split it into "
+              "several files"),
+    "GX105": (files(entities__bomb_yaml=BOMB),
+              "the file expands to more than 100000 values (aliases repeated too many times); "
+              "write the values out or use fewer aliases"),
+    "GX106": (files(project="project: p\n? [a]\n: b\n"),
+              "a key must be a plain name, not a list or mapping"),
+    "GX107": (files(), "the file is not UTF-8 text (byte 17)"),
+    "GX108": ({"README.md": "no project here\n"}, "no project file: {root} has no guanxi.yaml"),
+    "GX109": (files(entities__list_yaml="- a\n- b\n"),
+              "a file in entities/ must be a mapping of names to definitions, not a list"),
+    "GX110": ({}, "{root}/nowhere is not a directory"),
+    "GX111": (files(), "the file is a FIFO (named pipe), not a regular file"),
+    "GX112": (files(), "the file leads to /dev/zero, outside the project directory {root}; "
+                       "copy the file into the project instead"),
+    "GX113": (files(), "the file cannot be read: No such file or directory"),
+    "GX114": (files(**{f"entities__e{n:03}_yaml": "" for n in range(500)}),
+              "the project has more than 500 files; this one and those after it were not read"),
+    "GX115": (files(**{f"entities__big{n}_yaml": "# " + "x" * 1_000_000 + "\n"
+                       for n in range(5)}),
+              "the project's files hold more than 4 MiB together; this one and those after "
+              "it were not read"),
+    "GX201": (files(project=PROJECT + "colour: red\n"), "unknown key 'colour' in guanxi.yaml"),
+    "GX202": (files(project="project: p\nroles: [r]\n"),
+              "roles must be a mapping, not a list"),
+    "GX203": (field("other: {label: Other}"), "thing.fields.other needs 'type'"),
+    "GX204": (flow_with(FLOW + "  timers:\n    - {in: open, after: 1d, do: email, to: r}\n"),
+              "flow.timers[1].do must be one of notify, fire, not the text 'email'"),
+    "GX205": (field("code: {type: string, max_length: 0}"),
+              "thing.fields.code.max_length: must be at least 1"),
+    "GX301": (field("Code: {type: string}"), "'Code' is not a valid field name"),
+    "GX302": (field("owner: {type: user}"),
+              "'owner' is a system field and cannot be declared"),
+    "GX303": (field("code: {type: strin}"), "unknown field type 'strin'"),
+    "GX304": (field("code: {type: string, options: [a]}"),
+              "'options' does not apply to a string field"),
+    "GX305": (field("other: {type: reference, to: nothing}"),
+              "reference to unknown entity 'nothing'"),
+    "GX306": (thing_with("  title: nme\n"), "unknown field 'nme' in thing.title"),
+    "GX307": (files(project="project: p\nroles: {r: {includes: [boss]}}\n"),
+              "unknown role 'boss' in includes of role 'r'"),
+    "GX308": (files(thing=THING.replace("workflow: flow", "workflow: flw")),
+              "unknown workflow 'flw'"),
+    "GX309": (files(entities__again_yaml="thing:\n  fields: {a: {type: string}}\n"),
+              "entity 'thing' is declared twice (also at {root}/entities/thing.yaml:1:1)"),
+    "GX310": (field("kind: {type: choice}"), "a choice field needs 'options'"),
+    "GX311": (field("kind: {type: choice, options: [a, b], default: c}"),
+              "default 'c' is not valid for field 'kind': 'c' is not one of: a, b"),
+    "GX312": (field("size: {type: integer, min: 5, max: 1}"),
+              "min 5 is greater than max 1"),
+    "GX313": (field("code: {type: string, pattern: '[a-'}"),
+              "pattern is not a valid regular expression: unterminated character set at "
+              "position 0"),
+    "GX314": (field("size: {type: integer, min: big}"),
+              "min 'big' is not valid for a integer field: 'big' is not a whole number"),
+    "GX315": (field("kind: {type: choice, options: [a, a]}"), "option 'a' is given twice"),
+    "GX316": (files(project="project: p\nroles:\n  r: {includes: [s]}\n  s: {includes: [r]}\n"),
+              "role 'r' includes itself through r → s → r"),
+    "GX317": (thing_with("  rules:\n    - message: Nothing to do\n"),
+              "a rule needs 'require' or 'check'"),
+    "GX318": (files(thing=THING.replace("thing:\n", "thing:\n  label: {en: Thing, fr: Chose}\n")),
+              "label language 'fr' is not one of the project's languages (en)"),
+    "GX319": (field("other: {type: reference}"), "a reference field needs 'to'"),
+    "GX320": (files(project="project: p\nroles: {r: {}, idle: {}}\n"),
+              "role 'idle' is not used by any access entry, transition, timer or other role"),
+    "GX321": (field("total: {type: integer, compute: 1 + 1, default: 2}"),
+              "a computed field cannot have 'default'"),
+    "GX322": (files(project="project: p\nlanguages: [en, en]\nroles: {r: {}}\n"),
+              "'en' is listed twice in languages"),
+    "GX323": (files(entities__engine_yaml="gx_user:\n  fields: {a: {type: string}}\n"
+                                          "  access: {r: {read: all}}\n"),
+              "entity name 'gx_user' starts with 'gx_', which is kept for the engine's own "
+              "tables"),
+    "GX324": (field("a: {type: integer, compute: b + 1}\n    b: {type: integer, compute: a * 2}"),
+              "computed field 'a' depends on itself through a → b → a"),
+    "GX401": (thing_with("  rules:\n    - check: name ==\n"),
+              "expression syntax error: expected a value after '=='"),
+    "GX402": (thing_with("  rules:\n    - check: nme == 'x'\n"), "unknown field 'nme'"),
+    "GX501": (flow_with(FLOW.replace("initial: open", "initial: opn")),
+              "initial state 'opn' is not a state of workflow 'flow'"),
+    "GX502": (flow_with(FLOW.replace("from: open", "from: opn")),
+              "transition 'finish' starts from unknown state 'opn'"),
+    "GX503": (flow_with(FLOW.replace("to: done", "to: dne")),
+              "transition 'finish' goes to unknown state 'dne'"),
+    "GX504": (flow_with(FLOW + "    reopen: {from: done, to: open}\n"),
+              "final state 'done' has outgoing transition 'reopen'"),
+    "GX505": (flow_with(FLOW.replace("to: done}", "to: done, require: [reason]}")),
+              "entity 'thing' has no field 'reason', which workflow 'flow' uses in require of "
+              "transition 'finish'"),
+    "GX506": (flow_with(FLOW + "  timers:\n    - {name: t, in: opn, after: 1d, do: notify, "
+                               "to: owner}\n"),
+              "timer 't' waits in unknown state 'opn'"),
+    "GX507": (flow_with(FLOW + "  timers:\n    - {name: t, in: open, after: 1d, do: fire, "
+                               "transition: finnish}\n"),
+              "timer 't' fires unknown transition 'finnish'"),
+    "GX508": (flow_with(FLOW + "  timers:\n    - {name: t, in: open, after: 1d, do: notify, "
+                               "to: boss}\n"),
+              "timer 't' notifies unknown role 'boss'"),
+    "GX509": (flow_with(FLOW + "  timers:\n    - {name: t, in: open, after: soon, do: notify, "
+                               "to: owner}\n"),
+              "'soon' is not a duration"),
+    "GX510": (flow_with(FLOW.replace("    done: {final: true}\n",
+                                     "    done: {final: true}\n    lost: {final: true}\n")),
+              "state 'lost' of workflow 'flow' cannot be reached from 'open'"),
+    "GX511": (flow_with(FLOW.replace("    done: {final: true}\n",
+                                     "    done: {final: true}\n    stuck: {}\n").replace(
+        "    finish: {from: open, to: done}\n",
+        "    finish: {from: open, to: done}\n    wait: {from: open, to: stuck}\n")),
+              "state 'stuck' of workflow 'flow' is not final but no transition leaves it"),
+    "GX512": (flow_with("flow:\n  extends: nothing\n  states: [open]\n"),
+              "workflow 'flow' extends unknown workflow 'nothing'"),
+    "GX513": (flow_with("flow:\n  extends: flow\n  states: [open]\n"),
+              "workflow 'flow' extends itself through flow → flow"),
+    "GX514": (flow_with("flow:\n  label: Empty\n"), "workflow 'flow' has no states"),
+    "GX515": (files(workflows__spare_yaml="spare:\n  states: [a]\n"),
+              "workflow 'spare' is not used by any entity"),
+    "GX516": (flow_with(FLOW + "  timers:\n    - {name: t, in: open, after: 1d, do: fire}\n"),
+              "timer 't' with do: fire needs 'transition'"),
+    "GX517": (flow_with(FLOW.replace("to: done}", "to: done, set: {created_at: now()}}")),
+              "transition 'finish' cannot set 'created_at': it is a system field"),
+    "GX518": (flow_with(FLOW + "  timers:\n"
+                        "    - {name: t, in: open, after: 1d, do: notify, to: owner}\n"
+                        "    - {name: t, in: open, after: 2d, do: notify, to: owner}\n"),
+              "timer name 't' is used twice in workflow 'flow'"),
+    "GX601": (files(thing=THING.replace("access: {r:", "access: {q:")),
+              "access entry for unknown role 'q'"),
+    "GX602": (files(thing=THING.replace("update: all}", "update: all, hide: [nme]}")),
+              "unknown field 'nme' in hide of role 'r'"),
+    "GX603": (files(thing=THING.replace("update: all}", "update: all, transitions: [fnish]}")),
+              "unknown transition 'fnish' for role 'r': workflow 'flow' has no such transition"),
+    "GX604": (files(thing=THING.replace("  workflow: flow\n", "").replace(
+        "update: all}", "update: all, transitions: [finish]}")),
+              "role 'r' lists transitions but entity 'thing' has no workflow"),
+    "GX605": (files(thing=THING.replace("  access: {r: {read: all, update: all}}\n", "")),
+              "entity 'thing' grants nothing to any role, so nobody can use it"),
+    "GX606": (files(thing=THING.replace("    name: {type: string}",
+                                        "    name: {type: string, required: true}").replace(
+        "{r: {read: all, update: all}}", "{r: {create: all, read: all, hide: [name]}}")),
+              "role 'r' may create thing records but never sees required field 'name'"),
+    "GX701": (files(project=PROJECT + "extends: ../nowhere\n"),
+              "cannot extend {parent}/nowhere: it has no guanxi.yaml"),
+    "GX702": (files(project=PROJECT + "extends: .\n"),
+              "project {root} extends itself through project → project"),
+    "GX703": ({}, "cannot remove entity 'nothing': the base has no such entity"),
+    "GX704": ({}, "field 'thing.name' is removed at {root}/guanxi.yaml:3:27 but still used "
+                  "at {parent}/base/entities/thing.yaml:6:10"),
+    "GX705": (files(project=PROJECT + "remove: {entities: [thing]}\n"),
+              "'remove' needs 'extends': there is no base project to remove from"),
+}
+
+
+def write_case(problem_id: str, write_project, tmp_path: Path) -> Path:
+    project, _ = CASES[problem_id]
+    if problem_id == "GX110":
+        return tmp_path / "project" / "nowhere"
+    if problem_id in ("GX703", "GX704"):
+        write_project(thing_with("  title: name\n"), name="base")
+        remove = "entities: [nothing]" if problem_id == "GX703" else "fields: {thing: [name]}"
+        return write_project({"guanxi.yaml": f"project: p\nextends: ../base\n"
+                                             f"remove: {{{remove}}}\n"})
+    root = write_project(project)
+    if problem_id == "GX111":
+        os.mkfifo(root / "entities" / "pipe.yaml")
+    if problem_id == "GX112":
+        (root / "entities" / "zero.yaml").symlink_to("/dev/zero")
+    if problem_id == "GX113":
+        (root / "entities" / "broken.yaml").symlink_to(root / "entities" / "missing.yaml")
+    if problem_id == "GX107":
+        (root / "entities" / "latin.yaml").write_bytes("name: {label: caf\xe9}\n".encode("latin-1"))
+    return root
+
+
+def test_every_id_has_a_case() -> None:
+    assert set(CASES) == set(CATALOG)
+
+
+@pytest.mark.parametrize("problem_id", sorted(CATALOG))
+def test_each_problem_is_reported_with_its_exact_message(
+        problem_id: str, write_project, tmp_path: Path) -> None:
+    root = write_case(problem_id, write_project, tmp_path)
+    expected = CASES[problem_id][1].format(root=tmp_path / "project", parent=tmp_path)
+    found = [d for d in load_project(root).diagnostics if d.id == problem_id]
+    assert found, [str(d) for d in load_project(root).diagnostics]
+    assert expected in [d.message for d in found]
+    assert all(d.severity == CATALOG[problem_id].severity for d in found)
+
+
+def test_only_the_documented_problems_are_warnings() -> None:
+    warnings = {i for i, p in CATALOG.items() if p.severity == WARNING}
+    assert warnings == {"GX318", "GX320", "GX510", "GX511", "GX515", "GX605", "GX606"}
+    assert all(p.severity in (ERROR, WARNING) for p in CATALOG.values())
+
+
+def test_docs_list_exactly_the_ids_of_the_catalog() -> None:
+    text = (REPO / "docs" / "errors.md").read_text(encoding="utf-8")
+    documented = re.findall(r"^### (GX\d{3})\b", text, flags=re.MULTILINE)
+    assert documented == sorted(CATALOG)
+
+
+def test_docs_give_each_id_its_severity_and_doc_line() -> None:
+    text = (REPO / "docs" / "errors.md").read_text(encoding="utf-8")
+    for problem in CATALOG.values():
+        section = text.split(f"### {problem.id}", 1)[1].split("\n### ", 1)[0]
+        assert problem.severity in section
+        assert problem.doc in section
+
+
+def test_a_diagnostic_prints_as_file_line_col_id_message_and_hint() -> None:
+    d = diag("GX303", Loc("entities/lead.yaml", 4, 18), "did you mean 'string'?", type="strng")
+    assert str(d) == ("entities/lead.yaml:4:18: [GX303] unknown field type 'strng' "
+                      "(hint: did you mean 'string'?)")
+    assert str(diag("GX317", Loc("f.yaml", 1, 2))) == (
+        "f.yaml:1:2: [GX317] a rule needs 'require' or 'check'")
+
+
+def test_a_diagnostic_as_json_names_every_part() -> None:
+    d = diag("GX510", Loc("f.yaml", 3, 5), "add a transition", name="a", workflow="w",
+             initial="b")
+    assert d.as_json() == {
+        "id": "GX510", "severity": "warning",
+        "message": "state 'a' of workflow 'w' cannot be reached from 'b'",
+        "file": "f.yaml", "line": 3, "col": 5, "hint": "add a transition"}
+    assert not d.is_error
