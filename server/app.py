@@ -66,7 +66,7 @@ async def http_error(request: Request, exc: Exception) -> Response:
         detail = exc.detail if isinstance(exc.detail, str) else ""
         if detail == "csrf":
             detail = "missing or wrong X-CSRF-Token header (or use a Bearer token)"
-        response = api.error_response(status, HTTP_ERRORS.get(status, "error"), detail)
+        response: Response = api.error_response(status, HTTP_ERRORS.get(status, "error"), detail)
         response.headers.update(exc.headers or {})
         if status == 401:
             response.headers["WWW-Authenticate"] = 'Bearer realm="guanxi"'

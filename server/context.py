@@ -21,16 +21,21 @@ import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import quote
 
 import anyio
 import anyio.to_thread
+from guanxi.accounts import sessions
+from guanxi.compile.access import EntityPolicy
 from guanxi.fields.integers import parse_int
 from guanxi.identity import User
+from guanxi.language.labels import plural_of
 from guanxi.server import i18n
-from guanxi.server.auth import csrf
+from guanxi.server.auth import csrf, tokens
 from guanxi.server.reload import Loaded
 from guanxi.server.templating import page_template
 from guanxi.spec import EntitySpec, ProjectSpec, text_in
+from guanxi.store.facade import Store
 from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -70,7 +75,7 @@ class Ctx:
         return self.loaded.spec
 
     @property
-    def store(self) -> Any:
+    def store(self) -> Store:
         return self.loaded.store
 
     @property
@@ -87,7 +92,7 @@ class Ctx:
             raise HTTPException(404)
         return entity
 
-    def policy(self, entity: str) -> Any:
+    def policy(self, entity: str) -> EntityPolicy:
         return self.loaded.app.policies[entity]
 
     def may(self, entity: str, operation: str) -> bool:
@@ -133,9 +138,7 @@ def navigation(ctx: Ctx) -> list[dict[str, str]]:
     items = []
     for entity in ctx.spec.entities:
         if ctx.may(entity.name, "read") or ctx.may(entity.name, "create"):
-            items.append({"name": entity.name,
-                          "label": ctx.text(entity.plural or entity.label,
-                                            entity.name.replace("_", " ").capitalize())})
+            items.append({"name": entity.name, "label": plural_of(entity, ctx.language)})
     return items
 
 
@@ -154,9 +157,6 @@ def is_admin(spec: ProjectSpec, user: User) -> bool:
 def resolve_user(request: Request, loaded: Loaded) -> tuple[User | None, bool]:
     """The user of a request: from an API token (Authorization: Bearer) or the session,
     whose row in the database is checked on every request (an ended session is cleared)."""
-    from guanxi.accounts import sessions
-    from guanxi.server.auth import tokens
-
     engine = loaded.engine
     header = request.headers.get("authorization", "")
     if header[:7].lower() == "bearer ":
@@ -263,6 +263,4 @@ def store_limiter(app: Any) -> anyio.CapacityLimiter:
 
 
 def _safe_next(path: str) -> str:
-    from urllib.parse import quote
-
     return quote(path if path.startswith("/") and not path.startswith("//") else "/", safe="/")

@@ -4,14 +4,22 @@ workflow strip, transition buttons."""
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from guanxi.identity import User
+from guanxi.language.diagram import mermaid
+from guanxi.language.labels import label_of as spec_label
+from guanxi.language.labels import plural_of
 from guanxi.server.context import Ctx
 from guanxi.server.display import Cell, Names, cell, field_spec, title_field
-from guanxi.server.pages.widgets import field_label
 from guanxi.spec import EntitySpec, TransitionSpec, WorkflowSpec
+
+__all__ = ["Button", "Column", "Row", "StateStep", "acting_user", "buttons", "detail_fields",
+           "entity_label", "label_of", "list_columns", "mermaid_text", "names",
+           "preload_references", "record_title", "rows", "show", "state_labels", "state_strip",
+           "title_field", "transition_label", "visible", "workflow_of"]
 
 SYSTEM_SHOWN = ("owner", "created_by", "created_at", "updated_at")
 
@@ -67,16 +75,14 @@ def names(ctx: Ctx) -> Names:
 
 
 def entity_label(ctx: Ctx, entity: EntitySpec, plural: bool = False) -> str:
-    fallback = entity.name.replace("_", " ").capitalize()
-    if plural:
-        return ctx.text(entity.plural or entity.label, fallback)
-    return ctx.text(entity.label, fallback)
+    return plural_of(entity, ctx.language) if plural else spec_label(entity, ctx.language)
 
 
 def label_of(ctx: Ctx, entity: EntitySpec, name: str) -> str:
+    """A field's label: the declared one, else the page language's word for a system field."""
     declared = entity.field(name)
     if declared is not None:
-        return field_label(declared, name, ctx.language)
+        return spec_label(declared, ctx.language)
     if name == "state":
         return ctx.t("state")
     return ctx.t(name)
@@ -90,13 +96,17 @@ def state_labels(ctx: Ctx, entity: EntitySpec) -> dict[str, str] | None:
     workflow = workflow_of(ctx, entity)
     if workflow is None:
         return None
-    return {s.name: ctx.text(s.label, s.name.replace("_", " ").capitalize())
-            for s in workflow.states}
+    return {s.name: spec_label(s, ctx.language) for s in workflow.states}
+
+
+def transition_label(ctx: Ctx, transition: TransitionSpec) -> str:
+    return spec_label(transition, ctx.language)
 
 
 def visible(ctx: Ctx, entity: EntitySpec) -> frozenset[str]:
     assert ctx.user is not None
-    return ctx.policy(entity.name).visible_fields(ctx.user)
+    seen: frozenset[str] = ctx.policy(entity.name).visible_fields(ctx.user)
+    return seen
 
 
 def detail_fields(ctx: Ctx, entity: EntitySpec) -> list[str]:
@@ -159,27 +169,25 @@ def mermaid_text(ctx: Ctx, entity: EntitySpec, current: str | None) -> str:
     if workflow is None:
         return ""
     try:
-        from guanxi.language.diagram import mermaid
-    except ImportError:
-        return ""
-    try:
         return str(mermaid(workflow, ctx.language, current=current))
     except Exception:  # the diagram is a convenience; the page must not fail for it
         return ""
 
 
-def buttons(ctx: Ctx, entity: EntitySpec, record: dict[str, Any]) -> list[Button]:
-    """The transitions this user may fire on this record now."""
+def buttons(ctx: Ctx, entity: EntitySpec, record: dict[str, Any],
+            available: Sequence[TransitionSpec] | None = None) -> list[Button]:
+    """The transitions this user may fire on this record now (`available`, when the
+    caller already has them from `Store.get(..., with_rights=True)`)."""
     if not entity.workflow:
         return []
-    available: list[TransitionSpec] = ctx.store.available_transitions(
-        acting_user(ctx), entity.name, record)
+    if available is None:
+        available = ctx.store.available_transitions(acting_user(ctx), entity.name, record)
     labels = state_labels(ctx, entity) or {}
     seen = visible(ctx, entity)
     out = []
     for tr in available:
         asks = [n for n in tr.require if n in seen and record.get(n) in (None, "", [])
                 and entity.field(n) is not None]
-        label = ctx.text(tr.label, tr.name.replace("_", " ").capitalize())
-        out.append(Button(tr.name, label, labels.get(tr.target, tr.target), asks))
+        out.append(Button(tr.name, transition_label(ctx, tr), labels.get(tr.target, tr.target),
+                          asks))
     return out

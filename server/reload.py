@@ -17,9 +17,11 @@ from typing import Any
 
 import jinja2
 import sqlalchemy as sa
+from guanxi.compile.app import App
 from guanxi.server.auth import tokens
 from guanxi.server.templating import environment
 from guanxi.spec import ProjectSpec
+from guanxi.store.facade import Store
 
 log = logging.getLogger("guanxi.server")
 
@@ -29,8 +31,8 @@ class Loaded:
     """One good version of the project, ready to serve."""
 
     spec: ProjectSpec
-    app: Any  # guanxi.compiler.App
-    store: Any  # guanxi.store.Store
+    app: App
+    store: Store
     engine: sa.Engine
     templates: jinja2.Environment
 

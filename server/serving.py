@@ -80,7 +80,7 @@ def config(app: Any, host: str, port: int, *,
     options.setdefault("proxy_headers", False)
     return uvicorn.Config(
         app, host=host, port=port,
-        http=protocol(header_timeout),  # type: ignore[arg-type]
+        http=protocol(header_timeout),
         h11_max_incomplete_event_size=MAX_HEADER_BYTES,
         timeout_keep_alive=KEEP_ALIVE_SECONDS,
         limit_concurrency=max_connections,

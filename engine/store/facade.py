@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, Literal, overload
 
 import sqlalchemy as sa
 from guanxi import expr
@@ -49,9 +49,10 @@ from guanxi.store.records import (
     unique_violation,
     user_id_of,
 )
+from guanxi.store.rights import RecordRights
 from guanxi.store.workflow import available, fire
 
-__all__ = ["ImportReport", "Page", "RowError", "Store"]
+__all__ = ["ImportReport", "Page", "RecordRights", "RowError", "Store"]
 
 Clock = Callable[[], dt.datetime]
 
@@ -243,13 +244,29 @@ class Store:
                 entity, record_id, user, now, "create", created_changes(record, shown)))
         return shape(record, self._visible(compiled, user))
 
-    def get(self, user: User, entity: str, record_id: Any) -> Record:
-        """The record as the user sees it; NotFound if it is missing, deleted or unreadable."""
+    @overload
+    def get(self, user: User, entity: str, record_id: Any, *,
+            with_rights: Literal[False] = False) -> Record: ...
+
+    @overload
+    def get(self, user: User, entity: str, record_id: Any, *,
+            with_rights: Literal[True]) -> RecordRights: ...
+
+    def get(self, user: User, entity: str, record_id: Any, *,
+            with_rights: bool = False) -> Record | RecordRights:
+        """The record as the user sees it; NotFound if it is missing, deleted or unreadable.
+        With `with_rights`, a RecordRights: the record, whether the user may update and
+        delete it now, and the transitions she may fire on it."""
         compiled = self._entity(entity)
         ctx = self.context(user)
         with self._transaction(write=False) as conn:
-            loaded = self._load(conn, compiled, user, ctx, record_id, rights=False)
-        return shape(loaded.record, self._visible(compiled, user))
+            loaded = self._load(conn, compiled, user, ctx, record_id, rights=with_rights)
+        record = shape(loaded.record, self._visible(compiled, user))
+        if not with_rights:
+            return record
+        transitions = (tuple(self.available_transitions(user, entity, loaded.record))
+                       if loaded.may_update else ())
+        return RecordRights(record, loaded.may_update, loaded.may_delete, transitions)
 
     # ------------------------------------------------------------ update / delete / restore
 

@@ -11,22 +11,35 @@ import json
 import re
 from typing import Any
 
-from guanxi.errors import TransitionRefused, ValidationFailed
+from guanxi.errors import (
+    AccessDenied,
+    NotFound,
+    TransitionRefused,
+    ValidationFailed,
+    VersionConflict,
+)
 from guanxi.fields.integers import parse_int
-from guanxi.fields.values import ID_MAX
 from guanxi.server import records as rv
 from guanxi.server.context import Ctx, handler
 from guanxi.server.display import json_value
 from guanxi.spec import EntitySpec
+from guanxi.store.filters import (
+    INT64_MAX,
+    INT64_MIN,
+    FilterError,
+    FilterScope,
+    FilterValue,
+    as_mapping,
+    parse_filters,
+)
 from starlette.exceptions import HTTPException
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 MAX_LIMIT = 200
-RESERVED = frozenset({"where", "q", "sort", "limit", "after", "total"})
 ETAG = re.compile(r'^\s*(?:W/)?"([0-9]+)"\s*$', re.ASCII)
 ANY_VERSION = "*"
-INT64 = range(-(2**63), 2**63)
+INT64 = range(INT64_MIN, INT64_MAX + 1)
 # Request bodies: a record is one object of values, a list (tags) the deepest of them;
 # any deeper is refused before it can exhaust the parser's recursion, and so are integers
 # longer than any column holds (int() would refuse them past 4,300 digits).
@@ -155,48 +168,15 @@ def _expected_version(ctx: Ctx, body: dict[str, Any] | None = None) -> int | Non
     return None
 
 
-def _filters(ctx: Ctx, entity: EntitySpec) -> dict[str, Any]:
-    seen = rv.visible(ctx, entity)
-    filters: dict[str, Any] = {}
-    for key, value in ctx.request.query_params.items():
-        if key in RESERVED:
-            continue
-        if key not in seen:
-            raise ApiError(400, "unknown_filter",
-                           f"{key!r} is not a field of {entity.name} you can filter on "
-                           f"(fields: {', '.join(sorted(seen))})")
-        if key == "state":
-            _check_state(ctx, entity, value)
-        spec = entity.field(key)
-        kind = spec.type if spec else ("integer" if key in ("id", "version") else
-                                       "user" if key in ("owner", "created_by") else "string")
-        if kind in ("integer", "reference", "user") and value != "":
-            filters[key] = _integer_filter(key, kind, value)
-        elif kind == "boolean" and value in ("true", "false"):
-            filters[key] = value == "true"
-        else:
-            filters[key] = value
-    return filters
-
-
-def _integer_filter(key: str, kind: str, value: str) -> int:
-    """A whole-number filter's value: ASCII digits; ids from 1 to ID_MAX."""
-    low, high = (1, ID_MAX) if kind != "integer" or key == "id" else (
-        INT64.start, INT64.stop - 1)
-    number = parse_int(value, signed=True, low=low, high=high)
-    if number is None:
-        raise ApiError(400, "bad_filter",
-                       f"filter {key}: {value[:40]!r} is not a whole number from {low} to {high} "
-                       "(ASCII digits)")
-    return number
-
-
-def _check_state(ctx: Ctx, entity: EntitySpec, value: str) -> None:
+def _filters(ctx: Ctx, entity: EntitySpec) -> dict[str, FilterValue]:
+    """The `field=value` filters of the query (see guanxi.store.filters)."""
     workflow = rv.workflow_of(ctx, entity)
-    states = [s.name for s in workflow.states] if workflow else []
-    if value not in states:
-        raise ApiError(400, "unknown_filter",
-                       f"filter state: {value!r} is not one of: {', '.join(states)}")
+    scope = FilterScope.of(entity, rv.visible(ctx, entity),
+                           [s.name for s in workflow.states] if workflow else ())
+    try:
+        return as_mapping(parse_filters(ctx.request.query_params.items(), scope))
+    except FilterError as error:
+        raise ApiError(400, error.code, error.message) from None
 
 
 @handler(api=True)
@@ -272,25 +252,11 @@ def fire_transition(ctx: Ctx, entity: str, id: int, name: str) -> Response:
 
 @handler(api=True)
 def list_transitions(ctx: Ctx, entity: str, id: int) -> Response:
-    spec = _entity(ctx, entity)
-    record = ctx.store.get(rv.acting_user(ctx), entity, id)
-    items = [{"name": b.name, "label": b.label, "to": b.target_name, "require": list(b.require)}
-             for b in _transitions(ctx, spec, record)]
+    _entity(ctx, entity)
+    held = ctx.store.get(rv.acting_user(ctx), entity, id, with_rights=True)
+    items = [{"name": tr.name, "label": rv.transition_label(ctx, tr), "to": tr.target,
+              "require": list(tr.require)} for tr in held.transitions]
     return JSONResponse({"items": items})
-
-
-class _Available:
-    def __init__(self, name: str, label: str, target_name: str, require: tuple[str, ...]):
-        self.name, self.label, self.target_name, self.require = name, label, target_name, require
-
-
-def _transitions(ctx: Ctx, spec: EntitySpec, record: dict[str, Any]) -> list[_Available]:
-    if not spec.workflow:
-        return []
-    out = []
-    for tr in ctx.store.available_transitions(rv.acting_user(ctx), spec.name, record):
-        out.append(_Available(tr.name, ctx.text(tr.label, tr.name), tr.target, tr.require))
-    return out
 
 
 @handler(api=True)
@@ -318,8 +284,6 @@ def me(ctx: Ctx) -> Response:
 
 def map_store_error(error: Exception) -> JSONResponse | None:
     """The JSON answer to a Store error, or None when it is not one."""
-    from guanxi.errors import AccessDenied, NotFound, VersionConflict
-
     if isinstance(error, ApiError):
         return error_response(error.status, error.code, error.detail, error.fields)
     if isinstance(error, ValidationFailed):

@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from guanxi.compile.tables import define_login_attempt_table
 from guanxi.store.database import WRITE_OPTION
+from sqlalchemy.dialects import postgresql, sqlite
 
 ATTEMPTS = define_login_attempt_table(sa.MetaData())
 SUBJECT_MAX = 200
@@ -40,12 +41,8 @@ def create_table(engine: sa.Engine) -> None:
     ATTEMPTS.metadata.create_all(engine, checkfirst=True)
 
 
-def _insert(dialect: str) -> Callable[..., sa.Insert]:
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    return insert  # type: ignore[return-value]
+def _insert(dialect: str) -> Callable[[sa.Table], postgresql.Insert | sqlite.Insert]:
+    return postgresql.insert if dialect == "postgresql" else sqlite.insert
 
 
 @dataclass
@@ -104,7 +101,7 @@ class LoginBrake:
             rows = conn.execute(
                 sa.select(ATTEMPTS).where(ATTEMPTS.c.subject.in_(sorted(subjects)))
                 .order_by(ATTEMPTS.c.subject).with_for_update()).all()
-            wait = max(row.blocked_until - now for row in rows)
+            wait: float = max(row.blocked_until - now for row in rows)
             if wait > 0:
                 return math.ceil(wait)
             for row in rows:

@@ -18,8 +18,10 @@ from __future__ import annotations
 import hashlib
 import logging
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 from guanxi.accounts import users
@@ -101,7 +103,11 @@ def issue(engine: sa.Engine, user_id: int, label: str = "",
     return token
 
 
-def _live_token(engine: sa.Engine, token_hash: str) -> sa.Row | None:
+# A token's row as _live_token reads it: id, user_id, expires_at, last_used_at.
+TokenRow = sa.Row[Any, Any, Any, Any]
+
+
+def _live_token(engine: sa.Engine, token_hash: str) -> TokenRow | None:
     """The token's row (id, user_id, expires_at, last_used_at) unless unknown or expired."""
     with engine.connect() as conn:
         row = conn.execute(
@@ -115,7 +121,7 @@ def _live_token(engine: sa.Engine, token_hash: str) -> sa.Row | None:
     return row
 
 
-def _touch(engine: sa.Engine, row: sa.Row) -> None:
+def _touch(engine: sa.Engine, row: TokenRow) -> None:
     """Record that the token was used (at most once per TOUCH_SECONDS; bookkeeping, so
     neither the remembered token users nor the request suffer from it)."""
     now = datetime.now(UTC)
@@ -143,7 +149,9 @@ def user_for(engine: sa.Engine, token: str) -> User | None:
         return user
     generation = cache.generation
     row = _live_token(engine, token_hash)
-    user = users.get_user(engine, int(row.user_id)) if row is not None else None
+    if row is None:
+        return None
+    user = users.get_user(engine, int(row.user_id))
     if user is None:
         return None
     _touch(engine, row)
@@ -154,12 +162,12 @@ def user_for(engine: sa.Engine, token: str) -> User | None:
     return user
 
 
-def _listed(query: sa.Select) -> list[TokenInfo]:
+def _listed(rows: Iterable[sa.Row[Any]]) -> list[TokenInfo]:
     return [TokenInfo(int(r.id), r.label, r.created_at, int(r.user_id), r.expires_at,
-                      r.last_used_at) for r in query]
+                      r.last_used_at) for r in rows]
 
 
-def _info_query() -> sa.Select:
+def _info_query() -> sa.Select[Any]:
     c = api_tokens.c
     return sa.select(c.id, c.label, c.created_at, c.user_id, c.expires_at,
                      c.last_used_at).order_by(c.id)

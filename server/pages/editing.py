@@ -13,6 +13,7 @@ from guanxi.errors import AccessDenied, TransitionRefused, ValidationFailed, Ver
 from guanxi.fields.values import coerce
 from guanxi.server import records as rv
 from guanxi.server.context import Ctx, handler
+from guanxi.server.display import field_spec as _field_spec
 from guanxi.server.pages.widgets import Widget, build_widget, form_value, raw_of
 from guanxi.spec import EntitySpec, FieldSpec
 from starlette.exceptions import HTTPException
@@ -32,12 +33,6 @@ def _choices(ctx: Ctx, spec: FieldSpec) -> list[tuple[str, str]] | None:
                               sort=(rv.title_field(target),))
         return [(str(r["id"]), rv.record_title(ctx, target, r)) for r in page.items]
     return None
-
-
-def _field_spec(entity: EntitySpec, name: str) -> FieldSpec:
-    from guanxi.server.display import field_spec
-
-    return field_spec(entity, name)
 
 
 def widgets(ctx: Ctx, entity: EntitySpec, names: list[str], values: dict[str, Any], *,
@@ -93,7 +88,7 @@ def _differs(spec: FieldSpec, given: Any, stored: Any) -> bool:
     """Whether a posted value changes the stored one (unreadable input counts as a change,
     so the Store reports it)."""
     try:
-        return coerce(spec, given) != stored
+        return bool(coerce(spec, given) != stored)
     except (ValueError, TypeError):
         return True
 
@@ -113,19 +108,23 @@ def _readonly_rows(ctx: Ctx, entity: EntitySpec, record: dict[str, Any],
 
 def _render_form(ctx: Ctx, entity: EntitySpec, *, record: dict[str, Any] | None,
                  widgets_: list[Widget], status: int = 200, errors: list[str] | None = None,
-                 conflict: dict[str, str] | None = None, readonly: list | None = None
-                 ) -> Response:
-    editing = record is not None
-    action = f"/e/{entity.name}/{record['id']}/edit" if editing else f"/e/{entity.name}/new"
-    title = (rv.record_title(ctx, entity, record) if editing
-             else ctx.t("new", label=rv.entity_label(ctx, entity)))
+                 conflict: dict[str, str] | None = None,
+                 readonly: list[dict[str, Any]] | None = None) -> Response:
+    if record is not None:
+        action = f"/e/{entity.name}/{record['id']}/edit"
+        title = rv.record_title(ctx, entity, record)
+        cancel = f"/e/{entity.name}/{record['id']}"
+    else:
+        action = f"/e/{entity.name}/new"
+        title = ctx.t("new", label=rv.entity_label(ctx, entity))
+        cancel = f"/e/{entity.name}"
     return ctx.render(
         "form", entity.name, status=status,
         entity=entity, record=record, title=title, action=action, widgets=widgets_,
         record_errors=errors or [], conflict=conflict or {}, readonly=readonly or [],
         version=record.get("version") if record else None,
         singular=rv.entity_label(ctx, entity), plural=rv.entity_label(ctx, entity, plural=True),
-        cancel=f"/e/{entity.name}/{record['id']}" if editing else f"/e/{entity.name}",
+        cancel=cancel,
     )
 
 
@@ -223,7 +222,7 @@ def transition_page(ctx: Ctx, entity: str, id: int, name: str) -> Response:
         raise HTTPException(404)
     seen = rv.visible(ctx, spec)
     asks = [n for n in transition.require if n in seen and spec.field(n) is not None]
-    label = ctx.text(transition.label, name.replace("_", " ").capitalize())
+    label = rv.transition_label(ctx, transition)
 
     def page(status: int, messages: list[str], errors: dict[str, list[str]] | None = None,
              raw: dict[str, Any] | None = None) -> Response:

@@ -3,23 +3,24 @@
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Sequence
 from typing import Any
 from urllib.parse import urlencode
 
 from guanxi.errors import AccessDenied, NotFound, VersionConflict
-from guanxi.fields.integers import parse_int
-from guanxi.fields.values import ID_MAX, coerce
+from guanxi.fields.values import coerce
 from guanxi.server import records as rv
 from guanxi.server.context import Ctx, handler, is_admin
 from guanxi.server.display import Cell, title_field
+from guanxi.server.pages.editing import transition_widgets
 from guanxi.spec import EntitySpec
+from guanxi.store.filters import FilterError, FilterScope, FilterValue, as_mapping, parse_filters
+from guanxi.store.rights import RecordRights
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
 from starlette.routing import Route
 
 PAGE_SIZE = 25
-RESERVED = frozenset({"q", "sort", "after", "limit", "where"})
-FILTERABLE = frozenset({"choice", "boolean", "user", "reference", "tags"})
 
 
 def require(ctx: Ctx, entity: EntitySpec, operation: str) -> None:
@@ -44,30 +45,20 @@ def home(ctx: Ctx) -> Response:
     return ctx.render("home", cards=cards)
 
 
-def _filters(ctx: Ctx, entity: EntitySpec, seen: frozenset[str]) -> dict[str, Any]:
-    """field=value query parameters naming fields the user may see and filter on."""
-    filters: dict[str, Any] = {}
-    for key, value in ctx.request.query_params.items():
-        if key in RESERVED or value == "" or key not in seen:
-            continue
-        spec = entity.field(key)
-        kind = spec.type if spec else ("choice" if key == "state" else
-                                       "user" if key in ("owner", "created_by") else "")
-        if kind in FILTERABLE:
-            if kind in ("user", "reference"):
-                number = parse_int(value, low=1, high=ID_MAX)
-                if number is None:
-                    raise HTTPException(400, f"filter {key}: not an id")
-                filters[key] = number
-            elif kind == "boolean":
-                filters[key] = value == "true"
-            else:
-                filters[key] = value
-    return filters
+def _filters(ctx: Ctx, entity: EntitySpec, seen: frozenset[str]) -> dict[str, FilterValue]:
+    """The list's `field=value` filters, read as the API reads them (see
+    guanxi.store.filters), except that an empty value is the filter form's "any"."""
+    workflow = rv.workflow_of(ctx, entity)
+    scope = FilterScope.of(entity, seen, [s.name for s in workflow.states] if workflow else ())
+    try:
+        found = parse_filters(ctx.request.query_params.items(), scope, blank_is_any=True)
+    except FilterError as error:
+        raise HTTPException(400, error.message) from None
+    return as_mapping(found)
 
 
 def _filter_controls(ctx: Ctx, entity: EntitySpec, seen: frozenset[str],
-                     active: dict[str, Any]) -> list[dict[str, Any]]:
+                     active: dict[str, FilterValue]) -> list[dict[str, Any]]:
     controls = []
     if entity.workflow and "state" in seen:
         labels = rv.state_labels(ctx, entity) or {}
@@ -76,12 +67,13 @@ def _filter_controls(ctx: Ctx, entity: EntitySpec, seen: frozenset[str],
     for spec in entity.fields:
         if spec.name not in seen or spec.type not in ("choice", "boolean"):
             continue
+        chosen = active.get(spec.name, "")
         if spec.type == "boolean":
             options = [("true", ctx.t("yes")), ("false", ctx.t("no"))]
-            current = {True: "true", False: "false"}.get(active.get(spec.name), "")
+            current = ("true" if chosen else "false") if isinstance(chosen, bool) else ""
         else:
             options = [(o.value, ctx.text(o.label, o.value)) for o in spec.options]
-            current = active.get(spec.name, "")
+            current = str(chosen)
         controls.append({"name": spec.name, "label": rv.label_of(ctx, entity, spec.name),
                          "options": options, "value": current})
     return controls
@@ -180,7 +172,9 @@ def history_entries(ctx: Ctx, entity: EntitySpec, record_id: int) -> list[dict[s
     seen = rv.visible(ctx, entity)
     labels = rv.state_labels(ctx, entity) or {}
     workflow = rv.workflow_of(ctx, entity)
-    for item in ctx.store.history(rv.acting_user(ctx), entity.name, record_id):
+    items: Sequence[dict[str, Any]] = ctx.store.history(rv.acting_user(ctx), entity.name,
+                                                       record_id)
+    for item in items:
         changes = []
         for name, change in (item.get("changes") or {}).items():
             if name not in seen or name in ("version", "updated_at"):
@@ -191,8 +185,7 @@ def history_entries(ctx: Ctx, entity: EntitySpec, record_id: int) -> list[dict[s
         transition = item.get("transition")
         spec = workflow.transition(transition) if transition and workflow else None
         if spec is not None:
-            what = ctx.text(spec.label, spec.name.replace("_", " ").capitalize())
-            what += f" → {labels.get(spec.target, spec.target)}"
+            what = f"{rv.transition_label(ctx, spec)} → {labels.get(spec.target, spec.target)}"
         elif transition:
             what = str(transition)
         else:
@@ -209,37 +202,21 @@ def history_entries(ctx: Ctx, entity: EntitySpec, record_id: int) -> list[dict[s
     return list(reversed(entries))
 
 
-def may_change(ctx: Ctx, entity: str, record_id: int, operation: str) -> bool:
-    """Whether the user's update (delete) condition holds for this record now."""
-    import sqlalchemy as sa
-
-    if not ctx.may(entity, operation):
-        return False
-    assert ctx.user is not None
-    compiled = ctx.loaded.app.entities[entity]
-    policy = compiled.policy
-    sql_ctx = ctx.store.context(ctx.user)
-    condition = (policy.update_filter if operation == "update"
-                 else policy.delete_filter)(ctx.user, sql_ctx)
-    table = compiled.table
-    with ctx.loaded.engine.connect() as conn:
-        row = conn.execute(sa.select(table.c.id).where(table.c.id == record_id, condition)).first()
-    return row is not None
-
-
 @handler()
 def detail_page(ctx: Ctx, entity: str, id: int) -> Response:
     spec = ctx.entity(entity)
     user = rv.acting_user(ctx)
-    record = ctx.store.get(user, entity, id)
+    held: RecordRights = ctx.store.get(user, entity, id, with_rights=True)
+    record = held.record
     names_ = rv.detail_fields(ctx, spec)
     rv.preload_references(ctx, spec, [record], names_)
     fields = [{"name": n, "label": rv.label_of(ctx, spec, n),
                "cell": rv.show(ctx, spec, n, record.get(n))} for n in names_]
     state = record.get("state")
-    policy = ctx.policy(entity)
-    writable = (policy.writable_fields(ctx.user, state)
-                if may_change(ctx, entity, id, "update") else ())
+    assert ctx.user is not None
+    writable = (ctx.policy(entity).writable_fields(ctx.user, state)
+                if held.may_update else frozenset())
+    buttons = rv.buttons(ctx, spec, record, held.transitions)
     explain = explanation(ctx, entity, id)
     return ctx.render(
         "detail", entity,
@@ -248,11 +225,12 @@ def detail_page(ctx: Ctx, entity: str, id: int) -> Response:
         fields=fields,
         state_label=(rv.state_labels(ctx, spec) or {}).get(state or "", state or ""),
         states=rv.state_strip(ctx, spec, state), mermaid=rv.mermaid_text(ctx, spec, state),
-        buttons=rv.buttons(ctx, spec, record),
-        button_widgets=_button_widgets(ctx, spec, record),
+        buttons=buttons,
+        button_widgets={b.name: transition_widgets(ctx, spec, record, b.asks)
+                        for b in buttons if b.asks},
         related=related_sections(ctx, spec, id),
         history=history_entries(ctx, spec, id),
-        can_edit=bool(writable), can_delete=may_change(ctx, entity, id, "delete"),
+        can_edit=bool(writable), can_delete=held.may_delete,
         explain=explain,
     )
 
@@ -267,13 +245,6 @@ def explanation(ctx: Ctx, entity: str, id: int) -> list[str]:
         return ctx.store.explain(rv.acting_user(ctx), entity, id)
     except Exception:  # an explanation is a help; the page must still show
         return []
-
-
-def _button_widgets(ctx: Ctx, spec: EntitySpec, record: dict[str, Any]) -> dict[str, list]:
-    from guanxi.server.pages.editing import transition_widgets
-
-    return {b.name: transition_widgets(ctx, spec, record, b.asks)
-            for b in rv.buttons(ctx, spec, record) if b.asks}
 
 
 @handler()
