@@ -86,9 +86,32 @@ def _ddl(args: argparse.Namespace) -> int:
     mock = sa.create_mock_engine(f"{args.dialect}://", collect)
     app.tables.metadata.create_all(mock, checkfirst=False)
     print(f"-- {app.spec.name}: {len(app.tables.metadata.tables)} tables for {args.dialect}")
-    for statement in statements:
+    for statement in _in_stable_order(statements):
         print(statement + ";\n")
     return 0
+
+
+def _in_stable_order(statements: list[str]) -> list[str]:
+    """The statements, with each run of index creations and of added constraints sorted:
+    SQLAlchemy keeps a table's indexes, and the foreign keys of tables that refer to each
+    other, in sets, so their order would change from run to run."""
+    ordered: list[str] = []
+    run: list[str] = []
+    for statement in statements:
+        if run and _sortable_kind(statement) != _sortable_kind(run[0]):
+            ordered += sorted(run)
+            run = []
+        if _sortable_kind(statement):
+            run.append(statement)
+        else:
+            ordered.append(statement)
+    return ordered + sorted(run)
+
+
+def _sortable_kind(statement: str) -> str:
+    if statement.startswith(("CREATE INDEX", "CREATE UNIQUE INDEX")):
+        return "index"
+    return "constraint" if statement.startswith("ALTER TABLE") else ""
 
 
 # ---------------------------------------------------------------- migrate

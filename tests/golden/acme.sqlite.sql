@@ -1,0 +1,319 @@
+-- acme: 12 tables for sqlite
+CREATE TABLE gx_user (
+	id INTEGER NOT NULL,
+	username VARCHAR(150) NOT NULL,
+	display_name VARCHAR(200) NOT NULL,
+	password_hash VARCHAR(255) NOT NULL,
+	language VARCHAR(16) NOT NULL,
+	active BOOLEAN NOT NULL,
+	created_at DATETIME NOT NULL,
+	PRIMARY KEY (id),
+	UNIQUE (username)
+);
+
+CREATE TABLE gx_login_attempt (
+	subject VARCHAR(200) NOT NULL,
+	failures INTEGER NOT NULL,
+	last_at DOUBLE NOT NULL,
+	blocked_until DOUBLE NOT NULL,
+	PRIMARY KEY (subject)
+);
+
+CREATE TABLE gx_user_role (
+	user_id INTEGER NOT NULL,
+	role VARCHAR(63) NOT NULL,
+	PRIMARY KEY (user_id, role),
+	FOREIGN KEY(user_id) REFERENCES gx_user (id)
+);
+
+CREATE TABLE gx_session (
+	id VARCHAR(64) NOT NULL,
+	user_id INTEGER NOT NULL,
+	created_at DATETIME NOT NULL,
+	last_seen_at DATETIME NOT NULL,
+	expires_at DATETIME NOT NULL,
+	PRIMARY KEY (id),
+	FOREIGN KEY(user_id) REFERENCES gx_user (id)
+);
+
+CREATE INDEX ix_gx_session_expires_at ON gx_session (expires_at);
+
+CREATE INDEX ix_gx_session_user_id ON gx_session (user_id);
+
+CREATE TABLE gx_history (
+	id INTEGER NOT NULL,
+	entity VARCHAR(63) NOT NULL,
+	record_id INTEGER NOT NULL,
+	at DATETIME NOT NULL,
+	user_id INTEGER,
+	action VARCHAR(16) NOT NULL,
+	transition VARCHAR(63),
+	changes JSON NOT NULL,
+	PRIMARY KEY (id),
+	FOREIGN KEY(user_id) REFERENCES gx_user (id)
+);
+
+CREATE INDEX ix_gx_history_record ON gx_history (entity, record_id);
+
+CREATE TABLE account (
+	id INTEGER NOT NULL,
+	created_at DATETIME NOT NULL,
+	updated_at DATETIME NOT NULL,
+	created_by INTEGER,
+	owner INTEGER,
+	version INTEGER NOT NULL,
+	deleted_at DATETIME,
+	name VARCHAR(200) NOT NULL,
+	industry VARCHAR(64),
+	tier VARCHAR(64),
+	region VARCHAR(64),
+	country VARCHAR(100),
+	address TEXT,
+	phone VARCHAR(50),
+	website VARCHAR(2048),
+	employees BIGINT,
+	year_established BIGINT,
+	annual_revenue NUMERIC(18, 2),
+	parent INTEGER,
+	marketing_consent BOOLEAN,
+	consent_date DATE,
+	PRIMARY KEY (id),
+	FOREIGN KEY(created_by) REFERENCES gx_user (id),
+	FOREIGN KEY(owner) REFERENCES gx_user (id),
+	CONSTRAINT fk_account_parent FOREIGN KEY(parent) REFERENCES account (id)
+);
+
+CREATE INDEX ix_account_1_industry ON account (industry);
+
+CREATE INDEX ix_account_2_tier ON account (tier);
+
+CREATE INDEX ix_account_3_region ON account (region);
+
+CREATE INDEX ix_account_owner ON account (owner);
+
+CREATE INDEX ix_account_parent ON account (parent);
+
+CREATE UNIQUE INDEX uq_account_name ON account (name);
+
+CREATE TABLE activity (
+	id INTEGER NOT NULL,
+	created_at DATETIME NOT NULL,
+	updated_at DATETIME NOT NULL,
+	created_by INTEGER,
+	owner INTEGER,
+	version INTEGER NOT NULL,
+	deleted_at DATETIME,
+	subject VARCHAR(200) NOT NULL,
+	kind VARCHAR(64) NOT NULL,
+	due DATETIME,
+	done BOOLEAN,
+	account INTEGER,
+	contact INTEGER,
+	opportunity INTEGER,
+	notes TEXT,
+	PRIMARY KEY (id),
+	FOREIGN KEY(created_by) REFERENCES gx_user (id),
+	FOREIGN KEY(owner) REFERENCES gx_user (id),
+	CONSTRAINT fk_activity_account FOREIGN KEY(account) REFERENCES account (id),
+	CONSTRAINT fk_activity_contact FOREIGN KEY(contact) REFERENCES contact (id),
+	CONSTRAINT fk_activity_opportunity FOREIGN KEY(opportunity) REFERENCES opportunity (id)
+);
+
+CREATE INDEX ix_activity_1_done_due ON activity (done, due);
+
+CREATE INDEX ix_activity_account ON activity (account);
+
+CREATE INDEX ix_activity_contact ON activity (contact);
+
+CREATE INDEX ix_activity_opportunity ON activity (opportunity);
+
+CREATE INDEX ix_activity_owner ON activity (owner);
+
+CREATE TABLE contact (
+	id INTEGER NOT NULL,
+	created_at DATETIME NOT NULL,
+	updated_at DATETIME NOT NULL,
+	created_by INTEGER,
+	owner INTEGER,
+	version INTEGER NOT NULL,
+	deleted_at DATETIME,
+	name VARCHAR(200) NOT NULL,
+	account INTEGER NOT NULL,
+	job_title VARCHAR(100),
+	email VARCHAR(254),
+	phone VARCHAR(50),
+	mobile VARCHAR(50),
+	address TEXT,
+	preferred_language VARCHAR(64),
+	marketing_consent BOOLEAN,
+	consent_date DATE,
+	PRIMARY KEY (id),
+	FOREIGN KEY(created_by) REFERENCES gx_user (id),
+	FOREIGN KEY(owner) REFERENCES gx_user (id),
+	CONSTRAINT fk_contact_account FOREIGN KEY(account) REFERENCES account (id)
+);
+
+CREATE INDEX ix_contact_account ON contact (account);
+
+CREATE INDEX ix_contact_email ON contact (email);
+
+CREATE INDEX ix_contact_owner ON contact (owner);
+
+CREATE TABLE lead (
+	id INTEGER NOT NULL,
+	created_at DATETIME NOT NULL,
+	updated_at DATETIME NOT NULL,
+	created_by INTEGER,
+	owner INTEGER,
+	version INTEGER NOT NULL,
+	state VARCHAR(63) NOT NULL,
+	deleted_at DATETIME,
+	name VARCHAR(200) NOT NULL,
+	company VARCHAR(200),
+	email VARCHAR(254),
+	phone VARCHAR(50),
+	source VARCHAR(64) NOT NULL,
+	referrer VARCHAR(200),
+	industry VARCHAR(64),
+	value NUMERIC(18, 2),
+	income NUMERIC(18, 2),
+	address TEXT,
+	marketing_consent BOOLEAN,
+	loss_reason VARCHAR(64),
+	converted_on DATE,
+	notes TEXT,
+	PRIMARY KEY (id),
+	FOREIGN KEY(created_by) REFERENCES gx_user (id),
+	FOREIGN KEY(owner) REFERENCES gx_user (id)
+);
+
+CREATE INDEX ix_lead_1_source ON lead (source);
+
+CREATE INDEX ix_lead_2_industry ON lead (industry);
+
+CREATE INDEX ix_lead_owner ON lead (owner);
+
+CREATE INDEX ix_lead_state ON lead (state);
+
+CREATE UNIQUE INDEX uq_lead_email ON lead (email);
+
+CREATE TABLE opportunity (
+	id INTEGER NOT NULL,
+	created_at DATETIME NOT NULL,
+	updated_at DATETIME NOT NULL,
+	created_by INTEGER,
+	owner INTEGER,
+	version INTEGER NOT NULL,
+	state VARCHAR(63) NOT NULL,
+	deleted_at DATETIME,
+	name VARCHAR(200) NOT NULL,
+	account INTEGER NOT NULL,
+	contact INTEGER,
+	product VARCHAR(64) NOT NULL,
+	amount NUMERIC(18, 2),
+	probability NUMERIC(7, 2),
+	expected_value NUMERIC(18, 2),
+	engage_date DATE,
+	close_date DATE,
+	close_value NUMERIC(18, 2),
+	loss_reason VARCHAR(64),
+	notes TEXT,
+	PRIMARY KEY (id),
+	FOREIGN KEY(created_by) REFERENCES gx_user (id),
+	FOREIGN KEY(owner) REFERENCES gx_user (id),
+	CONSTRAINT fk_opportunity_account FOREIGN KEY(account) REFERENCES account (id),
+	CONSTRAINT fk_opportunity_contact FOREIGN KEY(contact) REFERENCES contact (id)
+);
+
+CREATE INDEX ix_opportunity_1_product ON opportunity (product);
+
+CREATE INDEX ix_opportunity_2_account_close_date ON opportunity (account, close_date);
+
+CREATE INDEX ix_opportunity_account ON opportunity (account);
+
+CREATE INDEX ix_opportunity_close_date ON opportunity (close_date);
+
+CREATE INDEX ix_opportunity_contact ON opportunity (contact);
+
+CREATE INDEX ix_opportunity_owner ON opportunity (owner);
+
+CREATE INDEX ix_opportunity_state ON opportunity (state);
+
+CREATE TABLE quote (
+	id INTEGER NOT NULL,
+	created_at DATETIME NOT NULL,
+	updated_at DATETIME NOT NULL,
+	created_by INTEGER,
+	owner INTEGER,
+	version INTEGER NOT NULL,
+	state VARCHAR(63) NOT NULL,
+	deleted_at DATETIME,
+	number VARCHAR(20) NOT NULL,
+	account INTEGER NOT NULL,
+	opportunity INTEGER,
+	total NUMERIC(18, 2) NOT NULL,
+	discount NUMERIC(7, 2),
+	discount_reason TEXT,
+	net_total NUMERIC(18, 2),
+	valid_until DATE NOT NULL,
+	rejection_reason TEXT,
+	PRIMARY KEY (id),
+	FOREIGN KEY(created_by) REFERENCES gx_user (id),
+	FOREIGN KEY(owner) REFERENCES gx_user (id),
+	CONSTRAINT fk_quote_account FOREIGN KEY(account) REFERENCES account (id),
+	CONSTRAINT fk_quote_opportunity FOREIGN KEY(opportunity) REFERENCES opportunity (id)
+);
+
+CREATE INDEX ix_quote_1_valid_until ON quote (valid_until);
+
+CREATE INDEX ix_quote_account ON quote (account);
+
+CREATE INDEX ix_quote_opportunity ON quote (opportunity);
+
+CREATE INDEX ix_quote_owner ON quote (owner);
+
+CREATE INDEX ix_quote_state ON quote (state);
+
+CREATE UNIQUE INDEX uq_quote_number ON quote (number);
+
+CREATE TABLE ticket (
+	id INTEGER NOT NULL,
+	created_at DATETIME NOT NULL,
+	updated_at DATETIME NOT NULL,
+	created_by INTEGER,
+	owner INTEGER,
+	version INTEGER NOT NULL,
+	state VARCHAR(63) NOT NULL,
+	deleted_at DATETIME,
+	subject VARCHAR(200) NOT NULL,
+	kind VARCHAR(64) NOT NULL,
+	priority VARCHAR(64) NOT NULL,
+	category VARCHAR(64),
+	account INTEGER,
+	contact INTEGER,
+	description TEXT,
+	assignee INTEGER,
+	first_response_at DATETIME,
+	resolution TEXT,
+	PRIMARY KEY (id),
+	FOREIGN KEY(created_by) REFERENCES gx_user (id),
+	FOREIGN KEY(owner) REFERENCES gx_user (id),
+	CONSTRAINT fk_ticket_account FOREIGN KEY(account) REFERENCES account (id),
+	CONSTRAINT fk_ticket_contact FOREIGN KEY(contact) REFERENCES contact (id),
+	CONSTRAINT fk_ticket_assignee FOREIGN KEY(assignee) REFERENCES gx_user (id)
+);
+
+CREATE INDEX ix_ticket_1_priority ON ticket (priority);
+
+CREATE INDEX ix_ticket_2_kind_category ON ticket (kind, category);
+
+CREATE INDEX ix_ticket_account ON ticket (account);
+
+CREATE INDEX ix_ticket_assignee ON ticket (assignee);
+
+CREATE INDEX ix_ticket_contact ON ticket (contact);
+
+CREATE INDEX ix_ticket_owner ON ticket (owner);
+
+CREATE INDEX ix_ticket_state ON ticket (state);
+
