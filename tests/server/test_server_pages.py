@@ -300,6 +300,37 @@ def test_list_searches_filters_and_counts(shop, rita):
     assert "Alpha One" in page and "Beta" in page and "Alpha Two" not in page
 
 
+def test_list_filters_any_field_the_user_sees_as_the_api_does(shop, rita):
+    new_lead(shop, name="Alpha", email="a@example.com")
+    new_lead(shop, name="Beta", email="b@example.com")
+    page = rita.get("/e/lead", params={"email": "b@example.com"}).text
+    assert "Beta" in page and "Alpha" not in page
+
+
+def test_list_takes_an_empty_filter_from_the_form_as_any(shop, rita):
+    new_lead(shop, name="Alpha", source="web")
+    page = rita.get("/e/lead", params={"source": "", "state": ""}).text
+    assert "Alpha" in page and "1 in total" in page
+
+
+def test_list_filter_on_a_field_the_user_cannot_see_is_400(shop, rita):
+    assert rita.get("/e/lead", params={"income": "5"}).status_code == 400
+
+
+def test_list_filter_on_an_unknown_state_is_400(shop, rita):
+    assert rita.get("/e/lead", params={"state": "AAA"}).status_code == 400
+
+
+def test_detail_offers_edit_and_delete_as_the_users_rights_on_the_record_allow(shop, rita):
+    lead = new_lead(shop)
+    own = rita.get(f"/e/lead/{lead['id']}").text
+    assert f'href="/e/lead/{lead["id"]}/edit"' in own
+    assert f'action="/e/lead/{lead["id"]}/delete"' not in own
+    with signed_in(shop, "max") as manager:
+        managed = manager.get(f"/e/lead/{lead['id']}").text
+    assert f'action="/e/lead/{lead["id"]}/delete"' in managed
+
+
 def test_list_pages_with_a_cursor(shop, rita):
     for number in range(30):
         new_lead(shop, name=f"Lead {number:02d}", email=f"l{number}@example.com")
