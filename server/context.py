@@ -18,7 +18,7 @@ import asyncio
 import functools
 import threading
 import weakref
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
@@ -36,6 +36,7 @@ from guanxi.server.reload import Loaded
 from guanxi.server.templating import page_template
 from guanxi.spec import EntitySpec, ProjectSpec, text_in
 from guanxi.store.facade import Store
+from starlette.applications import Starlette
 from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -53,6 +54,10 @@ SQLITE_STORE_THREADS = 1
 MAX_RECORD_ID = 2**63 - 1
 
 
+# What `handler` makes of a handler: a Starlette endpoint.
+Endpoint = Callable[[Request], Awaitable[Response]]
+
+
 def default_store_threads(dialect: str) -> int:
     """How many handlers may run at once over a database of `dialect` ("sqlite" …)."""
     return SQLITE_STORE_THREADS if dialect == "sqlite" else STORE_THREADS
@@ -68,7 +73,7 @@ class Ctx:
     language: str
     form: FormData | None = None
     via_token: bool = False
-    _cache: dict[Any, Any] = field(default_factory=dict)
+    _cache: dict[str, Any] = field(default_factory=dict)
 
     @property
     def spec(self) -> ProjectSpec:
@@ -180,14 +185,14 @@ def language_of(request: Request, user: User | None, spec: ProjectSpec) -> str:
 
 
 def handler(*, login: bool = True, api: bool = False,
-            csrf_check: bool = True) -> Callable[[Callable[..., Response]], Any]:
+            csrf_check: bool = True) -> Callable[[Callable[..., Response]], Endpoint]:
     """Wrap a synchronous `fn(ctx, **path_params) -> Response` as a Starlette endpoint.
 
     POST forms must carry the CSRF token (403 otherwise). With `login`, an anonymous
     visitor is sent to the sign-in page (pages) or answered 401 (API).
     """
 
-    def wrap(fn: Callable[..., Response]) -> Any:
+    def wrap(fn: Callable[..., Response]) -> Endpoint:
         @functools.wraps(fn)
         async def endpoint(request: Request) -> Response:
             limiter = store_limiter(request.app)
@@ -247,7 +252,7 @@ def _anonymous(request: Request, api: bool) -> Response:
 _limiters_lock = threading.Lock()
 
 
-def store_limiter(app: Any) -> anyio.CapacityLimiter:
+def store_limiter(app: Starlette) -> anyio.CapacityLimiter:
     """The limiter of the threads running handlers of `app` on the running event loop;
     its size is `app.state.store_threads` (default STORE_THREADS)."""
     loop = asyncio.get_running_loop()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 from urllib.parse import urlencode
 
@@ -118,7 +118,8 @@ def list_page(ctx: Ctx, entity: str) -> Response:
     )
 
 
-def _query(params: Any, set_: dict[str, str] | None = None, drop: set[str] | None = None) -> str:
+def _query(params: Mapping[str, str], set_: dict[str, str] | None = None,
+           drop: set[str] | None = None) -> str:
     items = {k: v for k, v in params.items() if k not in (drop or set())}
     items.update(set_ or {})
     return "?" + urlencode(items) if items else "?"
