@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Any
 
-from guanxi.checks.registry import Context, suggest
+from guanxi.checks.registry import Context, register, suggest
 from guanxi.checks.schema import describe_value, schema
 from guanxi.fields.registry import COMMON_KEYS, FIELD_TYPES, SYSTEM_FIELDS, text_limit
 from guanxi.language.build import DYNAMIC_DEFAULTS, option_value, typed_value
-from guanxi.language.project import standard_files
-from guanxi.language.yamlload import LocDict, LocList
+from guanxi.language.standard import standard_files, standard_workflows
+from guanxi.language.tree import LocDict, LocList
 from guanxi.spec import FieldSpec, Loc
 
 TEXT_KEYS = ("label", "plural", "help", "message")
@@ -29,6 +30,7 @@ def _roles(ctx: Context) -> LocDict:
 # ---------------------------------------------------------------- project file and roles
 
 
+@register(20)
 def check_project_file(ctx: Context) -> None:
     project = ctx.raw.project
     name = project.get("project")
@@ -68,6 +70,7 @@ def _check_label_languages(ctx: Context) -> None:
             todo.extend(node)
 
 
+@register(30)
 def check_roles(ctx: Context) -> None:
     roles = _roles(ctx)
     for name, data in roles.items():
@@ -103,6 +106,7 @@ def _include_cycle(roles: LocDict, start: str) -> list[str] | None:
     return None
 
 
+@register(70)
 def check_unused_roles(ctx: Context) -> None:
     roles = _roles(ctx)
     used: set[str] = set()
@@ -130,6 +134,7 @@ def check_unused_roles(ctx: Context) -> None:
 # ---------------------------------------------------------------- entities
 
 
+@register(40)
 def check_entities(ctx: Context) -> None:
     entities = ctx.raw.entities
     for name, data in entities.items():
@@ -180,8 +185,6 @@ def _check_entity(ctx: Context, entity: str, data: LocDict, loc: Loc) -> None:
                 need_field(name, at, f"{entity}.rules[{index + 1}].{key}")
     workflow = data.get("workflow")
     if isinstance(workflow, str) and workflow not in ctx.raw.workflows:
-        from guanxi.language.project import standard_workflows
-
         ctx.unknown("workflow", None, workflow, data.value_loc("workflow"), "GX308",
                     suggest(workflow, [*ctx.raw.workflows, *standard_workflows()],
                             "workflows"), name=workflow)
@@ -392,8 +395,6 @@ def _check_bounds(ctx: Context, spec: FieldSpec, data: LocDict, allowed: frozens
 
 
 def _unbounded(spec: FieldSpec) -> FieldSpec:
-    from dataclasses import replace
-
     return replace(spec, min=None, max=None, min_length=None, max_length=None, pattern=None)
 
 

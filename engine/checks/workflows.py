@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from guanxi.checks.registry import Context, suggest
+from guanxi.checks.registry import Context, register, suggest
 from guanxi.fields.registry import SYSTEM_FIELDS
 from guanxi.language.build import parse_duration
-from guanxi.language.yamlload import LocDict, LocList
+from guanxi.language.overlays import timer_name
+from guanxi.language.tree import LocDict, LocList
 from guanxi.spec import EntitySpec, Loc, WorkflowSpec
 
 # System fields a transition may assign.
 SETTABLE_SYSTEM_FIELDS = frozenset({"owner"})
 
 
+@register(50)
 def check_workflows(ctx: Context) -> None:
     workflows = ctx.raw.workflows
     for name, data in workflows.items():
@@ -83,8 +85,6 @@ def _check_transition(ctx: Context, workflow: str, name: str, data: LocDict,
 
 def _check_timers(ctx: Context, workflow: str, data: LocDict, states: LocDict,
                   transitions: LocDict, roles: set[str]) -> None:
-    from guanxi.language.project import timer_name
-
     timers = data.get("timers")
     if not isinstance(timers, LocList):
         return

@@ -12,8 +12,9 @@ from typing import Any
 
 from guanxi.fields.integers import is_integer_text, parse_int
 from guanxi.fields.registry import FIELD_TYPES
-from guanxi.language.project import RawProject, timer_name
-from guanxi.language.yamlload import LocDict, LocList
+from guanxi.language.overlays import timer_name
+from guanxi.language.raw import RawProject
+from guanxi.language.tree import LocDict, LocList
 from guanxi.spec import (
     ALLOW,
     DENY,
