@@ -21,13 +21,15 @@ import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import quote
 
 import anyio
 import anyio.to_thread
+from guanxi.accounts import sessions
 from guanxi.fields.integers import parse_int
 from guanxi.identity import User
 from guanxi.server import i18n
-from guanxi.server.auth import csrf
+from guanxi.server.auth import csrf, tokens
 from guanxi.server.reload import Loaded
 from guanxi.server.templating import page_template
 from guanxi.spec import EntitySpec, ProjectSpec, text_in
@@ -154,9 +156,6 @@ def is_admin(spec: ProjectSpec, user: User) -> bool:
 def resolve_user(request: Request, loaded: Loaded) -> tuple[User | None, bool]:
     """The user of a request: from an API token (Authorization: Bearer) or the session,
     whose row in the database is checked on every request (an ended session is cleared)."""
-    from guanxi.accounts import sessions
-    from guanxi.server.auth import tokens
-
     engine = loaded.engine
     header = request.headers.get("authorization", "")
     if header[:7].lower() == "bearer ":
@@ -263,6 +262,4 @@ def store_limiter(app: Any) -> anyio.CapacityLimiter:
 
 
 def _safe_next(path: str) -> str:
-    from urllib.parse import quote
-
     return quote(path if path.startswith("/") and not path.startswith("//") else "/", safe="/")

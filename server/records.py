@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from guanxi.identity import User
+from guanxi.language.diagram import mermaid
 from guanxi.server.context import Ctx
 from guanxi.server.display import Cell, Names, cell, field_spec, title_field
 from guanxi.server.pages.widgets import field_label
@@ -157,10 +158,6 @@ def state_strip(ctx: Ctx, entity: EntitySpec, current: str | None) -> list[State
 def mermaid_text(ctx: Ctx, entity: EntitySpec, current: str | None) -> str:
     workflow = workflow_of(ctx, entity)
     if workflow is None:
-        return ""
-    try:
-        from guanxi.language.diagram import mermaid
-    except ImportError:
         return ""
     try:
         return str(mermaid(workflow, ctx.language, current=current))

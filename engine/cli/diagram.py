@@ -10,7 +10,9 @@ from __future__ import annotations
 import argparse
 import sys
 
+from guanxi.errors import ProjectInvalid
 from guanxi.language.diagram import graphviz, mermaid
+from guanxi.language.project import load_project_or_raise
 from guanxi.spec import ProjectSpec, WorkflowSpec, text_in
 
 
@@ -37,9 +39,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Load the project and print the diagram (or the list of workflows)."""
-    from guanxi.errors import ProjectInvalid
-    from guanxi.language.project import load_project_or_raise
-
     try:
         project = load_project_or_raise(args.path)
     except ProjectInvalid as error:

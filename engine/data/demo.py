@@ -14,6 +14,7 @@ from collections import deque
 from dataclasses import dataclass
 from typing import Any
 
+from guanxi.accounts import users as accounts
 from guanxi.errors import GuanxiError
 from guanxi.identity import User
 from guanxi.spec import EntitySpec, WorkflowSpec
@@ -154,8 +155,6 @@ def _username(users: dict[str, User], user_id: Any) -> str:
 
 def seed(store: Any, *, today: dt.date | None = None, random_seed: int = 7) -> SeedReport:
     """Create the demo users and sample records; return the logins and what was made."""
-    from guanxi.accounts import users as accounts
-
     today = today or dt.date.today()
     rng = random.Random(random_seed)
     spec = store.app.spec

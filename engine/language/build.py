@@ -8,10 +8,12 @@ errors builds into exactly what it says.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Any
 
 from guanxi.fields.integers import is_integer_text, parse_int
 from guanxi.fields.registry import FIELD_TYPES
+from guanxi.fields.values import coerce
 from guanxi.language.overlays import timer_name
 from guanxi.language.raw import RawProject
 from guanxi.language.tree import LocDict, LocList
@@ -444,8 +446,6 @@ def _permission(grants: LocDict, key: str) -> Permission:
 def typed_value(field: FieldSpec, value: Any) -> tuple[Any, str | None]:
     """The field's canonical value for a literal in the YAML (a default, min or max) and
     None, or the literal unchanged and why it does not fit."""
-    from guanxi.fields.values import coerce
-
     if value is None:
         return None, None
     if field.type == "duration":
@@ -464,8 +464,6 @@ def typed_value(field: FieldSpec, value: Any) -> tuple[Any, str | None]:
 
 def _with_values(spec: FieldSpec, data: LocDict) -> FieldSpec:
     """The field with its default, min and max as values of its type (when they fit)."""
-    from dataclasses import replace
-
     changes: dict[str, Any] = {}
     default = data.get("default")
     if isinstance(default, LocList):

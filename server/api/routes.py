@@ -11,7 +11,14 @@ import json
 import re
 from typing import Any
 
-from guanxi.errors import TransitionRefused, ValidationFailed
+from guanxi.errors import (
+    AccessDenied,
+    GuanxiError,
+    NotFound,
+    TransitionRefused,
+    ValidationFailed,
+    VersionConflict,
+)
 from guanxi.fields.integers import parse_int
 from guanxi.fields.values import ID_MAX
 from guanxi.server import records as rv
@@ -35,7 +42,7 @@ MAX_JSON_DIGITS = 40
 _TOO_DEEP = f"the body nests arrays or objects more than {MAX_JSON_DEPTH} deep"
 
 
-class ApiError(Exception):
+class ApiError(GuanxiError):
     """An API failure with its HTTP status, code and human detail."""
 
     def __init__(self, status: int, code: str, detail: str,
@@ -109,7 +116,7 @@ def _body(ctx: Ctx, required: bool = True) -> dict[str, Any]:
 
 
 class _TooManyDigits(ValueError):
-    pass
+    """Internal control flow: a JSON number refused while parsing (never leaves this module)."""
 
 
 def _json_int(text: str) -> int:
@@ -318,8 +325,6 @@ def me(ctx: Ctx) -> Response:
 
 def map_store_error(error: Exception) -> JSONResponse | None:
     """The JSON answer to a Store error, or None when it is not one."""
-    from guanxi.errors import AccessDenied, NotFound, VersionConflict
-
     if isinstance(error, ApiError):
         return error_response(error.status, error.code, error.detail, error.fields)
     if isinstance(error, ValidationFailed):

@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from guanxi.compile.tables import define_login_attempt_table
 from guanxi.store.database import WRITE_OPTION
+from sqlalchemy.dialects import postgresql, sqlite
 
 ATTEMPTS = define_login_attempt_table(sa.MetaData())
 SUBJECT_MAX = 200
@@ -41,11 +42,10 @@ def create_table(engine: sa.Engine) -> None:
 
 
 def _insert(dialect: str) -> Callable[..., sa.Insert]:
+    """INSERT … ON CONFLICT as the dialect spells it."""
     if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    return insert  # type: ignore[return-value]
+        return postgresql.insert  # type: ignore[return-value]  # a subclass of sa.Insert
+    return sqlite.insert  # type: ignore[return-value]  # a subclass of sa.Insert
 
 
 @dataclass

@@ -13,6 +13,7 @@ from guanxi.errors import AccessDenied, TransitionRefused, ValidationFailed, Ver
 from guanxi.fields.values import coerce
 from guanxi.server import records as rv
 from guanxi.server.context import Ctx, handler
+from guanxi.server.display import field_spec
 from guanxi.server.pages.widgets import Widget, build_widget, form_value, raw_of
 from guanxi.spec import EntitySpec, FieldSpec
 from starlette.exceptions import HTTPException
@@ -35,8 +36,6 @@ def _choices(ctx: Ctx, spec: FieldSpec) -> list[tuple[str, str]] | None:
 
 
 def _field_spec(entity: EntitySpec, name: str) -> FieldSpec:
-    from guanxi.server.display import field_spec
-
     return field_spec(entity, name)
 
 

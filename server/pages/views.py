@@ -6,12 +6,14 @@ import contextlib
 from typing import Any
 from urllib.parse import urlencode
 
+import sqlalchemy as sa
 from guanxi.errors import AccessDenied, NotFound, VersionConflict
 from guanxi.fields.integers import parse_int
 from guanxi.fields.values import ID_MAX, coerce
 from guanxi.server import records as rv
 from guanxi.server.context import Ctx, handler, is_admin
 from guanxi.server.display import Cell, title_field
+from guanxi.server.pages.editing import transition_widgets
 from guanxi.spec import EntitySpec
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
@@ -211,8 +213,6 @@ def history_entries(ctx: Ctx, entity: EntitySpec, record_id: int) -> list[dict[s
 
 def may_change(ctx: Ctx, entity: str, record_id: int, operation: str) -> bool:
     """Whether the user's update (delete) condition holds for this record now."""
-    import sqlalchemy as sa
-
     if not ctx.may(entity, operation):
         return False
     assert ctx.user is not None
@@ -270,8 +270,6 @@ def explanation(ctx: Ctx, entity: str, id: int) -> list[str]:
 
 
 def _button_widgets(ctx: Ctx, spec: EntitySpec, record: dict[str, Any]) -> dict[str, list]:
-    from guanxi.server.pages.editing import transition_widgets
-
     return {b.name: transition_widgets(ctx, spec, record, b.asks)
             for b in rv.buttons(ctx, spec, record) if b.asks}
 
