@@ -66,11 +66,11 @@ async def http_error(request: Request, exc: Exception) -> Response:
         detail = exc.detail if isinstance(exc.detail, str) else ""
         if detail == "csrf":
             detail = "missing or wrong X-CSRF-Token header (or use a Bearer token)"
-        response = api.error_response(status, HTTP_ERRORS.get(status, "error"), detail)
-        response.headers.update(exc.headers or {})
+        answer = api.error_response(status, HTTP_ERRORS.get(status, "error"), detail)
+        answer.headers.update(exc.headers or {})
         if status == 401:
-            response.headers["WWW-Authenticate"] = 'Bearer realm="guanxi"'
-        return response
+            answer.headers["WWW-Authenticate"] = 'Bearer realm="guanxi"'
+        return answer
     key = {403: "csrf_failed" if exc.detail == "csrf" else "forbidden",
            404: "not_found", 413: "body_too_large"}.get(status, "page_error")
     response = _error_page(request, status, key)

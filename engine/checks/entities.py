@@ -24,7 +24,7 @@ def _mapping(value: Any) -> LocDict:
 
 
 def _roles(ctx: Context) -> LocDict:
-    return _mapping(ctx.raw.project.get("roles"))
+    return _mapping(ctx.project.get("roles"))
 
 
 # ---------------------------------------------------------------- project file and roles
@@ -32,7 +32,7 @@ def _roles(ctx: Context) -> LocDict:
 
 @register(20)
 def check_project_file(ctx: Context) -> None:
-    project = ctx.raw.project
+    project = ctx.project
     name = project.get("project")
     if isinstance(name, str):
         ctx.check_name(name, project.value_loc("project"), "project")
@@ -50,7 +50,7 @@ def check_project_file(ctx: Context) -> None:
 def _check_label_languages(ctx: Context) -> None:
     languages = set(ctx.spec.languages)
     skip = standard_files()
-    todo: list[Any] = [ctx.raw.project, ctx.raw.entities, ctx.raw.workflows]
+    todo: list[Any] = [ctx.project, ctx.raw.entities, ctx.raw.workflows]
     while todo:
         node = todo.pop()
         if isinstance(node, LocDict):
@@ -174,11 +174,12 @@ def _check_entity(ctx: Context, entity: str, data: LocDict, loc: Loc) -> None:
         for name, at in names:
             need_field(name, at, f"{entity}.indexes[{index + 1}]")
     rules = data.get("rules")
-    for index, rule in enumerate(rules if isinstance(rules, LocList) else []):
+    rule_list = rules if isinstance(rules, LocList) else LocList(data.loc)
+    for index, rule in enumerate(rule_list):
         if not isinstance(rule, LocDict):
             continue
         if "require" not in rule and "check" not in rule:
-            ctx.add("GX317", rules.item_loc(index),
+            ctx.add("GX317", rule_list.item_loc(index),
                     "add 'require: [fields]' or 'check: <condition>'")
         for key in ("require", "fields"):
             for name, at in ctx.names_in(rule, key):
@@ -325,10 +326,10 @@ def _check_default(ctx: Context, spec: FieldSpec, data: LocDict) -> None:
                 field=spec.name, reason=f"only a {fits} field can default to {value}")
         return
     if spec.type in ("reference", "user"):
-        reason = "a user field can only default to current_user" if spec.type == "user" \
+        refusal = "a user field can only default to current_user" if spec.type == "user" \
             else "a reference cannot have a default (the record it names may not exist)"
         ctx.add("GX311", at, "remove 'default'", value=_show(value), field=spec.name,
-                reason=reason)
+                reason=refusal)
         return
     typed, reason = typed_value(spec, list(value) if isinstance(value, LocList) else value)
     if reason is None:

@@ -47,6 +47,12 @@ class Context:
     spec: ProjectSpec
     found: list[Diagnostic] = field(default_factory=list)
 
+    @property
+    def project(self) -> LocDict:
+        """The merged guanxi.yaml (checks run only on a project that has one)."""
+        assert self.raw.project is not None, "a project is checked only once read"
+        return self.raw.project
+
     def add(self, problem_id: str, loc: Loc, hint: str | None = None, **params: Any) -> None:
         self.found.append(diag(problem_id, loc, hint, **params))
 

@@ -48,7 +48,7 @@ def _check_workflow(ctx: Context, name: str, data: LocDict, loc: Loc) -> None:
     if isinstance(initial, str) and states and initial not in states:
         ctx.unknown("state", name, initial, data.value_loc("initial"), "GX501",
                     suggest(initial, states, "states"), name=initial, workflow=name)
-    declared_roles = ctx.raw.project.get("roles")
+    declared_roles = ctx.project.get("roles")
     roles = set(declared_roles) if isinstance(declared_roles, LocDict) else set()
     transitions = data.get("transitions")
     transitions = transitions if isinstance(transitions, LocDict) else LocDict(loc)

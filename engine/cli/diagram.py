@@ -16,7 +16,7 @@ from guanxi.language.project import load_project_or_raise
 from guanxi.spec import ProjectSpec, WorkflowSpec, text_in
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the `diagram` sub-command."""
     parser = subparsers.add_parser(
         "diagram",

@@ -162,7 +162,7 @@ def _limits(parser: argparse.ArgumentParser) -> None:
                              f"answers 503 (default {DEFAULT_MAX_CONNECTIONS})")
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add `serve` and `demo`."""
     serve = subparsers.add_parser(
         "serve", help="serve a project's web pages and JSON API",

@@ -117,7 +117,7 @@ def _token_id(text: str) -> int:
     return int(text)
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add `tokens`."""
     group = subparsers.add_parser(
         "tokens", help="manage API tokens (for integrations and scripts)",

@@ -92,7 +92,9 @@ def expression_text(value: Any) -> str | None:
 
 class _Builder:
     def __init__(self, raw: RawProject) -> None:
+        assert raw.project is not None, "a project is built only once read"
         self.raw = raw
+        self.project_data: LocDict = raw.project
         languages = raw.project.get("languages")
         names = tuple(x for x in languages if isinstance(x, str)) \
             if isinstance(languages, list) else ()
@@ -130,7 +132,7 @@ class _Builder:
     # ------------------------------------------------------------ project
 
     def project(self) -> ProjectSpec:
-        data = self.raw.project
+        data = self.project_data
         name = data.get("project")
         if not isinstance(name, str):
             name = self.raw.root.rstrip("/").rsplit("/", 1)[-1] or "project"
@@ -154,7 +156,7 @@ class _Builder:
         )
 
     def roles(self) -> tuple[RoleSpec, ...]:
-        roles = self.mapping(self.raw.project.get("roles"))
+        roles = self.mapping(self.project_data.get("roles"))
         if roles is None:
             return ()
         out = []
@@ -345,7 +347,7 @@ class _Builder:
             for t in transitions_data
         )
         timers_data = data.get("timers")
-        timers = ()
+        timers: tuple[TimerSpec, ...] = ()
         if isinstance(timers_data, LocList):
             timers = tuple(
                 timer for index, item in enumerate(timers_data)
@@ -387,7 +389,7 @@ class _Builder:
             name=name,
             loc=loc,
             sources=open_states if sources == "*" else self.names(sources),
-            target=data.get("to") if isinstance(data.get("to"), str) else "",
+            target=str(data["to"]) if isinstance(data.get("to"), str) else "",
             label=self.text(data.get("label"), name),
             when=when,
             when_loc=data.value_loc("when") if when is not None else None,
@@ -406,7 +408,7 @@ class _Builder:
         return TimerSpec(
             name=timer_name(data, index),
             loc=loc,
-            state=data.get("in") if isinstance(data.get("in"), str) else "",
+            state=str(data["in"]) if isinstance(data.get("in"), str) else "",
             after_seconds=parse_duration(after) or 0,
             after_text=str(after) if after is not None else "",
             action=str(action),

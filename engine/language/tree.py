@@ -11,7 +11,7 @@ from typing import Any
 from guanxi.spec import Loc
 
 
-class LocDict(dict):
+class LocDict(dict[Any, Any]):
     """A mapping from YAML with the location of itself, each key and each value."""
 
     loc: Loc
@@ -43,7 +43,7 @@ class LocDict(dict):
         return self.value_locs.get(key, self.key_loc(key))
 
 
-class LocList(list):
+class LocList(list[Any]):
     """A sequence from YAML with the location of itself and each item."""
 
     loc: Loc

@@ -132,7 +132,7 @@ _FastComposer: type | None
 try:
     from yaml._yaml import CParser as _CParser
 
-    class _LibyamlComposer(_CParser, _Resolver):  # type: ignore[misc, valid-type]
+    class _LibyamlComposer(_CParser, _Resolver):
         """The same, with libyaml's parser (several times faster)."""
 
         def __init__(self, stream: str) -> None:
@@ -311,8 +311,8 @@ def _first_alias(text: str, file: str) -> Loc | None:
     parser = _Composer(text)
     try:
         while not parser.check_event(yaml.StreamEndEvent):
-            event = parser.get_event()
-            if isinstance(event, yaml.AliasEvent):
+            event = parser.get_event()  # type: ignore[no-untyped-call]  # untyped in stubs
+            if isinstance(event, yaml.AliasEvent) and event.start_mark is not None:
                 mark = event.start_mark
                 return Loc(file, mark.line + 1, mark.column + 1)
     except yaml.YAMLError:
@@ -326,7 +326,8 @@ def _compose(text: str) -> Node | None:
         return _Composer(text).get_single_node()
     composer = _FastComposer(text)
     try:
-        return composer.get_single_node()
+        node: Node | None = composer.get_single_node()
+        return node
     finally:
         composer.dispose()
 

@@ -5,7 +5,7 @@ with executemany, all in one transaction.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from itertools import islice
 from typing import Any
@@ -188,13 +188,15 @@ class _Importer:
         if not records:
             return
         table = self.compiled.table
-        ids = allocate_ids(conn, table, len(records))
+        allocated = allocate_ids(conn, table, len(records))
+        ids: Sequence[int]
         try:
-            if ids is None:
+            if allocated is None:
                 ids = conn.execute(
                     table.insert().returning(table.c.id, sort_by_parameter_order=True),
                     records).scalars().all()
             else:
+                ids = allocated
                 rows = [{**record, "id": record_id} for record_id, record in zip(ids, records)]
                 names = tuple(rows[0])
                 prepared = self.unit.statements.get(

@@ -13,6 +13,7 @@ Store hands to the modules that carry it out: `rows` (one row, compare-and-set),
 
 from __future__ import annotations
 
+import builtins
 import datetime as dt
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -271,7 +272,7 @@ class Store:
         with self._unit(user, write=False) as unit:
             return count(unit, compiled, where=where, filters=filters, search=search)
 
-    def history(self, user: User, entity: str, record_id: Any) -> list[dict[str, Any]]:
+    def history(self, user: User, entity: str, record_id: Any) -> builtins.list[dict[str, Any]]:
         """The record's changes, oldest first: id, at, user_id, user (username), action,
         transition, changes {field: [old, new]} (only fields the user may see)."""
         compiled = self.app.entity(entity)
@@ -289,7 +290,7 @@ class Store:
         return bulk_insert(lambda: self._unit(user), compiled, user, rows, mode=mode,
                            batch_size=batch_size)
 
-    def explain(self, user: User, entity: str, record_id: Any = None) -> list[str]:
+    def explain(self, user: User, entity: str, record_id: Any = None) -> builtins.list[str]:
         """Why the user can or cannot see and change the entity (or the record)."""
         compiled = self.app.entity(entity)
         ctx = self.context(user)
@@ -313,6 +314,6 @@ class Store:
             role.admin for name in spec.expand_roles(user.roles) if (role := spec.role(name))
         )
 
-    def fire_due_timers(self, now: dt.datetime) -> list[Any]:
+    def fire_due_timers(self, now: dt.datetime) -> builtins.list[Any]:
         """Timers are not run by this version of the Store."""
         raise GuanxiError(render("timers_not_run", {}), code="timers_not_run")

@@ -10,7 +10,7 @@ processors, so values are the same as through `Connection.execute`.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -94,7 +94,7 @@ class Prepared:
         cursor.execute(self.sql, self.parameters(values))
         return cursor
 
-    def many(self, conn: sa.Connection, rows: list[Mapping[str, Any]]) -> None:
+    def many(self, conn: sa.Connection, rows: Sequence[Mapping[str, Any]]) -> None:
         """Run an INSERT once per row with executemany, in `conn`'s transaction. On
         PostgreSQL through SQLAlchemy, which sends many rows per INSERT statement."""
         if conn.dialect.name != "sqlite":

@@ -76,7 +76,7 @@ def path_read(scope: Scope, path: str | Sequence[str]) -> PathRead:
 def paths_read(scope: Scope, source: Source) -> tuple[PathRead, ...]:
     """Every path `source` reads (a path, or a parsed expression: each name in it, in the
     order written); `current_user` is no path."""
-    if isinstance(source, str | list | tuple):
+    if isinstance(source, str) or not isinstance(source, Node):
         return (path_read(scope, source),)
     names: list[Name] = sorted(names_in(source), key=lambda n: n.offset)
     return tuple(path_read(scope, n.parts) for n in names if n.parts != (CURRENT_USER,))

@@ -39,7 +39,7 @@ class Statements:
         statement = self._built.get(key)
         if statement is None:
             statement = self._built[key] = build()
-        return statement  # type: ignore[no-any-return]  # each key is built by one `build`
+        return statement
 
 
 def context_of(app: App, user: User, now: dt.datetime) -> expr.Context:

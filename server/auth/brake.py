@@ -41,11 +41,11 @@ def create_table(engine: sa.Engine) -> None:
     ATTEMPTS.metadata.create_all(engine, checkfirst=True)
 
 
-def _insert(dialect: str) -> Callable[..., sa.Insert]:
+def _insert(dialect: str) -> Callable[..., postgresql.Insert | sqlite.Insert]:
     """INSERT … ON CONFLICT as the dialect spells it."""
     if dialect == "postgresql":
-        return postgresql.insert  # type: ignore[return-value]  # a subclass of sa.Insert
-    return sqlite.insert  # type: ignore[return-value]  # a subclass of sa.Insert
+        return postgresql.insert
+    return sqlite.insert
 
 
 @dataclass
