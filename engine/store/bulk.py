@@ -39,7 +39,8 @@ Begin = Callable[[], AbstractContextManager[Unit]]
 
 
 class _Abort(Exception):
-    """Rolls back an all-or-nothing import that met a bad row."""
+    """Internal control flow, never seen by a caller: rolls back an all-or-nothing import
+    that met a bad row."""
 
 
 def _batches(rows: Iterable[Mapping[str, Any]], size: int) -> Iterator[list[Mapping[str, Any]]]:
