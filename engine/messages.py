@@ -117,6 +117,73 @@ CATALOG["zh"].update({
     "state_via_transition": "状态只能通过流转改变（{allowed}）",
 })
 
+# The Store's refusals and errors: stable codes (`GuanxiError.code`), same conventions.
+CATALOG["en"].update({
+    "not_found": "{entity} {id} not found",
+    "version_conflict": "{entity} {id} was changed by someone else (you had version "
+    "{expected}, it is now {actual}); reload it and apply your change again",
+    "may_not_create_any": "you may not create {entity} records",
+    "may_not_create_rule": "you may not create this {entity} (no create condition of your "
+    "roles holds for it)",
+    "may_not_read": "you may not read {entity} records",
+    "may_not_change": "you may not change this {entity}",
+    "may_not_delete": "you may not delete this {entity}",
+    "may_not_restore": "you may not restore this {entity}",
+    "may_not_set": "you may not set {fields} on {entity} (hidden, read-only, computed, "
+    "system or not editable in this state)",
+    "bad_expected_version": "expected_version must be a whole number, not {value}",
+    "bad_import_mode": "mode must be one of {allowed}, not {value}",
+    "bad_batch_size": "batch_size must be a positive whole number, not {value}",
+    "bad_limit": "limit must be a whole number from 1 to {max}, not {value}",
+    "bad_cursor": "invalid cursor: use the next_cursor of a page listed with the same sort",
+    "where_too_long": "where: the condition is longer than {max} characters",
+    "where_invalid": "where: {reason}",
+    "filter_tags": "cannot filter {entity} by tags field {name} with equality; "
+    "use where: \"option\" in {field}",
+    "filter_invalid": "filter {name}: {reason}",
+    "sort_refused": "cannot sort {entity} by {name} (sortable: {allowed})",
+    "path_unreadable_entity": "cannot {what} {entity} by {path}: you may not read {owner}",
+    "path_unreadable": "cannot {what} {entity} by {path}: {reason} ({hint}fields{of}: "
+    "{allowed})",
+    "path_no_field": "no such field you can see",
+    "path_no_field_of": "{owner} has no field {name} you can see",
+    "path_did_you_mean": "did you mean {name}? ",
+    "path_fields_of": " of {owner}",
+    "unknown_entity": "unknown entity {name} (entities: {allowed})",
+    "timers_not_run": "timers are not run yet: fire_due_timers is not implemented",
+})
+CATALOG["zh"].update({
+    "not_found": "找不到{entity} {id}",
+    "version_conflict": "{entity} {id} 已被他人修改（您的版本是 {expected}，现在是 {actual}）；"
+    "请重新加载后再修改",
+    "may_not_create_any": "您不能创建{entity}记录",
+    "may_not_create_rule": "您不能创建此{entity}（您的角色没有成立的创建条件）",
+    "may_not_read": "您不能查看{entity}记录",
+    "may_not_change": "您不能修改此{entity}",
+    "may_not_delete": "您不能删除此{entity}",
+    "may_not_restore": "您不能恢复此{entity}",
+    "may_not_set": "您不能设置{entity}的 {fields}"
+    "（隐藏、只读、计算、系统字段，或在此状态下不可编辑）",
+    "bad_expected_version": "expected_version 必须是整数，而不是 {value}",
+    "bad_import_mode": "mode 必须是 {allowed} 之一，而不是 {value}",
+    "bad_batch_size": "batch_size 必须是正整数，而不是 {value}",
+    "bad_limit": "limit 必须是 1 到 {max} 之间的整数，而不是 {value}",
+    "bad_cursor": "无效的游标：请使用按同一排序列出的页面的 next_cursor",
+    "where_too_long": "where：条件超过 {max} 个字符",
+    "where_invalid": "where：{reason}",
+    "filter_tags": "不能按标签字段 {name} 对{entity}做相等筛选；请使用 where: \"选项\" in {field}",
+    "filter_invalid": "筛选 {name}：{reason}",
+    "sort_refused": "不能按 {name} 对{entity}排序（可排序字段：{allowed}）",
+    "path_unreadable_entity": "不能按 {path} {what}{entity}：您不能查看{owner}",
+    "path_unreadable": "不能按 {path} {what}{entity}：{reason}（{hint}{of}字段：{allowed}）",
+    "path_no_field": "没有您可以查看的此字段",
+    "path_no_field_of": "{owner} 没有您可以查看的字段 {name}",
+    "path_did_you_mean": "您是不是指 {name}？",
+    "path_fields_of": "{owner} 的",
+    "unknown_entity": "未知实体 {name}（实体：{allowed}）",
+    "timers_not_run": "尚不运行定时器：fire_due_timers 尚未实现",
+})
+
 # Explanations of access ("why can I see this?"), same conventions.
 CATALOG["en"].update({
     "explain_verb_read": "read",

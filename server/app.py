@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
-from guanxi.errors import AccessDenied, GuanxiError, NotFound
+from guanxi.errors import AccessDenied, GuanxiError, NotFound, RequestInvalid
 from guanxi.server import i18n
 from guanxi.server.api import openapi
 from guanxi.server.api import routes as api
@@ -66,11 +66,11 @@ async def http_error(request: Request, exc: Exception) -> Response:
         detail = exc.detail if isinstance(exc.detail, str) else ""
         if detail == "csrf":
             detail = "missing or wrong X-CSRF-Token header (or use a Bearer token)"
-        response: Response = api.error_response(status, HTTP_ERRORS.get(status, "error"), detail)
-        response.headers.update(exc.headers or {})
+        answer = api.error_response(status, HTTP_ERRORS.get(status, "error"), detail)
+        answer.headers.update(exc.headers or {})
         if status == 401:
-            response.headers["WWW-Authenticate"] = 'Bearer realm="guanxi"'
-        return response
+            answer.headers["WWW-Authenticate"] = 'Bearer realm="guanxi"'
+        return answer
     key = {403: "csrf_failed" if exc.detail == "csrf" else "forbidden",
            404: "not_found", 413: "body_too_large"}.get(status, "page_error")
     response = _error_page(request, status, key)
@@ -78,19 +78,33 @@ async def http_error(request: Request, exc: Exception) -> Response:
     return response
 
 
+# What a page shows for an error that reached the application, by class (the first class
+# of the error's MRO found here); anything else is a 500 and is logged.
+PAGE_ERRORS: dict[type[Exception], tuple[int, str]] = {
+    NotFound: (404, "not_found"),
+    AccessDenied: (403, "forbidden"),
+    RequestInvalid: (400, "page_error"),  # a request the Store cannot answer (bad sort …)
+}
+
+
+def page_error_of(exc: Exception) -> tuple[int, str] | None:
+    """The status and message key a page shows for `exc`, by its class."""
+    for cls in type(exc).__mro__:
+        if cls in PAGE_ERRORS:
+            return PAGE_ERRORS[cls]
+    return None
+
+
 async def store_error(request: Request, exc: Exception) -> Response:
     if _is_api(request):
         mapped = api.map_store_error(exc)
         if mapped is not None:
             return mapped
-    if isinstance(exc, NotFound):
-        return _error_page(request, 404, "not_found")
-    if isinstance(exc, AccessDenied):
-        return _error_page(request, 403, "forbidden")
-    if type(exc) is GuanxiError:  # a request the Store cannot answer (bad sort, cursor …)
-        if _is_api(request):
+        if isinstance(exc, RequestInvalid):
             return api.error_response(400, "bad_request", str(exc))
-        return _error_page(request, 400, "page_error")
+    page = page_error_of(exc)
+    if page is not None:
+        return _error_page(request, *page)
     log.exception("unexpected error", exc_info=exc)
     return _error_page(request, 500, "page_error")
 

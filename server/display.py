@@ -8,6 +8,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from guanxi.accounts import users
 from guanxi.errors import AccessDenied, NotFound
 from guanxi.fields.registry import SYSTEM_FIELDS
 from guanxi.spec import EntitySpec, FieldSpec, Loc, ProjectSpec, text_in
@@ -58,16 +59,12 @@ class Names:
         if user_id == 0:
             return "Guanxi"
         if user_id not in self._users:
-            from guanxi.accounts import users
-
             found = users.get_user(self.engine, user_id)
             self._users[user_id] = found.name if found else f"#{user_id}"
         return self._users[user_id]
 
     def user_choices(self) -> list[tuple[str, str]]:
         """(id, name) of the users one may pick in a `user` field."""
-        from guanxi.accounts import users
-
         lister = getattr(users, "list_users", None)
         if lister is None:
             return []

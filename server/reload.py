@@ -17,7 +17,10 @@ from typing import Any
 
 import jinja2
 import sqlalchemy as sa
-from guanxi.compile.app import App
+from guanxi.compile.app import App, compile_app
+from guanxi.errors import ProjectInvalid
+from guanxi.language.project import load_project
+from guanxi.migrate import plan as migrate
 from guanxi.server.auth import tokens
 from guanxi.server.templating import environment
 from guanxi.spec import ProjectSpec
@@ -53,8 +56,6 @@ def _snapshot(roots: list[Path]) -> dict[str, float]:
 
 def load_spec(path: Path) -> tuple[ProjectSpec | None, list[Any]]:
     """The checked project at `path`, or None and the errors that stop it."""
-    from guanxi.language.project import load_project
-
     result = load_project(path)
     if result.spec is None and not result.errors:
         return None, [f"{path}: not a Guanxi project (no guanxi.yaml)"]
@@ -62,8 +63,6 @@ def load_spec(path: Path) -> tuple[ProjectSpec | None, list[Any]]:
 
 
 def compile_spec(spec: ProjectSpec) -> Any:
-    from guanxi.compile.app import compile_app
-
     return compile_app(spec)
 
 
@@ -72,8 +71,6 @@ class ProjectHolder:
 
     def __init__(self, source: str | Path | Any, db: str | sa.Engine, *,
                  reload: bool = False, create_schema: bool = False) -> None:
-        from guanxi.store.facade import Store
-
         self._lock = threading.Lock()
         self.errors: list[Any] = []
         self.reload = reload and isinstance(source, str | Path)
@@ -81,8 +78,6 @@ class ProjectHolder:
             self.path: Path | None = Path(source).resolve()
             spec, errors = load_spec(self.path)
             if spec is None:
-                from guanxi.errors import ProjectInvalid
-
                 raise ProjectInvalid(errors)
             app = compile_spec(spec)
         else:
@@ -122,8 +117,6 @@ class ProjectHolder:
             return self._loaded
 
     def _try_reload(self) -> None:
-        from guanxi.store.facade import Store
-
         assert self.path is not None
         try:
             spec, errors = load_spec(self.path)
@@ -148,8 +141,6 @@ class ProjectHolder:
 def apply_safe_migrations(app: Any, engine: sa.Engine) -> list[str]:
     """Bring the database up to the project when no data would be lost; otherwise the
     reasons to run `guanxi migrate` by hand (an empty list means done)."""
-    from guanxi.migrate import plan as migrate
-
     plan = migrate.plan(app, engine)
     refusal = plan.refusal()
     if refusal:

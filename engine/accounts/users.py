@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from collections.abc import Iterable
+from typing import Any
 
 import sqlalchemy as sa
 from argon2 import PasswordHasher
@@ -92,7 +93,7 @@ def _check_roles(roles: Iterable[str], project: ProjectSpec | None) -> tuple[str
     return names
 
 
-def _user(conn: sa.Connection, row: sa.Row) -> User:
+def _user(conn: sa.Connection, row: sa.Row[Any]) -> User:
     roles = conn.execute(
         sa.select(USER_ROLES.c.role).where(USER_ROLES.c.user_id == row.id)
     ).scalars()
@@ -100,11 +101,11 @@ def _user(conn: sa.Connection, row: sa.Row) -> User:
                 language=row.language, display_name=row.display_name)
 
 
-def _row_by_name(conn: sa.Connection, username: str) -> sa.Row | None:
+def _row_by_name(conn: sa.Connection, username: str) -> sa.Row[Any] | None:
     return conn.execute(sa.select(USERS).where(USERS.c.username == username)).first()
 
 
-def _require(conn: sa.Connection, username: str) -> sa.Row:
+def _require(conn: sa.Connection, username: str) -> sa.Row[Any]:
     row = _row_by_name(conn, username.strip())
     if row is None:
         raise UserError(f"no user named '{username}'; `guanxi users list` shows them")

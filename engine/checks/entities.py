@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Any
 
-from guanxi.checks.registry import Context, suggest
+from guanxi.checks.registry import Context, register, suggest
 from guanxi.checks.schema import describe_value, schema
 from guanxi.fields.registry import COMMON_KEYS, FIELD_TYPES, SYSTEM_FIELDS, text_limit
 from guanxi.language.build import DYNAMIC_DEFAULTS, option_value, typed_value
-from guanxi.language.project import standard_files
-from guanxi.language.yamlload import LocDict, LocList
+from guanxi.language.standard import standard_files, standard_workflows
+from guanxi.language.tree import LocDict, LocList
 from guanxi.spec import FieldSpec, Loc
 
 TEXT_KEYS = ("label", "plural", "help", "message")
@@ -23,14 +24,15 @@ def _mapping(value: Any) -> LocDict:
 
 
 def _roles(ctx: Context) -> LocDict:
-    return _mapping(ctx.raw.project.get("roles"))
+    return _mapping(ctx.project.get("roles"))
 
 
 # ---------------------------------------------------------------- project file and roles
 
 
+@register(20)
 def check_project_file(ctx: Context) -> None:
-    project = ctx.raw.project
+    project = ctx.project
     name = project.get("project")
     if isinstance(name, str):
         ctx.check_name(name, project.value_loc("project"), "project")
@@ -48,7 +50,7 @@ def check_project_file(ctx: Context) -> None:
 def _check_label_languages(ctx: Context) -> None:
     languages = set(ctx.spec.languages)
     skip = standard_files()
-    todo: list[Any] = [ctx.raw.project, ctx.raw.entities, ctx.raw.workflows]
+    todo: list[Any] = [ctx.project, ctx.raw.entities, ctx.raw.workflows]
     while todo:
         node = todo.pop()
         if isinstance(node, LocDict):
@@ -68,6 +70,7 @@ def _check_label_languages(ctx: Context) -> None:
             todo.extend(node)
 
 
+@register(30)
 def check_roles(ctx: Context) -> None:
     roles = _roles(ctx)
     for name, data in roles.items():
@@ -103,6 +106,7 @@ def _include_cycle(roles: LocDict, start: str) -> list[str] | None:
     return None
 
 
+@register(70)
 def check_unused_roles(ctx: Context) -> None:
     roles = _roles(ctx)
     used: set[str] = set()
@@ -130,6 +134,7 @@ def check_unused_roles(ctx: Context) -> None:
 # ---------------------------------------------------------------- entities
 
 
+@register(40)
 def check_entities(ctx: Context) -> None:
     entities = ctx.raw.entities
     for name, data in entities.items():
@@ -169,19 +174,18 @@ def _check_entity(ctx: Context, entity: str, data: LocDict, loc: Loc) -> None:
         for name, at in names:
             need_field(name, at, f"{entity}.indexes[{index + 1}]")
     rules = data.get("rules")
-    for index, rule in enumerate(rules if isinstance(rules, LocList) else []):
+    rule_list = rules if isinstance(rules, LocList) else LocList(data.loc)
+    for index, rule in enumerate(rule_list):
         if not isinstance(rule, LocDict):
             continue
         if "require" not in rule and "check" not in rule:
-            ctx.add("GX317", rules.item_loc(index),
+            ctx.add("GX317", rule_list.item_loc(index),
                     "add 'require: [fields]' or 'check: <condition>'")
         for key in ("require", "fields"):
             for name, at in ctx.names_in(rule, key):
                 need_field(name, at, f"{entity}.rules[{index + 1}].{key}")
     workflow = data.get("workflow")
     if isinstance(workflow, str) and workflow not in ctx.raw.workflows:
-        from guanxi.language.project import standard_workflows
-
         ctx.unknown("workflow", None, workflow, data.value_loc("workflow"), "GX308",
                     suggest(workflow, [*ctx.raw.workflows, *standard_workflows()],
                             "workflows"), name=workflow)
@@ -322,10 +326,10 @@ def _check_default(ctx: Context, spec: FieldSpec, data: LocDict) -> None:
                 field=spec.name, reason=f"only a {fits} field can default to {value}")
         return
     if spec.type in ("reference", "user"):
-        reason = "a user field can only default to current_user" if spec.type == "user" \
+        refusal = "a user field can only default to current_user" if spec.type == "user" \
             else "a reference cannot have a default (the record it names may not exist)"
         ctx.add("GX311", at, "remove 'default'", value=_show(value), field=spec.name,
-                reason=reason)
+                reason=refusal)
         return
     typed, reason = typed_value(spec, list(value) if isinstance(value, LocList) else value)
     if reason is None:
@@ -392,8 +396,6 @@ def _check_bounds(ctx: Context, spec: FieldSpec, data: LocDict, allowed: frozens
 
 
 def _unbounded(spec: FieldSpec) -> FieldSpec:
-    from dataclasses import replace
-
     return replace(spec, min=None, max=None, min_length=None, max_length=None, pattern=None)
 
 

@@ -6,15 +6,28 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from guanxi.checks.registry import Context, suggest
+from guanxi.checks.registry import Context, register, suggest
+from guanxi.expr import (
+    Binary,
+    Call,
+    ExprProblem,
+    ExprSyntaxError,
+    ListOf,
+    Literal,
+    Name,
+    Scope,
+    Unary,
+    check,
+    fields_used,
+    parse,
+)
 from guanxi.fields.registry import FIELD_TYPES, SYSTEM_FIELDS
 from guanxi.language.yamlload import LocDict, locate_offset
 from guanxi.spec import EntitySpec, Loc
 
 
+@register(60)
 def check_expressions(ctx: Context) -> None:
-    from guanxi.expr import Scope
-
     check_computed_cycles(ctx)
     checked_workflows: set[str] = set()
     for entity in ctx.spec.entities:
@@ -72,8 +85,6 @@ def _locate(ctx: Context, loc: Loc, offset: int) -> Loc:
 
 
 def _parse_only(ctx: Context, text: str | None, loc: Loc | None) -> None:
-    from guanxi.expr import ExprSyntaxError, parse
-
     if text is None or loc is None:
         return
     try:
@@ -84,8 +95,6 @@ def _parse_only(ctx: Context, text: str | None, loc: Loc | None) -> None:
 
 def _check(ctx: Context, text: str | None, loc: Loc | None, scope: Any, expect: str | None,
            prefix: str = "") -> None:
-    from guanxi.expr import ExprSyntaxError, check, parse
-
     if text is None or loc is None:
         return
     try:
@@ -119,8 +128,6 @@ def _check(ctx: Context, text: str | None, loc: Loc | None, scope: Any, expect: 
 
 def _reads_untyped_field(ctx: Context, entity: str, node: Any) -> bool:
     """Whether the expression reads a field of `entity` declared with an unknown type."""
-    from guanxi.expr import fields_used
-
     fields = ctx.raw.entities.get(entity, {})
     fields = fields.get("fields") if isinstance(fields, dict) else None
     if not isinstance(fields, dict):
@@ -157,8 +164,6 @@ def _removed_field(ctx: Context, entity: str, message: str) -> str | None:
 def _beyond_types(ctx: Context, node: Any, scope: Any) -> list[Any]:
     """What the type checker cannot know: `state` exists only with a workflow, and
     `has_role` must name a role of the project."""
-    from guanxi.expr import Binary, Call, ExprProblem, ListOf, Literal, Name, Unary
-
     problems: list[Any] = []
     roles = {r.name for r in ctx.spec.roles}
     todo = [node]
@@ -197,8 +202,6 @@ def _beyond_types(ctx: Context, node: Any, scope: Any) -> list[Any]:
 
 def check_computed_cycles(ctx: Context) -> None:
     """Computed fields may read other computed fields, but not in a circle."""
-    from guanxi.expr import ExprSyntaxError, fields_used, parse
-
     for entity in ctx.spec.entities:
         reads: dict[str, set[str]] = {}
         for field in entity.fields:

@@ -1,23 +1,26 @@
-"""The project checker: every problem in a project, each located, with a hint.
+"""The registry of project checks, and the Context they share.
 
-Checks run on the merged, located YAML (so every problem points at what was written)
-and on the built spec (so expressions are checked against the fields the compiler will
-see). A project without errors compiles and runs; the checks here cover everything the
-compiler relies on. Topic modules: checker_schema (structure), checker_entities (fields,
-rules, access, roles), checker_workflows, checker_expr (expressions).
+A check is a function of the Context that adds located diagnostics to it. Each topic
+module registers its checks with `@register(order)` (as `django.core.checks` does), and
+`guanxi.checks.run` imports the topic modules and runs every registered check, in order:
+schema (structure), entities (fields, rules, access, roles), workflows, expressions.
+
+To add a check: write `def check_x(ctx: Context) -> None` in the topic module it belongs
+to (or a new one, imported by `guanxi.checks.run`), decorate it with `@register(order)`,
+and give its problem an id in `guanxi.diagnostics`.
 """
 
 from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from guanxi.diagnostics import Diagnostic, diag
-from guanxi.language.project import RawProject, Removal
-from guanxi.language.yamlload import LocDict, LocList
+from guanxi.language.raw import RawProject, Removal
+from guanxi.language.tree import LocDict, LocList
 from guanxi.spec import Loc, ProjectSpec
 
 NAME_RE = re.compile(r"[a-z][a-z0-9_]*")
@@ -43,6 +46,12 @@ class Context:
     raw: RawProject
     spec: ProjectSpec
     found: list[Diagnostic] = field(default_factory=list)
+
+    @property
+    def project(self) -> LocDict:
+        """The merged guanxi.yaml (checks run only on a project that has one)."""
+        assert self.raw.project is not None, "a project is checked only once read"
+        return self.raw.project
 
     def add(self, problem_id: str, loc: Loc, hint: str | None = None, **params: Any) -> None:
         self.found.append(diag(problem_id, loc, hint, **params))
@@ -96,24 +105,32 @@ class Context:
         return self.raw.text_of(file)
 
 
-def check_project(raw: RawProject, spec: ProjectSpec) -> list[Diagnostic]:
-    """Every problem of the project that reading it did not already report."""
-    from guanxi.checks import entities as checker_entities
-    from guanxi.checks import expressions as checker_expr
-    from guanxi.checks import schema as checker_schema
-    from guanxi.checks import workflows as checker_workflows
+Check = Callable[[Context], None]
 
-    ctx = Context(raw, spec)
-    for source in raw.files:
-        if source.kind == "project" and isinstance(source.document.data, LocDict):
-            ctx.found.extend(checker_schema.validate("project", source.document.data,
-                                                     "guanxi.yaml"))
-    ctx.found.extend(checker_schema.validate("entities", raw.entities, "the entities"))
-    ctx.found.extend(checker_schema.validate("workflows", raw.workflows, "the workflows"))
-    checker_entities.check_project_file(ctx)
-    checker_entities.check_roles(ctx)
-    checker_entities.check_entities(ctx)
-    checker_workflows.check_workflows(ctx)
-    checker_expr.check_expressions(ctx)
-    checker_entities.check_unused_roles(ctx)
+
+@dataclass(frozen=True, slots=True)
+class Registered:
+    """A check and where it runs among the others (lower first; equal: as registered)."""
+
+    order: int
+    check: Check
+
+
+CHECKS: list[Registered] = []
+
+
+def register(order: int) -> Callable[[Check], Check]:
+    """Register the decorated function as a check run at `order`."""
+
+    def decorate(check: Check) -> Check:
+        CHECKS.append(Registered(order, check))
+        return check
+
+    return decorate
+
+
+def run_checks(ctx: Context) -> list[Diagnostic]:
+    """Run every registered check on `ctx`, in order; the problems found."""
+    for registered in sorted(CHECKS, key=lambda r: r.order):
+        registered.check(ctx)
     return ctx.found

@@ -13,9 +13,10 @@ from collections.abc import Iterable, Sequence
 from importlib.resources import files
 from typing import Any
 
+from guanxi.checks.registry import Context, register
 from guanxi.diagnostics import Diagnostic, diag
 from guanxi.fields.registry import COMMON_KEYS, FIELD_TYPES
-from guanxi.language.yamlload import LocDict, loc_at
+from guanxi.language.tree import LocDict, loc_at
 from guanxi.spec import Loc
 from jsonschema import Draft202012Validator, ValidationError
 
@@ -90,6 +91,17 @@ def _branch_accepts(branch: dict[str, Any], value: Any) -> bool:
     types = [types] if isinstance(types, str) else types
     kind = _json_type(value)
     return kind in types or (kind == "integer" and "number" in types)
+
+
+@register(10)
+def check_structure(ctx: Context) -> None:
+    """Each project file, and the merged entities and workflows, against their schemas."""
+    raw = ctx.raw
+    for source in raw.files:
+        if source.kind == "project" and isinstance(source.document.data, LocDict):
+            ctx.found.extend(validate("project", source.document.data, "guanxi.yaml"))
+    ctx.found.extend(validate("entities", raw.entities, "the entities"))
+    ctx.found.extend(validate("workflows", raw.workflows, "the workflows"))
 
 
 def validate(name: str, data: Any, root: str) -> list[Diagnostic]:

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from guanxi.checks.registry import Context, suggest
+from guanxi.checks.registry import Context, register, suggest
 from guanxi.fields.registry import SYSTEM_FIELDS
 from guanxi.language.build import parse_duration
-from guanxi.language.yamlload import LocDict, LocList
+from guanxi.language.overlays import timer_name
+from guanxi.language.tree import LocDict, LocList
 from guanxi.spec import EntitySpec, Loc, WorkflowSpec
 
 # System fields a transition may assign.
 SETTABLE_SYSTEM_FIELDS = frozenset({"owner"})
 
 
+@register(50)
 def check_workflows(ctx: Context) -> None:
     workflows = ctx.raw.workflows
     for name, data in workflows.items():
@@ -46,7 +48,7 @@ def _check_workflow(ctx: Context, name: str, data: LocDict, loc: Loc) -> None:
     if isinstance(initial, str) and states and initial not in states:
         ctx.unknown("state", name, initial, data.value_loc("initial"), "GX501",
                     suggest(initial, states, "states"), name=initial, workflow=name)
-    declared_roles = ctx.raw.project.get("roles")
+    declared_roles = ctx.project.get("roles")
     roles = set(declared_roles) if isinstance(declared_roles, LocDict) else set()
     transitions = data.get("transitions")
     transitions = transitions if isinstance(transitions, LocDict) else LocDict(loc)
@@ -83,8 +85,6 @@ def _check_transition(ctx: Context, workflow: str, name: str, data: LocDict,
 
 def _check_timers(ctx: Context, workflow: str, data: LocDict, states: LocDict,
                   transitions: LocDict, roles: set[str]) -> None:
-    from guanxi.language.project import timer_name
-
     timers = data.get("timers")
     if not isinstance(timers, LocList):
         return

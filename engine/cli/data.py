@@ -277,7 +277,7 @@ def _password_option(parser: argparse.ArgumentParser) -> None:
                              "instead of asking for it")
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add `ddl`, `migrate` and `users`."""
     ddl = subparsers.add_parser("ddl", help="print the SQL that creates the project's tables")
     ddl.add_argument("path", metavar="PATH", help="the project directory")

@@ -10,11 +10,13 @@ from __future__ import annotations
 import argparse
 import sys
 
+from guanxi.errors import ProjectInvalid
 from guanxi.language.diagram import graphviz, mermaid
+from guanxi.language.project import load_project_or_raise
 from guanxi.spec import ProjectSpec, WorkflowSpec, text_in
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the `diagram` sub-command."""
     parser = subparsers.add_parser(
         "diagram",
@@ -37,9 +39,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Load the project and print the diagram (or the list of workflows)."""
-    from guanxi.errors import ProjectInvalid
-    from guanxi.language.project import load_project_or_raise
-
     try:
         project = load_project_or_raise(args.path)
     except ProjectInvalid as error:

@@ -12,7 +12,7 @@ from guanxi.language.project import LoadResult, load_project
 from guanxi.spec import ProjectSpec
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add this module's sub-commands."""
     check = subparsers.add_parser(
         "check",

@@ -8,6 +8,21 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import uvicorn
+from guanxi.accounts import users
+from guanxi.cli.data import default_database_url
+from guanxi.compile.app import compile_app
+from guanxi.data.demo import DEMO_USERS, PASSWORD, seed
+from guanxi.errors import GuanxiError, ProjectInvalid
+from guanxi.language.project import load_project_or_raise
+from guanxi.migrate import plan as migrate
+from guanxi.server import serving
+from guanxi.server.app import create_app
+from guanxi.server.limits import DEFAULT_MAX_BODY, parse_size
+from guanxi.server.serving import DEFAULT_MAX_CONNECTIONS
+from guanxi.store.database import create_engine
+from guanxi.store.facade import Store
+
 DEMO_DATABASE = "demo.sqlite"
 
 
@@ -36,17 +51,11 @@ def proxy_options(args: argparse.Namespace) -> dict[str, Any]:
 
 def _run(app: Any, host: str, port: int, max_connections: int,
          **options: Any) -> None:
-    import uvicorn
-    from guanxi.server import serving
-
     uvicorn.Server(serving.config(app, host, port, max_connections=max_connections,
                                   **options)).run()
 
 
 def _pending_migration(compiled: Any, url: str) -> list[str]:
-    from guanxi.migrate import plan as migrate
-    from guanxi.store.database import create_engine
-
     engine = create_engine(url)
     try:
         plan = migrate.plan(compiled, engine)
@@ -56,12 +65,6 @@ def _pending_migration(compiled: Any, url: str) -> list[str]:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    from guanxi.cli.data import default_database_url
-    from guanxi.compile.app import compile_app
-    from guanxi.errors import GuanxiError, ProjectInvalid
-    from guanxi.language.project import load_project_or_raise
-    from guanxi.server.app import create_app
-
     project = args.path
     url = args.db or default_database_url(project)
     try:
@@ -94,13 +97,6 @@ def _default_demo_project() -> Path | None:
 def prepare_demo(project: Path, url: str) -> tuple[Any, Any]:
     """Migrate the demo database and, when it has no users yet, seed it.
     Returns (the Store, the seed report or None when it was seeded before)."""
-    from guanxi.accounts import users
-    from guanxi.compile.app import compile_app
-    from guanxi.data.demo import seed
-    from guanxi.language.project import load_project_or_raise
-    from guanxi.migrate import plan as migrate
-    from guanxi.store.facade import Store
-
     app = compile_app(load_project_or_raise(project))
     store = Store(app, url)
     migrate.apply(migrate.plan(app, store.engine), store.engine)
@@ -110,10 +106,6 @@ def prepare_demo(project: Path, url: str) -> tuple[Any, Any]:
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from guanxi.data.demo import DEMO_USERS, PASSWORD
-    from guanxi.errors import GuanxiError
-    from guanxi.server.app import create_app
-
     project = Path(args.path) if args.path else _default_demo_project()
     if project is None:
         return _fail("give the project directory: guanxi demo PATH (e.g. examples/acme)")
@@ -154,8 +146,6 @@ def _common(parser: argparse.ArgumentParser) -> None:
 
 
 def _size(text: str) -> int:
-    from guanxi.server.limits import parse_size
-
     try:
         return parse_size(text)
     except ValueError as error:
@@ -163,9 +153,6 @@ def _size(text: str) -> int:
 
 
 def _limits(parser: argparse.ArgumentParser) -> None:
-    from guanxi.server.limits import DEFAULT_MAX_BODY
-    from guanxi.server.serving import DEFAULT_MAX_CONNECTIONS
-
     parser.add_argument("--max-body", metavar="SIZE", type=_size, default=DEFAULT_MAX_BODY,
                         help="largest request body taken, e.g. 1MiB (the default) or 512KiB; "
                              "larger ones are refused with 413")
@@ -175,7 +162,7 @@ def _limits(parser: argparse.ArgumentParser) -> None:
                              f"answers 503 (default {DEFAULT_MAX_CONNECTIONS})")
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add `serve` and `demo`."""
     serve = subparsers.add_parser(
         "serve", help="serve a project's web pages and JSON API",

@@ -25,11 +25,10 @@ from guanxi.cli.data import (
 )
 from guanxi.errors import GuanxiError
 from guanxi.language.build import parse_duration
+from guanxi.server.auth import tokens
 
 
 def _tokens_engine(args: argparse.Namespace) -> sa.Engine:
-    from guanxi.server.auth import tokens
-
     path, _ = _users_project(args)
     engine = _users_engine(args, path)
     tokens.create_table(engine)
@@ -53,8 +52,6 @@ def _when(moment: dt.datetime | None, empty: str) -> str:
 
 
 def _add(args: argparse.Namespace) -> int:
-    from guanxi.server.auth import tokens
-
     lifetime = _lifetime(args.expires)
     engine = _tokens_engine(args)
     try:
@@ -74,8 +71,6 @@ def _add(args: argparse.Namespace) -> int:
 
 
 def _list(args: argparse.Namespace) -> int:
-    from guanxi.server.auth import tokens
-
     engine = _tokens_engine(args)
     try:
         names = {u.id: u.username for u in users.list_users(engine, include_inactive=True)}
@@ -104,8 +99,6 @@ def _list(args: argparse.Namespace) -> int:
 
 
 def _revoke(args: argparse.Namespace) -> int:
-    from guanxi.server.auth import tokens
-
     engine = _tokens_engine(args)
     try:
         revoked = tokens.revoke_any(engine, args.id)
@@ -124,7 +117,7 @@ def _token_id(text: str) -> int:
     return int(text)
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add `tokens`."""
     group = subparsers.add_parser(
         "tokens", help="manage API tokens (for integrations and scripts)",

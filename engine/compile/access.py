@@ -28,6 +28,7 @@ from guanxi import expr
 from guanxi.expr.functions import context_params
 from guanxi.fields.registry import SYSTEM_FIELDS
 from guanxi.identity import User
+from guanxi.language.standard import standard_files
 from guanxi.messages import render
 from guanxi.spec import AccessSpec, EntitySpec, Loc, Permission, ProjectSpec, TransitionSpec
 from sqlalchemy.sql import visitors
@@ -382,8 +383,6 @@ def project_relative(loc: Loc, root: str) -> str:
 
 
 def _shipped_workflows() -> frozenset[str]:
-    from guanxi.language.standard import standard_files
-
     return frozenset(os.path.abspath(f) for f in standard_files())
 
 

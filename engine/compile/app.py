@@ -17,7 +17,7 @@ from guanxi.compile.access import EntityPolicy, compile_policies
 from guanxi.compile.machines import WorkflowMachine, build_machines
 from guanxi.compile.tables import Tables, build_tables
 from guanxi.compile.validation import EntityValidator
-from guanxi.errors import GuanxiError
+from guanxi.errors import RequestInvalid
 from guanxi.fields.registry import SYSTEM_FIELDS
 from guanxi.messages import join
 from guanxi.spec import EntitySpec, FieldSpec, ProjectSpec, TransitionSpec
@@ -83,11 +83,11 @@ class App:
     policies: dict[str, EntityPolicy]
 
     def entity(self, name: str) -> CompiledEntity:
-        """The compiled entity `name`; GuanxiError naming the entities there are."""
+        """The compiled entity `name`; RequestInvalid naming the entities there are."""
         try:
             return self.entities[name]
         except KeyError:
-            raise GuanxiError(
+            raise RequestInvalid(
                 f"unknown entity {name!r} (entities: {join(sorted(self.entities))})"
             ) from None
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from functools import partial
 from typing import Any
@@ -148,8 +148,6 @@ def compile_field(field: FieldSpec) -> FieldValidator:
 
 
 def _with_bounds(field: FieldSpec, low: Any, high: Any) -> FieldSpec:
-    from dataclasses import replace
-
     return replace(field, min=low, max=high)
 
 

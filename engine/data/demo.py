@@ -14,6 +14,7 @@ from collections import deque
 from dataclasses import dataclass
 from typing import Any
 
+from guanxi.accounts import users as accounts
 from guanxi.errors import GuanxiError
 from guanxi.identity import User
 from guanxi.spec import EntitySpec, WorkflowSpec
@@ -95,7 +96,8 @@ class Seeder:
         self.skipped = 0
 
     def _entity(self, name: str) -> EntitySpec | None:
-        return self.store.app.spec.entity(name)
+        entity: EntitySpec | None = self.store.app.spec.entity(name)
+        return entity
 
     def _only_declared(self, entity: EntitySpec, values: dict[str, Any]) -> dict[str, Any]:
         return {k: v for k, v in values.items() if entity.field(k) is not None and v is not None}
@@ -116,7 +118,7 @@ class Seeder:
         own = {k: v for k, v in values.items() if k in writable}
         rest = {k: v for k, v in values.items() if k not in writable}
         try:
-            record = self.store.create(user, entity_name, own)
+            record: dict[str, Any] = self.store.create(user, entity_name, own)
             if rest:  # fields the owner may not set (hidden from them) are set by a manager
                 record = self.store.update(self.users["admin"], entity_name, record["id"], rest)
         except GuanxiError:
@@ -154,8 +156,6 @@ def _username(users: dict[str, User], user_id: Any) -> str:
 
 def seed(store: Any, *, today: dt.date | None = None, random_seed: int = 7) -> SeedReport:
     """Create the demo users and sample records; return the logins and what was made."""
-    from guanxi.accounts import users as accounts
-
     today = today or dt.date.today()
     rng = random.Random(random_seed)
     spec = store.app.spec
@@ -172,11 +172,11 @@ def seed(store: Any, *, today: dt.date | None = None, random_seed: int = 7) -> S
         logins.append((username, PASSWORD, ", ".join(wanted)))
     if "admin" not in users:
         raise GuanxiError("the demo needs a role named admin in the project")
-    reps = [u for u in ("rita", "wei") if u in users] or ["admin"]
-    agents = [u for u in ("li", "sue") if u in users] or ["admin"]
+    reps: list[str] = [u for u in ("rita", "wei") if u in users] or ["admin"]
+    agents: list[str] = [u for u in ("li", "sue") if u in users] or ["admin"]
     s = Seeder(store, users, rng)
 
-    accounts_made = []
+    accounts_made: list[dict[str, Any]] = []
     for index, (company, industry, region, country) in enumerate(COMPANIES):
         record = s.create("account", {
             "name": company, "industry": industry, "region": region, "country": country,
@@ -230,7 +230,7 @@ def seed(store: Any, *, today: dt.date | None = None, random_seed: int = 7) -> S
 
     stages = ["prospecting"] * 3 + ["engaging"] * 4 + ["proposal"] * 3 + \
         ["negotiation"] * 3 + ["won"] * 4 + ["lost"] * 3
-    opportunities = []
+    opportunities: list[dict[str, Any]] = []
     for index, state in enumerate(stages):
         if not accounts_made:
             break
@@ -288,7 +288,8 @@ def seed(store: Any, *, today: dt.date | None = None, random_seed: int = 7) -> S
             break
         account = accounts_made[index % len(accounts_made)]
         kind = ["call", "visit", "meeting", "email", "reminder"][index % 5]
-        opp = next((o for o in opportunities if o.get("account") == account["id"]), None)
+        found: dict[str, Any] | None = next(
+            (o for o in opportunities if o.get("account") == account["id"]), None)
         due = dt.datetime.combine(today, dt.time(9)) + dt.timedelta(days=rng.randint(-20, 20),
                                                                     hours=rng.randint(0, 8))
         s.create("activity", {
@@ -297,6 +298,6 @@ def seed(store: Any, *, today: dt.date | None = None, random_seed: int = 7) -> S
                         "reminder": "Check the renewal date"}[kind] + f" – {account['name']}",
             "kind": kind, "due": due.replace(tzinfo=dt.UTC).isoformat(),
             "done": due.date() < today, "account": account["id"],
-            "opportunity": opp["id"] if opp else None,
+            "opportunity": found["id"] if found else None,
         }, as_user=_username(users, account.get("owner")))
     return SeedReport(logins, s.created, s.skipped)

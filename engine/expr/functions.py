@@ -9,15 +9,13 @@ import difflib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import sqlalchemy as sa
+from guanxi.expr.kinds import Checking, Type, comparable, describe
 from guanxi.expr.nodes import Call, Literal, to_text
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import ColumnElement, FunctionElement
-
-if TYPE_CHECKING:
-    from guanxi.expr.types import Checker, Type
 
 
 @dataclass(frozen=True, slots=True)
@@ -237,14 +235,10 @@ def _kinds(text: str) -> frozenset[str]:
 
 
 def _t(kind: str, integral: bool = False) -> Callable[[Sequence[Type]], Type]:
-    from guanxi.expr.types import Type
-
     return lambda args: Type(kind, integral=integral)
 
 
 def _first_type(args: Sequence[Type]) -> Type:
-    from guanxi.expr.types import Type
-
     known = [t for t in args if t.kind != "null"]
     if not known:
         return Type("null")
@@ -366,7 +360,7 @@ def signature(name: str) -> str:
     return _SIGNATURES[name]
 
 
-def check_call(checker: Checker, node: Call) -> Type | None:
+def check_call(checker: Checking, node: Call) -> Type | None:
     """The type of a call, reporting unknown functions and wrong arguments."""
     function = FUNCTIONS.get(node.name)
     if function is None:
@@ -387,8 +381,6 @@ def check_call(checker: Checker, node: Call) -> Type | None:
     types = [checker.type_of(arg) for arg in node.args]
     if any(t is None for t in types):
         return None
-    from guanxi.expr.types import _comparable, describe
-
     for index, (arg, t) in enumerate(zip(node.args, types)):
         assert t is not None
         accepted = function.params[min(index, wanted - 1)]
@@ -407,7 +399,7 @@ def check_call(checker: Checker, node: Call) -> Type | None:
     if function.name == "coalesce":
         known = [t for t in types if t is not None and t.kind != "null"]
         for arg, t in zip(node.args, types):
-            if t is not None and t.kind != "null" and not _comparable(known[0], t):
+            if t is not None and t.kind != "null" and not comparable(known[0], t):
                 checker.fail(f"coalesce() needs values of one kind; '{to_text(arg)}' is "
                              f"{describe(t)}, the first is {describe(known[0])}", arg)
                 return None

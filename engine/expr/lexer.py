@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from guanxi.errors import GuanxiError
+
 MAX_LENGTH = 10_000
 # Literals the databases can hold: 64-bit integers, and numerics of 28 digits.
 MAX_INTEGER = 2**63 - 1
@@ -22,7 +24,7 @@ _FOREIGN = {
 _ESCAPES = {"\\": "\\", '"': '"', "'": "'", "n": "\n", "t": "\t"}
 
 
-class ExprSyntaxError(Exception):
+class ExprSyntaxError(GuanxiError):
     """The text is not a well-formed expression.
 
     `offset` is the 0-based index of the character at fault; `hint` says what to do.

@@ -6,6 +6,10 @@ import difflib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from guanxi.errors import GuanxiError
+from guanxi.expr.functions import check_call
+from guanxi.expr.kinds import KIND_WORDS, Type, describe
+from guanxi.expr.kinds import comparable as _comparable
 from guanxi.expr.nodes import (
     ARITHMETIC,
     COMPARISONS,
@@ -33,27 +37,12 @@ class ExprProblem:
     hint: str | None = None
 
 
-class ExprInvalid(ValueError):
+class ExprInvalid(GuanxiError, ValueError):
     """Raised when compiling an expression that `check` would refuse."""
 
     def __init__(self, problems: list[ExprProblem]) -> None:
         super().__init__("; ".join(p.message for p in problems))
         self.problems = problems
-
-
-@dataclass(frozen=True, slots=True)
-class Type:
-    """The type of a value in an expression.
-
-    kind: "text", "number", "boolean", "date", "datetime", "duration", "list", "id" or
-    "null". integral: a number known to be whole. item: the kind of a list's items.
-    ref: for "id", what it refers to ("user" or an entity name).
-    """
-
-    kind: str
-    integral: bool = False
-    item: str | None = None
-    ref: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,24 +149,6 @@ def _unknown(name: str, fields: Mapping[str, FieldInfo], entity: str | None) -> 
     return ExprProblem(message, 0, "the fields are: " + ", ".join(sorted(fields)))
 
 
-_KIND_WORDS = {
-    "text": "text", "number": "a number", "boolean": "true or false", "date": "a date",
-    "datetime": "a date and time", "duration": "a duration", "list": "a list",
-    "id": "a record", "null": "null",
-}
-
-
-def describe(t: Type) -> str:
-    """How a type is named in messages: "a number", "text", "a user" …"""
-    if t.kind == "id":
-        if t.ref == "user":
-            return "a user"
-        return f"{'an' if str(t.ref)[:1] in 'aeiou' else 'a'} {t.ref} record"
-    if t.kind == "list" and t.item and t.item != "text":
-        return f"a list of {_KIND_WORDS[t.item].removeprefix('a ')}s"
-    return _KIND_WORDS[t.kind]
-
-
 def names_in(node: Node) -> list[Name]:
     """Every name (field, path or `current_user`) the expression reads, in no set order."""
     names: list[Name] = []
@@ -240,7 +211,7 @@ def _expectation(t: Type, expect: str, node: Node) -> ExprProblem:
             "compare it with something, e.g. value > 0",
         )
     return ExprProblem(
-        f"the result must be {_KIND_WORDS.get(expect, expect)}; this is {describe(t)}",
+        f"the result must be {KIND_WORDS.get(expect, expect)}; this is {describe(t)}",
         _start(node),
     )
 
@@ -279,8 +250,6 @@ class Checker:
                       'for example: source in ["web", "expo"]')
             return None
         if isinstance(node, Call):
-            from guanxi.expr.functions import check_call
-
             return check_call(self, node)
         if isinstance(node, Unary):
             return self.unary(node)
@@ -424,15 +393,6 @@ def arithmetic_type(op: str, left: Type, right: Type) -> Type | str:
         return Type("duration")
     verb = {"+": "add", "-": "subtract", "*": "multiply", "/": "divide", "%": "divide"}[op]
     return f"cannot {verb} {describe(left)} and {describe(right)} with '{op}'"
-
-
-def _comparable(a: Type, b: Type) -> bool:
-    if a.kind == "id" and b.kind == "id":
-        return a.ref == b.ref or None in (a.ref, b.ref)
-    # Records are compared with numbers by id: owner == 3.
-    if {a.kind, b.kind} == {"id", "number"}:
-        return True
-    return a.kind == b.kind
 
 
 def _arith_hint(left: Type, right: Type) -> str | None:

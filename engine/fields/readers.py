@@ -17,6 +17,7 @@ from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from guanxi.errors import GuanxiError
 from guanxi.fields.registry import text_limit
 from guanxi.fields.values import (
     _FALSE,
@@ -39,13 +40,13 @@ class NoValue:
     """Marks an `Invalid` value that could not be read at all."""
 
 
-class Invalid(Exception):
+class Invalid(GuanxiError):
     """A value a field refuses: its problems as (code, parameters), and the value read
     when it could be read but broke a check (it is kept in the record, as the user's)."""
 
     def __init__(self, problems: tuple[tuple[str, dict[str, Any]], ...],
                  value: Any = NoValue) -> None:
-        super().__init__(problems)
+        super().__init__(str(problems))
         self.problems = problems
         self.value = value
 

@@ -18,6 +18,7 @@ from collections.abc import Callable
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 from typing import Any
 
+from guanxi.errors import GuanxiError
 from guanxi.fields.integers import MAX_DIGITS, is_integer_text
 from guanxi.messages import render, show
 from guanxi.spec import FieldSpec, text_in
@@ -25,7 +26,7 @@ from guanxi.spec import FieldSpec, text_in
 UTC = dt.UTC
 
 
-class FieldValueError(ValueError):
+class FieldValueError(GuanxiError, ValueError):
     """A value a field cannot hold. `str()` is the English message."""
 
     def __init__(self, code: str, **params: Any) -> None:

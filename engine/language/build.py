@@ -8,12 +8,15 @@ errors builds into exactly what it says.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Any
 
 from guanxi.fields.integers import is_integer_text, parse_int
 from guanxi.fields.registry import FIELD_TYPES
-from guanxi.language.project import RawProject, timer_name
-from guanxi.language.yamlload import LocDict, LocList
+from guanxi.fields.values import coerce
+from guanxi.language.overlays import timer_name
+from guanxi.language.raw import RawProject
+from guanxi.language.tree import LocDict, LocList
 from guanxi.spec import (
     ALLOW,
     DENY,
@@ -89,7 +92,9 @@ def expression_text(value: Any) -> str | None:
 
 class _Builder:
     def __init__(self, raw: RawProject) -> None:
+        assert raw.project is not None, "a project is built only once read"
         self.raw = raw
+        self.project_data: LocDict = raw.project
         languages = raw.project.get("languages")
         names = tuple(x for x in languages if isinstance(x, str)) \
             if isinstance(languages, list) else ()
@@ -127,7 +132,7 @@ class _Builder:
     # ------------------------------------------------------------ project
 
     def project(self) -> ProjectSpec:
-        data = self.raw.project
+        data = self.project_data
         name = data.get("project")
         if not isinstance(name, str):
             name = self.raw.root.rstrip("/").rsplit("/", 1)[-1] or "project"
@@ -151,7 +156,7 @@ class _Builder:
         )
 
     def roles(self) -> tuple[RoleSpec, ...]:
-        roles = self.mapping(self.raw.project.get("roles"))
+        roles = self.mapping(self.project_data.get("roles"))
         if roles is None:
             return ()
         out = []
@@ -342,7 +347,7 @@ class _Builder:
             for t in transitions_data
         )
         timers_data = data.get("timers")
-        timers = ()
+        timers: tuple[TimerSpec, ...] = ()
         if isinstance(timers_data, LocList):
             timers = tuple(
                 timer for index, item in enumerate(timers_data)
@@ -384,7 +389,7 @@ class _Builder:
             name=name,
             loc=loc,
             sources=open_states if sources == "*" else self.names(sources),
-            target=data.get("to") if isinstance(data.get("to"), str) else "",
+            target=str(data["to"]) if isinstance(data.get("to"), str) else "",
             label=self.text(data.get("label"), name),
             when=when,
             when_loc=data.value_loc("when") if when is not None else None,
@@ -403,7 +408,7 @@ class _Builder:
         return TimerSpec(
             name=timer_name(data, index),
             loc=loc,
-            state=data.get("in") if isinstance(data.get("in"), str) else "",
+            state=str(data["in"]) if isinstance(data.get("in"), str) else "",
             after_seconds=parse_duration(after) or 0,
             after_text=str(after) if after is not None else "",
             action=str(action),
@@ -443,8 +448,6 @@ def _permission(grants: LocDict, key: str) -> Permission:
 def typed_value(field: FieldSpec, value: Any) -> tuple[Any, str | None]:
     """The field's canonical value for a literal in the YAML (a default, min or max) and
     None, or the literal unchanged and why it does not fit."""
-    from guanxi.fields.values import coerce
-
     if value is None:
         return None, None
     if field.type == "duration":
@@ -463,8 +466,6 @@ def typed_value(field: FieldSpec, value: Any) -> tuple[Any, str | None]:
 
 def _with_values(spec: FieldSpec, data: LocDict) -> FieldSpec:
     """The field with its default, min and max as values of its type (when they fit)."""
-    from dataclasses import replace
-
     changes: dict[str, Any] = {}
     default = data.get("default")
     if isinstance(default, LocList):

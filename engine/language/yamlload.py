@@ -10,21 +10,22 @@ are read (a FIFO or a device such as /dev/zero is refused before a byte is read)
 more than the limit and one byte, and a link that leaves the project's directory is
 refused.
 
-Mappings load as `LocDict` and sequences as `LocList`: ordinary dicts and lists that also
-carry `loc` (where they start) and the locations of their keys and values.
+Mappings load as `LocDict` and sequences as `LocList` (`guanxi.language.tree`): ordinary
+dicts and lists that also carry `loc` (where they start) and the locations of their keys
+and values. Files are read within bounds by `guanxi.language.reading`.
 """
 
 from __future__ import annotations
 
-import os
 import re
-import stat
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import yaml
+from guanxi.errors import GuanxiError
+from guanxi.language.reading import MAX_FILE_BYTES, FileRefused, read_bounded
+from guanxi.language.tree import LocDict, LocList, loc_at, locate_offset, walk
 from guanxi.spec import Loc
 from yaml.composer import Composer
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
@@ -33,7 +34,12 @@ from yaml.reader import Reader
 from yaml.resolver import BaseResolver
 from yaml.scanner import Scanner
 
-MAX_FILE_BYTES = 1024 * 1024
+__all__ = [
+    "MAX_DEPTH", "MAX_FILE_BYTES", "MAX_NODES", "FileRefused", "LocDict", "LocList",
+    "YamlDocument", "YamlProblem", "YamlRefused", "load_bytes", "load_file", "load_text",
+    "loc_at", "locate_offset", "read_bounded", "refused_document", "walk",
+]
+
 # Values built from one file, counting every expansion of an alias again.
 MAX_NODES = 100_000
 # Mappings and lists inside each other; real projects need fewer than ten.
@@ -53,59 +59,6 @@ _FLOAT_RE = re.compile(
 )
 
 
-class LocDict(dict):
-    """A mapping from YAML with the location of itself, each key and each value."""
-
-    loc: Loc
-    key_locs: dict[Any, Loc]
-    value_locs: dict[Any, Loc]
-
-    def __init__(self, loc: Loc) -> None:
-        super().__init__()
-        self.loc = loc
-        self.key_locs = {}
-        self.value_locs = {}
-
-    def put(self, key: Any, value: Any, key_loc: Loc, value_loc: Loc) -> None:
-        """Set `key` and remember where it and its value were written."""
-        self[key] = value
-        self.key_locs[key] = key_loc
-        self.value_locs[key] = value_loc
-
-    def drop(self, key: Any) -> None:
-        """Remove `key` and its locations."""
-        self.pop(key, None)
-        self.key_locs.pop(key, None)
-        self.value_locs.pop(key, None)
-
-    def key_loc(self, key: Any) -> Loc:
-        return self.key_locs.get(key, self.loc)
-
-    def value_loc(self, key: Any) -> Loc:
-        return self.value_locs.get(key, self.key_loc(key))
-
-
-class LocList(list):
-    """A sequence from YAML with the location of itself and each item."""
-
-    loc: Loc
-    item_locs: list[Loc]
-
-    def __init__(self, loc: Loc) -> None:
-        super().__init__()
-        self.loc = loc
-        self.item_locs = []
-
-    def add(self, value: Any, loc: Loc) -> None:
-        self.append(value)
-        self.item_locs.append(loc)
-
-    def item_loc(self, index: int) -> Loc:
-        if 0 <= index < len(self.item_locs):
-            return self.item_locs[index]
-        return self.loc
-
-
 @dataclass(frozen=True, slots=True)
 class YamlProblem:
     """Why a file could not be read: `kind` is one of "syntax", "tag", "duplicate",
@@ -118,8 +71,10 @@ class YamlProblem:
     other: Loc | None = None
 
 
-class YamlRefused(Exception):
+class YamlRefused(GuanxiError):
     """Raised inside the loader; `load_file` turns it into a YamlProblem."""
+
+    code = "yaml_refused"
 
     def __init__(self, problem: YamlProblem) -> None:
         super().__init__(problem.message)
@@ -177,7 +132,7 @@ _FastComposer: type | None
 try:
     from yaml._yaml import CParser as _CParser
 
-    class _LibyamlComposer(_CParser, _Resolver):  # type: ignore[misc, valid-type]
+    class _LibyamlComposer(_CParser, _Resolver):
         """The same, with libyaml's parser (several times faster)."""
 
         def __init__(self, stream: str) -> None:
@@ -356,8 +311,8 @@ def _first_alias(text: str, file: str) -> Loc | None:
     parser = _Composer(text)
     try:
         while not parser.check_event(yaml.StreamEndEvent):
-            event = parser.get_event()
-            if isinstance(event, yaml.AliasEvent):
+            event = parser.get_event()  # type: ignore[no-untyped-call]  # untyped in stubs
+            if isinstance(event, yaml.AliasEvent) and event.start_mark is not None:
                 mark = event.start_mark
                 return Loc(file, mark.line + 1, mark.column + 1)
     except yaml.YAMLError:
@@ -371,7 +326,8 @@ def _compose(text: str) -> Node | None:
         return _Composer(text).get_single_node()
     composer = _FastComposer(text)
     try:
-        return composer.get_single_node()
+        node: Node | None = composer.get_single_node()
+        return node
     finally:
         composer.dispose()
 
@@ -406,55 +362,6 @@ def load_text(text: str, file: str, limit: int = MAX_NODES) -> YamlDocument:
     return YamlDocument(file, text, data)
 
 
-class FileRefused(Exception):
-    """A file `read_bounded` will not read: `kind` is a YamlProblem kind."""
-
-    def __init__(self, kind: str, message: str) -> None:
-        super().__init__(message)
-        self.kind, self.message = kind, message
-
-
-_FILE_KINDS = ((stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a FIFO (named pipe)"),
-               (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
-               (stat.S_ISSOCK, "a socket"))
-
-
-def read_bounded(path: Path | str, limit: int = MAX_FILE_BYTES,
-                 root: Path | str | None = None) -> bytes:
-    """The bytes of the regular file at `path`, refused (FileRefused) when it is anything
-    else, holds more than `limit` bytes, or is reached through a link that leaves the
-    directory `root`. Opening never blocks (a FIFO without a writer is refused, not
-    waited on) and no more than `limit` + 1 bytes are read, whatever `stat` said."""
-    if root is not None:
-        real, base = os.path.realpath(path), os.path.realpath(root)
-        if os.path.commonpath([real, base]) != base:
-            raise FileRefused("outside", f"the file leads to {real}, outside the project "
-                              f"directory {base}; copy the file into the project instead")
-    try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) |
-                     getattr(os, "O_CLOEXEC", 0))
-    except OSError as error:
-        raise FileRefused("unreadable",
-                          f"the file cannot be read: {error.strerror or error}") from None
-    try:
-        status = os.fstat(fd)
-        if not stat.S_ISREG(status.st_mode):
-            kind = next((name for test, name in _FILE_KINDS if test(status.st_mode)),
-                        "not a file")
-            raise FileRefused("not_regular", f"the file is {kind}, not a regular file")
-        size = status.st_size
-        data = b""
-        if size <= limit:
-            with os.fdopen(fd, "rb", closefd=False) as handle:
-                data = handle.read(limit + 1)
-    finally:
-        os.close(fd)
-    if size > limit or len(data) > limit:
-        raise FileRefused("too_big", f"the file is {max(size, len(data))} bytes, more than "
-                          f"the {limit // 1024} KiB allowed; split it into several files")
-    return data
-
-
 def load_file(path: Path | str, display: str | None = None,
               root: Path | str | None = None) -> YamlDocument:
     """Read (as `read_bounded` does) and parse one file. `display` is the name used in
@@ -481,87 +388,3 @@ def load_bytes(data: bytes, name: str) -> YamlDocument:
         return YamlDocument(name, "", None, (YamlProblem(
             "encoding", f"the file is not UTF-8 text (byte {error.start})", Loc(name, 1, 1)),))
     return load_text(text, name)
-
-
-def locate_offset(text: str, loc: Loc, offset: int) -> Loc:
-    """The location of character `offset` of the scalar value written at `loc`.
-
-    Exact for plain and quoted values on one line and for block (`|`, `>`) values;
-    other multi-line values are mapped line by line as YAML folds them.
-    """
-    lines = text.splitlines()
-    if not (1 <= loc.line <= len(lines)) or offset < 0:
-        return loc
-    line = lines[loc.line - 1]
-    start = loc.col - 1
-    lead = line[start:start + 1]
-    if lead in ("|", ">"):
-        return _locate_in_block(lines, loc, offset)
-    if lead in ("'", '"'):
-        start += 1
-    return _locate_folded(lines, loc.file, loc.line - 1, start, offset)
-
-
-def _locate_in_block(lines: list[str], loc: Loc, offset: int) -> Loc:
-    body = [(n, text) for n, text in enumerate(lines[loc.line:], start=loc.line)]
-    indent = None
-    for _, text in body:
-        if text.strip():
-            indent = len(text) - len(text.lstrip(" "))
-            break
-    if indent is None:
-        return loc
-    remaining = offset
-    for n, text in body:
-        content = text[indent:]
-        if remaining <= len(content):
-            return Loc(loc.file, n + 1, indent + remaining + 1)
-        remaining -= len(content) + 1
-    return loc
-
-
-def _locate_folded(lines: list[str], file: str, index: int, start: int, offset: int) -> Loc:
-    remaining = offset
-    first = True
-    for n in range(index, len(lines)):
-        text = lines[n]
-        begin = start if first else len(text) - len(text.lstrip(" "))
-        content = text[begin:]
-        if remaining <= len(content) or n == len(lines) - 1:
-            return Loc(file, n + 1, begin + remaining + 1)
-        remaining -= len(content.rstrip()) + 1
-        first = False
-    return Loc(file, index + 1, start + 1)
-
-
-def walk(data: Any, *path: Any) -> Iterator[tuple[Any, Loc]]:
-    """Yield (value, location) along `path` inside located data, as far as it goes."""
-    node = data
-    for step in path:
-        if isinstance(node, LocDict) and step in node:
-            loc = node.value_loc(step)
-            node = node[step]
-        elif isinstance(node, LocList) and isinstance(step, int) and 0 <= step < len(node):
-            loc = node.item_loc(step)
-            node = node[step]
-        else:
-            return
-        yield node, loc
-
-
-def loc_at(data: Any, *path: Any, key: bool = False) -> Loc | None:
-    """The location of the value at `path` (or of its key, with `key=True`); when the path
-    runs out early, the deepest location found."""
-    found: Loc | None = getattr(data, "loc", None)
-    node = data
-    for depth, step in enumerate(path):
-        last = depth == len(path) - 1
-        if isinstance(node, LocDict) and step in node:
-            found = node.key_loc(step) if (key and last) else node.value_loc(step)
-            node = node[step]
-        elif isinstance(node, LocList) and isinstance(step, int) and 0 <= step < len(node):
-            found = node.item_loc(step)
-            node = node[step]
-        else:
-            break
-    return found

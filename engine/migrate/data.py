@@ -79,7 +79,7 @@ class Backfill:
         self.value = value
         self.from_column = from_column
 
-    def run(self, conn: Connection, table: str, column: sa.Column) -> int:
+    def run(self, conn: Connection, table: str, column: sa.Column[Any]) -> int:
         """Fill every empty `column` of `table`; return how many rows were filled."""
         if self.from_column:
             t = _table(table, column.name, self.from_column)
@@ -93,7 +93,7 @@ class Backfill:
         return int(result.rowcount or 0)
 
 
-def backfill_for(default: Any, column: sa.Column) -> Backfill | None:
+def backfill_for(default: Any, column: sa.Column[Any]) -> Backfill | None:
     """How to fill existing rows from a field's `default:` (None: there is no default)."""
     if default is None:
         return None
@@ -106,7 +106,7 @@ def backfill_for(default: Any, column: sa.Column) -> Backfill | None:
     return Backfill(repr(default), _python_value(default, column))
 
 
-def _python_value(value: Any, column: sa.Column) -> Any:
+def _python_value(value: Any, column: sa.Column[Any]) -> Any:
     """A YAML literal in the column's Python type (dates may be written as strings)."""
     try:
         python_type = column.type.python_type

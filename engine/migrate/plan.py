@@ -104,7 +104,8 @@ def _metadata(app: Any) -> sa.MetaData:
     if isinstance(app, sa.MetaData):
         return app
     tables = getattr(app, "tables", None)
-    return tables.metadata if tables is not None else app.metadata
+    metadata: sa.MetaData = tables.metadata if tables is not None else app.metadata
+    return metadata
 
 
 def _spec(app: Any) -> Any:
@@ -171,7 +172,7 @@ def apply(migration: MigrationPlan, engine: Engine, allow_data_loss: bool = Fals
             _pragma(conn, "PRAGMA foreign_keys=OFF")
         try:
             with conn.begin():
-                if sqlite and not conn.connection.dbapi_connection.in_transaction:
+                if sqlite and not _driver(conn).in_transaction:
                     conn.exec_driver_sql("BEGIN")  # make SQLite's DDL part of it too
                 _run(conn, migration.steps)
                 if sqlite:
@@ -182,9 +183,16 @@ def apply(migration: MigrationPlan, engine: Engine, allow_data_loss: bool = Fals
     return len(migration.steps)
 
 
+def _driver(conn: Connection) -> Any:
+    """The DBAPI connection under `conn` (it has one while `conn` is open)."""
+    driver = conn.connection.dbapi_connection
+    assert driver is not None, "the connection is open"
+    return driver
+
+
 def _pragma(conn: Connection, statement: str) -> Any:
     """Run a SQLite pragma on the driver's connection; its first value, if any."""
-    cursor = conn.connection.dbapi_connection.cursor()
+    cursor = _driver(conn).cursor()
     try:
         row = cursor.execute(statement).fetchone()
         return row[0] if row else None

@@ -7,7 +7,7 @@ loses data (`loses_data`), and the phases `apply` runs (operations, backfills).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -38,7 +38,7 @@ class BackfillPhase:
     """Fill a column's empty values in existing rows."""
 
     backfill: Backfill
-    column: sa.Column
+    column: sa.Column[Any]
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,7 +90,7 @@ class _Planner:
         entity = self.spec.entity(table) if self.spec is not None else None
         return entity.field(column) if entity is not None else None
 
-    def default(self, table: str, column: sa.Column) -> Backfill | None:
+    def default(self, table: str, column: sa.Column[Any]) -> Backfill | None:
         declared = self.field(table, column.name)
         if declared is not None and declared.default is not None:
             return backfill_for(declared.default, column)
@@ -100,10 +100,10 @@ class _Planner:
             if workflow is not None:
                 return backfill_for(workflow.initial, column)
         if column.default is not None and getattr(column.default, "is_scalar", False):
-            return backfill_for(column.default.arg, column)
+            return backfill_for(getattr(column.default, "arg", None), column)
         return None
 
-    def required(self, table: str, column: sa.Column) -> bool:
+    def required(self, table: str, column: sa.Column[Any]) -> bool:
         declared = self.field(table, column.name)
         return not column.nullable or bool(declared is not None and declared.required)
 
@@ -140,7 +140,7 @@ class _Planner:
         ]
 
     def step(self, operation: ops.MigrateOperation) -> Step:
-        handler = {
+        handlers: dict[type[ops.MigrateOperation], Callable[[Any], Step]] = {
             ops.CreateTableOp: self.create_table,
             ops.DropTableOp: self.drop_table,
             ops.AddColumnOp: self.add_column,
@@ -151,7 +151,8 @@ class _Planner:
             ops.CreateUniqueConstraintOp: self.add_unique,
             ops.CreateForeignKeyOp: self.add_foreign_key,
             ops.DropConstraintOp: self.drop_constraint,
-        }.get(type(operation))
+        }
+        handler = handlers.get(type(operation))
         if handler is None:
             table = getattr(operation, "table_name", "")
             return Step("other", table, "", f"{type(operation).__name__} on {table}",
@@ -296,7 +297,7 @@ class _Planner:
 
     def add_unique(self, op: ops.CreateUniqueConstraintOp) -> Step:
         columns = tuple(str(c) for c in op.columns)
-        step = Step("add_unique", op.table_name, op.constraint_name or "",
+        step = Step("add_unique", op.table_name, str(op.constraint_name or ""),
                     f"make {', '.join(columns)} unique on {op.table_name}",
                     phases=(OperationPhase(op),))
         return self._check_unique(step, op.table_name, columns)
@@ -315,7 +316,7 @@ class _Planner:
                     blocked=message)
 
     def add_foreign_key(self, op: ops.CreateForeignKeyOp) -> Step:
-        return Step("add_foreign_key", op.source_table, op.constraint_name or "",
+        return Step("add_foreign_key", op.source_table, str(op.constraint_name or ""),
                     f"make {op.source_table}.{', '.join(op.local_cols)} refer to "
                     f"{op.referent_table}", phases=(OperationPhase(op),))
 
@@ -325,7 +326,7 @@ class _Planner:
                     phases=(OperationPhase(op),))
 
     def drop_constraint(self, op: ops.DropConstraintOp) -> Step:
-        return Step("drop_constraint", op.table_name, op.constraint_name or "",
+        return Step("drop_constraint", op.table_name, str(op.constraint_name or ""),
                     f"drop {op.constraint_type or 'constraint'} {op.constraint_name} on "
                     f"{op.table_name}", phases=(OperationPhase(op),))
 

@@ -5,14 +5,16 @@ with executemany, all in one transaction.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager
 from itertools import islice
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import sqlalchemy as sa
 from guanxi.compile.app import CompiledEntity
 from guanxi.compile.validation import merge_errors
-from guanxi.errors import AccessDenied, GuanxiError, ValidationFailed
+from guanxi.errors import AccessDenied, RequestInvalid, ValidationFailed
+from guanxi.expr import Resolver
 from guanxi.expr.functions import context_params
 from guanxi.fields.values import is_empty
 from guanxi.identity import User
@@ -28,15 +30,17 @@ from guanxi.store.records import (
     unique_violation,
     user_id_of,
 )
-
-if TYPE_CHECKING:
-    from guanxi.store.facade import Store
+from guanxi.store.rows import defaults
+from guanxi.store.unit import Unit
 
 MODES = ("all_or_nothing", "skip_bad")
+# Opens the import's unit of work (its one transaction).
+Begin = Callable[[], AbstractContextManager[Unit]]
 
 
 class _Abort(Exception):
-    """Rolls back an all-or-nothing import that met a bad row."""
+    """Internal control flow, never seen by a caller: rolls back an all-or-nothing import
+    that met a bad row."""
 
 
 def _batches(rows: Iterable[Mapping[str, Any]], size: int) -> Iterator[list[Mapping[str, Any]]]:
@@ -48,13 +52,13 @@ def _batches(rows: Iterable[Mapping[str, Any]], size: int) -> Iterator[list[Mapp
 class _Importer:
     """One import: the rules it checks rows against, and what it has seen so far."""
 
-    def __init__(self, store: Store, user: User, compiled: CompiledEntity) -> None:
-        self.store = store
-        self.user = user
+    def __init__(self, unit: Unit, compiled: CompiledEntity) -> None:
+        self.unit = unit
+        user = self.user = unit.user
         self.compiled = compiled
-        self.language = user.language
-        self.now = store.clock()
-        self.ctx = store.context(user, self.now)
+        self.language = unit.language
+        self.now = unit.now
+        self.ctx = unit.ctx
         policy = compiled.policy
         self.initial = compiled.machine.initial if compiled.machine else None
         self.writable = policy.writable_fields(user, self.initial, "create")
@@ -83,7 +87,7 @@ class _Importer:
             self.known_names[names] = cached
         return cached
 
-    def prepare(self, values: Mapping[str, Any], resolver: Any
+    def prepare(self, values: Mapping[str, Any], resolver: Resolver
                 ) -> tuple[dict[str, Any], dict[str, list[str]]]:
         """The record a row would create, and its errors (without database checks)."""
         compiled, user = self.compiled, self.user
@@ -92,7 +96,7 @@ class _Importer:
             values = {k: v for k, v in values.items() if k not in errors}
         clean, value_errors = compiled.validator.coerce(values, self.language)
         record: dict[str, Any] = dict.fromkeys(compiled.types)
-        record.update(self.store._defaults(compiled, user, self.now, clean))
+        record.update(defaults(compiled, user, self.now, clean))
         record.update(clean)
         record.update(created_at=self.now, updated_at=self.now,
                       created_by=user_id_of(user), version=1)
@@ -121,7 +125,7 @@ class _Importer:
 
     def _check_references(self, conn: sa.Connection, records: list[dict[str, Any]],
                           errors: list[dict[str, list[str]]]) -> None:
-        app, compiled = self.store.app, self.compiled
+        app, compiled = self.unit.app, self.compiled
         names = [n for n, t in compiled.types.items()
                  if t in ("reference", "user") and n not in ("created_by",)]
         for name in names:
@@ -185,19 +189,20 @@ class _Importer:
         if not records:
             return
         table = self.compiled.table
-        ids = allocate_ids(conn, table, len(records))
+        allocated = allocate_ids(conn, table, len(records))
+        ids: Sequence[int]
         try:
-            if ids is None:
+            if allocated is None:
                 ids = conn.execute(
                     table.insert().returning(table.c.id, sort_by_parameter_order=True),
                     records).scalars().all()
             else:
+                ids = allocated
                 rows = [{**record, "id": record_id} for record_id, record in zip(ids, records)]
-                key = ("insert", self.compiled.name, tuple(rows[0]))
-                prepared = self.store._prepared.get(key)
-                if prepared is None:
-                    prepared = self.store._prepared[key] = Prepared(
-                        insert_statement(table, key[2]), conn.dialect)
+                names = tuple(rows[0])
+                prepared = self.unit.statements.get(
+                    ("insert", self.compiled.name, names),
+                    lambda: Prepared(insert_statement(table, names), conn.dialect))
                 try:
                     prepared.many(conn, rows)
                 except conn.dialect.loaded_dbapi.IntegrityError as error:
@@ -212,31 +217,42 @@ class _Importer:
                         created_changes(record, self.shown))
             for record_id, record in zip(ids, records)
         ]
-        history_statement(self.store).many(conn, history)
+        history_statement(self.unit).many(conn, history)
 
 
-def bulk_insert(store: Store, user: User, entity: str, rows: Iterable[Mapping[str, Any]], *,
-                mode: str, batch_size: int) -> ImportReport:
-    """Store.bulk_insert: see there."""
+def check_import(compiled: CompiledEntity, user: User, *, mode: str, batch_size: int) -> None:
+    """Refuse an import before it starts: a mode or batch size that is not one, or a user
+    who may not create records of the entity at all."""
+    language = user.language
     if mode not in MODES:
-        raise GuanxiError(f"mode must be one of {', '.join(MODES)}, not {mode!r}")
+        raise RequestInvalid(render("bad_import_mode", {"allowed": MODES, "value": repr(mode)},
+                                    language), code="bad_import_mode")
     if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
-        raise GuanxiError(f"batch_size must be a positive whole number, not {batch_size!r}")
-    compiled = store.app.entity(entity)
+        raise RequestInvalid(render("bad_batch_size", {"value": repr(batch_size)}, language),
+                             code="bad_batch_size")
     if not compiled.policy.may(user, "create"):
-        raise AccessDenied(f"you may not create {entity} records")
-    importer = _Importer(store, user, compiled)
+        raise AccessDenied(render("may_not_create_any", {"entity": compiled.name}, language),
+                           code="may_not_create_any")
+
+
+def bulk_insert(begin: Begin, compiled: CompiledEntity, user: User,
+                rows: Iterable[Mapping[str, Any]], *, mode: str,
+                batch_size: int) -> ImportReport:
+    """Store.bulk_insert: see there. `begin` opens the import's unit of work, rolled back
+    when an all-or-nothing import meets a bad row."""
+    check_import(compiled, user, mode=mode, batch_size=batch_size)
     report_errors: list[RowError] = []
     inserted = 0
     try:
-        with store._transaction() as conn:
-            resolver = store._resolver(conn)
+        with begin() as unit:
+            conn = unit.conn
+            importer = _Importer(unit, compiled)
             number = 0
             for batch in _batches(rows, batch_size):
                 prepared = []
                 for values in batch:
                     number += 1
-                    record, problems = importer.prepare(values, resolver)
+                    record, problems = importer.prepare(values, unit.resolve)
                     prepared.append((number, record, problems))
                 database = importer.database_errors(
                     conn, [r for _, r, p in prepared if not p])

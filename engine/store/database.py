@@ -42,8 +42,9 @@ def _setup_sqlite(engine: sa.Engine) -> None:
         writing = connection.get_execution_options().get(WRITE_OPTION, True)
         # Straight to the driver: this runs for every transaction, and SQLAlchemy's own
         # statement machinery would cost more than the BEGIN itself.
-        connection.connection.driver_connection.execute(
-            "BEGIN IMMEDIATE" if writing else "BEGIN")
+        driver = connection.connection.driver_connection
+        assert driver is not None, "a transaction begins on an open connection"
+        driver.execute("BEGIN IMMEDIATE" if writing else "BEGIN")
 
 
 def create_engine(url: str | sa.URL, **options: Any) -> sa.Engine:

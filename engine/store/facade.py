@@ -5,56 +5,50 @@ same methods, so validation, access rules, workflow guards, audit history and op
 locking hold everywhere. Each call is one transaction; who acts comes only from the
 `user` argument.
 
-Writes are compare-and-set: `UPDATE … WHERE id = ? AND version = ? [AND state = ?] AND
-<the user's update condition>`. When no row matches, the row is read again to tell
-NotFound, VersionConflict and AccessDenied apart.
+Each call runs as one unit of work (`guanxi.store.unit.Unit`: the connection, the acting
+user, the moment, the resolver, the compiled app and the prepared statements), which the
+Store hands to the modules that carry it out: `rows` (one row, compare-and-set), `lists`,
+`workflow` and `bulk`.
 """
 
 from __future__ import annotations
 
+import builtins
 import datetime as dt
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any, Literal, overload
 
 import sqlalchemy as sa
 from guanxi import expr
 from guanxi.compile.app import App, CompiledEntity
-from guanxi.compile.validation import merge_errors
-from guanxi.errors import AccessDenied, GuanxiError, NotFound, ValidationFailed, VersionConflict
-from guanxi.expr.functions import context_params
-from guanxi.fields.integers import parse_int
-from guanxi.fields.values import coerce
+from guanxi.errors import AccessDenied, GuanxiError, NotFound
 from guanxi.identity import User
+from guanxi.messages import render
 from guanxi.spec import TransitionSpec
+from guanxi.store import rows
 from guanxi.store.bulk import bulk_insert
-from guanxi.store.database import WRITE_OPTION, create_engine
+from guanxi.store.database import create_engine
 from guanxi.store.lists import count, history, list_page
 from guanxi.store.records import (
     ImportReport,
-    Loaded,
     Page,
     Record,
     RowError,
     changes_of,
     check_names,
-    check_references,
-    check_unique,
     created_changes,
     history_row,
-    is_literal,
-    load,
     record_id_of,
     shape,
     unique_violation,
     user_id_of,
 )
 from guanxi.store.rights import RecordRights
+from guanxi.store.unit import Clock, Statements, Unit, context_of, unit_of_work
 from guanxi.store.workflow import available, fire
 
 __all__ = ["ImportReport", "Page", "RecordRights", "RowError", "Store"]
-
-Clock = Callable[[], dt.datetime]
 
 
 def _utc_now() -> dt.datetime:
@@ -73,7 +67,7 @@ class Store:
             self.engine = create_engine(url_or_engine)
         self.clock = clock
         # Statements built once and run with parameters, keyed by what shapes them.
-        self._prepared: dict[Any, Any] = {}
+        self._statements = Statements()
 
     def create_schema(self) -> None:
         """Create every table the project needs (development and tests; in production
@@ -87,137 +81,43 @@ class Store:
     # ------------------------------------------------------------ plumbing
 
     @contextmanager
-    def _transaction(self, write: bool = True) -> Iterator[sa.Connection]:
-        with self.engine.connect() as conn:
-            conn.execution_options(**{WRITE_OPTION: write})
-            with conn.begin():
-                yield conn
+    def _unit(self, user: User, *, write: bool = True, now: dt.datetime | None = None,
+              ctx: expr.Context | None = None) -> Iterator[Unit]:
+        """One call of `user` (at `now`, by default the Store's clock) as a unit of work."""
+        with unit_of_work(self.app, self.engine, self._statements, user,
+                          now or self.clock(), write=write, ctx=ctx) as unit:
+            yield unit
 
-    def context(self, user: User, now: dt.datetime | None = None) -> Any:
+    def context(self, user: User, now: dt.datetime | None = None) -> expr.Context:
         """The expression context of `user` at `now` (default: the Store's clock)."""
-        roles = self.app.spec.expand_roles(user.roles)
-        return expr.Context(user_id=user.id, roles=roles, now=now or self.clock())
-
-    def _resolver(self, conn: sa.Connection) -> Callable[[str, int], Record | None]:
-        """What follows reference paths (account.sector) for Python-side expressions:
-        reads the referred row in this transaction, once per record."""
-        tables = self.app.tables.entities
-        cache: dict[tuple[str, int], Record | None] = {}
-
-        def resolve(entity: str, record_id: int) -> Record | None:
-            key = (entity, record_id)
-            if key not in cache:
-                table = tables.get(entity)
-                row = None if table is None else conn.execute(
-                    sa.select(table).where(table.c.id == record_id)).mappings().first()
-                cache[key] = dict(row) if row is not None else None
-            return cache[key]
-
-        return resolve
+        return context_of(self.app, user, now or self.clock())
 
     def _insert(self, compiled: CompiledEntity) -> Any:
         """INSERT … RETURNING id for the entity, built once (run with the record as
         parameters, so SQLAlchemy reuses its compiled form)."""
-        key = ("create", compiled.name)
-        statement = self._prepared.get(key)
-        if statement is None:
-            table = compiled.table
-            statement = self._prepared[key] = table.insert().returning(table.c.id)
-        return statement
-
-    def _entity(self, name: str) -> CompiledEntity:
-        return self.app.entity(name)
-
-    def _filters(self, entity: CompiledEntity, user: User, ctx: Any) -> tuple[Any, Any, Any]:
-        """The read, update and delete rules, with bind parameters (`context_params`)."""
-        policy = entity.policy
-        return (policy.rule(user, ctx, "read"), policy.rule(user, ctx, "update"),
-                policy.rule(user, ctx, "delete"))
-
-    def _load(self, conn: sa.Connection, entity: CompiledEntity, user: User, ctx: Any,
-              record_id: Any, *, deleted: bool = False, lock: bool = False,
-              rights: bool = True) -> Loaded:
-        """The row if readable; with `rights`, also whether the user may update and
-        delete it (otherwise both are reported False)."""
-        if rights:
-            read, update, delete = self._filters(entity, user, ctx)
-        else:
-            read, update, delete = entity.policy.rule(user, ctx, "read"), sa.false(), sa.false()
-        return load(conn, entity, record_id, read, update, delete, deleted=deleted, lock=lock,
-                    params=context_params(ctx))
-
-    def _visible(self, entity: CompiledEntity, user: User) -> frozenset[str]:
-        return entity.policy.visible_fields(user)
-
-    def _known(self, entity: CompiledEntity, user: User, *, creating: bool) -> frozenset[str]:
-        """The fields whose values the user knows: those she sees, and on create those she
-        may give."""
-        known = self._visible(entity, user)
-        if creating:
-            initial = entity.machine.initial if entity.machine else None
-            known |= entity.policy.writable_fields(user, initial, "create")
-        return known
-
-    def _defaults(self, entity: CompiledEntity, user: User, now: dt.datetime,
-                  given: Mapping[str, Any]) -> dict[str, Any]:
-        values: dict[str, Any] = {}
-        for spec in entity.spec.fields:
-            if spec.name in given or spec.default is None or spec.compute:
-                continue
-            default = spec.default
-            if default == "current_user" and spec.type == "user":
-                values[spec.name] = user_id_of(user)
-            elif default == "today" and spec.type == "date":
-                values[spec.name] = now.date()
-            elif default == "now" and spec.type == "datetime":
-                values[spec.name] = now
-            else:
-                values[spec.name] = coerce(spec, default)
-        return values
-
-    def _finish_record(self, conn: sa.Connection, entity: CompiledEntity, user: User,
-                       ctx: Any, record: dict[str, Any], changed: Iterable[str],
-                       errors: dict[str, list[str]], *, state: str | None = None,
-                       record_id: int | None = None) -> None:
-        """Compute fields, check the whole record, its references and unique values;
-        raise ValidationFailed with every problem found."""
-        language = user.language
-        changed = set(changed)
-        resolver = self._resolver(conn)
-        computed = entity.validator.compute(record, ctx, resolver, language)
-        changed |= {c.field.name for c in entity.validator.computed}
-        checks = entity.validator.check(record, ctx, language, resolver, state)
-        # A value that could not be read is reported once, not again by rules about it.
-        checks = {name: messages for name, messages in checks.items() if name not in errors}
-        problems = merge_errors(errors, computed, checks)
-        references = {n: record.get(n) for n in changed
-                      if entity.types.get(n) in ("reference", "user") and n not in problems}
-        problems = merge_errors(
-            problems,
-            check_references(conn, self.app, entity, user, ctx, references, language),
-            check_unique(conn, entity, record, changed - set(problems), language, record_id,
-                         self._known(entity, user, creating=record_id is None)),
-        )
-        if problems:
-            raise ValidationFailed(problems)
+        table = compiled.table
+        return self._statements.get(("create", compiled.name),
+                                    lambda: table.insert().returning(table.c.id))
 
     # ------------------------------------------------------------ create / get
 
     def create(self, user: User, entity: str, values: Mapping[str, Any]) -> Record:
         """Create a record from `values` (field name -> value, as Python, JSON or text);
         return it as the user sees it, with its system fields."""
-        compiled = self._entity(entity)
+        compiled = self.app.entity(entity)
         policy = compiled.policy
+        language = user.language
         now = self.clock()
         ctx = self.context(user, now)
         if not policy.may(user, "create"):
-            raise AccessDenied(f"you may not create {entity} records")
+            raise AccessDenied(render("may_not_create_any", {"entity": entity}, language),
+                               code="may_not_create_any")
         initial = compiled.machine.initial if compiled.machine else None
         check_names(compiled, values, policy.writable_fields(user, initial, "create"),
-                    user.language)
-        clean, errors = compiled.validator.coerce(values, user.language)
+                    language)
+        clean, errors = compiled.validator.coerce(values, language)
         record: dict[str, Any] = {name: None for name in compiled.types}
-        record.update(self._defaults(compiled, user, now, clean))
+        record.update(rows.defaults(compiled, user, now, clean))
         record.update(clean)
         record.update(created_at=now, updated_at=now, created_by=user_id_of(user), version=1)
         if "owner" not in clean:
@@ -225,24 +125,24 @@ class Store:
         if initial is not None:
             record["state"] = initial
         record.pop("id", None)
-        with self._transaction() as conn:
+        with self._unit(user, now=now, ctx=ctx) as unit:
             changed = [n for n in record if n in compiled.fields or n == "owner"]
-            self._finish_record(conn, compiled, user, ctx, record, changed, errors)
-            if not policy.can_create(user, ctx, record, self._resolver(conn)):
-                raise AccessDenied(f"you may not create this {entity} "
-                                   "(no create condition of your roles holds for it)")
+            rows.finish(unit, compiled, record, changed, errors)
+            if not policy.can_create(user, ctx, record, unit.resolve):
+                raise AccessDenied(render("may_not_create_rule", {"entity": entity}, language),
+                                   code="may_not_create_rule")
             try:
-                record_id = conn.execute(self._insert(compiled), record).scalar_one()
+                record_id = unit.conn.execute(self._insert(compiled), record).scalar_one()
             except sa.exc.IntegrityError as error:
-                translated = unique_violation(compiled, error, user.language)
+                translated = unique_violation(compiled, error, language)
                 if translated is None:
                     raise
                 raise translated from None
             record = {"id": record_id, **record}
             shown = [n for n in compiled.types if n in compiled.fields or n in ("owner", "state")]
-            conn.execute(self.app.tables.history.insert(), history_row(
+            rows.write_history(unit, history_row(
                 entity, record_id, user, now, "create", created_changes(record, shown)))
-        return shape(record, self._visible(compiled, user))
+        return shape(record, rows.visible(compiled, user))
 
     @overload
     def get(self, user: User, entity: str, record_id: Any, *,
@@ -257,11 +157,10 @@ class Store:
         """The record as the user sees it; NotFound if it is missing, deleted or unreadable.
         With `with_rights`, a RecordRights: the record, whether the user may update and
         delete it now, and the transitions she may fire on it."""
-        compiled = self._entity(entity)
-        ctx = self.context(user)
-        with self._transaction(write=False) as conn:
-            loaded = self._load(conn, compiled, user, ctx, record_id, rights=with_rights)
-        record = shape(loaded.record, self._visible(compiled, user))
+        compiled = self.app.entity(entity)
+        with self._unit(user, write=False) as unit:
+            loaded = rows.load_row(unit, compiled, record_id, rights=with_rights)
+        record = shape(loaded.record, rows.visible(compiled, user))
         if not with_rights:
             return record
         transitions = (tuple(self.available_transitions(user, entity, loaded.record))
@@ -270,123 +169,79 @@ class Store:
 
     # ------------------------------------------------------------ update / delete / restore
 
-    def _refuse_stale(self, entity: str, loaded: Loaded, expected: Any) -> None:
-        """VersionConflict unless the record is at the `expected` version (an int, or
-        its text as a form sends it); nothing to check when None."""
-        if expected is None:
-            return
-        if isinstance(expected, str):
-            number = parse_int(expected.strip())
-            expected = expected if number is None else number
-        if isinstance(expected, bool) or not isinstance(expected, int):
-            raise GuanxiError(f"expected_version must be a whole number, not {expected!r}")
-        if loaded.record["version"] != expected:
-            raise VersionConflict(entity, loaded.record["id"], expected,
-                                  loaded.record["version"])
-
-    def _compare_and_set(self, conn: sa.Connection, compiled: CompiledEntity, user: User,
-                         ctx: Any, loaded: Loaded, values: Mapping[str, Any],
-                         permission: sa.ColumnElement[bool], *, deleted: bool = False,
-                         state: str | None = None) -> None:
-        """UPDATE the row if it is still the version read, in the state read, and the
-        user's condition still holds; otherwise find out why and raise."""
-        table = compiled.table
-        record = loaded.record
-        conditions = [table.c.id == record["id"], table.c.version == record["version"],
-                      table.c.deleted_at.is_not(None) if deleted else table.c.deleted_at.is_(None)]
-        if state is not None:
-            conditions.append(table.c.state == state)
-        if not is_literal(permission, True):
-            conditions.append(permission)
-        try:
-            result = conn.execute(table.update().where(*conditions).values(**values),
-                                  context_params(ctx))
-        except sa.exc.IntegrityError as error:
-            translated = unique_violation(compiled, error, user.language)
-            if translated is None:
-                raise
-            raise translated from None
-        if result.rowcount == 1:
-            return
-        again = self._load(conn, compiled, user, ctx, record["id"], deleted=deleted)
-        if again.record["version"] != record["version"] or again.record.get("state") != record.get(
-                "state"):
-            raise VersionConflict(compiled.name, record["id"], record["version"],
-                                  again.record["version"])
-        raise AccessDenied(f"you may not change this {compiled.name}")
-
     def update(self, user: User, entity: str, record_id: Any, changes: Mapping[str, Any],
                expected_version: int | None = None) -> Record:
         """Change some fields of a record (a partial update). With `expected_version`,
         VersionConflict unless the record is still at that version."""
-        compiled = self._entity(entity)
+        compiled = self.app.entity(entity)
         policy = compiled.policy
-        now = self.clock()
-        ctx = self.context(user, now)
-        with self._transaction() as conn:
-            loaded = self._load(conn, compiled, user, ctx, record_id, lock=True)
+        language = user.language
+        with self._unit(user) as unit:
+            now, ctx = unit.now, unit.ctx
+            loaded = rows.load_row(unit, compiled, record_id, lock=True)
             old = loaded.record
-            self._refuse_stale(entity, loaded, expected_version)
+            rows.refuse_stale(entity, loaded, expected_version, language)
             if not loaded.may_update:
-                raise AccessDenied(f"you may not change this {entity}")
+                raise AccessDenied(render("may_not_change", {"entity": entity}, language),
+                                   code="may_not_change")
             check_names(compiled, changes, policy.writable_fields(user, old.get("state")),
-                        user.language)
-            clean, errors = compiled.validator.coerce(changes, user.language)
+                        language)
+            clean, errors = compiled.validator.coerce(changes, language)
             record = dict(old)
             record.update(clean)
             changed = [n for n in clean if clean[n] != old.get(n)]
-            self._finish_record(conn, compiled, user, ctx, record, changed, errors,
-                                record_id=old["id"])
+            rows.finish(unit, compiled, record, changed, errors, record_id=old["id"])
             names = [n for n in compiled.types if n in compiled.fields or n == "owner"]
             diff = changes_of(old, record, names)
             if not diff:
-                return shape(old, self._visible(compiled, user))
+                return shape(old, rows.visible(compiled, user))
             values = {n: record[n] for n in names if record.get(n) != old.get(n)}
             values.update(version=old["version"] + 1, updated_at=now)
-            self._compare_and_set(conn, compiled, user, ctx, loaded, values,
-                                  policy.rule(user, ctx, "update"))
+            rows.compare_and_set(unit, compiled, loaded, values,
+                                 policy.rule(user, ctx, "update"))
             record.update(values)
-            conn.execute(self.app.tables.history.insert(),
-                         history_row(entity, old["id"], user, now, "update", diff))
-        return shape(record, self._visible(compiled, user))
+            rows.write_history(unit, history_row(entity, old["id"], user, now, "update", diff))
+        return shape(record, rows.visible(compiled, user))
 
     def delete(self, user: User, entity: str, record_id: Any,
                expected_version: int | None = None) -> None:
         """Soft-delete a record (it keeps its data and history and can be restored)."""
-        compiled = self._entity(entity)
-        now = self.clock()
-        ctx = self.context(user, now)
-        with self._transaction() as conn:
-            loaded = self._load(conn, compiled, user, ctx, record_id, lock=True)
-            self._refuse_stale(entity, loaded, expected_version)
+        compiled = self.app.entity(entity)
+        language = user.language
+        with self._unit(user) as unit:
+            now = unit.now
+            loaded = rows.load_row(unit, compiled, record_id, lock=True)
+            rows.refuse_stale(entity, loaded, expected_version, language)
             if not loaded.may_delete:
-                raise AccessDenied(f"you may not delete this {entity}")
+                raise AccessDenied(render("may_not_delete", {"entity": entity}, language),
+                                   code="may_not_delete")
             values = {"deleted_at": now, "version": loaded.record["version"] + 1,
                       "updated_at": now}
-            self._compare_and_set(conn, compiled, user, ctx, loaded, values,
-                                  compiled.policy.rule(user, ctx, "delete"))
-            conn.execute(self.app.tables.history.insert(), history_row(
+            rows.compare_and_set(unit, compiled, loaded, values,
+                                 compiled.policy.rule(user, unit.ctx, "delete"))
+            rows.write_history(unit, history_row(
                 entity, loaded.record["id"], user, now, "delete",
                 changes_of(loaded.record, values, ["deleted_at"])))
 
     def restore(self, user: User, entity: str, record_id: Any) -> Record:
         """Bring back a soft-deleted record; allowed to those who may delete it."""
-        compiled = self._entity(entity)
-        now = self.clock()
-        ctx = self.context(user, now)
-        with self._transaction() as conn:
-            loaded = self._load(conn, compiled, user, ctx, record_id, deleted=True, lock=True)
+        compiled = self.app.entity(entity)
+        language = user.language
+        with self._unit(user) as unit:
+            now = unit.now
+            loaded = rows.load_row(unit, compiled, record_id, deleted=True, lock=True)
             if not loaded.may_delete:
-                raise AccessDenied(f"you may not restore this {entity}")
+                raise AccessDenied(render("may_not_restore", {"entity": entity}, language),
+                                   code="may_not_restore")
             values = {"deleted_at": None, "version": loaded.record["version"] + 1,
                       "updated_at": now}
-            self._compare_and_set(conn, compiled, user, ctx, loaded, values,
-                                  compiled.policy.rule(user, ctx, "delete"), deleted=True)
+            rows.compare_and_set(unit, compiled, loaded, values,
+                                 compiled.policy.rule(user, unit.ctx, "delete"), deleted=True)
             record = {**loaded.record, **values}
-            conn.execute(self.app.tables.history.insert(), history_row(
+            rows.write_history(unit, history_row(
                 entity, record["id"], user, now, "restore",
                 changes_of(loaded.record, values, ["deleted_at"])))
-        return shape(record, self._visible(compiled, user))
+        return shape(record, rows.visible(compiled, user))
 
     # ------------------------------------------------------------ workflow
 
@@ -397,13 +252,19 @@ class Store:
         (e.g. the fields the transition requires). Checks, in order: the user's roles,
         the current state, the guard, the values, the transition's and the target
         state's requirements, then the whole record; all in one transaction."""
-        return fire(self, user, entity, record_id, name, values or {}, expected_version)
+        compiled = self.app.entity(entity)
+        with self._unit(user) as unit:
+            return fire(unit, compiled, record_id, name, values or {}, expected_version)
 
     def available_transitions(self, user: User, entity: str,
                               record: Mapping[str, Any]) -> list[TransitionSpec]:
         """The transitions the user may fire on the record now: allowed to their roles,
         leaving its current state, with the guard holding, on a record they may update."""
-        return available(self, user, entity, record)
+        compiled = self.app.entity(entity)
+        if compiled.machine is None or record.get("id") is None:
+            return []
+        with self._unit(user, write=False) as unit:
+            return available(unit, compiled, record["id"])
 
     # ------------------------------------------------------------ lists
 
@@ -415,19 +276,25 @@ class Store:
         entity, `filters` is {field: value} equality, `search` a case-insensitive
         substring of the visible text fields, `sort` field names ("-name" descending),
         `after` the previous page's `next_cursor`. `deleted=True` lists the trash."""
-        return list_page(self, user, entity, where=where, filters=filters, search=search,
-                         sort=sort, limit=limit, after=after, with_total=with_total,
-                         deleted=deleted)
+        compiled = self.app.entity(entity)
+        with self._unit(user, write=False) as unit:
+            return list_page(unit, compiled, where=where, filters=filters, search=search,
+                             sort=sort, limit=limit, after=after, with_total=with_total,
+                             deleted=deleted)
 
     def count(self, user: User, entity: str, *, where: str | None = None,
               filters: Mapping[str, Any] | None = None, search: str | None = None) -> int:
         """How many records the user may read match `where`, `filters` and `search`."""
-        return count(self, user, entity, where=where, filters=filters, search=search)
+        compiled = self.app.entity(entity)
+        with self._unit(user, write=False) as unit:
+            return count(unit, compiled, where=where, filters=filters, search=search)
 
-    def history(self, user: User, entity: str, record_id: Any) -> list[dict[str, Any]]:
+    def history(self, user: User, entity: str, record_id: Any) -> builtins.list[dict[str, Any]]:
         """The record's changes, oldest first: id, at, user_id, user (username), action,
         transition, changes {field: [old, new]} (only fields the user may see)."""
-        return history(self, user, entity, record_id)
+        compiled = self.app.entity(entity)
+        with self._unit(user, write=False) as unit:
+            return history(unit, compiled, record_id)
 
     # ------------------------------------------------------------ imports, explanations
 
@@ -436,26 +303,27 @@ class Store:
         """Insert many records, each validated and access-checked like `create`, in
         batches, in one transaction. `all_or_nothing`: any bad row inserts nothing;
         `skip_bad`: good rows are inserted. Either way every bad row is reported."""
-        return bulk_insert(self, user, entity, rows, mode=mode, batch_size=batch_size)
+        compiled = self.app.entity(entity)
+        return bulk_insert(lambda: self._unit(user), compiled, user, rows, mode=mode,
+                           batch_size=batch_size)
 
-    def explain(self, user: User, entity: str, record_id: Any = None) -> list[str]:
+    def explain(self, user: User, entity: str, record_id: Any = None) -> builtins.list[str]:
         """Why the user can or cannot see and change the entity (or the record)."""
-        compiled = self._entity(entity)
+        compiled = self.app.entity(entity)
         ctx = self.context(user)
-        record = None
-        if record_id is not None:
-            table = compiled.table
-            with self._transaction(write=False) as conn:
-                query = sa.select(table).where(table.c.id == record_id_of(compiled, record_id))
-                if not self._is_admin(user):
-                    # Explaining a record would tell that it exists: only to its readers.
-                    query = query.where(compiled.policy.read_filter(user, ctx))
-                row = conn.execute(query).mappings().first()
-                resolver = self._resolver(conn)
-                if row is None:
-                    raise NotFound(entity, record_id)
-                return compiled.policy.explain(user, ctx, dict(row), resolver)
-        return compiled.policy.explain(user, ctx, record)
+        if record_id is None:
+            return compiled.policy.explain(user, ctx, None)
+        table = compiled.table
+        with self._unit(user, write=False, ctx=ctx) as unit:
+            query = sa.select(table).where(
+                table.c.id == record_id_of(compiled, record_id, user.language))
+            if not self._is_admin(user):
+                # Explaining a record would tell that it exists: only to its readers.
+                query = query.where(compiled.policy.read_filter(user, ctx))
+            row = unit.conn.execute(query).mappings().first()
+            if row is None:
+                raise NotFound(entity, record_id, user.language)
+            return compiled.policy.explain(user, ctx, dict(row), unit.resolve)
 
     def _is_admin(self, user: User) -> bool:
         spec = self.app.spec
@@ -463,7 +331,6 @@ class Store:
             role.admin for name in spec.expand_roles(user.roles) if (role := spec.role(name))
         )
 
-    def fire_due_timers(self, now: dt.datetime) -> list[Any]:
+    def fire_due_timers(self, now: dt.datetime) -> builtins.list[Any]:
         """Timers are not run by this version of the Store."""
-        raise GuanxiError("timers are not run yet: fire_due_timers is not implemented")
-
+        raise GuanxiError(render("timers_not_run", {}), code="timers_not_run")

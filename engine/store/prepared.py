@@ -10,10 +10,11 @@ processors, so values are the same as through `Connection.execute`.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import sqlalchemy as sa
+from guanxi.store.unit import Unit
 
 Processor = Callable[[Any], Any] | None
 _GIVEN = object()
@@ -93,7 +94,7 @@ class Prepared:
         cursor.execute(self.sql, self.parameters(values))
         return cursor
 
-    def many(self, conn: sa.Connection, rows: list[Mapping[str, Any]]) -> None:
+    def many(self, conn: sa.Connection, rows: Sequence[Mapping[str, Any]]) -> None:
         """Run an INSERT once per row with executemany, in `conn`'s transaction. On
         PostgreSQL through SQLAlchemy, which sends many rows per INSERT statement."""
         if conn.dialect.name != "sqlite":
@@ -126,13 +127,10 @@ class Prepared:
             cursor.close()
 
 
-def history_statement(store: Any) -> Prepared:
-    """The INSERT of one history row (the keys of `store_records.history_row`),
-    prepared once per Store."""
-    prepared = store._prepared.get("history")
-    if prepared is None:
-        history = store.app.tables.history
-        names = ("entity", "record_id", "at", "user_id", "action", "transition", "changes")
-        statement = insert_statement(history, names)
-        prepared = store._prepared["history"] = Prepared(statement, store.engine.dialect)
-    return prepared
+def history_statement(unit: Unit) -> Prepared:
+    """The INSERT of one history row (the keys of `records.history_row`), prepared once
+    per Store."""
+    history = unit.app.tables.history
+    names = ("entity", "record_id", "at", "user_id", "action", "transition", "changes")
+    return unit.statements.get(
+        "history", lambda: Prepared(insert_statement(history, names), unit.dialect))

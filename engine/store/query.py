@@ -19,10 +19,10 @@ from typing import Any
 import sqlalchemy as sa
 from guanxi import expr
 from guanxi.compile.app import App, CompiledEntity
-from guanxi.errors import GuanxiError
+from guanxi.errors import RequestInvalid
 from guanxi.fields.values import FieldValueError, coerce, to_json
 from guanxi.identity import User
-from guanxi.messages import join
+from guanxi.messages import render
 from guanxi.store.readable import require_readable
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.util import ClauseAdapter
@@ -49,21 +49,25 @@ def _refuse_hidden(app: App, entity: CompiledEntity, user: User, names: Sequence
 def where_condition(app: App, entity: CompiledEntity, user: User, ctx: Any,
                     text: str) -> ColumnElement[bool]:
     """The SQL condition of a `where` expression, type-checked against the entity.
-    GuanxiError with the checker's message when it is not a valid condition."""
+    RequestInvalid with the checker's message when it is not a valid condition."""
+    language = user.language
     if len(text) > MAX_WHERE_LENGTH:
-        raise GuanxiError(f"where: the condition is longer than {MAX_WHERE_LENGTH} characters")
+        raise RequestInvalid(render("where_too_long", {"max": MAX_WHERE_LENGTH}, language),
+                             code="where_too_long")
     try:
         node = expr.parse(text)
         # Before type checking, so that its hints cannot name hidden fields either.
         require_readable(app, user, entity.name, node, "filter")
         problems = expr.check(node, entity.scope, "boolean")
-    except GuanxiError:
+    except RequestInvalid:
         raise
     except (expr.ExprSyntaxError, ValueError, TypeError, RecursionError) as error:
-        raise GuanxiError(f"where: {error}") from None
+        raise RequestInvalid(render("where_invalid", {"reason": str(error)}, language),
+                             code="where_invalid") from None
     if problems:
         shown = "; ".join(str(getattr(p, "message", p)) for p in problems)
-        raise GuanxiError(f"where: {shown}")
+        raise RequestInvalid(render("where_invalid", {"reason": shown}, language),
+                             code="where_invalid")
     return expr.to_sql(node, entity.scope, app.tables.entities, entity.name, ctx,
                        row_filter=readable_rows(app, user, ctx), parameters=True)
 
@@ -90,15 +94,17 @@ def filter_conditions(entity: CompiledEntity, app: App, user: User,
     conditions: list[ColumnElement[bool]] = []
     for name, wanted in filters.items():
         if entity.types[name] == "tags":
-            raise GuanxiError(f"cannot filter {entity.name} by tags field {name!r} with "
-                              "equality; use where: \"option\" in " + name)
+            raise RequestInvalid(render("filter_tags", {
+                "entity": entity.name, "name": repr(name), "field": name}, user.language),
+                code="filter_tags")
         column = entity.table.c[name]
         field = entity.field_spec(name)
         values = wanted if isinstance(wanted, list | tuple | set | frozenset) else [wanted]
         try:
             clean = [coerce(field, v) for v in values]
         except FieldValueError as error:
-            raise GuanxiError(f"filter {name}: {error}") from None
+            raise RequestInvalid(render("filter_invalid", {"name": name, "reason": str(error)},
+                                        user.language), code="filter_invalid") from None
         present = [v for v in clean if v is not None]
         parts: list[ColumnElement[bool]] = []
         if present:
@@ -153,8 +159,9 @@ def sort_keys(app: App, entity: CompiledEntity, user: User,
         if not entity.sortable(name):
             visible = entity.policy.visible_fields(user)
             sortable = sorted(n for n in entity.types if entity.sortable(n) and n in visible)
-            raise GuanxiError(f"cannot sort {entity.name} by {name!r} "
-                              f"(sortable: {join(sortable)})")
+            raise RequestInvalid(render("sort_refused", {
+                "entity": entity.name, "name": repr(name), "allowed": sortable}, user.language),
+                code="sort_refused")
         if all(k.name != name for k in keys):
             keys.append(SortKey(name, descending))
     if all(k.name != "id" for k in keys):
@@ -199,8 +206,9 @@ def encode_cursor(keys: Sequence[SortKey], record: Mapping[str, Any]) -> str:
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def decode_cursor(entity: CompiledEntity, keys: Sequence[SortKey], cursor: str) -> list[Any]:
-    """The sort values in a cursor made by `encode_cursor` for the same sort; GuanxiError
+def decode_cursor(entity: CompiledEntity, keys: Sequence[SortKey], cursor: str,
+                  language: str = "en") -> list[Any]:
+    """The sort values in a cursor made by `encode_cursor` for the same sort; RequestInvalid
     for anything else (values are read by their field types, then bound)."""
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
@@ -210,12 +218,12 @@ def decode_cursor(entity: CompiledEntity, keys: Sequence[SortKey], cursor: str) 
             raise ValueError("cursor of another sort order")
         return [coerce(entity.field_spec(k.name), v) for k, v in zip(keys, payload["v"])]
     except (ValueError, KeyError, TypeError, RecursionError):  # nested past the parser
-        raise GuanxiError(
-            "invalid cursor: use the next_cursor of a page listed with the same sort"
-        ) from None
+        raise RequestInvalid(render("bad_cursor", {}, language), code="bad_cursor") from None
 
 
-def check_limit(limit: int) -> int:
+def check_limit(limit: int, language: str = "en") -> int:
+    """`limit` if it is a whole number from 1 to MAX_LIMIT; RequestInvalid otherwise."""
     if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_LIMIT:
-        raise GuanxiError(f"limit must be a whole number from 1 to {MAX_LIMIT}, not {limit!r}")
+        raise RequestInvalid(render("bad_limit", {"max": MAX_LIMIT, "value": repr(limit)},
+                                    language), code="bad_limit")
     return limit

@@ -24,11 +24,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from guanxi.compile.app import App
-from guanxi.errors import GuanxiError
+from guanxi.errors import RequestInvalid
 from guanxi.expr import Name, Node, Scope, names_in
 from guanxi.expr.types import CURRENT_USER
 from guanxi.identity import User
-from guanxi.messages import join
+from guanxi.messages import render
 
 # (entity, field): one field of one entity.
 FieldRef = tuple[str, str]
@@ -76,7 +76,7 @@ def path_read(scope: Scope, path: str | Sequence[str]) -> PathRead:
 def paths_read(scope: Scope, source: Source) -> tuple[PathRead, ...]:
     """Every path `source` reads (a path, or a parsed expression: each name in it, in the
     order written); `current_user` is no path."""
-    if isinstance(source, str | list | tuple):
+    if isinstance(source, str) or not isinstance(source, Node):
         return (path_read(scope, source),)
     names: list[Name] = sorted(names_in(source), key=lambda n: n.offset)
     return tuple(path_read(scope, n.parts) for n in names if n.parts != (CURRENT_USER,))
@@ -110,23 +110,26 @@ def first_unreadable(app: App, user: User, entity: str,
 
 def require_readable(app: App, user: User, entity: str, source: Source,
                      what: str = "filter") -> None:
-    """Refuse (GuanxiError, a 400 at the API) a path or expression on `entity` that reads
+    """Refuse (RequestInvalid, a 400 at the API) a path or expression on `entity` that reads
     a field the user cannot see, on any hop. `what` names the use in the message
     ("filter", "sort", …)."""
     refused = first_unreadable(app, user, entity, source)
     if refused is None:
         return
     path, (owner, name) = refused
+    language = user.language
     known = visible_names(app, user, owner)
     close = difflib.get_close_matches(name, known, n=1)
-    hint = f"did you mean {close[0]!r}? " if close else ""
+    hint = render("path_did_you_mean", {"name": repr(close[0])}, language) if close else ""
+    about = {"what": what, "entity": entity, "path": repr(path.text)}
     if len(path.parts) == 1:
-        reason = "no such field you can see"
+        reason = render("path_no_field", {}, language)
     elif not known:
-        raise GuanxiError(f"cannot {what} {entity} by {path.text!r}: "
-                          f"you may not read {owner}")
+        raise RequestInvalid(render("path_unreadable_entity", {**about, "owner": owner},
+                                    language), code="path_unreadable")
     else:
-        reason = f"{owner} has no field {name!r} you can see"
-    raise GuanxiError(f"cannot {what} {entity} by {path.text!r}: {reason} "
-                      f"({hint}fields{'' if owner == entity else ' of ' + owner}: "
-                      f"{join(known)})")
+        reason = render("path_no_field_of", {"owner": owner, "name": repr(name)}, language)
+    of = "" if owner == entity else render("path_fields_of", {"owner": owner}, language)
+    raise RequestInvalid(render("path_unreadable", {
+        **about, "reason": reason, "hint": hint, "of": of, "allowed": known}, language),
+        code="path_unreadable")

@@ -75,11 +75,12 @@ def flag(condition: ColumnElement[bool], name: str) -> ColumnElement[Any]:
 def load(conn: sa.Connection, entity: CompiledEntity, record_id: Any,
          read_filter: ColumnElement[bool], update_filter: ColumnElement[bool],
          delete_filter: ColumnElement[bool], *, deleted: bool = False,
-         lock: bool = False, params: Mapping[str, Any] | None = None) -> Loaded:
+         lock: bool = False, params: Mapping[str, Any] | None = None,
+         language: str = "en") -> Loaded:
     """The row `record_id` if the user may read it (and it is, or with `deleted` is not,
     soft-deleted); NotFound otherwise, the same whether missing or unreadable. `params`:
     the values of the filters' bind parameters (`context_params`)."""
-    record_id = record_id_of(entity, record_id)
+    record_id = record_id_of(entity, record_id, language)
     table = entity.table
     query = sa.select(
         table, flag(update_filter, "_may_update"), flag(delete_filter, "_may_delete")
@@ -89,14 +90,14 @@ def load(conn: sa.Connection, entity: CompiledEntity, record_id: Any,
         query = query.with_for_update(of=table)
     row = conn.execute(query, dict(params or {})).mappings().first()
     if row is None:
-        raise NotFound(entity.name, record_id)
+        raise NotFound(entity.name, record_id, language)
     record = dict(row)
     may_update = bool(record.pop("_may_update"))
     may_delete = bool(record.pop("_may_delete"))
     return Loaded(record, may_update, may_delete)
 
 
-def record_id_of(entity: CompiledEntity, record_id: Any) -> int:
+def record_id_of(entity: CompiledEntity, record_id: Any, language: str = "en") -> int:
     """A record id as an int; NotFound for anything that cannot be one."""
     number: int | None = None
     if isinstance(record_id, int) and not isinstance(record_id, bool):
@@ -104,7 +105,7 @@ def record_id_of(entity: CompiledEntity, record_id: Any) -> int:
     elif isinstance(record_id, str):
         number = parse_int(record_id.strip())
     if number is None or not 0 < number <= ID_MAX:
-        raise NotFound(entity.name, record_id)
+        raise NotFound(entity.name, record_id, language)
     return number
 
 
@@ -130,15 +131,13 @@ def check_names(entity: CompiledEntity, names: Iterable[str], writable: frozense
     if "state" in names and "state" not in allow:
         choices = [t for t in entity.transitions] or ["-"]
         raise AccessDenied(
-            render("state_via_transition", {"allowed": choices}, language), ("state",)
-        )
+            render("state_via_transition", {"allowed": choices}, language), ("state",),
+            code="state_via_transition")
     refused = tuple(n for n in names if n not in writable and n not in allow)
     if refused:
         raise AccessDenied(
-            f"you may not set {join(refused)} on {entity.name} "
-            "(hidden, read-only, computed, system or not editable in this state)",
-            refused,
-        )
+            render("may_not_set", {"fields": refused, "entity": entity.name}, language),
+            refused, code="may_not_set")
 
 
 def check_references(conn: sa.Connection, app: App, entity: CompiledEntity, user: User,

@@ -13,24 +13,24 @@ transition is fired.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import sqlalchemy as sa
+from guanxi import expr
 from guanxi.compile.app import CompiledEntity, CompiledTransition
 from guanxi.errors import AccessDenied, NotFound, TransitionRefused, ValidationFailed
 from guanxi.expr.functions import context_params
 from guanxi.fields.values import is_empty
-from guanxi.identity import User
 from guanxi.messages import render
 from guanxi.spec import TransitionSpec
+from guanxi.store import rows
 from guanxi.store.prepared import Prepared, history_statement
 from guanxi.store.records import Record, changes_of, check_names, history_row, record_id_of, shape
-
-if TYPE_CHECKING:
-    from guanxi.store.facade import Store
+from guanxi.store.unit import Unit
 
 
-def _holds(predicate: Any, record: Mapping[str, Any], ctx: Any, resolver: Any) -> bool:
+def _holds(predicate: expr.Evaluator, record: Mapping[str, Any], ctx: expr.Context,
+           resolver: expr.Resolver) -> bool:
     try:
         return bool(predicate(record, ctx, resolver))
     except (ArithmeticError, ValueError, TypeError):
@@ -50,69 +50,67 @@ def transition_of(compiled: CompiledEntity, name: str, language: str) -> Compile
     return transition
 
 
-def fire(store: Store, user: User, entity: str, record_id: Any, name: str,
+def fire(unit: Unit, compiled: CompiledEntity, record_id: Any, name: str,
          values: Mapping[str, Any], expected_version: int | None) -> Record:
     """Store.transition: see there."""
-    compiled = store.app.entity(entity)
+    user, ctx, now, language = unit.user, unit.ctx, unit.now, unit.language
+    entity = compiled.name
     policy = compiled.policy
-    language = user.language
-    now = store.clock()
-    ctx = store.context(user, now)
     transition = transition_of(compiled, name, language)
     spec = transition.spec
     assert compiled.machine is not None
-    direct = _direct(store, compiled, transition, user, values, expected_version)
-    with store._transaction() as conn:
-        if direct is not None:
-            record = _fire_direct(store, conn, compiled, transition, user, ctx, now, direct,
-                                  record_id_of(compiled, record_id), expected_version)
-            if record is not None:
-                return record
-        loaded = store._load(conn, compiled, user, ctx, record_id, lock=True)
-        old = loaded.record
-        if not policy.transition_allowed(user, spec):
-            raise AccessDenied(render(
-                "role_refused", {"roles": sorted(user.roles) or ["-"], "name": name}, language))
-        store._refuse_stale(entity, loaded, expected_version)
-        if not loaded.may_update:
-            raise AccessDenied(f"you may not change this {entity}")
-        refusal = compiled.machine.refusal(name, old["state"], language)
-        if refusal is not None:
-            raise TransitionRefused(refusal)
-        allowed = policy.writable_fields(user, old["state"]) | (
-            set(spec.require) & policy.writable_fields(user, None))
-        check_names(compiled, values, frozenset(allowed), language)
-        clean, errors = compiled.validator.coerce(values, language)
-        if errors:
-            raise ValidationFailed(errors)
-        record = dict(old)
-        record.update(clean)
-        resolver = store._resolver(conn)
-        if transition.guard is not None and not _holds(transition.guard, record, ctx, resolver):
-            raise TransitionRefused(render(
-                "guard_failed", {"name": name, "condition": spec.when}, language))
-        for target, compute in transition.assignments:
-            record[target] = compiled.validator.coerce_computed(
-                target, compute(record, ctx, resolver))
-        target_state = compiled.machine.spec.state(spec.target)
-        needed = list(spec.require) + list(target_state.require if target_state else ())
-        missing = [f for f in dict.fromkeys(needed) if is_empty(record.get(f))]
-        if missing:
-            raise TransitionRefused(
-                render("missing", {"name": name, "fields": missing}, language), tuple(missing))
-        record["state"] = spec.target
-        changed = set(clean) | {t for t, _ in transition.assignments}
-        store._finish_record(conn, compiled, user, ctx, record, changed, {},
-                             record_id=old["id"])
-        names = [n for n in compiled.types if n in compiled.fields or n in ("owner", "state")]
-        diff = changes_of(old, record, names)
-        update = {n: record[n] for n in names if record.get(n) != old.get(n)}
-        update.update(version=old["version"] + 1, updated_at=now)
-        store._compare_and_set(conn, compiled, user, ctx, loaded, update,
-                               policy.rule(user, ctx, "update"), state=old["state"])
-        record.update(update)
-        conn.execute(store.app.tables.history.insert(), history_row(
-            entity, old["id"], user, now, "transition", diff, transition=name))
+    direct = _direct(unit, compiled, transition, values, expected_version)
+    if direct is not None:
+        fired = _fire_direct(unit, compiled, transition, direct,
+                             record_id_of(compiled, record_id, language), expected_version)
+        if fired is not None:
+            return fired
+    loaded = rows.load_row(unit, compiled, record_id, lock=True)
+    old = loaded.record
+    if not policy.transition_allowed(user, spec):
+        raise AccessDenied(render(
+            "role_refused", {"roles": sorted(user.roles) or ["-"], "name": name}, language),
+            code="role_refused")
+    rows.refuse_stale(entity, loaded, expected_version, language)
+    if not loaded.may_update:
+        raise AccessDenied(render("may_not_change", {"entity": entity}, language),
+                           code="may_not_change")
+    refusal = compiled.machine.refusal(name, old["state"], language)
+    if refusal is not None:
+        raise TransitionRefused(refusal)
+    allowed = policy.writable_fields(user, old["state"]) | (
+        set(spec.require) & policy.writable_fields(user, None))
+    check_names(compiled, values, frozenset(allowed), language)
+    clean, errors = compiled.validator.coerce(values, language)
+    if errors:
+        raise ValidationFailed(errors)
+    record = dict(old)
+    record.update(clean)
+    resolver = unit.resolve
+    if transition.guard is not None and not _holds(transition.guard, record, ctx, resolver):
+        raise TransitionRefused(render(
+            "guard_failed", {"name": name, "condition": spec.when}, language))
+    for target, compute in transition.assignments:
+        record[target] = compiled.validator.coerce_computed(
+            target, compute(record, ctx, resolver))
+    target_state = compiled.machine.spec.state(spec.target)
+    needed = list(spec.require) + list(target_state.require if target_state else ())
+    missing = [f for f in dict.fromkeys(needed) if is_empty(record.get(f))]
+    if missing:
+        raise TransitionRefused(
+            render("missing", {"name": name, "fields": missing}, language), tuple(missing))
+    record["state"] = spec.target
+    changed = set(clean) | {t for t, _ in transition.assignments}
+    rows.finish(unit, compiled, record, changed, {}, record_id=old["id"])
+    names = [n for n in compiled.types if n in compiled.fields or n in ("owner", "state")]
+    diff = changes_of(old, record, names)
+    update = {n: record[n] for n in names if record.get(n) != old.get(n)}
+    update.update(version=old["version"] + 1, updated_at=now)
+    rows.compare_and_set(unit, compiled, loaded, update, policy.rule(user, ctx, "update"),
+                         state=old["state"])
+    record.update(update)
+    rows.write_history(unit, history_row(
+        entity, old["id"], user, now, "transition", diff, transition=name))
     return shape(record, policy.visible_fields(user))
 
 
@@ -120,12 +118,12 @@ def fire(store: Store, user: User, entity: str, record_id: Any, name: str,
 _OVERWRITTEN = ("updated_at", "version")
 
 
-def _direct(store: Store, compiled: CompiledEntity, transition: CompiledTransition,
-            user: User, values: Mapping[str, Any], expected: Any) -> Any:
+def _direct(unit: Unit, compiled: CompiledEntity, transition: CompiledTransition,
+            values: Mapping[str, Any], expected: Any) -> Prepared | None:
     """The prebuilt UPDATE for firing `transition` directly, or None when this call needs
     the row read first (values given, `set`, several source states, conditions or
     computed fields reading the fields the UPDATE overwrites, a role that may not fire it)."""
-    spec = transition.spec
+    spec, user = transition.spec, unit.user
     if values or transition.assignments:
         return None
     if expected is not None and (isinstance(expected, bool) or not isinstance(expected, int)):
@@ -139,19 +137,16 @@ def _direct(store: Store, compiled: CompiledEntity, transition: CompiledTransiti
         return None
     if not compiled.policy.transition_allowed(user, spec):
         return None
-    ctx_key = (user.roles, store.app.spec.expand_roles(user.roles))
+    ctx_key = (user.roles, unit.app.spec.expand_roles(user.roles))
     key = ("transition", compiled.name, spec.name, expected is not None, ctx_key)
-    statement = store._prepared.get(key)
-    if statement is None:
-        statement = store._prepared[key] = Prepared(_update_statement(
-            store, compiled, user, sources[0], expected is not None), store.engine.dialect)
-    return statement
+    return unit.statements.get(key, lambda: Prepared(_update_statement(
+        unit, compiled, sources[0], expected is not None), unit.dialect))
 
 
-def _update_statement(store: Store, compiled: CompiledEntity, user: User, source: str,
-                      versioned: bool) -> Any:
+def _update_statement(unit: Unit, compiled: CompiledEntity, source: str,
+                      versioned: bool) -> sa.Update:
     table = compiled.table
-    ctx = store.context(user)
+    user, ctx = unit.user, unit.ctx
     policy = compiled.policy
     conditions = [table.c.id == sa.bindparam("gx_id", type_=table.c.id.type),
                   table.c.deleted_at.is_(None),
@@ -167,12 +162,11 @@ def _update_statement(store: Store, compiled: CompiledEntity, user: User, source
             .returning(*table.c))
 
 
-def _fire_direct(store: Store, conn: Any, compiled: CompiledEntity,
-                 transition: CompiledTransition, user: User, ctx: Any, now: Any,
-                 statement: Any, record_id: int, expected: int | None) -> Record | None:
+def _fire_direct(unit: Unit, compiled: CompiledEntity, transition: CompiledTransition,
+                 statement: Prepared, record_id: int, expected: int | None) -> Record | None:
     """Fire with one UPDATE … RETURNING; None when it matched no row (nothing changed)."""
     spec = transition.spec
-    language = user.language
+    user, ctx, now, conn, language = unit.user, unit.ctx, unit.now, unit.conn, unit.language
     params = context_params(ctx)
     params.update(gx_id=record_id, gx_to=spec.target, gx_at=now)
     if expected is not None:
@@ -183,7 +177,7 @@ def _fire_direct(store: Store, conn: Any, compiled: CompiledEntity,
     assert compiled.machine is not None
     old = {**record, "state": compiled.machine.sources[spec.name][0],
            "version": record["version"] - 1}
-    resolver = store._resolver(conn)
+    resolver = unit.resolve
     if transition.guard is not None and not _holds(transition.guard, old, ctx, resolver):
         raise TransitionRefused(render(
             "guard_failed", {"name": spec.name, "condition": spec.when}, language))
@@ -195,7 +189,7 @@ def _fire_direct(store: Store, conn: Any, compiled: CompiledEntity,
             render("missing", {"name": spec.name, "fields": missing}, language),
             tuple(missing))
     checked = {**record, "version": old["version"]}
-    store._finish_record(conn, compiled, user, ctx, checked, (), {}, record_id=record_id)
+    rows.finish(unit, compiled, checked, (), {}, record_id=record_id)
     computed = {c.field.name: checked[c.field.name] for c in compiled.validator.computed
                 if checked[c.field.name] != record[c.field.name]}
     if computed:
@@ -203,34 +197,30 @@ def _fire_direct(store: Store, conn: Any, compiled: CompiledEntity,
         conn.execute(table.update().where(table.c.id == record_id).values(**computed))
         record.update(computed)
     names = [n for n in compiled.types if n in compiled.fields or n in ("owner", "state")]
-    history_statement(store).run(conn, history_row(
+    history_statement(unit).run(conn, history_row(
         compiled.name, record_id, user, now, "transition", changes_of(old, record, names),
         transition=spec.name)).close()
     return shape(record, compiled.policy.visible_fields(user))
 
 
-def available(store: Store, user: User, entity: str,
-              record: Mapping[str, Any]) -> list[TransitionSpec]:
+def available(unit: Unit, compiled: CompiledEntity, record_id: Any) -> list[TransitionSpec]:
     """Store.available_transitions: see there."""
-    compiled = store.app.entity(entity)
-    if compiled.machine is None or record.get("id") is None:
+    if compiled.machine is None:
         return []
+    user, ctx = unit.user, unit.ctx
     policy = compiled.policy
-    ctx = store.context(user)
-    with store._transaction(write=False) as conn:
-        try:
-            loaded = store._load(conn, compiled, user, ctx, record["id"])
-        except NotFound:
-            return []
-        if not loaded.may_update:
-            return []
-        resolver = store._resolver(conn)
-        state = loaded.record["state"]
-        result = []
-        for spec in compiled.machine.transitions_from(state):
-            if not policy.transition_allowed(user, spec):
-                continue
-            guard = compiled.transitions[spec.name].guard
-            if guard is None or _holds(guard, loaded.record, ctx, resolver):
-                result.append(spec)
-        return result
+    try:
+        loaded = rows.load_row(unit, compiled, record_id)
+    except NotFound:
+        return []
+    if not loaded.may_update:
+        return []
+    state = loaded.record["state"]
+    result = []
+    for spec in compiled.machine.transitions_from(state):
+        if not policy.transition_allowed(user, spec):
+            continue
+        guard = compiled.transitions[spec.name].guard
+        if guard is None or _holds(guard, loaded.record, ctx, unit.resolve):
+            result.append(spec)
+    return result

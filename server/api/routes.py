@@ -13,6 +13,7 @@ from typing import Any
 
 from guanxi.errors import (
     AccessDenied,
+    GuanxiError,
     NotFound,
     TransitionRefused,
     ValidationFailed,
@@ -48,7 +49,7 @@ MAX_JSON_DIGITS = 40
 _TOO_DEEP = f"the body nests arrays or objects more than {MAX_JSON_DEPTH} deep"
 
 
-class ApiError(Exception):
+class ApiError(GuanxiError):
     """An API failure with its HTTP status, code and human detail."""
 
     def __init__(self, status: int, code: str, detail: str,
@@ -122,7 +123,7 @@ def _body(ctx: Ctx, required: bool = True) -> dict[str, Any]:
 
 
 class _TooManyDigits(ValueError):
-    pass
+    """Internal control flow: a JSON number refused while parsing (never leaves this module)."""
 
 
 def _json_int(text: str) -> int:

@@ -41,8 +41,11 @@ def create_table(engine: sa.Engine) -> None:
     ATTEMPTS.metadata.create_all(engine, checkfirst=True)
 
 
-def _insert(dialect: str) -> Callable[[sa.Table], postgresql.Insert | sqlite.Insert]:
-    return postgresql.insert if dialect == "postgresql" else sqlite.insert
+def _insert(dialect: str) -> Callable[..., postgresql.Insert | sqlite.Insert]:
+    """INSERT … ON CONFLICT as the dialect spells it."""
+    if dialect == "postgresql":
+        return postgresql.insert
+    return sqlite.insert
 
 
 @dataclass

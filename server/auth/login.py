@@ -9,6 +9,7 @@ worthless after it; signing out deletes that row, so a copy of the cookie is wor
 
 from __future__ import annotations
 
+from guanxi.accounts import sessions, users
 from guanxi.server.auth import csrf, tokens
 from guanxi.server.context import SESSION_KEY, SESSION_LANGUAGE, Ctx, handler, language_of
 from guanxi.server.i18n import UI_LANGUAGES
@@ -34,8 +35,6 @@ def _client(request: Request) -> str:
 
 def _login_page(request: Request, status: int = 200, error: str = "",
                 username: str = "") -> Response:
-    from guanxi.server.context import Ctx
-
     loaded = request.app.state.holder.current()
     ctx = Ctx(request, loaded, None, language_of(request, None, loaded.spec))
     return ctx.render("login", status=status, error=error, username=username,
@@ -60,8 +59,6 @@ async def login(request: Request) -> Response:
     address = _client(request)
 
     def attempt() -> Response:
-        from guanxi.accounts import sessions, users
-
         loaded = request.app.state.holder.current()
         engine = loaded.engine
         t = Ctx(request, loaded, None, language_of(request, None, loaded.spec)).t
@@ -92,8 +89,6 @@ async def login(request: Request) -> Response:
 
 async def logout(request: Request) -> Response:
     """End the session on the server (its cookie is worthless from now on) and clear it."""
-    from guanxi.accounts import sessions
-
     await csrf.checked_form(request)
     key = request.session.get(SESSION_KEY)
     if key is not None:

@@ -1,0 +1,161 @@
+"""What every write does with one row, within a unit of work: read it with the acting
+user's rights on it, fill defaults, finish and check the whole record before it is
+written, refuse a stale version, and write it with compare-and-set.
+
+Writes are compare-and-set: `UPDATE … WHERE id = ? AND version = ? [AND state = ?] AND
+<the user's update condition>`. When no row matches, the row is read again to tell
+NotFound, VersionConflict and AccessDenied apart.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import sqlalchemy as sa
+from guanxi.compile.app import CompiledEntity
+from guanxi.compile.validation import merge_errors
+from guanxi.errors import AccessDenied, RequestInvalid, ValidationFailed, VersionConflict
+from guanxi.expr.functions import context_params
+from guanxi.fields.integers import parse_int
+from guanxi.fields.values import coerce
+from guanxi.identity import User
+from guanxi.messages import render
+from guanxi.store.records import (
+    Loaded,
+    check_references,
+    check_unique,
+    is_literal,
+    load,
+    unique_violation,
+    user_id_of,
+)
+from guanxi.store.unit import Unit
+
+
+def load_row(unit: Unit, entity: CompiledEntity, record_id: Any, *, deleted: bool = False,
+             lock: bool = False, rights: bool = True) -> Loaded:
+    """The row if the acting user may read it; with `rights`, also whether they may update
+    and delete it (otherwise both are reported False)."""
+    user, ctx, policy = unit.user, unit.ctx, entity.policy
+    read = policy.rule(user, ctx, "read")
+    if rights:
+        update, delete = policy.rule(user, ctx, "update"), policy.rule(user, ctx, "delete")
+    else:
+        update, delete = sa.false(), sa.false()
+    return load(unit.conn, entity, record_id, read, update, delete, deleted=deleted, lock=lock,
+                params=context_params(ctx), language=unit.language)
+
+
+def visible(entity: CompiledEntity, user: User) -> frozenset[str]:
+    """The fields of `entity` the user sees."""
+    return entity.policy.visible_fields(user)
+
+
+def known(entity: CompiledEntity, user: User, *, creating: bool) -> frozenset[str]:
+    """The fields whose values the user knows: those she sees, and on create those she may
+    give."""
+    fields = visible(entity, user)
+    if creating:
+        initial = entity.machine.initial if entity.machine else None
+        fields |= entity.policy.writable_fields(user, initial, "create")
+    return fields
+
+
+def defaults(entity: CompiledEntity, user: User, now: dt.datetime,
+             given: Mapping[str, Any]) -> dict[str, Any]:
+    """The declared defaults of the fields not `given` (`current_user`, `today`, `now` or a
+    value)."""
+    values: dict[str, Any] = {}
+    for spec in entity.spec.fields:
+        if spec.name in given or spec.default is None or spec.compute:
+            continue
+        default = spec.default
+        if default == "current_user" and spec.type == "user":
+            values[spec.name] = user_id_of(user)
+        elif default == "today" and spec.type == "date":
+            values[spec.name] = now.date()
+        elif default == "now" and spec.type == "datetime":
+            values[spec.name] = now
+        else:
+            values[spec.name] = coerce(spec, default)
+    return values
+
+
+def finish(unit: Unit, entity: CompiledEntity, record: dict[str, Any], changed: Iterable[str],
+           errors: dict[str, list[str]], *, state: str | None = None,
+           record_id: int | None = None) -> None:
+    """Compute fields, check the whole record, its references and unique values; raise
+    ValidationFailed with every problem found."""
+    user, ctx, language, resolver = unit.user, unit.ctx, unit.language, unit.resolve
+    changed = set(changed)
+    computed = entity.validator.compute(record, ctx, resolver, language)
+    changed |= {c.field.name for c in entity.validator.computed}
+    checks = entity.validator.check(record, ctx, language, resolver, state)
+    # A value that could not be read is reported once, not again by rules about it.
+    checks = {name: messages for name, messages in checks.items() if name not in errors}
+    problems = merge_errors(errors, computed, checks)
+    references = {n: record.get(n) for n in changed
+                  if entity.types.get(n) in ("reference", "user") and n not in problems}
+    problems = merge_errors(
+        problems,
+        check_references(unit.conn, unit.app, entity, user, ctx, references, language),
+        check_unique(unit.conn, entity, record, changed - set(problems), language, record_id,
+                     known(entity, user, creating=record_id is None)),
+    )
+    if problems:
+        raise ValidationFailed(problems)
+
+
+def refuse_stale(entity: str, loaded: Loaded, expected: Any, language: str) -> None:
+    """VersionConflict unless the record is at the `expected` version (an int, or its text
+    as a form sends it); nothing to check when None."""
+    if expected is None:
+        return
+    if isinstance(expected, str):
+        number = parse_int(expected.strip())
+        expected = expected if number is None else number
+    if isinstance(expected, bool) or not isinstance(expected, int):
+        raise RequestInvalid(render("bad_expected_version", {"value": repr(expected)},
+                                    language), code="bad_expected_version")
+    if loaded.record["version"] != expected:
+        raise VersionConflict(entity, loaded.record["id"], expected, loaded.record["version"],
+                              language)
+
+
+def compare_and_set(unit: Unit, entity: CompiledEntity, loaded: Loaded,
+                    values: Mapping[str, Any], permission: sa.ColumnElement[bool], *,
+                    deleted: bool = False, state: str | None = None) -> None:
+    """UPDATE the row if it is still the version read, in the state read, and the user's
+    condition still holds; otherwise find out why and raise."""
+    table = entity.table
+    record = loaded.record
+    conditions = [table.c.id == record["id"], table.c.version == record["version"],
+                  table.c.deleted_at.is_not(None) if deleted else table.c.deleted_at.is_(None)]
+    if state is not None:
+        conditions.append(table.c.state == state)
+    if not is_literal(permission, True):
+        conditions.append(permission)
+    try:
+        result = unit.conn.execute(table.update().where(*conditions).values(**values),
+                                   context_params(unit.ctx))
+    except sa.exc.IntegrityError as error:
+        translated = unique_violation(entity, error, unit.language)
+        if translated is None:
+            raise
+        raise translated from None
+    if result.rowcount == 1:
+        return
+    again = load_row(unit, entity, record["id"], deleted=deleted)
+    if (again.record["version"] != record["version"]
+            or again.record.get("state") != record.get("state")):
+        raise VersionConflict(entity.name, record["id"], record["version"],
+                              again.record["version"], unit.language)
+    raise AccessDenied(render("may_not_change", {"entity": entity.name}, unit.language),
+                       code="may_not_change")
+
+
+def write_history(unit: Unit, row: Mapping[str, Any]) -> None:
+    """Append one history row (as `records.history_row` makes it)."""
+    unit.conn.execute(unit.app.tables.history.insert(), dict(row))
