@@ -11,7 +11,7 @@ import re
 from typing import Any
 
 from guanxi.fields.integers import is_integer_text, parse_int
-from guanxi.fields.registry import FIELD_TYPES
+from guanxi.fields.registry import FIELD_TYPES, coerce
 from guanxi.language.project import RawProject, timer_name
 from guanxi.language.yamlload import LocDict, LocList
 from guanxi.spec import (
@@ -443,8 +443,6 @@ def _permission(grants: LocDict, key: str) -> Permission:
 def typed_value(field: FieldSpec, value: Any) -> tuple[Any, str | None]:
     """The field's canonical value for a literal in the YAML (a default, min or max) and
     None, or the literal unchanged and why it does not fit."""
-    from guanxi.fields.values import coerce
-
     if value is None:
         return None, None
     if field.type == "duration":

@@ -24,7 +24,7 @@ from guanxi.compile.validation import merge_errors
 from guanxi.errors import AccessDenied, GuanxiError, NotFound, ValidationFailed, VersionConflict
 from guanxi.expr.functions import context_params
 from guanxi.fields.integers import parse_int
-from guanxi.fields.values import coerce
+from guanxi.fields.registry import coerce
 from guanxi.identity import User
 from guanxi.spec import TransitionSpec
 from guanxi.store.bulk import bulk_insert

@@ -8,7 +8,8 @@ from urllib.parse import urlencode
 
 from guanxi.errors import AccessDenied, NotFound, VersionConflict
 from guanxi.fields.integers import parse_int
-from guanxi.fields.values import ID_MAX, coerce
+from guanxi.fields.registry import coerce
+from guanxi.fields.values import ID_MAX
 from guanxi.server import records as rv
 from guanxi.server.context import Ctx, handler, is_admin
 from guanxi.server.display import Cell, title_field
