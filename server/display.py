@@ -3,13 +3,16 @@ referenced records, numbers with their decimals, and links where a value is one.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
+import sqlalchemy as sa
+from guanxi.accounts import users
 from guanxi.errors import AccessDenied, NotFound
 from guanxi.fields.registry import SYSTEM_FIELDS, field_type
 from guanxi.fields.values import api_json
+from guanxi.identity import User
 from guanxi.spec import EntitySpec, FieldSpec, Loc, ProjectSpec
 
 # What `t` is: the catalogue text of a key, in the request's language.
@@ -45,10 +48,26 @@ def field_spec(entity: EntitySpec, name: str) -> FieldSpec:
     return FieldSpec(name=name, type=kind, loc=Loc("<system>", 0, 0))
 
 
+class Listing(Protocol):
+    """A page of records (the Store's `Page`)."""
+
+    @property
+    def items(self) -> Sequence[Mapping[str, Any]]: ...
+
+
+class RecordSource(Protocol):
+    """What `Names` reads record titles with: the Store."""
+
+    def get(self, user: User, entity: str, record_id: Any) -> Mapping[str, Any]: ...
+
+    def list(self, user: User, entity: str, *, where: str | None = None, limit: int = 50,
+             with_total: bool = True) -> Listing: ...
+
+
 class Names:
     """Looks up (and remembers, for one request) user names and record titles."""
 
-    def __init__(self, spec: ProjectSpec, store: Any, engine: Any, user: Any,
+    def __init__(self, spec: ProjectSpec, store: RecordSource, engine: sa.Engine, user: User,
                  language: str) -> None:
         self.spec, self.store, self.engine = spec, store, engine
         self.user, self.language = user, language
@@ -59,21 +78,13 @@ class Names:
         if user_id == 0:
             return "Guanxi"
         if user_id not in self._users:
-            from guanxi.accounts import users
-
             found = users.get_user(self.engine, user_id)
             self._users[user_id] = found.name if found else f"#{user_id}"
         return self._users[user_id]
 
     def user_choices(self) -> list[tuple[str, str]]:
         """(id, name) of the users one may pick in a `user` field."""
-        from guanxi.accounts import users
-
-        lister = getattr(users, "list_users", None)
-        if lister is None:
-            return []
-        people = lister(self.engine)
-        return [(str(u.id), u.name) for u in people]
+        return [(str(u.id), u.name) for u in users.list_users(self.engine)]
 
     def preload(self, entity: str, ids: set[int]) -> None:
         """Fetch the titles of many records of one entity in one query."""

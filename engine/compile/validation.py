@@ -265,7 +265,8 @@ class EntityValidator:
             {s.name: s.require for s in workflow.states if s.require} if workflow else {}
         )
 
-    def coerce(self, values: Mapping[str, Any], language: str = "en") -> tuple[dict, Errors]:
+    def coerce(self, values: Mapping[str, Any],
+               language: str = "en") -> tuple[dict[str, Any], Errors]:
         """Read each given value into its canonical form and check its bounds.
 
         Names must be declared fields (the caller refuses others first). Returns the clean

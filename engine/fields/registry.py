@@ -13,8 +13,8 @@ To add a field type:
    differs from the defaults (at least `column_type`, `coerce` and `json_schema`) and
    `TYPE = <Subclass>("<name>", kind, keys, widget, description, ...)`;
 2. add the module to `_MODULES` below;
-3. document it in docs/language.md ("Field types") and schemas/ (the project schema's
-   `type` enum); tests/fields/test_registry.py then proves it round-trips through JSON,
+3. document it in docs/language.md ("Field types") and schemas/entities.schema.json (the
+   field `type` enum); tests/fields/test_registry.py then proves it round-trips through JSON,
    form text and CSV text once it has a sample there.
 """
 

@@ -11,16 +11,29 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from guanxi import __version__
 from guanxi.fields.registry import SYSTEM_FIELDS, field_type, filter_schema, json_schema
 from guanxi.identity import User
-from guanxi.spec import EntitySpec, FieldSpec, ProjectSpec, text_in
+from guanxi.spec import EntitySpec, FieldSpec, ProjectSpec, TransitionSpec, text_in
 
 ERROR = {"$ref": "#/components/schemas/Error"}
 # The largest whole number either database stores (SQLite INTEGER, PostgreSQL bigint).
 INT64_MAX = 2**63 - 1
+
+
+class Policy(Protocol):
+    """What the document asks of an entity's compiled access policy."""
+
+    def may(self, user: User, operation: str) -> bool: ...
+
+    def transition_allowed(self, user: User, transition: TransitionSpec) -> bool: ...
+
+    def visible_fields(self, user: User) -> frozenset[str]: ...
+
+    def writable_fields(self, user: User, state: str | None,
+                        operation: str = "update") -> frozenset[str]: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,7 +54,7 @@ class Rights:
         return self.read or self.create or self.update or self.delete
 
 
-def rights_of(project: ProjectSpec, policies: Mapping[str, Any],
+def rights_of(project: ProjectSpec, policies: Mapping[str, Policy],
               user: User) -> dict[str, Rights]:
     """The caller's rights on each entity, from the compiled access policies."""
     rights: dict[str, Rights] = {}
@@ -84,8 +97,10 @@ def _system_schema(name: str, entity: EntitySpec, project: ProjectSpec) -> dict[
         states = [s.name for s in workflow.states] if workflow else []
         return {"type": "string", "enum": states, "readOnly": True,
                 "description": "workflow state; changed only by transitions"}
-    base = {"integer": {"type": "integer"}, "user": {"type": ["integer", "null"]},
-            "datetime": {"type": "string", "format": "date-time"}}[kind]
+    shapes: dict[str, dict[str, Any]] = {
+        "integer": {"type": "integer"}, "user": {"type": ["integer", "null"]},
+        "datetime": {"type": "string", "format": "date-time"}}
+    base = shapes[kind]
     if name == "deleted_at":
         base = {"type": ["string", "null"], "format": "date-time"}
     if name != "owner":

@@ -8,13 +8,13 @@ import textwrap
 from decimal import Decimal
 
 import pytest
-from jsonschema import Draft202012Validator
 from guanxi.compile.app import compile_app
 from guanxi.expr import Context
 from guanxi.fields.registry import FIELD_TYPES, display, json_schema, parse_text
 from guanxi.fields.values import FieldValueError
 from guanxi.language.project import load_project_or_raise
 from guanxi.spec import NOWHERE, FieldSpec, Option
+from jsonschema import Draft202012Validator
 from store_project import PROJECT
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -44,7 +45,8 @@ class Email(Textual):
         return f"mailto:{value}"
 
 
-def shaped_reader(careful: Reader, limit: int | None, accepts: Any) -> Reader:
+def shaped_reader(careful: Reader, limit: int | None,
+                  accepts: Callable[[str], object]) -> Reader:
     """A reader for text of one shape (e-mail, URL): trimmed, within the length, and
     accepted by `accepts`; anything else takes the careful path."""
     longest = limit or 10 ** 40
