@@ -3,17 +3,20 @@ referenced records, numbers with their decimals, and links where a value is one.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
-from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
 
+import sqlalchemy as sa
 from guanxi.accounts import users
 from guanxi.errors import AccessDenied, NotFound
-from guanxi.fields.registry import SYSTEM_FIELDS
-from guanxi.spec import EntitySpec, FieldSpec, Loc, ProjectSpec, text_in
+from guanxi.fields.registry import SYSTEM_FIELDS, field_type
+from guanxi.fields.values import api_json
+from guanxi.identity import User
+from guanxi.spec import EntitySpec, FieldSpec, Loc, ProjectSpec
 
-TEXTUAL = ("string", "text", "email", "phone", "url")
+# What `t` is: the catalogue text of a key, in the request's language.
+Translate = Callable[[str], str]
 
 
 @dataclass(frozen=True)
@@ -31,7 +34,7 @@ def title_field(entity: EntitySpec) -> str:
     if entity.title:
         return entity.title
     for f in entity.fields:
-        if f.type in TEXTUAL:
+        if field_type(f).textual:
             return f.name
     return "id"
 
@@ -45,10 +48,26 @@ def field_spec(entity: EntitySpec, name: str) -> FieldSpec:
     return FieldSpec(name=name, type=kind, loc=Loc("<system>", 0, 0))
 
 
+class Listing(Protocol):
+    """A page of records (the Store's `Page`)."""
+
+    @property
+    def items(self) -> Sequence[Mapping[str, Any]]: ...
+
+
+class RecordSource(Protocol):
+    """What `Names` reads record titles with: the Store."""
+
+    def get(self, user: User, entity: str, record_id: Any) -> Mapping[str, Any]: ...
+
+    def list(self, user: User, entity: str, *, where: str | None = None, limit: int = 50,
+             with_total: bool = True) -> Listing: ...
+
+
 class Names:
     """Looks up (and remembers, for one request) user names and record titles."""
 
-    def __init__(self, spec: ProjectSpec, store: Any, engine: Any, user: Any,
+    def __init__(self, spec: ProjectSpec, store: RecordSource, engine: sa.Engine, user: User,
                  language: str) -> None:
         self.spec, self.store, self.engine = spec, store, engine
         self.user, self.language = user, language
@@ -65,11 +84,7 @@ class Names:
 
     def user_choices(self) -> list[tuple[str, str]]:
         """(id, name) of the users one may pick in a `user` field."""
-        lister = getattr(users, "list_users", None)
-        if lister is None:
-            return []
-        people = lister(self.engine)
-        return [(str(u.id), u.name) for u in people]
+        return [(str(u.id), u.name) for u in users.list_users(self.engine)]
 
     def preload(self, entity: str, ids: set[int]) -> None:
         """Fetch the titles of many records of one entity in one query."""
@@ -109,67 +124,26 @@ def _plain(value: Any, record_id: Any) -> str:
     return str(value) if value not in (None, "") else f"#{record_id}"
 
 
-def format_number(spec: FieldSpec, value: Any) -> str:
-    if spec.type == "integer" or isinstance(value, int):
-        return str(int(value))
-    number = Decimal(str(value))
-    scale = 2 if spec.type in ("money", "percent") else (spec.scale if spec.scale is not None
-                                                        else 2)
-    text = f"{number:,.{scale}f}"
-    return text + " %" if spec.type == "percent" else text
-
-
-def format_duration(seconds: int) -> str:
-    for unit, size in (("w", 604800), ("d", 86400), ("h", 3600), ("m", 60)):
-        if seconds and seconds % size == 0:
-            return f"{seconds // size}{unit}"
-    return f"{seconds}s"
-
-
-def cell(spec: FieldSpec, value: Any, names: Names, t: Any, language: str,
+def cell(spec: FieldSpec, value: Any, names: Names, t: Translate, language: str,
          workflow_labels: dict[str, str] | None = None) -> Cell:
-    """How one value of one field reads on a page."""
+    """How one value of one field reads on a page: the field type's display, names for
+    users and referenced records, and links where a value is one."""
     if value is None or value == "" or value == []:
         return Cell(t("empty"), empty=True)
-    kind = spec.type
     if spec.name == "state" and workflow_labels is not None:
         return Cell(workflow_labels.get(str(value), str(value)))
-    if kind == "boolean":
-        return Cell(t("yes") if value else t("no"))
-    if kind in ("choice", "tags"):
-        labels = {o.value: text_in(o.label, language, o.value) for o in spec.options}
-        values = value if isinstance(value, list | tuple) else [value]
-        return Cell(", ".join(labels.get(str(v), str(v)) for v in values))
-    if kind in ("integer", "decimal", "money", "percent") and isinstance(
-            value, int | float | Decimal):
-        return Cell(format_number(spec, value))
-    if kind == "duration" and isinstance(value, int):
-        return Cell(format_duration(value))
-    if kind == "datetime" and isinstance(value, datetime):
-        return Cell(value.strftime("%Y-%m-%d %H:%M") + (" UTC" if value.tzinfo else ""))
-    if isinstance(value, date | datetime):
-        return Cell(value.isoformat())
-    if kind == "user":
+    if spec.type == "user":
         return Cell(names.user_name(int(value)))
-    if kind == "reference" and spec.ref:
+    if spec.type == "reference" and spec.ref:
         title = names.title(spec.ref, int(value))
         if title is None:
             return Cell(f"#{value}")
         return Cell(title, href=f"/e/{spec.ref}/{int(value)}")
-    if kind == "url" and str(value).lower().startswith(("http://", "https://")):
-        return Cell(str(value), href=str(value))
-    if kind == "email":
-        return Cell(str(value), href=f"mailto:{value}")
-    return Cell(str(value), multiline=kind == "text")
+    kind = field_type(spec)
+    return Cell(kind.display(spec, value, language), href=kind.link(spec, value),
+                multiline=kind.control == "textarea")
 
 
 def json_value(value: Any) -> Any:
     """A stored value as JSON: dates in ISO 8601, decimals as numbers."""
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() and value.as_tuple().exponent >= 0\
-            else float(value)
-    if isinstance(value, list | tuple):
-        return [json_value(v) for v in value]
-    return value
+    return api_json(value)

@@ -18,15 +18,12 @@ from guanxi.compile.machines import WorkflowMachine, build_machines
 from guanxi.compile.tables import Tables, build_tables
 from guanxi.compile.validation import EntityValidator
 from guanxi.errors import RequestInvalid
-from guanxi.fields.registry import SYSTEM_FIELDS
+from guanxi.fields.registry import FIELD_TYPES, SYSTEM_FIELDS
 from guanxi.messages import join
 from guanxi.spec import EntitySpec, FieldSpec, ProjectSpec, TransitionSpec
 
 # Compiled expression: fn(record, ctx, resolver=None) -> value.
 Compiled = Callable[..., Any]
-
-SEARCHABLE_TYPES = frozenset({"string", "text", "email", "phone", "url", "choice"})
-UNSORTABLE_TYPES = frozenset({"tags", "text"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,7 +66,7 @@ class CompiledEntity:
         return FieldSpec(name, kind, self.spec.loc)
 
     def sortable(self, name: str) -> bool:
-        return name in self.types and self.types[name] not in UNSORTABLE_TYPES
+        return name in self.types and FIELD_TYPES[self.types[name]].sortable
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,6 +128,6 @@ def compile_app(spec: ProjectSpec) -> App:
             transitions=_compile_transitions(spec, entity, machine, scope) if machine else {},
             fields={f.name: f for f in entity.fields},
             types=_entity_types(entity),
-            searchable=tuple(f.name for f in entity.fields if f.type in SEARCHABLE_TYPES),
+            searchable=tuple(f.name for f in entity.fields if FIELD_TYPES[f.type].searchable),
         )
     return App(spec, tables, entities, machines, policies)

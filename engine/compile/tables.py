@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
-from guanxi.fields.registry import UTCDateTime, column_type
-from guanxi.spec import EntitySpec, ProjectSpec
+from guanxi.fields.registry import UTCDateTime, field_type
+from guanxi.spec import NOWHERE, EntitySpec, ProjectSpec
 from sqlalchemy.dialects import postgresql
 
 RESERVED_PREFIX = "gx_"
@@ -126,7 +127,7 @@ def define_login_attempt_table(metadata: sa.MetaData) -> sa.Table:
 
 def _entity_table(metadata: sa.MetaData, entity: EntitySpec) -> sa.Table:
     name = entity.name
-    columns: list[sa.Column] = [
+    columns: list[sa.Column[Any]] = [
         sa.Column("id", sa.Integer, primary_key=True),
         sa.Column("created_at", UTCDateTime(), nullable=False),
         sa.Column("updated_at", UTCDateTime(), nullable=False),
@@ -138,19 +139,17 @@ def _entity_table(metadata: sa.MetaData, entity: EntitySpec) -> sa.Table:
         columns.append(sa.Column("state", sa.String(63), nullable=False))
     columns.append(sa.Column("deleted_at", UTCDateTime(), nullable=True))
     for field in entity.fields:
-        args: list[sa.SchemaItem] = []
-        if field.type == "reference" and field.ref:
+        kind = field_type(field)
+        args: list[sa.ForeignKey] = []
+        target = kind.foreign_key(field, USER_TABLE)
+        if target is not None:
             # use_alter: references may form cycles (account <-> contact).
-            args.append(sa.ForeignKey(f"{field.ref}.id",
-                                      name=constraint_name("fk", name, field.name),
-                                      use_alter=field.ref != name))
-        elif field.type == "user":
-            args.append(sa.ForeignKey(f"{USER_TABLE}.id",
-                                      name=constraint_name("fk", name, field.name)))
+            args.append(sa.ForeignKey(target, name=constraint_name("fk", name, field.name),
+                                      use_alter=field.ref is not None and field.ref != name))
         columns.append(
             sa.Column(
                 field.name,
-                column_type(field),
+                kind.column_type(field),
                 *args,
                 # Computed fields may come out empty; the validator enforces the rest too.
                 nullable=not (field.required and not field.compute),
@@ -163,7 +162,7 @@ def _entity_table(metadata: sa.MetaData, entity: EntitySpec) -> sa.Table:
     for field in entity.fields:
         if field.unique:
             sa.Index(constraint_name("uq", name, field.name), table.c[field.name], unique=True)
-        elif field.index or field.type in ("reference", "user"):
+        elif field.index or field_type(field).kind == "id":  # references and users
             sa.Index(constraint_name("ix", name, field.name), table.c[field.name])
     for number, index in enumerate(entity.indexes, 1):
         prefix = "uq" if index.unique else "ix"
@@ -193,4 +192,4 @@ def build_tables(spec: ProjectSpec) -> Tables:
 def user_tables() -> Tables:
     """Only the engine's tables (users, roles, sessions, history), for tools that need no
     project."""
-    return build_tables(ProjectSpec(name="", root="", loc=None))  # type: ignore[arg-type]
+    return build_tables(ProjectSpec(name="", root="", loc=NOWHERE))

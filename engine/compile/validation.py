@@ -21,10 +21,10 @@ from typing import Any
 
 from guanxi import expr
 from guanxi.expr.types import CURRENT_USER
-from guanxi.fields.readers import Invalid, NoValue, fast_reader
-from guanxi.fields.registry import text_limit
-from guanxi.fields.values import FieldValueError, is_empty, option_values, round_decimal
-from guanxi.fields.values import coerce as coerce_value
+from guanxi.fields.readers import Invalid, NoValue
+from guanxi.fields.registry import coerce as coerce_value
+from guanxi.fields.registry import field_type
+from guanxi.fields.values import FieldValueError, is_empty, option_values
 from guanxi.messages import render, show
 from guanxi.spec import EntitySpec, FieldSpec, ProjectSpec, RuleSpec, Text, text_in
 
@@ -67,9 +67,8 @@ def _bounds(field: FieldSpec, coerce: Callable[[Any], Any]) -> list[Check]:
     return checks
 
 
-def _lengths(field: FieldSpec) -> list[Check]:
+def _lengths(field: FieldSpec, longest: int | None) -> list[Check]:
     checks: list[Check] = []
-    longest = text_limit(field)
     if longest is not None:
 
         def not_too_long(value: str, n: int = longest) -> Problem | None:
@@ -129,26 +128,21 @@ def _careful(coerce: Callable[[Any], Any], checks: tuple[Check, ...]) -> Callabl
 
 def compile_field(field: FieldSpec) -> FieldValidator:
     """The reading function and the bound checks of one field."""
-    # The general reading; common inputs never reach it (see fieldreaders.fast_reader).
+    # The general reading; common inputs never reach it (see FieldType.fast_reader).
     coerce = partial(coerce_value, field)
-
+    kind = field_type(field)
     checks: list[Check] = []
     low = high = None
-    if field.type in ("integer", "decimal", "money", "percent", "date", "datetime", "duration"):
-        bounded = field
-        if field.type == "percent" and field.min is None and field.max is None:
-            bounded = _with_bounds(field, 0, 100)
-        checks.extend(_bounds(bounded, coerce))
-        low = coerce(bounded.min) if bounded.min is not None else None
-        high = coerce(bounded.max) if bounded.max is not None else None
-    if field.type in ("string", "text", "email", "phone", "url"):
-        checks.extend(_lengths(field))
+    if kind.bounded:
+        minimum, maximum = kind.bounds(field)
+        checks.extend(_bounds(replace(field, min=minimum, max=maximum), coerce))
+        low = coerce(minimum) if minimum is not None else None
+        high = coerce(maximum) if maximum is not None else None
+    if kind.textual:
+        checks.extend(_lengths(field, kind.text_limit(field)))
     careful = _careful(coerce, tuple(checks))
-    return FieldValidator(field, coerce, tuple(checks), fast_reader(field, careful, low, high))
-
-
-def _with_bounds(field: FieldSpec, low: Any, high: Any) -> FieldSpec:
-    return replace(field, min=low, max=high)
+    return FieldValidator(field, coerce, tuple(checks),
+                          kind.fast_reader(field, careful, low, high))
 
 
 # ---------------------------------------------------------------- rules and computed fields
@@ -271,7 +265,8 @@ class EntityValidator:
             {s.name: s.require for s in workflow.states if s.require} if workflow else {}
         )
 
-    def coerce(self, values: Mapping[str, Any], language: str = "en") -> tuple[dict, Errors]:
+    def coerce(self, values: Mapping[str, Any],
+               language: str = "en") -> tuple[dict[str, Any], Errors]:
         """Read each given value into its canonical form and check its bounds.
 
         Names must be declared fields (the caller refuses others first). Returns the clean
@@ -319,11 +314,7 @@ class EntityValidator:
         field = self.fields[name].field
         if value is None:
             return None
-        if field.type in ("decimal", "money", "percent"):
-            return round_decimal(field, value)
-        if field.type == "integer" and isinstance(value, float | Decimal):
-            return int(value)
-        return self.fields[name].coerce(value)
+        return field_type(field).computed(field, value)
 
     def check(self, record: Mapping[str, Any], ctx: Any, language: str = "en",
               resolver: Any = None, state: str | None = None) -> Errors:

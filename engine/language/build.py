@@ -12,8 +12,7 @@ from dataclasses import replace
 from typing import Any
 
 from guanxi.fields.integers import is_integer_text, parse_int
-from guanxi.fields.registry import FIELD_TYPES
-from guanxi.fields.values import coerce
+from guanxi.fields.registry import FIELD_TYPES, coerce
 from guanxi.language.overlays import timer_name
 from guanxi.language.raw import RawProject
 from guanxi.language.tree import LocDict, LocList

@@ -20,7 +20,8 @@ import sqlalchemy as sa
 from guanxi import expr
 from guanxi.compile.app import App, CompiledEntity
 from guanxi.errors import RequestInvalid
-from guanxi.fields.values import FieldValueError, coerce, to_json
+from guanxi.fields.registry import coerce
+from guanxi.fields.values import FieldValueError, to_json
 from guanxi.identity import User
 from guanxi.messages import render
 from guanxi.store.readable import require_readable

@@ -19,7 +19,7 @@ from guanxi.compile.validation import merge_errors
 from guanxi.errors import AccessDenied, RequestInvalid, ValidationFailed, VersionConflict
 from guanxi.expr.functions import context_params
 from guanxi.fields.integers import parse_int
-from guanxi.fields.values import coerce
+from guanxi.fields.registry import coerce
 from guanxi.identity import User
 from guanxi.messages import render
 from guanxi.store.records import (

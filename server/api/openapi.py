@@ -11,33 +11,29 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
 
 from guanxi import __version__
-from guanxi.fields.registry import SYSTEM_FIELDS, text_limit
+from guanxi.fields.registry import SYSTEM_FIELDS, field_type, filter_schema, json_schema
 from guanxi.identity import User
-from guanxi.spec import EntitySpec, FieldSpec, ProjectSpec, text_in
+from guanxi.spec import EntitySpec, FieldSpec, ProjectSpec, TransitionSpec, text_in
 
 ERROR = {"$ref": "#/components/schemas/Error"}
 # The largest whole number either database stores (SQLite INTEGER, PostgreSQL bigint).
 INT64_MAX = 2**63 - 1
-# Decimal arithmetic carries 28 significant digits; a number needs them all below its point.
-DECIMAL_DIGITS = 28
-# Patterns are ECMA-262 regular expressions; the Store's are Python's, whose \s also
-# takes the separators \x1c-\x1f and \x85, so they are spelled out.
-WS = r"[\s\x1c-\x1f\x85]"
-NOT_WS = r"\s\x1c-\x1f\x85"
-# Text the Store takes has no NUL character; a required field's is not blank.
-ANY_TEXT = r"^[^\x00]*$"
-NOT_BLANK = rf"^[^\x00]*[^{NOT_WS}\x00][^\x00]*$"
-UNSORTABLE = ("tags", "text")
-# The shapes of e-mail addresses, phone numbers and web addresses the Store accepts.
-SHAPES = {
-    "email": rf"[^@{NOT_WS}\x00]+@[^@{NOT_WS}\x00]+\.[^@.{NOT_WS}\x00]+",
-    "phone": r"(?=(?:[^0-9]*[0-9]){5})[0-9 +\-().]+",
-    "url": rf"[hH][tT][tT][pP][sS]?://[^/?#{NOT_WS}\x00]+[^{NOT_WS}\x00]*",
-}
+
+
+class Policy(Protocol):
+    """What the document asks of an entity's compiled access policy."""
+
+    def may(self, user: User, operation: str) -> bool: ...
+
+    def transition_allowed(self, user: User, transition: TransitionSpec) -> bool: ...
+
+    def visible_fields(self, user: User) -> frozenset[str]: ...
+
+    def writable_fields(self, user: User, state: str | None,
+                        operation: str = "update") -> frozenset[str]: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,7 +54,7 @@ class Rights:
         return self.read or self.create or self.update or self.delete
 
 
-def rights_of(project: ProjectSpec, policies: Mapping[str, Any],
+def rights_of(project: ProjectSpec, policies: Mapping[str, Policy],
               user: User) -> dict[str, Rights]:
     """The caller's rights on each entity, from the compiled access policies."""
     rights: dict[str, Rights] = {}
@@ -88,123 +84,10 @@ def _everything(entity: EntitySpec, project: ProjectSpec) -> Rights:
                   frozenset(t.name for t in workflow.transitions) if workflow else frozenset())
 
 
-def _bounds(spec: FieldSpec, schema: dict[str, Any]) -> None:
-    if spec.type in ("integer", "decimal", "money", "percent"):
-        low, high = spec.min, spec.max
-        if spec.type == "percent":
-            low = 0 if low is None else low
-            high = 100 if high is None else high
-        for key, bound in (("minimum", low), ("maximum", high)):
-            number = _json_number(bound)
-            if number is not None:
-                schema[key] = number
-    if spec.type == "integer":
-        schema.setdefault("minimum", -INT64_MAX - 1)
-        schema.setdefault("maximum", INT64_MAX)
-    elif spec.type in ("decimal", "money", "percent"):
-        limit = 10 ** (DECIMAL_DIGITS - _scale(spec))
-        if "minimum" not in schema:
-            schema["exclusiveMinimum"] = -limit
-        if "maximum" not in schema:
-            schema["exclusiveMaximum"] = limit
-
-
-def _scale(spec: FieldSpec) -> int:
-    return 2 if spec.type != "decimal" or spec.scale is None else spec.scale
-
-
-def _text_pattern(spec: FieldSpec) -> str:
-    """What text the Store takes: it strips the text, reads a blank one as no value, then
-    matches the field's pattern (or its type's shape) against all of it."""
-    core = spec.pattern or SHAPES.get(spec.type)
-    if core is None:
-        return NOT_BLANK if spec.required else ANY_TEXT
-    if spec.required:
-        return rf"^{WS}*(?:{core}){WS}*$"
-    return rf"^{WS}*(?:(?:{core}){WS}*)?$"
-
-
-def _json_number(value: Any) -> int | float | None:
-    if isinstance(value, bool) or value is None:
-        return None
-    if isinstance(value, int | float):
-        return value
-    try:
-        number = Decimal(str(value))
-    except ArithmeticError:
-        return None
-    return int(number) if number == number.to_integral_value() else float(number)
-
-
 def field_schema(spec: FieldSpec, *, for_input: bool = False) -> dict[str, Any]:
-    """The JSON Schema of one field's value (null allowed unless the field is required)."""
-    kind = spec.type
-    schema: dict[str, Any]
-    if kind in ("string", "text", "email", "phone", "url"):
-        schema = {"type": "string"}
-        max_length = text_limit(spec)
-        if max_length:
-            schema["maxLength"] = max_length
-        if spec.min_length or spec.required:
-            schema["minLength"] = max(spec.min_length or 0, 1)
-        schema["pattern"] = _text_pattern(spec)
-        if kind == "email":
-            schema["format"] = "email"
-        if kind == "url":
-            schema["format"] = "uri"
-    elif kind in ("integer", "reference", "user"):
-        schema = {"type": "integer"}
-        if kind != "integer":
-            schema["minimum"], schema["maximum"] = 1, INT64_MAX
-            schema["description"] = (f"id of a {spec.ref}" if kind == "reference"
-                                     else "id of a user")
-    elif kind in ("decimal", "money", "percent"):
-        schema = {"type": "number",
-                  "description": f"at most {_scale(spec)} digits after the point"}
-        if for_input:
-            # What the Store enforces on input. Not on records read: validators that
-            # divide binary floats (0.07 / 0.01) would refuse exact values there.
-            schema["multipleOf"] = 1 if _scale(spec) == 0 else float(f"1e-{_scale(spec)}")
-    elif kind == "boolean":
-        schema = {"type": "boolean"}
-    elif kind == "date":
-        schema = {"type": "string", "format": "date"}
-    elif kind == "datetime":
-        schema = {"type": "string", "format": "date-time"}
-    elif kind == "duration":
-        schema = ({"type": ["integer", "string"],
-                   "description": "seconds, or text such as 90m, 12h, 3d, 1w"}
-                  if for_input else {"type": "integer", "description": "seconds"})
-    elif kind == "choice":
-        schema = {"type": "string", "enum": [o.value for o in spec.options]}
-    elif kind == "tags":
-        schema = {"type": "array", "items": {"type": "string",
-                                             "enum": [o.value for o in spec.options]},
-                  "uniqueItems": True}
-    else:
-        schema = {}
-    _bounds(spec, schema)
-    label = text_in(spec.label, "en", "")
-    if label:
-        schema["title"] = label
-    help_text = text_in(spec.help, "en", "")
-    if help_text:
-        schema["description"] = (schema.get("description", "") + " " + help_text).strip()
-    if spec.compute:
-        schema["readOnly"] = True
-    if not spec.required:
-        schema = _nullable(schema)
-    return schema
-
-
-def _nullable(schema: dict[str, Any]) -> dict[str, Any]:
-    if "enum" in schema:
-        return {**schema, "enum": [*schema["enum"], None], "type": [schema["type"], "null"]}
-    kind = schema.get("type")
-    if kind is None:
-        return schema
-    kinds = kind if isinstance(kind, list) else [kind]
-    return {**schema, "type": [*kinds, "null"]}
+    """The JSON Schema of one field's value (null allowed unless the field is required):
+    the field-type registry's, the one generator."""
+    return json_schema(spec, for_input=for_input)
 
 
 def _system_schema(name: str, entity: EntitySpec, project: ProjectSpec) -> dict[str, Any]:
@@ -214,8 +97,10 @@ def _system_schema(name: str, entity: EntitySpec, project: ProjectSpec) -> dict[
         states = [s.name for s in workflow.states] if workflow else []
         return {"type": "string", "enum": states, "readOnly": True,
                 "description": "workflow state; changed only by transitions"}
-    base = {"integer": {"type": "integer"}, "user": {"type": ["integer", "null"]},
-            "datetime": {"type": "string", "format": "date-time"}}[kind]
+    shapes: dict[str, dict[str, Any]] = {
+        "integer": {"type": "integer"}, "user": {"type": ["integer", "null"]},
+        "datetime": {"type": "string", "format": "date-time"}}
+    base = shapes[kind]
     if name == "deleted_at":
         base = {"type": ["string", "null"], "format": "date-time"}
     if name != "owner":
@@ -287,29 +172,11 @@ IF_MATCH = {"name": "If-Match", "in": "header", "required": False,
 ETAG_HEADER = {"ETag": {"schema": {"type": "string"}, "description": "the record's version"}}
 
 
-def _filter_schema(spec: FieldSpec) -> dict[str, Any]:
-    """A `field=value` filter's value, as the API reads it from the query string; an
-    empty value finds the records without one."""
-    if spec.type == "choice":
-        return {"type": "string", "enum": [*(o.value for o in spec.options), ""]}
-    if spec.type == "email":
-        return {"type": "string", "pattern": rf"^{WS}*(?:(?:{SHAPES['email']}){WS}*)?$"}
-    if spec.type == "boolean":
-        typed: dict[str, Any] = {"type": "boolean"}
-    elif spec.type in ("reference", "user"):
-        typed = {"type": "integer", "minimum": 1, "maximum": INT64_MAX}
-    elif spec.type == "integer":
-        typed = {"type": "integer", "minimum": -INT64_MAX - 1, "maximum": INT64_MAX}
-    else:
-        return {"type": "string"}
-    return {"anyOf": [typed, {"type": "string", "maxLength": 0}]}
-
-
 def _sort_pattern(entity: EntitySpec, visible: frozenset[str]) -> str:
     names = ["id", "version", "created_at", "updated_at", "created_by", "owner"]
     if entity.workflow:
         names.append("state")
-    names += [f.name for f in entity.fields if f.type not in UNSORTABLE]
+    names += [f.name for f in entity.fields if field_type(f).sortable]
     names = [n for n in names if n in visible]
     key = "-?(?:" + "|".join(names) + ")"
     return rf"^\s*(?:{key}(?:\s*,\s*{key})*)?\s*$"
@@ -324,10 +191,9 @@ def entity_paths(entity: EntitySpec, project: ProjectSpec,
     label = text_in(entity.plural or entity.label, "en", entity.name)
     tag = [entity.name]
     filters = [{"name": f.name, "in": "query", "required": False,
-                "schema": _filter_schema(f), "description": f"only records whose {f.name} "
+                "schema": schema, "description": f"only records whose {f.name} "
                 "equals this value"} for f in entity.fields
-               if f.type in ("choice", "boolean", "reference", "user", "string", "email",
-                             "integer") and f.name in rights.visible]
+               if f.name in rights.visible and (schema := filter_schema(f)) is not None]
     if entity.workflow and "state" in rights.visible:
         filters.append({"name": "state", "in": "query", "required": False,
                         "schema": _system_schema("state", entity, project)})

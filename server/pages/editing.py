@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from guanxi.errors import AccessDenied, TransitionRefused, ValidationFailed, VersionConflict
-from guanxi.fields.values import coerce
+from guanxi.fields.registry import coerce
 from guanxi.server import records as rv
 from guanxi.server.context import Ctx, handler
 from guanxi.server.display import field_spec as _field_spec

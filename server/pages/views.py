@@ -8,7 +8,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from guanxi.errors import AccessDenied, NotFound, VersionConflict
-from guanxi.fields.values import coerce
+from guanxi.fields.registry import coerce
 from guanxi.server import records as rv
 from guanxi.server.context import Ctx, handler, is_admin
 from guanxi.server.display import Cell, title_field

@@ -3,21 +3,21 @@ the Store validates against, and the parsing of posted form strings back to valu
 
 from __future__ import annotations
 
-import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
-from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
 
-from guanxi.fields.registry import text_limit
+from guanxi.fields.base import Posted
+from guanxi.fields.registry import field_type, form_text
 from guanxi.spec import FieldSpec, text_in
 
-INPUT_TYPES = {
-    "string": "text", "email": "email", "phone": "tel", "url": "url",
-    "integer": "number", "decimal": "number", "money": "number", "percent": "number",
-    "date": "date", "datetime": "datetime-local", "duration": "text",
-}
-NUMBER_TYPES = {"integer", "decimal", "money", "percent"}
+
+class Form(Protocol):
+    """A posted form (Starlette's FormData)."""
+
+    def get(self, key: str) -> Any: ...
+
+    def getlist(self, key: str) -> Sequence[Any]: ...
 
 
 @dataclass
@@ -48,38 +48,9 @@ def field_label(spec: FieldSpec | None, name: str, language: str) -> str:
     return text_in(spec.label, language, fallback) if spec else fallback
 
 
-def _step(spec: FieldSpec) -> str:
-    if spec.type == "integer":
-        return "1"
-    scale = 2 if spec.type in ("money", "percent") else (spec.scale if spec.scale is not None
-                                                        else 2)
-    return "1" if scale == 0 else "0." + "0" * (scale - 1) + "1"
-
-
-def _number(value: Any) -> str:
-    """A bound as HTML wants it: `0`, `12.5`, never `0.00` or `1E+2`."""
-    try:
-        return format(Decimal(str(value)).normalize(), "f")
-    except ArithmeticError:
-        return str(value)
-
-
 def input_text(spec: FieldSpec, value: Any) -> str:
     """A stored value as the text an input shows."""
-    if value is None:
-        return ""
-    if spec.type == "datetime" and isinstance(value, datetime):
-        return value.strftime("%Y-%m-%dT%H:%M")
-    if isinstance(value, date | datetime):
-        return value.isoformat()
-    if spec.type == "duration" and isinstance(value, int):
-        for unit, seconds in (("w", 604800), ("d", 86400), ("h", 3600), ("m", 60)):
-            if value and value % seconds == 0:
-                return f"{value // seconds}{unit}"
-        return str(value)
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
+    return form_text(spec, value)
 
 
 def build_widget(spec: FieldSpec, value: Any, *, language: str, required: bool,
@@ -94,88 +65,44 @@ def build_widget(spec: FieldSpec, value: Any, *, language: str, required: bool,
     if errors:
         attrs["aria-invalid"] = "true"
         attrs["aria-describedby"] = f"e-{spec.name}"
-    w = Widget(spec.name, label, help_text, "input", attrs, errors=list(errors or []),
+    kind = field_type(spec)
+    w = Widget(spec.name, label, help_text, kind.control, attrs, errors=list(errors or []),
                required=required)
-    if spec.type == "boolean":
-        w.kind = "checkbox"
-        w.checked = (raw in ("on", "true", "1")) if raw is not None else bool(value)
+    if kind.control == "checkbox":
+        w.checked = bool(kind.form_value(spec, raw)) if raw is not None else bool(value)
         attrs["value"] = "true"
         return w
     if required:
         attrs["required"] = True
-    if spec.type in ("choice", "tags", "reference", "user"):
-        w.kind = "multiselect" if spec.type == "tags" else "select"
-        if spec.type == "tags":
-            attrs["multiple"] = True
+    if kind.control == "input":
+        attrs["type"] = kind.input_type
+    attrs.update(kind.widget_attrs(spec))
+    if kind.control in ("select", "multiselect"):
+        if kind.control == "multiselect":
             current = set(raw) if isinstance(raw, list) else {str(v) for v in value or []}
         else:
             current = {raw if isinstance(raw, str) else input_text(spec, value)}
-        options = choices if spec.type in ("reference", "user") else [
-            (o.value, text_in(o.label, language, o.value)) for o in spec.options]
-        if spec.type != "tags":
             w.choices.append(Choice("", choose_text, "" in current))
+        options = kind.options(spec, language)
+        options = choices if options is None else options
         w.choices += [Choice(str(v), lbl, str(v) in current) for v, lbl in options or []]
         return w
     w.value = raw if isinstance(raw, str) else input_text(spec, value)
-    if spec.type == "text":
-        w.kind = "textarea"
-        attrs["rows"] = "4"
-    else:
-        attrs["type"] = INPUT_TYPES.get(spec.type, "text")
-    if spec.type in ("string", "text", "email", "phone", "url"):
-        max_length = text_limit(spec)
-        if max_length:
-            attrs["maxlength"] = str(max_length)
-        if spec.min_length:
-            attrs["minlength"] = str(spec.min_length)
-        if spec.pattern and spec.type != "text":
-            attrs["pattern"] = spec.pattern
-    if spec.type in NUMBER_TYPES:
-        attrs["step"] = _step(spec)
-        low, high = spec.min, spec.max
-        if spec.type == "percent":
-            low = 0 if low is None else low
-            high = 100 if high is None else high
-        if low is not None:
-            attrs["min"] = _number(low)
-        if high is not None:
-            attrs["max"] = _number(high)
-    if spec.type in ("date", "datetime"):
-        for key in ("min", "max"):
-            bound = getattr(spec, key)
-            if isinstance(bound, date | datetime):
-                attrs[key] = input_text(spec, bound)
-            elif isinstance(bound, str) and re.match(r"^\d{4}-\d\d-\d\d", bound):
-                attrs[key] = bound
-    if spec.type == "duration":
-        attrs["pattern"] = r"\s*\d+\s*[mhdw]?\s*"
-        attrs["placeholder"] = "3d"
-    if spec.type == "phone":
-        attrs["autocomplete"] = "tel"
-    if spec.type == "email":
-        attrs["autocomplete"] = "email"
     return w
 
 
-def form_value(spec: FieldSpec, raw: str | list[str] | None) -> Any:
+def form_value(spec: FieldSpec, raw: Posted) -> Any:
     """A posted form value as input for the Store, which parses and validates it.
 
     A checkbox sends nothing when unticked; a multi-select sends a list; an empty text
     box means "no value".
     """
-    if spec.type == "boolean":
-        return raw in ("on", "true", "1")
-    if spec.type == "tags":
-        values = raw if isinstance(raw, list) else ([raw] if raw else [])
-        return [v for v in values if v] or None
-    if raw is None or (isinstance(raw, str) and raw.strip() == ""):
-        return None
-    return raw
+    return field_type(spec).form_value(spec, raw)
 
 
-def raw_of(spec: FieldSpec, form: Any) -> str | list[str] | None:
-    """What the form sent for a field (a list for tags)."""
-    if spec.type == "tags":
+def raw_of(spec: FieldSpec, form: Form) -> Posted:
+    """What the form sent for a field (a list for multi-selects)."""
+    if field_type(spec).control == "multiselect":
         return [str(v) for v in form.getlist(spec.name)]
     value = form.get(spec.name)
     return None if value is None else str(value)

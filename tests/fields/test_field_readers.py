@@ -11,7 +11,8 @@ from typing import Any
 import pytest
 from guanxi.compile.validation import FieldValidator, compile_field
 from guanxi.fields.readers import Invalid, NoValue
-from guanxi.fields.values import FieldValueError, coerce
+from guanxi.fields.registry import coerce
+from guanxi.fields.values import FieldValueError
 from guanxi.spec import NOWHERE, FieldSpec, Option
 from hypothesis import given, settings
 from hypothesis import strategies as st

@@ -10,10 +10,11 @@ from decimal import Decimal
 import pytest
 from guanxi.compile.app import compile_app
 from guanxi.expr import Context
-from guanxi.fields.registry import FIELD_TYPES, json_schema, parse_text
-from guanxi.fields.values import FieldValueError, display
+from guanxi.fields.registry import FIELD_TYPES, display, json_schema, parse_text
+from guanxi.fields.values import FieldValueError
 from guanxi.language.project import load_project_or_raise
 from guanxi.spec import NOWHERE, FieldSpec, Option
+from jsonschema import Draft202012Validator
 from store_project import PROJECT
 
 
@@ -174,7 +175,7 @@ def test_every_field_type_has_a_column_a_schema_and_a_display():
     for name in FIELD_TYPES:
         field = FieldSpec("f", name, NOWHERE, options=(Option("a", {"en": "A"}),))
         assert FIELD_TYPES[name].column_type(field) is not None
-        assert json_schema(field)["anyOf"][1] == {"type": "null"}
+        Draft202012Validator(json_schema(field)).validate(None)
         assert display(field, None) == ""
 
 

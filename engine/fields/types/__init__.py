@@ -1,0 +1,1 @@
+"""One module per field type; `guanxi.fields.registry` lists them."""
