@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 from importlib.resources import files
 from typing import Any
 
+from guanxi.checks.conformance import Predicate, Unsupported, compile_schema
 from guanxi.diagnostics import Diagnostic, diag
 from guanxi.fields.registry import COMMON_KEYS, FIELD_TYPES
 from guanxi.language.yamlload import LocDict, loc_at
@@ -34,7 +35,18 @@ def schema(name: str) -> dict[str, Any]:
 
 @functools.cache
 def _validator(name: str) -> Draft202012Validator:
+    """jsonschema's validator for schema `name`, built once per process: it explains."""
     return Draft202012Validator(schema(name))
+
+
+@functools.cache
+def _fits(name: str) -> Predicate | None:
+    """Schema `name` compiled to a yes/no answer, built once per process; None when it
+    uses a keyword the compiler lacks (then jsonschema answers alone)."""
+    try:
+        return compile_schema(schema(name))
+    except Unsupported:
+        return None
 
 
 def describe_value(value: Any) -> str:
@@ -95,6 +107,9 @@ def _branch_accepts(branch: dict[str, Any], value: Any) -> bool:
 def validate(name: str, data: Any, root: str) -> list[Diagnostic]:
     """Every structural problem of `data` under schema `name`, located; `root` names the
     whole document in messages."""
+    fits = _fits(name)
+    if fits is not None and fits(data):
+        return []  # the common case: nothing to explain
     out: list[Diagnostic] = []
     for error in _validator(name).iter_errors(data):
         if "propertyNames" in error.absolute_schema_path:
