@@ -61,6 +61,11 @@ def _never(value: Any) -> bool:
     return False
 
 
+# The keywords about a mapping's keys and values, compiled together into one pass.
+_OBJECT_KEYWORDS = ("properties", "additionalProperties", "propertyNames", "required",
+                    "minProperties")
+
+
 class _Compiler:
     def __init__(self, root: Mapping[str, Any]) -> None:
         self.root = root
@@ -74,36 +79,22 @@ class _Compiler:
             return _never
         if not isinstance(schema, Mapping):
             raise Unsupported(f"a schema must be a mapping or a boolean, not {schema!r}")
+        if "patternProperties" in schema or "prefixItems" in schema:
+            raise Unsupported("patternProperties and prefixItems")
         checks: list[Predicate] = []
+        if any(keyword in schema for keyword in _OBJECT_KEYWORDS):
+            checks.append(self.mapping(schema))
         for keyword, argument in schema.items():
-            if keyword in _ANNOTATIONS or keyword.startswith("x-"):
+            if keyword in _ANNOTATIONS or keyword.startswith("x-") or \
+                    keyword in _OBJECT_KEYWORDS:
                 continue
-            check = self.keyword(keyword, argument, schema)
-            if check is not None:
-                checks.append(check)
+            checks.append(self.keyword(keyword, argument))
         return _all(checks)
 
-    def keyword(self, keyword: str, argument: Any, schema: Mapping[str, Any]) -> Predicate | None:
+    def keyword(self, keyword: str, argument: Any) -> Predicate:
         if keyword == "type":
-            names = [argument] if isinstance(argument, str) else list(argument)
-            if not set(names) <= _TYPES.keys():
-                raise Unsupported(f"type {argument!r}")
-            tests = tuple(_TYPES[name] for name in names)
-            return lambda value: any(test(value) for test in tests)
-        if keyword == "properties":
-            return self.properties(argument)
-        if keyword == "additionalProperties":
-            return self.additional(argument, frozenset(schema.get("properties", ())),
-                                   "patternProperties" in schema)
-        if keyword == "propertyNames":
-            names = self.schema(argument)
-            return lambda value: not isinstance(value, dict) or all(map(names, value))
-        if keyword == "required":
-            wanted = tuple(argument)
-            return lambda value: not isinstance(value, dict) or all(k in value for k in wanted)
+            return _type(argument)
         if keyword == "items":
-            if "prefixItems" in schema:
-                raise Unsupported("prefixItems")
             item = self.schema(argument)
             return lambda value: not isinstance(value, list) or all(map(item, value))
         if keyword in ("oneOf", "anyOf"):
@@ -117,32 +108,30 @@ class _Compiler:
             return self.ref(argument)
         return _bound(keyword, argument)
 
-    def properties(self, properties: Mapping[str, Any]) -> Predicate:
-        compiled = tuple((name, self.schema(sub)) for name, sub in properties.items())
+    def mapping(self, schema: Mapping[str, Any]) -> Predicate:
+        """properties, additionalProperties, propertyNames, required and minProperties,
+        checked in one pass over the mapping (each applies to mappings only)."""
+        declared = {name: self.schema(sub)
+                    for name, sub in schema.get("properties", {}).items()}
+        extra = schema.get("additionalProperties", True)
+        others = None if extra is False else self.schema(extra)
+        names = self.schema(schema["propertyNames"]) if "propertyNames" in schema else None
+        required = tuple(schema.get("required", ()))
+        least = schema.get("minProperties", 0)
 
         def check(value: Any) -> bool:
             if not isinstance(value, dict):
                 return True
-            for name, sub in compiled:
-                if name in value and not sub(value[name]):
+            if len(value) < least:
+                return False
+            for key in required:
+                if key not in value:
                     return False
-            return True
-
-        return check
-
-    def additional(self, argument: Any, declared: frozenset[str], patterns: bool) -> Predicate:
-        if patterns:
-            raise Unsupported("patternProperties")
-        if argument is False:
-            return lambda value: not isinstance(value, dict) or all(
-                key in declared for key in value)
-        sub = self.schema(argument)
-
-        def check(value: Any) -> bool:
-            if not isinstance(value, dict):
-                return True
             for key, item in value.items():
-                if key not in declared and not sub(item):
+                if names is not None and not names(key):
+                    return False
+                sub = declared.get(key, others)
+                if sub is None or not sub(item):
                     return False
             return True
 
@@ -155,7 +144,19 @@ class _Compiler:
         if cell is None:
             cell = self.refs[pointer] = []
             cell.append(self.schema(_resolve(self.root, pointer)))
-        return lambda value: cell[0](value)
+        if cell:
+            return cell[0]
+        return lambda value: cell[0](value)  # a reference inside its own target
+
+
+def _type(argument: Any) -> Predicate:
+    names = [argument] if isinstance(argument, str) else list(argument)
+    if not set(names) <= _TYPES.keys():
+        raise Unsupported(f"type {argument!r}")
+    tests = tuple(_TYPES[name] for name in names)
+    if len(tests) == 1:
+        return tests[0]
+    return lambda value: any(test(value) for test in tests)
 
 
 def _all(checks: list[Predicate]) -> Predicate:
@@ -163,6 +164,9 @@ def _all(checks: list[Predicate]) -> Predicate:
         return _always
     if len(checks) == 1:
         return checks[0]
+    if len(checks) == 2:
+        first, second = checks
+        return lambda value: first(value) and second(value)
     every = tuple(checks)
     return lambda value: all(check(value) for check in every)
 

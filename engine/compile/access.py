@@ -10,10 +10,11 @@ union of what those roles grant:
 - a field is writable when any role that may update (create) the entity neither hides
   it nor makes it readonly, and the record's workflow state lets it be edited.
 
-Each condition is parsed once, when the policy is compiled, and compiled to SQL once per
-operation and set of roles, with bind parameters for the acting user and the moment
-(`rule`); the values are given when a statement runs (`context_params(ctx)` of
-`guanxi.expr.functions`), so SQLAlchemy reuses its compiled statements.
+Each condition is parsed and type-checked once, on the entity's scope (where the checker
+left it), compiled to Python once, and to SQL once per operation and set of roles, with
+bind parameters for the acting user and the moment (`rule`); the values are given when a
+statement runs (`context_params(ctx)` of `guanxi.expr.functions`), so SQLAlchemy reuses
+its compiled statements.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from guanxi import expr
 from guanxi.expr.functions import context_params
 from guanxi.fields.registry import SYSTEM_FIELDS
 from guanxi.identity import User
+from guanxi.language.standard import standard_files
 from guanxi.messages import render
 from guanxi.spec import AccessSpec, EntitySpec, Loc, Permission, ProjectSpec, TransitionSpec
 from sqlalchemy.sql import visitors
@@ -35,17 +37,22 @@ from sqlalchemy.sql.elements import BindParameter, ColumnElement
 
 OPERATIONS = ("create", "read", "update", "delete")
 
-# fn(record, ctx, resolver=None) -> bool, built by guanxi.expr.to_python.
-Check = Callable[..., Any]
+# fn(record, ctx, resolver) -> bool, built by guanxi.expr.to_python.
+Check = expr.Evaluator
 
 
 @dataclass(frozen=True, slots=True)
 class CompiledPermission:
-    """One operation's grant for one role, its condition parsed once."""
+    """One operation's grant for one role, its condition parsed and type-checked once."""
 
     permission: Permission
-    node: Any = None  # guanxi.expr Node, for "where" grants
-    check: Check | None = None  # the node compiled to Python, for "where" grants
+    condition: expr.Checked | None = None  # for "where" grants
+    check: Check | None = None  # the condition compiled to Python, for "where" grants
+
+    @property
+    def node(self) -> expr.Node | None:
+        """The condition's tree, for "where" grants."""
+        return None if self.condition is None else self.condition.node
 
     @property
     def kind(self) -> str:
@@ -75,7 +82,7 @@ class EntityPolicy:
     """The compiled access rules of one entity. Read-only after construction."""
 
     def __init__(self, project: ProjectSpec, entity: EntitySpec, tables: Mapping[str, sa.Table],
-                 scope: Any, grants: Mapping[str, RoleGrant]) -> None:
+                 scope: expr.Scope, grants: Mapping[str, RoleGrant]) -> None:
         self.project = project
         self.entity = entity
         self._tables = tables
@@ -132,7 +139,8 @@ class EntityPolicy:
             compiled = grant.operations[operation]
             if compiled.kind == "all":
                 return sa.true()
-            conditions.append(expr.to_sql(compiled.node, self._scope, self._tables,
+            assert compiled.condition is not None
+            conditions.append(expr.to_sql(compiled.condition, self._scope, self._tables,
                                           self.entity.name, ctx, parameters=True))
         if not conditions:
             return sa.false()
@@ -382,8 +390,6 @@ def project_relative(loc: Loc, root: str) -> str:
 
 
 def _shipped_workflows() -> frozenset[str]:
-    from guanxi.language.standard import standard_files
-
     return frozenset(os.path.abspath(f) for f in standard_files())
 
 
@@ -409,33 +415,28 @@ def _holds(compiled: CompiledPermission, record: Mapping[str, Any], ctx: expr.Co
     return bool(compiled.check(record, ctx, resolver))
 
 
-def _compile_permission(permission: Permission) -> CompiledPermission:
+def _compile_permission(permission: Permission, scope: expr.Scope) -> CompiledPermission:
     if permission.kind != "where":
         return CompiledPermission(permission)
     if not permission.condition:
         raise ValueError(f"{permission.loc}: a row condition is empty")
-    node = expr.parse(permission.condition)
-    return CompiledPermission(permission, node)
+    condition = scope.checked(permission.condition)
+    return CompiledPermission(permission, condition, expr.to_python(condition, scope))
 
 
-def _with_check(compiled: CompiledPermission, scope: Any) -> CompiledPermission:
-    if compiled.node is None:
-        return compiled
-    return CompiledPermission(compiled.permission, compiled.node,
-                              expr.to_python(compiled.node, scope))
-
-
-def compile_policies(spec: ProjectSpec,
-                     tables: Mapping[str, sa.Table]) -> dict[str, EntityPolicy]:
-    """One EntityPolicy per entity of a checked project, keyed by entity name."""
+def compile_policies(spec: ProjectSpec, tables: Mapping[str, sa.Table],
+                     scopes: Mapping[str, expr.Scope] | None = None,
+                     ) -> dict[str, EntityPolicy]:
+    """One EntityPolicy per entity of a checked project, keyed by entity name; `scopes`
+    (by entity name) default to `expr.Scope.for_entity`."""
     policies: dict[str, EntityPolicy] = {}
     for entity in spec.entities:
-        scope = expr.Scope.for_entity(spec, entity)
+        scope = scopes[entity.name] if scopes is not None else \
+            expr.Scope.for_entity(spec, entity)
         grants: dict[str, RoleGrant] = {}
         for access in entity.access:
             operations = {
-                op: _with_check(_compile_permission(getattr(access, op)), scope)
-                for op in OPERATIONS
+                op: _compile_permission(getattr(access, op), scope) for op in OPERATIONS
             }
             grants[access.role] = RoleGrant(access, operations)
         policies[entity.name] = EntityPolicy(spec, entity, tables, scope, grants)

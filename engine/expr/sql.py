@@ -17,6 +17,8 @@ from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
+from guanxi.expr.checked import Checked
+from guanxi.expr.checker import annotate
 from guanxi.expr.functions import (
     CURRENT_USER_PARAM,
     FUNCTIONS,
@@ -36,14 +38,15 @@ from guanxi.expr.functions import (
     text_order,
 )
 from guanxi.expr.nodes import COMPARISONS, Binary, Call, ListOf, Literal, Name, Node, Unary
-from guanxi.expr.types import CURRENT_USER, Scope, Type, annotate
+from guanxi.expr.scope import Scope
+from guanxi.expr.types import CURRENT_USER, Type
 from sqlalchemy.sql.expression import ColumnElement
 
 Clause = ColumnElement[Any]
 RowFilter = Callable[[str, Any], ColumnElement[bool]]
 
 
-def to_sql(node: Node, scope: Scope, tables: Mapping[str, sa.Table], entity: str,
+def to_sql(node: Node | Checked, scope: Scope, tables: Mapping[str, sa.Table], entity: str,
            ctx: Context, row_filter: RowFilter | None = None, *,
            two_valued: bool = False, parameters: bool = False) -> Clause:
     """The SQL meaning of `node` for rows of `tables[entity]`.
@@ -60,9 +63,14 @@ def to_sql(node: Node, scope: Scope, tables: Mapping[str, sa.Table], entity: str
     (`functions.CURRENT_USER_PARAM`, `NOW_PARAM`, `TODAY_PARAM`) whose values
     `functions.context_params(ctx)` gives when the statement runs, so the clause can be
     compiled once and run for every user and moment; `ctx` then only supplies the roles
-    that `has_role()` tests.
+    that `has_role()` tests. Given a `Checked` (from `scope.checked(text)`), its tree and
+    types are used as they are.
     """
-    types = annotate(node, scope)
+    if isinstance(node, Checked):
+        types: Mapping[Node, Type] = node.types
+        node = node.tree()
+    else:
+        types = annotate(node, scope)
     compiler = _Compiler(scope, types, tables, entity, ctx, row_filter, parameters)
     if types[node].kind == "boolean":
         return compiler.condition(node, positive=not two_valued)
@@ -83,7 +91,7 @@ def _literal(node: Literal) -> Clause:
 
 
 class _Compiler:
-    def __init__(self, scope: Scope, types: dict[Node, Type], tables: Mapping[str, sa.Table],
+    def __init__(self, scope: Scope, types: Mapping[Node, Type], tables: Mapping[str, sa.Table],
                  entity: str, ctx: Context, row_filter: RowFilter | None = None,
                  parameters: bool = False) -> None:
         self.row_filter = row_filter

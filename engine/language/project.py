@@ -16,6 +16,7 @@ from typing import Any
 
 from guanxi.diagnostics import Diagnostic, diag, has_errors, sort_key
 from guanxi.errors import ProjectInvalid
+from guanxi.language.collector import collector_paused
 from guanxi.language.overlays import (
     copy_dict,
     merge,
@@ -151,12 +152,13 @@ def load_project(path: str | os.PathLike[str]) -> LoadResult:
     from guanxi.checks.registry import check_project
     from guanxi.language.build import build_project
 
-    raw = read_project(path)
-    if raw.project is None:
-        return LoadResult(None, sorted(raw.diagnostics, key=sort_key))
-    spec = build_project(raw)
-    diagnostics = list(raw.diagnostics) + check_project(raw, spec)
-    return LoadResult(spec, sorted(set(diagnostics), key=sort_key))
+    with collector_paused():
+        raw = read_project(path)
+        if raw.project is None:
+            return LoadResult(None, sorted(raw.diagnostics, key=sort_key))
+        spec = build_project(raw)
+        diagnostics = list(raw.diagnostics) + check_project(raw, spec)
+        return LoadResult(spec, sorted(set(diagnostics), key=sort_key))
 
 
 def load_project_or_raise(path: str | os.PathLike[str]) -> ProjectSpec:
