@@ -99,6 +99,11 @@ class EntityPolicy:
         # Field sets depend only on the roles (and state): computed once per combination.
         self._memo: dict[tuple[Any, ...], frozenset[str]] = {}
 
+    @property
+    def grants(self) -> Mapping[str, RoleGrant]:
+        """What each role's `access` entry grants, by role name."""
+        return self._grants
+
     # ------------------------------------------------------------ roles
 
     def roles_of(self, user: User) -> frozenset[str]:
@@ -163,7 +168,7 @@ class EntityPolicy:
         return self._filter(user, ctx, "delete")
 
     def can_create(self, user: User, ctx: expr.Context, record: Mapping[str, Any],
-                   resolver: Any = None) -> bool:
+                   resolver: expr.Resolver | None = None) -> bool:
         """Whether the user may create `record` (field name -> value, as it would be stored)."""
         for grant in self._granting(user, "create"):
             compiled = grant.operations["create"]
@@ -256,7 +261,7 @@ class EntityPolicy:
     # ------------------------------------------------------------ explanations
 
     def explain(self, user: User, ctx: expr.Context, record: Mapping[str, Any] | None,
-                resolver: Any = None) -> list[str]:
+                resolver: expr.Resolver | None = None) -> list[str]:
         """Human lines, in the user's language, telling why the user can or cannot see
         (and change) the record and each of its fields. With `record` None, the lines
         speak of the entity. Places in the YAML are given relative to the project."""
@@ -288,7 +293,7 @@ class EntityPolicy:
 
     def _explain_operation(self, grant: RoleGrant, operation: str,
                            record: Mapping[str, Any] | None, ctx: expr.Context,
-                           resolver: Any, say: _Say) -> tuple[str, bool]:
+                           resolver: expr.Resolver | None, say: _Say) -> tuple[str, bool]:
         compiled = grant.operations[operation]
         params = {"role": grant.role, "entity": self.entity.name, "key": operation,
                   "operation": say(f"explain_verb_{operation}"),
@@ -346,13 +351,14 @@ class EntityPolicy:
         updaters = list(self._granting(user, "update"))
         lines: list[str] = []
         for grant in updaters:
-            for field in grant.access.readonly:
-                lines.append(say("explain_readonly_role", field=field, role=grant.role,
+            for readonly in grant.access.readonly:
+                lines.append(say("explain_readonly_role", field=readonly, role=grant.role,
                                  entity=name))
         for field in self.entity.fields:
             if field.readonly and updaters:
                 lines.append(say("explain_readonly_field", field=field.name, entity=name))
-        state = self._states.get(record.get("state")) if record else None
+        state_name = record.get("state") if record else None
+        state = self._states.get(state_name) if isinstance(state_name, str) else None
         if state is not None and state.editable is not None and updaters:
             lines.append(say("explain_state_editable" if state.editable
                              else "explain_state_frozen",
@@ -401,7 +407,8 @@ def with_values(condition: ColumnElement[bool], ctx: expr.Context) -> ColumnElem
                for e in visitors.iterate(condition)):
         return condition
 
-    def bind(element: Any) -> Any:
+    def bind(element: visitors.ExternallyTraversible,
+             **kw: Any) -> visitors.ExternallyTraversible | None:
         if isinstance(element, BindParameter) and element.key in values:
             return sa.literal(values[element.key], element.type)
         return None
@@ -410,7 +417,7 @@ def with_values(condition: ColumnElement[bool], ctx: expr.Context) -> ColumnElem
 
 
 def _holds(compiled: CompiledPermission, record: Mapping[str, Any], ctx: expr.Context,
-           resolver: Any) -> bool:
+           resolver: expr.Resolver | None) -> bool:
     assert compiled.check is not None
     return bool(compiled.check(record, ctx, resolver))
 

@@ -172,9 +172,10 @@ TODAY_PARAM = "gx_today"
 def context_param(name: str) -> ColumnElement[Any]:
     """The bind parameter `name` (one of the *_PARAM names); a value must be given when
     the statement runs (a statement run without it fails instead of matching nothing)."""
-    kind: sa.types.TypeEngine[Any] = {
+    kinds: dict[str, sa.types.TypeEngine[Any]] = {
         CURRENT_USER_PARAM: sa.BigInteger(), NOW_PARAM: sa.DateTime(), TODAY_PARAM: sa.Date(),
-    }[name]
+    }
+    kind = kinds[name]
     return sa.bindparam(name, type_=kind, required=True)
 
 

@@ -43,7 +43,8 @@ from guanxi.expr.types import CURRENT_USER, Type
 from sqlalchemy.sql.expression import ColumnElement
 
 Clause = ColumnElement[Any]
-RowFilter = Callable[[str, Any], ColumnElement[bool]]
+# fn(entity name, the aliased table a path reads) -> which of its rows may be read.
+RowFilter = Callable[[str, sa.FromClause], ColumnElement[bool]]
 
 
 def to_sql(node: Node | Checked, scope: Scope, tables: Mapping[str, sa.Table], entity: str,
@@ -167,9 +168,10 @@ class _Compiler:
         return self.column_of(self.table(entity), entity, name)
 
     @staticmethod
-    def column_of(table: Any, entity: str, name: str) -> Clause:
+    def column_of(table: sa.Table | sa.FromClause, entity: str, name: str) -> Clause:
         try:
-            return table.c[name]
+            column: Clause = table.c[name]
+            return column
         except KeyError:
             raise KeyError(f"the table of '{entity}' has no column '{name}'") from None
 
@@ -203,7 +205,7 @@ class _Compiler:
             # is a tree as deep as the list is long, and SQLite refuses trees deeper than
             # 1,000. Lists are as long as a `where` lets them be (store_query bounds it).
             choices = [self.value(choice) for choice in node.right.items]
-            found = item.in_(choices) if choices else sa.false()
+            found: Clause = item.in_(choices) if choices else sa.false()
             found = found if bare else false_if_null(found)
         else:
             found = tags_have(self.value(node.right), item)
