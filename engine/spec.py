@@ -240,8 +240,11 @@ class RoleSpec:
     admin: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, weakref_slot=True)
 class ProjectSpec:
+    """A whole project. What is derived from it once (each entity's expression scope,
+    `guanxi.expr.Scope.for_entity`) is kept by its identity for as long as it lives."""
+
     name: str
     root: str
     loc: Loc
@@ -252,24 +255,30 @@ class ProjectSpec:
     workflows: tuple[WorkflowSpec, ...] = ()
     # Base projects this one extends, nearest first (paths as written, resolved).
     extends: tuple[str, ...] = ()
+    # The first entity, workflow and role of each name, for the lookups below.
+    _entity_index: dict[str, EntitySpec] = field(
+        init=False, default_factory=dict, repr=False, compare=False)
+    _workflow_index: dict[str, WorkflowSpec] = field(
+        init=False, default_factory=dict, repr=False, compare=False)
+    _role_index: dict[str, RoleSpec] = field(
+        init=False, default_factory=dict, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        for entity in self.entities:
+            self._entity_index.setdefault(entity.name, entity)
+        for workflow in self.workflows:
+            self._workflow_index.setdefault(workflow.name, workflow)
+        for role in self.roles:
+            self._role_index.setdefault(role.name, role)
 
     def entity(self, name: str) -> EntitySpec | None:
-        for e in self.entities:
-            if e.name == name:
-                return e
-        return None
+        return self._entity_index.get(name)
 
     def workflow(self, name: str) -> WorkflowSpec | None:
-        for w in self.workflows:
-            if w.name == name:
-                return w
-        return None
+        return self._workflow_index.get(name)
 
     def role(self, name: str) -> RoleSpec | None:
-        for r in self.roles:
-            if r.name == name:
-                return r
-        return None
+        return self._role_index.get(name)
 
     def expand_roles(self, names: frozenset[str] | set[str] | tuple[str, ...]) -> frozenset[str]:
         """The given roles plus every role they include, transitively."""

@@ -4,7 +4,6 @@ fields of the entity it runs on, and each problem is put at its exact column."""
 from __future__ import annotations
 
 import re
-from typing import Any
 
 from guanxi.checks.registry import Context, register, suggest
 from guanxi.expr import (
@@ -15,9 +14,9 @@ from guanxi.expr import (
     ListOf,
     Literal,
     Name,
+    Node,
     Scope,
     Unary,
-    check,
     fields_used,
     parse,
 )
@@ -28,6 +27,8 @@ from guanxi.spec import EntitySpec, Loc
 
 @register(60)
 def check_expressions(ctx: Context) -> None:
+    """Every expression of the project, each parsed and type-checked once: on the scope
+    the compiler will use (`Scope.for_entity`), which keeps the result for it."""
     check_computed_cycles(ctx)
     checked_workflows: set[str] = set()
     for entity in ctx.spec.entities:
@@ -54,7 +55,7 @@ def check_expressions(ctx: Context) -> None:
                     _parse_only(ctx, text, _set_loc(ctx, workflow.name, transition.name, name))
 
 
-def _check_workflow(ctx: Context, entity: EntitySpec, scope: Any) -> None:
+def _check_workflow(ctx: Context, entity: EntitySpec, scope: Scope) -> None:
     workflow = ctx.spec.workflow(entity.workflow or "")
     assert workflow is not None
     prefix = f"for entity '{entity.name}': "
@@ -93,18 +94,20 @@ def _parse_only(ctx: Context, text: str | None, loc: Loc | None) -> None:
         ctx.add("GX401", _locate(ctx, loc, error.offset), error.hint, detail=error.message)
 
 
-def _check(ctx: Context, text: str | None, loc: Loc | None, scope: Any, expect: str | None,
-           prefix: str = "") -> None:
+def _check(ctx: Context, text: str | None, loc: Loc | None, scope: Scope,
+           expect: str | None, prefix: str = "") -> None:
     if text is None or loc is None:
         return
-    try:
-        node = parse(text)
-    except ExprSyntaxError as error:
+    checked = scope.checked(text)
+    if checked.syntax is not None:
+        error = checked.syntax
         ctx.add("GX401", _locate(ctx, loc, error.offset), error.hint, detail=error.message)
         return
+    node = checked.node
+    assert node is not None
     if _reads_untyped_field(ctx, scope.entity, node):
         return  # the field's unknown type is reported already; its uses would only echo it
-    problems = check(node, scope, expect)
+    problems = checked.problems_for(expect)
     if not problems:
         problems = _beyond_types(ctx, node, scope)
     for problem in problems:
@@ -126,7 +129,7 @@ def _check(ctx: Context, text: str | None, loc: Loc | None, scope: Any, expect: 
                 detail=prefix + message)
 
 
-def _reads_untyped_field(ctx: Context, entity: str, node: Any) -> bool:
+def _reads_untyped_field(ctx: Context, entity: str, node: Node) -> bool:
     """Whether the expression reads a field of `entity` declared with an unknown type."""
     fields = ctx.raw.entities.get(entity, {})
     fields = fields.get("fields") if isinstance(fields, dict) else None
@@ -161,12 +164,12 @@ def _removed_field(ctx: Context, entity: str, message: str) -> str | None:
     return None
 
 
-def _beyond_types(ctx: Context, node: Any, scope: Any) -> list[Any]:
+def _beyond_types(ctx: Context, node: Node, scope: Scope) -> list[ExprProblem]:
     """What the type checker cannot know: `state` exists only with a workflow, and
     `has_role` must name a role of the project."""
-    problems: list[Any] = []
+    problems: list[ExprProblem] = []
     roles = {r.name for r in ctx.spec.roles}
-    todo = [node]
+    todo: list[Node] = [node]
     while todo:
         current = todo.pop()
         if isinstance(current, Name):
@@ -204,14 +207,13 @@ def check_computed_cycles(ctx: Context) -> None:
     """Computed fields may read other computed fields, but not in a circle."""
     for entity in ctx.spec.entities:
         reads: dict[str, set[str]] = {}
+        scope = Scope.for_entity(ctx.spec, entity)
         for field in entity.fields:
             if field.compute is None:
                 continue
-            try:
-                used = fields_used(parse(field.compute))
-                reads[field.name] = {str(u).split(".")[0] for u in used}
-            except ExprSyntaxError:
-                reads[field.name] = set()
+            tree = scope.tree(field.compute)
+            used = fields_used(tree) if not isinstance(tree, ExprSyntaxError) else ()
+            reads[field.name] = {str(u).split(".")[0] for u in used}
         for field in entity.fields:
             cycle = _cycle(reads, field.name)
             if cycle and field.compute_loc is not None:

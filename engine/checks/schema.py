@@ -9,10 +9,11 @@ from __future__ import annotations
 import difflib
 import functools
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from importlib.resources import files
 from typing import Any
 
+from guanxi.checks.conformance import Predicate, Unsupported, compile_schema
 from guanxi.checks.registry import Context, register
 from guanxi.diagnostics import Diagnostic, diag
 from guanxi.fields.registry import COMMON_KEYS, FIELD_TYPES
@@ -30,12 +31,24 @@ _TYPE_WORDS = {
 def schema(name: str) -> dict[str, Any]:
     """One of the shipped schemas: "project", "entities" or "workflows"."""
     text = files("guanxi.schemas").joinpath(f"{name}.schema.json").read_text("utf-8")
-    return json.loads(text)
+    loaded: dict[str, Any] = json.loads(text)
+    return loaded
 
 
 @functools.cache
 def _validator(name: str) -> Draft202012Validator:
+    """jsonschema's validator for schema `name`, built once per process: it explains."""
     return Draft202012Validator(schema(name))
+
+
+@functools.cache
+def _fits(name: str) -> Predicate | None:
+    """Schema `name` compiled to a yes/no answer, built once per process; None when it
+    uses a keyword the compiler lacks (then jsonschema answers alone)."""
+    try:
+        return compile_schema(schema(name))
+    except Unsupported:
+        return None
 
 
 def describe_value(value: Any) -> str:
@@ -107,6 +120,9 @@ def check_structure(ctx: Context) -> None:
 def validate(name: str, data: Any, root: str) -> list[Diagnostic]:
     """Every structural problem of `data` under schema `name`, located; `root` names the
     whole document in messages."""
+    fits = _fits(name)
+    if fits is not None and fits(data):
+        return []  # the common case: nothing to explain
     out: list[Diagnostic] = []
     for error in _validator(name).iter_errors(data):
         if "propertyNames" in error.absolute_schema_path:
@@ -115,13 +131,23 @@ def validate(name: str, data: Any, root: str) -> list[Diagnostic]:
     return out
 
 
+def _schema_of(error: ValidationError) -> Mapping[str, Any]:
+    """The (sub)schema whose keyword failed."""
+    return error.schema if isinstance(error.schema, Mapping) else {}
+
+
+def _argument(error: ValidationError) -> Any:
+    """The failed keyword's argument, as the schema gives it (any JSON value)."""
+    return error.validator_value
+
+
 def _explain(error: ValidationError, data: Any, root: str) -> Iterable[Diagnostic]:
     path = list(error.absolute_path)
     kind = error.validator
     value = error.instance
     here = where(root, path)
     if kind == "additionalProperties" and isinstance(value, dict):
-        allowed = sorted(error.schema.get("properties", {}))
+        allowed = sorted(_schema_of(error).get("properties", {}))
         shown = _keys_for(path, value, allowed)
         for key in value:
             if key in allowed:
@@ -131,26 +157,25 @@ def _explain(error: ValidationError, data: Any, root: str) -> Iterable[Diagnosti
                 "the keys here are: " + ", ".join(shown) if shown else None)
             yield diag("GX201", _at(data, [*path, key], key=True), hint, key=key, where=here)
     elif kind == "required" and isinstance(value, dict):
-        for key in error.validator_value:
+        for key in _argument(error):
             if key not in value:
-                description = error.schema.get("properties", {}).get(key, {}).get(
+                description = _schema_of(error).get("properties", {}).get(key, {}).get(
                     "description", "")
                 hint = f"add '{key}:' ({description})" if description else f"add '{key}:'"
                 yield diag("GX203", _at(data, path, key=True), hint, key=key, where=here)
     elif kind == "type":
-        expected = error.validator_value
-        names = [expected] if isinstance(expected, str) else list(expected)
+        expected = _argument(error)
+        names: list[str] = [expected] if isinstance(expected, str) else list(expected)
         words = " or ".join(_TYPE_WORDS[n] for n in names if n != "null")
         yield diag("GX202", _at(data, path), _type_hint(names, value),
                    where=here, expected=words, got=describe_value(value))
     elif kind == "enum":
         if _is_field_type(path):
             return  # the field-type check explains it, with a suggestion
-        allowed = ", ".join(str(v) for v in error.validator_value)
-        close = difflib.get_close_matches(str(value), [str(v) for v in error.validator_value],
-                                          n=1)
+        options = [str(v) for v in _argument(error)]
+        close = difflib.get_close_matches(str(value), options, n=1)
         yield diag("GX204", _at(data, path), f"did you mean '{close[0]}'?" if close else None,
-                   where=here, allowed=allowed, got=describe_value(value))
+                   where=here, allowed=", ".join(options), got=describe_value(value))
     elif kind in ("oneOf", "anyOf"):
         yield from _explain_choice(error, data, root)
     else:
@@ -159,7 +184,7 @@ def _explain(error: ValidationError, data: Any, root: str) -> Iterable[Diagnosti
 
 def _explain_choice(error: ValidationError, data: Any, root: str) -> Iterable[Diagnostic]:
     value = error.instance
-    branches = error.validator_value
+    branches = _argument(error)
     fitting = [i for i, b in enumerate(branches) if _branch_accepts(b, value)]
     if len(fitting) == 1:
         inner = [e for e in error.context or () if e.relative_schema_path[0] == fitting[0]]
@@ -168,14 +193,15 @@ def _explain_choice(error: ValidationError, data: Any, root: str) -> Iterable[Di
                 yield from _explain(sub, data, root)
             return
     path = list(error.absolute_path)
-    expected = error.schema.get("x-expected", "a valid value")
+    expected = _schema_of(error).get("x-expected", "a valid value")
     yield diag("GX202", _at(data, path), None, where=where(root, path), expected=expected,
                got=describe_value(value))
 
 
 def _keys_for(path: list[Any], value: dict[str, Any], allowed: list[str]) -> list[str]:
     """The keys that fit here: for a field of a known type, those of its type."""
-    row = FIELD_TYPES.get(value.get("type")) if isinstance(value.get("type"), str) else None
+    kind = value.get("type")
+    row = FIELD_TYPES.get(kind) if isinstance(kind, str) else None
     if len(path) >= 2 and path[-2] == "fields" and row is not None:
         return sorted(COMMON_KEYS | row.keys)
     return allowed
@@ -196,7 +222,7 @@ def _type_hint(names: list[str], value: Any) -> str | None:
 
 
 def _detail(error: ValidationError) -> str:
-    kind, limit = error.validator, error.validator_value
+    kind, limit = error.validator, _argument(error)
     if kind in ("minItems", "minProperties") and limit == 1:
         return "must not be empty"
     if kind == "minimum":

@@ -10,10 +10,11 @@ union of what those roles grant:
 - a field is writable when any role that may update (create) the entity neither hides
   it nor makes it readonly, and the record's workflow state lets it be edited.
 
-Each condition is parsed once, when the policy is compiled, and compiled to SQL once per
-operation and set of roles, with bind parameters for the acting user and the moment
-(`rule`); the values are given when a statement runs (`context_params(ctx)` of
-`guanxi.expr.functions`), so SQLAlchemy reuses its compiled statements.
+Each condition is parsed and type-checked once, on the entity's scope (where the checker
+left it), compiled to Python once, and to SQL once per operation and set of roles, with
+bind parameters for the acting user and the moment (`rule`); the values are given when a
+statement runs (`context_params(ctx)` of `guanxi.expr.functions`), so SQLAlchemy reuses
+its compiled statements.
 """
 
 from __future__ import annotations
@@ -36,17 +37,22 @@ from sqlalchemy.sql.elements import BindParameter, ColumnElement
 
 OPERATIONS = ("create", "read", "update", "delete")
 
-# fn(record, ctx, resolver=None) -> bool, built by guanxi.expr.to_python.
-Check = Callable[..., Any]
+# fn(record, ctx, resolver) -> bool, built by guanxi.expr.to_python.
+Check = expr.Evaluator
 
 
 @dataclass(frozen=True, slots=True)
 class CompiledPermission:
-    """One operation's grant for one role, its condition parsed once."""
+    """One operation's grant for one role, its condition parsed and type-checked once."""
 
     permission: Permission
-    node: Any = None  # guanxi.expr Node, for "where" grants
-    check: Check | None = None  # the node compiled to Python, for "where" grants
+    condition: expr.Checked | None = None  # for "where" grants
+    check: Check | None = None  # the condition compiled to Python, for "where" grants
+
+    @property
+    def node(self) -> expr.Node | None:
+        """The condition's tree, for "where" grants."""
+        return None if self.condition is None else self.condition.node
 
     @property
     def kind(self) -> str:
@@ -76,7 +82,7 @@ class EntityPolicy:
     """The compiled access rules of one entity. Read-only after construction."""
 
     def __init__(self, project: ProjectSpec, entity: EntitySpec, tables: Mapping[str, sa.Table],
-                 scope: Any, grants: Mapping[str, RoleGrant]) -> None:
+                 scope: expr.Scope, grants: Mapping[str, RoleGrant]) -> None:
         self.project = project
         self.entity = entity
         self._tables = tables
@@ -92,6 +98,11 @@ class EntityPolicy:
         self._rules: dict[tuple[str, frozenset[str], frozenset[str]], ColumnElement[bool]] = {}
         # Field sets depend only on the roles (and state): computed once per combination.
         self._memo: dict[tuple[Any, ...], frozenset[str]] = {}
+
+    @property
+    def grants(self) -> Mapping[str, RoleGrant]:
+        """What each role's `access` entry grants, by role name."""
+        return self._grants
 
     # ------------------------------------------------------------ roles
 
@@ -133,7 +144,8 @@ class EntityPolicy:
             compiled = grant.operations[operation]
             if compiled.kind == "all":
                 return sa.true()
-            conditions.append(expr.to_sql(compiled.node, self._scope, self._tables,
+            assert compiled.condition is not None
+            conditions.append(expr.to_sql(compiled.condition, self._scope, self._tables,
                                           self.entity.name, ctx, parameters=True))
         if not conditions:
             return sa.false()
@@ -156,7 +168,7 @@ class EntityPolicy:
         return self._filter(user, ctx, "delete")
 
     def can_create(self, user: User, ctx: expr.Context, record: Mapping[str, Any],
-                   resolver: Any = None) -> bool:
+                   resolver: expr.Resolver | None = None) -> bool:
         """Whether the user may create `record` (field name -> value, as it would be stored)."""
         for grant in self._granting(user, "create"):
             compiled = grant.operations["create"]
@@ -249,7 +261,7 @@ class EntityPolicy:
     # ------------------------------------------------------------ explanations
 
     def explain(self, user: User, ctx: expr.Context, record: Mapping[str, Any] | None,
-                resolver: Any = None) -> list[str]:
+                resolver: expr.Resolver | None = None) -> list[str]:
         """Human lines, in the user's language, telling why the user can or cannot see
         (and change) the record and each of its fields. With `record` None, the lines
         speak of the entity. Places in the YAML are given relative to the project."""
@@ -281,7 +293,7 @@ class EntityPolicy:
 
     def _explain_operation(self, grant: RoleGrant, operation: str,
                            record: Mapping[str, Any] | None, ctx: expr.Context,
-                           resolver: Any, say: _Say) -> tuple[str, bool]:
+                           resolver: expr.Resolver | None, say: _Say) -> tuple[str, bool]:
         compiled = grant.operations[operation]
         params = {"role": grant.role, "entity": self.entity.name, "key": operation,
                   "operation": say(f"explain_verb_{operation}"),
@@ -339,13 +351,14 @@ class EntityPolicy:
         updaters = list(self._granting(user, "update"))
         lines: list[str] = []
         for grant in updaters:
-            for field in grant.access.readonly:
-                lines.append(say("explain_readonly_role", field=field, role=grant.role,
+            for readonly in grant.access.readonly:
+                lines.append(say("explain_readonly_role", field=readonly, role=grant.role,
                                  entity=name))
         for field in self.entity.fields:
             if field.readonly and updaters:
                 lines.append(say("explain_readonly_field", field=field.name, entity=name))
-        state = self._states.get(record.get("state")) if record else None
+        state_name = record.get("state") if record else None
+        state = self._states.get(state_name) if isinstance(state_name, str) else None
         if state is not None and state.editable is not None and updaters:
             lines.append(say("explain_state_editable" if state.editable
                              else "explain_state_frozen",
@@ -394,7 +407,8 @@ def with_values(condition: ColumnElement[bool], ctx: expr.Context) -> ColumnElem
                for e in visitors.iterate(condition)):
         return condition
 
-    def bind(element: Any) -> Any:
+    def bind(element: visitors.ExternallyTraversible,
+             **kw: Any) -> visitors.ExternallyTraversible | None:
         if isinstance(element, BindParameter) and element.key in values:
             return sa.literal(values[element.key], element.type)
         return None
@@ -403,38 +417,33 @@ def with_values(condition: ColumnElement[bool], ctx: expr.Context) -> ColumnElem
 
 
 def _holds(compiled: CompiledPermission, record: Mapping[str, Any], ctx: expr.Context,
-           resolver: Any) -> bool:
+           resolver: expr.Resolver | None) -> bool:
     assert compiled.check is not None
     return bool(compiled.check(record, ctx, resolver))
 
 
-def _compile_permission(permission: Permission) -> CompiledPermission:
+def _compile_permission(permission: Permission, scope: expr.Scope) -> CompiledPermission:
     if permission.kind != "where":
         return CompiledPermission(permission)
     if not permission.condition:
         raise ValueError(f"{permission.loc}: a row condition is empty")
-    node = expr.parse(permission.condition)
-    return CompiledPermission(permission, node)
+    condition = scope.checked(permission.condition)
+    return CompiledPermission(permission, condition, expr.to_python(condition, scope))
 
 
-def _with_check(compiled: CompiledPermission, scope: Any) -> CompiledPermission:
-    if compiled.node is None:
-        return compiled
-    return CompiledPermission(compiled.permission, compiled.node,
-                              expr.to_python(compiled.node, scope))
-
-
-def compile_policies(spec: ProjectSpec,
-                     tables: Mapping[str, sa.Table]) -> dict[str, EntityPolicy]:
-    """One EntityPolicy per entity of a checked project, keyed by entity name."""
+def compile_policies(spec: ProjectSpec, tables: Mapping[str, sa.Table],
+                     scopes: Mapping[str, expr.Scope] | None = None,
+                     ) -> dict[str, EntityPolicy]:
+    """One EntityPolicy per entity of a checked project, keyed by entity name; `scopes`
+    (by entity name) default to `expr.Scope.for_entity`."""
     policies: dict[str, EntityPolicy] = {}
     for entity in spec.entities:
-        scope = expr.Scope.for_entity(spec, entity)
+        scope = scopes[entity.name] if scopes is not None else \
+            expr.Scope.for_entity(spec, entity)
         grants: dict[str, RoleGrant] = {}
         for access in entity.access:
             operations = {
-                op: _with_check(_compile_permission(getattr(access, op)), scope)
-                for op in OPERATIONS
+                op: _compile_permission(getattr(access, op), scope) for op in OPERATIONS
             }
             grants[access.role] = RoleGrant(access, operations)
         policies[entity.name] = EntityPolicy(spec, entity, tables, scope, grants)

@@ -2,14 +2,14 @@
 
 The App holds everything the Store needs, built once and shared by every request:
 tables, one validator per entity, one machine per workflow, transition guards and `set`
-expressions compiled per entity, and the access policies.
+expressions compiled per entity, and the access policies. Each entity's `Scope` is the
+one the checker used (`expr.Scope.for_entity`): its expressions were parsed and
+type-checked there, and are compiled from it without being read again.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
 
 import sqlalchemy as sa
 from guanxi import expr
@@ -19,11 +19,12 @@ from guanxi.compile.tables import Tables, build_tables
 from guanxi.compile.validation import EntityValidator
 from guanxi.errors import RequestInvalid
 from guanxi.fields.registry import FIELD_TYPES, SYSTEM_FIELDS
+from guanxi.language.collector import collector_paused
 from guanxi.messages import join
 from guanxi.spec import EntitySpec, FieldSpec, ProjectSpec, TransitionSpec
 
 # Compiled expression: fn(record, ctx, resolver=None) -> value.
-Compiled = Callable[..., Any]
+Compiled = expr.Evaluator
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,7 +44,8 @@ class CompiledEntity:
     table: sa.Table
     validator: EntityValidator
     policy: EntityPolicy
-    scope: Any
+    # What names mean on the entity, with its expressions parsed and type-checked.
+    scope: expr.Scope
     machine: WorkflowMachine | None = None
     transitions: dict[str, CompiledTransition] = field(default_factory=dict)
     # Declared fields by name.
@@ -89,13 +91,14 @@ class App:
             ) from None
 
 
-def _compile_transitions(spec: ProjectSpec, entity: EntitySpec, machine: WorkflowMachine,
-                         scope: Any) -> dict[str, CompiledTransition]:
+def _compile_transitions(machine: WorkflowMachine,
+                         scope: expr.Scope) -> dict[str, CompiledTransition]:
     compiled: dict[str, CompiledTransition] = {}
     for transition in machine.spec.transitions:
-        guard = expr.to_python(expr.parse(transition.when), scope) if transition.when else None
+        guard = expr.to_python(scope.checked(transition.when), scope) \
+            if transition.when else None
         assignments = tuple(
-            (name, expr.to_python(expr.parse(text), scope)) for name, text in transition.set
+            (name, expr.to_python(scope.checked(text), scope)) for name, text in transition.set
         )
         compiled[transition.name] = CompiledTransition(transition, guard, assignments)
     return compiled
@@ -111,12 +114,18 @@ def _entity_types(entity: EntitySpec) -> dict[str, str]:
 def compile_app(spec: ProjectSpec) -> App:
     """Compile a checked project. Raises ValueError/GuanxiError only for projects that
     `guanxi check` would have refused."""
+    with collector_paused():
+        return _compile(spec)
+
+
+def _compile(spec: ProjectSpec) -> App:
     tables = build_tables(spec)
     machines = build_machines(spec)
-    policies = compile_policies(spec, tables.entities)
+    scopes = {entity.name: expr.Scope.for_entity(spec, entity) for entity in spec.entities}
+    policies = compile_policies(spec, tables.entities, scopes)
     entities: dict[str, CompiledEntity] = {}
     for entity in spec.entities:
-        scope = expr.Scope.for_entity(spec, entity)
+        scope = scopes[entity.name]
         machine = machines.get(entity.workflow) if entity.workflow else None
         entities[entity.name] = CompiledEntity(
             spec=entity,
@@ -125,7 +134,7 @@ def compile_app(spec: ProjectSpec) -> App:
             policy=policies[entity.name],
             scope=scope,
             machine=machine,
-            transitions=_compile_transitions(spec, entity, machine, scope) if machine else {},
+            transitions=_compile_transitions(machine, scope) if machine else {},
             fields={f.name: f for f in entity.fields},
             types=_entity_types(entity),
             searchable=tuple(f.name for f in entity.fields if FIELD_TYPES[f.type].searchable),

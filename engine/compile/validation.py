@@ -183,8 +183,9 @@ def _condition(text: str, entity: EntitySpec, scope: Any) -> Predicate:
     """A rule condition as `fn(record, ctx, resolver) -> bool` (False when it cannot be
     evaluated). A condition on one choice field alone, such as `source == "referral"`,
     is evaluated once per option here and looked up per record."""
-    node = expr.parse(text)
-    predicate = expr.to_python(node, scope)
+    checked = scope.checked(text)
+    node = checked.tree()
+    predicate = expr.to_python(checked, scope)
 
     def holds(record: Mapping[str, Any], ctx: Any, resolver: Any) -> bool:
         return _holds(predicate, record, ctx, resolver)
@@ -216,7 +217,8 @@ class ComputedField:
 def _computed_in_order(entity: EntitySpec, scope: Any) -> tuple[ComputedField, ...]:
     """Computed fields ordered so that each comes after the computed fields it reads."""
     computed = {f.name: f for f in entity.fields if f.compute}
-    nodes = {name: expr.parse(f.compute or "") for name, f in computed.items()}
+    checks = {name: scope.checked(f.compute or "") for name, f in computed.items()}
+    nodes = {name: checked.tree() for name, checked in checks.items()}
     ordered: list[str] = []
     visiting: set[str] = set()
 
@@ -232,7 +234,7 @@ def _computed_in_order(entity: EntitySpec, scope: Any) -> tuple[ComputedField, .
 
     for name in computed:
         visit(name)
-    return tuple(ComputedField(computed[n], expr.to_python(nodes[n], scope)) for n in ordered)
+    return tuple(ComputedField(computed[n], expr.to_python(checks[n], scope)) for n in ordered)
 
 
 # ---------------------------------------------------------------- the entity validator

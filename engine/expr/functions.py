@@ -5,15 +5,13 @@ PostgreSQL.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
 import sqlalchemy as sa
-from guanxi.expr.kinds import Checking, Type, comparable, describe
-from guanxi.expr.nodes import Call, Literal, to_text
+from guanxi.expr.types import Type
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import ColumnElement, FunctionElement
 
@@ -174,9 +172,10 @@ TODAY_PARAM = "gx_today"
 def context_param(name: str) -> ColumnElement[Any]:
     """The bind parameter `name` (one of the *_PARAM names); a value must be given when
     the statement runs (a statement run without it fails instead of matching nothing)."""
-    kind: sa.types.TypeEngine[Any] = {
+    kinds: dict[str, sa.types.TypeEngine[Any]] = {
         CURRENT_USER_PARAM: sa.BigInteger(), NOW_PARAM: sa.DateTime(), TODAY_PARAM: sa.Date(),
-    }[name]
+    }
+    kind = kinds[name]
     return sa.bindparam(name, type_=kind, required=True)
 
 
@@ -358,49 +357,3 @@ _SIGNATURES = {
 def signature(name: str) -> str:
     """How a function is called, for messages and documentation."""
     return _SIGNATURES[name]
-
-
-def check_call(checker: Checking, node: Call) -> Type | None:
-    """The type of a call, reporting unknown functions and wrong arguments."""
-    function = FUNCTIONS.get(node.name)
-    if function is None:
-        close = difflib.get_close_matches(node.name, list(FUNCTIONS), n=1)
-        hint = None if close else "the functions are: " + ", ".join(sorted(FUNCTIONS))
-        message = f"unknown function '{node.name}'"
-        if close:
-            message += f" — did you mean '{close[0]}'?"
-        checker.fail(message, node, hint)
-        return None
-    count, wanted = len(node.args), len(function.params)
-    if (count != wanted and not function.variadic) or (function.variadic and count < wanted):
-        amount = f"at least {wanted}" if function.variadic else str(wanted)
-        noun = "argument" if wanted == 1 and not function.variadic else "arguments"
-        checker.fail(f"{node.name}() takes {amount} {noun}, not {count}", node,
-                     f"write {signature(node.name)}")
-        return None
-    types = [checker.type_of(arg) for arg in node.args]
-    if any(t is None for t in types):
-        return None
-    for index, (arg, t) in enumerate(zip(node.args, types)):
-        assert t is not None
-        accepted = function.params[min(index, wanted - 1)]
-        if "any" not in accepted and t.kind not in accepted and t.kind != "null":
-            kinds = " or ".join(sorted(accepted))
-            checker.fail(f"{node.name}() needs {kinds} as argument {index + 1}; "
-                         f"'{to_text(arg)}' is {describe(t)}", arg,
-                         f"write {signature(node.name)}")
-            return None
-    if function.literal_text and not (
-        isinstance(node.args[0], Literal) and node.args[0].kind == "text"
-    ):
-        checker.fail(f"{node.name}() needs a role name in quotes", node.args[0],
-                     f"write {signature(node.name)}")
-        return None
-    if function.name == "coalesce":
-        known = [t for t in types if t is not None and t.kind != "null"]
-        for arg, t in zip(node.args, types):
-            if t is not None and t.kind != "null" and not comparable(known[0], t):
-                checker.fail(f"coalesce() needs values of one kind; '{to_text(arg)}' is "
-                             f"{describe(t)}, the first is {describe(known[0])}", arg)
-                return None
-    return function.result([t for t in types if t is not None])

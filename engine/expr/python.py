@@ -9,9 +9,12 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 from typing import Any
 
+from guanxi.expr.checked import Checked
+from guanxi.expr.checker import annotate
 from guanxi.expr.functions import FUNCTIONS, Context
 from guanxi.expr.nodes import COMPARISONS, Binary, Call, ListOf, Literal, Name, Node, Unary
-from guanxi.expr.types import CURRENT_USER, Scope, Type, annotate
+from guanxi.expr.scope import Scope
+from guanxi.expr.types import CURRENT_USER, Type
 
 Resolver = Callable[[str, int], Mapping[str, Any] | None]
 Evaluator = Callable[[Mapping[str, Any], Context, Resolver | None], Any]
@@ -19,13 +22,18 @@ Evaluator = Callable[[Mapping[str, Any], Context, Resolver | None], Any]
 _SIX_PLACES = Decimal("0.000001")
 
 
-def to_python(node: Node, scope: Scope) -> Evaluator:
+def to_python(node: Node | Checked, scope: Scope) -> Evaluator:
     """A function (record, ctx, resolver=None) -> value computing `node` on a record.
 
     A condition returns True or False, never None. Paths through references call
-    `resolver(entity, id)`; without a resolver they are null.
+    `resolver(entity, id)`; without a resolver they are null. Given a `Checked` (from
+    `scope.checked(text)`), its tree and types are used as they are.
     """
-    types = annotate(node, scope)
+    if isinstance(node, Checked):
+        types: Mapping[Node, Type] = node.types
+        node = node.tree()
+    else:
+        types = annotate(node, scope)
     compiled = _Compiler(scope, types).value(node)
     if types[node].kind == "boolean":
         inner = compiled
@@ -71,7 +79,7 @@ def _round6(value: Decimal) -> Decimal:
 
 
 class _Compiler:
-    def __init__(self, scope: Scope, types: dict[Node, Type]) -> None:
+    def __init__(self, scope: Scope, types: Mapping[Node, Type]) -> None:
         self.scope = scope
         self.types = types
 

@@ -17,6 +17,8 @@ from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
+from guanxi.expr.checked import Checked
+from guanxi.expr.checker import annotate
 from guanxi.expr.functions import (
     CURRENT_USER_PARAM,
     FUNCTIONS,
@@ -36,14 +38,16 @@ from guanxi.expr.functions import (
     text_order,
 )
 from guanxi.expr.nodes import COMPARISONS, Binary, Call, ListOf, Literal, Name, Node, Unary
-from guanxi.expr.types import CURRENT_USER, Scope, Type, annotate
+from guanxi.expr.scope import Scope
+from guanxi.expr.types import CURRENT_USER, Type
 from sqlalchemy.sql.expression import ColumnElement
 
 Clause = ColumnElement[Any]
-RowFilter = Callable[[str, Any], ColumnElement[bool]]
+# fn(entity name, the aliased table a path reads) -> which of its rows may be read.
+RowFilter = Callable[[str, sa.FromClause], ColumnElement[bool]]
 
 
-def to_sql(node: Node, scope: Scope, tables: Mapping[str, sa.Table], entity: str,
+def to_sql(node: Node | Checked, scope: Scope, tables: Mapping[str, sa.Table], entity: str,
            ctx: Context, row_filter: RowFilter | None = None, *,
            two_valued: bool = False, parameters: bool = False) -> Clause:
     """The SQL meaning of `node` for rows of `tables[entity]`.
@@ -60,9 +64,14 @@ def to_sql(node: Node, scope: Scope, tables: Mapping[str, sa.Table], entity: str
     (`functions.CURRENT_USER_PARAM`, `NOW_PARAM`, `TODAY_PARAM`) whose values
     `functions.context_params(ctx)` gives when the statement runs, so the clause can be
     compiled once and run for every user and moment; `ctx` then only supplies the roles
-    that `has_role()` tests.
+    that `has_role()` tests. Given a `Checked` (from `scope.checked(text)`), its tree and
+    types are used as they are.
     """
-    types = annotate(node, scope)
+    if isinstance(node, Checked):
+        types: Mapping[Node, Type] = node.types
+        node = node.tree()
+    else:
+        types = annotate(node, scope)
     compiler = _Compiler(scope, types, tables, entity, ctx, row_filter, parameters)
     if types[node].kind == "boolean":
         return compiler.condition(node, positive=not two_valued)
@@ -83,7 +92,7 @@ def _literal(node: Literal) -> Clause:
 
 
 class _Compiler:
-    def __init__(self, scope: Scope, types: dict[Node, Type], tables: Mapping[str, sa.Table],
+    def __init__(self, scope: Scope, types: Mapping[Node, Type], tables: Mapping[str, sa.Table],
                  entity: str, ctx: Context, row_filter: RowFilter | None = None,
                  parameters: bool = False) -> None:
         self.row_filter = row_filter
@@ -159,9 +168,10 @@ class _Compiler:
         return self.column_of(self.table(entity), entity, name)
 
     @staticmethod
-    def column_of(table: Any, entity: str, name: str) -> Clause:
+    def column_of(table: sa.Table | sa.FromClause, entity: str, name: str) -> Clause:
         try:
-            return table.c[name]
+            column: Clause = table.c[name]
+            return column
         except KeyError:
             raise KeyError(f"the table of '{entity}' has no column '{name}'") from None
 
@@ -195,7 +205,7 @@ class _Compiler:
             # is a tree as deep as the list is long, and SQLite refuses trees deeper than
             # 1,000. Lists are as long as a `where` lets them be (store_query bounds it).
             choices = [self.value(choice) for choice in node.right.items]
-            found = item.in_(choices) if choices else sa.false()
+            found: Clause = item.in_(choices) if choices else sa.false()
             found = found if bare else false_if_null(found)
         else:
             found = tags_have(self.value(node.right), item)

@@ -12,6 +12,7 @@ from guanxi.checks.run import check_project
 from guanxi.diagnostics import Diagnostic, has_errors, sort_key
 from guanxi.errors import ProjectInvalid
 from guanxi.language.build import build_project
+from guanxi.language.collector import collector_paused
 from guanxi.language.layers import MAX_PROJECT_BYTES, MAX_PROJECT_FILES, PROJECT_FILE, read_project
 from guanxi.language.overlays import timer_name
 from guanxi.language.raw import RawProject, Removal, SourceFile
@@ -48,12 +49,13 @@ class LoadResult:
 
 def load_project(path: str | os.PathLike[str]) -> LoadResult:
     """Read, build and check the project in directory `path`; never raises for bad input."""
-    raw = read_project(path)
-    if raw.project is None:
-        return LoadResult(None, sorted(raw.diagnostics, key=sort_key))
-    spec = build_project(raw)
-    diagnostics = list(raw.diagnostics) + check_project(raw, spec)
-    return LoadResult(spec, sorted(set(diagnostics), key=sort_key))
+    with collector_paused():
+        raw = read_project(path)
+        if raw.project is None:
+            return LoadResult(None, sorted(raw.diagnostics, key=sort_key))
+        spec = build_project(raw)
+        diagnostics = list(raw.diagnostics) + check_project(raw, spec)
+        return LoadResult(spec, sorted(set(diagnostics), key=sort_key))
 
 
 def load_project_or_raise(path: str | os.PathLike[str]) -> ProjectSpec:
