@@ -13,6 +13,7 @@ from typing import Any
 
 from guanxi.fields.integers import is_integer_text, parse_int
 from guanxi.fields.registry import FIELD_TYPES, coerce
+from guanxi.language.labels import derived_label
 from guanxi.language.overlays import timer_name
 from guanxi.language.raw import RawProject
 from guanxi.language.tree import LocDict, LocList
@@ -62,12 +63,6 @@ def parse_duration(value: Any) -> int | None:
     return sum(int(g or 0) * s for g, s in zip(match.groups(), _UNIT_SECONDS))
 
 
-def label_from_name(name: str) -> str:
-    """`loss_reason` → "Loss reason"."""
-    words = name.replace("_", " ").strip()
-    return words[:1].upper() + words[1:]
-
-
 def plural_of(word: str) -> str:
     """A plain English plural: lead → leads, opportunity → opportunities."""
     lower = word.lower()
@@ -110,7 +105,7 @@ class _Builder:
                      if isinstance(v, str | int | float) and not isinstance(v, bool)}
             if given:
                 return given
-        return {self.language: label_from_name(name)} if name else {}
+        return {self.language: derived_label(name)} if name else {}
 
     @staticmethod
     def names(value: Any) -> tuple[str, ...]:
@@ -193,7 +188,7 @@ class _Builder:
             loc=loc,
             label=label,
             plural=self.text(plural) if plural is not None else {
-                lang: plural_of(text) if lang == "en" or label_from_name(name) == text else text
+                lang: plural_of(text) if lang == "en" or derived_label(name) == text else text
                 for lang, text in label.items()
             },
             title=title,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+from guanxi.language.labels import derived_label
 from guanxi.spec import StateSpec, TimerSpec, TransitionSpec, WorkflowSpec, text_in
 
 # Words Mermaid's state-diagram grammar treats specially; a state with such a name gets
@@ -46,12 +47,6 @@ _TIMER_WORDS = {
     "en": {"after": "after {}", "notify": "notify {}", "fire": "fire {}"},
     "zh": {"after": "{} 后", "notify": "通知 {}", "fire": "执行 {}"},
 }
-
-
-def derived_label(name: str) -> str:
-    """The label a name stands for when none is given: `loss_reason` -> "Loss reason"."""
-    words = name.replace("_", " ").strip()
-    return words[:1].upper() + words[1:]
 
 
 def state_label(state: StateSpec, language: str) -> str:

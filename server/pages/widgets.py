@@ -9,6 +9,7 @@ from typing import Any, Protocol
 
 from guanxi.fields.base import Posted
 from guanxi.fields.registry import field_type, form_text
+from guanxi.language.labels import derived_label
 from guanxi.spec import FieldSpec, text_in
 
 
@@ -44,7 +45,7 @@ class Widget:
 
 
 def field_label(spec: FieldSpec | None, name: str, language: str) -> str:
-    fallback = name.replace("_", " ").capitalize()
+    fallback = derived_label(name)
     return text_in(spec.label, language, fallback) if spec else fallback
 
 
