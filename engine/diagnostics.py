@@ -114,6 +114,11 @@ CATALOG: dict[str, Problem] = _catalog(
     # ------------------------------------------------------------ expressions
     ("GX401", E, "expression syntax error: {detail}", "An expression that does not parse."),
     ("GX402", E, "{detail}", "An expression that names unknown things or mixes types."),
+    ("GX403", E, "the expression '{text}' was cut at a comma by YAML; quote it",
+     "An unquoted expression with commas inside a flow mapping `{ … }`, which YAML splits "
+     "into keys at each comma."),
+    ("GX404", E, "{detail}", "An expression compares `state` with a text that is not a "
+     "state of the entity's workflow."),
     # ------------------------------------------------------------ workflows
     ("GX501", E, "initial state '{name}' is not a state of workflow '{workflow}'",
      "`initial` names no state."),
@@ -151,6 +156,9 @@ CATALOG: dict[str, Problem] = _catalog(
      "`set` assigns a system or computed field."),
     ("GX518", E, "timer name '{name}' is used twice in workflow '{workflow}'",
      "Two timers with one name."),
+    ("GX519", W, "transition '{transition}' requires '{name}' of entity '{entity}', which "
+     "no role that may fire it can write", "A transition requires a field that no role "
+     "allowed to fire it can edit, and does not set it."),
     # ------------------------------------------------------------ access
     ("GX601", E, "access entry for unknown role '{name}'", "`access` names no role."),
     ("GX602", E, "unknown field '{name}' in {key} of role '{role}'",

@@ -110,6 +110,10 @@ def _check(ctx: Context, text: str | None, loc: Loc | None, scope: Scope,
     problems = checked.problems_for(expect)
     if not problems:
         problems = _beyond_types(ctx, node, scope)
+    if not problems:
+        for problem in unknown_states(ctx, node, scope.entity):
+            ctx.add("GX404", _locate(ctx, loc, problem.offset), problem.hint,
+                    detail=prefix + problem.message)
     for problem in problems:
         message, hint = problem.message, problem.hint
         removed = _removed_field(ctx, scope.entity, message)
@@ -127,6 +131,62 @@ def _check(ctx: Context, text: str | None, loc: Loc | None, scope: Scope,
 
         ctx.add("GX402", _locate(ctx, loc, problem.offset), hint or _EXPR_HINT,
                 detail=prefix + message)
+
+
+def unknown_states(ctx: Context, node: Node, entity: str) -> list[ExprProblem]:
+    """Texts compared with an entity's `state` (==, !=, in, not in) that are not states of
+    its workflow: `state == "Won"` where the state is `won`."""
+    problems: list[ExprProblem] = []
+    todo: list[Node] = [node]
+    while todo:
+        current = todo.pop()
+        if isinstance(current, Binary):
+            todo += [current.left, current.right]
+            if current.op in ("==", "!=", "in", "not in"):
+                problems += _compared_states(ctx, current, entity)
+        elif isinstance(current, Unary):
+            todo.append(current.operand)
+        elif isinstance(current, Call):
+            todo.extend(current.args)
+    return problems
+
+
+def _compared_states(ctx: Context, node: Binary, entity: str) -> list[ExprProblem]:
+    sides = [(node.left, node.right), (node.right, node.left)]
+    for state, other in sides[:1] if node.op in ("in", "not in") else sides:
+        states = _states_of(ctx, state, entity)
+        if states is None:
+            continue
+        texts = other.items if isinstance(other, ListOf) else (other,)
+        return [
+            ExprProblem(f"'{text.value}' is not a state of workflow '{workflow}'",
+                        text.offset, _closest_state(str(text.value), names))
+            for workflow, names in (states,)
+            for text in texts
+            if isinstance(text, Literal) and text.kind == "text" and text.value not in names
+        ]
+    return []
+
+
+def _states_of(ctx: Context, node: Node, entity: str) -> tuple[str, list[str]] | None:
+    """The workflow and states of the record whose `state` the node reads, if it does."""
+    if not isinstance(node, Name) or node.parts[-1] != "state":
+        return None
+    spec = ctx.spec.entity(entity)
+    for part in node.parts[:-1]:
+        field = spec.field(part) if spec else None
+        spec = ctx.spec.entity(field.ref) if field and field.ref else None
+    workflow = ctx.spec.workflow(spec.workflow) if spec and spec.workflow else None
+    if workflow is None:
+        return None
+    return workflow.name, [s.name for s in workflow.states]
+
+
+def _closest_state(text: str, names: list[str]) -> str:
+    same = [n for n in names if n.lower() == text.lower()]
+    if same:
+        return f"did you mean '{same[0]}'? State names are case-sensitive"
+    return suggest(text, names, "states")
 
 
 def _reads_untyped_field(ctx: Context, entity: str, node: Node) -> bool:

@@ -46,6 +46,10 @@ class Context:
     raw: RawProject
     spec: ProjectSpec
     found: list[Diagnostic] = field(default_factory=list)
+    # Places whose problems are consequences of one already reported there:
+    # (file, first (line, col), last (line, col)), and the id that explains them.
+    quiet: list[tuple[str, tuple[int, int], tuple[int, int], str]] = field(
+        default_factory=list)
 
     @property
     def project(self) -> LocDict:
@@ -133,4 +137,10 @@ def run_checks(ctx: Context) -> list[Diagnostic]:
     """Run every registered check on `ctx`, in order; the problems found."""
     for registered in sorted(CHECKS, key=lambda r: r.order):
         registered.check(ctx)
-    return ctx.found
+    return [d for d in ctx.found if not _quieted(ctx, d)]
+
+
+def _quieted(ctx: Context, found: Diagnostic) -> bool:
+    at = (found.loc.line, found.loc.col)
+    return any(file == found.loc.file and first <= at <= last and found.id != explained
+               for file, first, last, explained in ctx.quiet)

@@ -7,7 +7,7 @@ from guanxi.fields.registry import SYSTEM_FIELDS
 from guanxi.language.build import parse_duration
 from guanxi.language.overlays import timer_name
 from guanxi.language.tree import LocDict, LocList
-from guanxi.spec import EntitySpec, Loc, WorkflowSpec
+from guanxi.spec import AccessSpec, EntitySpec, Loc, TransitionSpec, WorkflowSpec
 
 # System fields a transition may assign.
 SETTABLE_SYSTEM_FIELDS = frozenset({"owner"})
@@ -175,8 +175,12 @@ def _check_fields_for(ctx: Context, entity: EntitySpec, workflow: WorkflowSpec,
     for transition, spec in (transitions.items() if isinstance(transitions, LocDict) else ()):
         if not isinstance(spec, LocDict):
             continue
+        fired = workflow.transition(str(transition))
+        writers = _writers(ctx, entity, fired) if fired is not None else None
         for name, at in ctx.names_in(spec, "require"):
             need(name, at, f"require of transition '{transition}'")
+            if writers is not None and fired is not None:
+                _warn_unwritable(ctx, entity, fired, name, at, writers)
         assignments = spec.get("set")
         if not isinstance(assignments, LocDict):
             continue
@@ -190,3 +194,33 @@ def _check_fields_for(ctx: Context, entity: EntitySpec, workflow: WorkflowSpec,
             elif field is not None and field.compute is not None:
                 ctx.add("GX517", at, "remove it from 'set'; it is computed on every save",
                         transition=transition, name=name, reason="it is computed")
+
+
+def _writers(ctx: Context, entity: EntitySpec, transition: TransitionSpec,
+             ) -> list[list[AccessSpec]]:
+    """For each role that may fire the transition, the access grants it holds (its own
+    and those of the roles it includes) that let it update the entity."""
+    writers = []
+    for role in ctx.spec.roles:
+        held = ctx.spec.expand_roles({role.name})
+        if transition.roles and not held & set(transition.roles):
+            continue
+        grants = [g for g in entity.access if g.role in held and g.update.granted]
+        if any(g.transitions is None or transition.name in g.transitions for g in grants):
+            writers.append(grants)
+    return writers
+
+
+def _warn_unwritable(ctx: Context, entity: EntitySpec, transition: TransitionSpec,
+                     name: str, at: Loc, writers: list[list[AccessSpec]]) -> None:
+    """GX519: a required field that no role able to fire the transition can write."""
+    field = entity.field(name)
+    if not writers or field is None or field.compute is not None or \
+            name in dict(transition.set):
+        return
+    if any(name not in g.readonly and name not in g.hide
+           for grants in writers for g in grants):
+        return
+    ctx.add("GX519", at, f"let a role that fires '{transition.name}' edit '{name}', "
+            f"or set it in the transition", transition=transition.name, name=name,
+            entity=entity.name)

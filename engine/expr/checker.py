@@ -285,8 +285,13 @@ def check_call(checker: Checker, node: Call) -> Type | None:
         checker.fail(message, node, hint)
         return None
     count, wanted = len(node.args), len(function.params)
-    if (count != wanted and not function.variadic) or (function.variadic and count < wanted):
+    least = wanted - function.optional
+    if (not least <= count <= wanted and not function.variadic) or (
+        function.variadic and count < wanted
+    ):
         amount = f"at least {wanted}" if function.variadic else str(wanted)
+        if function.optional:
+            amount = f"{least} to {wanted}"
         noun = "argument" if wanted == 1 and not function.variadic else "arguments"
         checker.fail(f"{node.name}() takes {amount} {noun}, not {count}", node,
                      f"write {signature(node.name)}")
@@ -309,6 +314,12 @@ def check_call(checker: Checker, node: Call) -> Type | None:
         checker.fail(f"{node.name}() needs a role name in quotes", node.args[0],
                      f"write {signature(node.name)}")
         return None
+    if function.validate is not None:
+        fault = function.validate(node.args, [t for t in types if t is not None])
+        if fault is not None:
+            index, message, hint = fault
+            checker.fail(message, node.args[index], hint)
+            return None
     if function.name == "coalesce":
         known = [t for t in types if t is not None and t.kind != "null"]
         for arg, t in zip(node.args, types):

@@ -11,9 +11,10 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import sqlalchemy as sa
-from guanxi.expr.types import Type
-from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.sql.expression import ColumnElement, FunctionElement
+from guanxi.expr import dates, rounding
+from guanxi.expr.portable import portable as _portable
+from guanxi.expr.types import Type, comparable, describe
+from sqlalchemy.sql.expression import ColumnElement
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,34 +45,6 @@ class Context:
 
 
 # ------------------------------------------------------------ SQL building blocks
-
-
-def _portable(name: str, type_: sa.types.TypeEngine[Any], sqlite: str, postgresql: str,
-              ) -> type[FunctionElement[Any]]:
-    """A SQL function-like element spelled by a template per dialect ({0}, {1}: args).
-
-    Templates are constants of this module; arguments are compiled columns or bound
-    parameters, so no text an analyst wrote reaches the SQL string.
-    """
-    element = type(name, (FunctionElement,), {"type": type_, "inherit_cache": True,
-                                              "name": name})
-
-    def render(template: str) -> Callable[..., str]:
-        def compile_(node: FunctionElement[Any], compiler: Any, **kw: Any) -> str:
-            args = [compiler.process(arg, **kw) for arg in node.clauses]
-            return template.format(*args)
-
-        return compile_
-
-    compiles(element, "sqlite")(render(sqlite))
-    compiles(element, "postgresql")(render(postgresql))
-
-    def unsupported(node: FunctionElement[Any], compiler: Any, **kw: Any) -> str:
-        raise sa.exc.CompileError(f"expressions are compiled for SQLite and PostgreSQL only, "
-                                  f"not {compiler.dialect.name}")
-
-    compiles(element)(unsupported)
-    return element
 
 
 # `date + duration`: whole days are added (floor of seconds / 86400), as Python does.
@@ -227,6 +200,14 @@ class Function:
     variadic: bool = False
     literal_text: bool = False
     signature: str = field(default="")
+    # How many of the last parameters may be left out.
+    optional: int = 0
+    # (argument nodes, their types) -> (index of the argument at fault, message, hint),
+    # or None when the arguments are right: what kinds alone cannot say.
+    validate: Callable[[Sequence[Any], Sequence[Type]], Fault | None] | None = None
+
+
+Fault = tuple[int, str, str | None]
 
 
 def _kinds(text: str) -> frozenset[str]:
@@ -309,6 +290,134 @@ def _has_role_sql(call: SqlCall) -> ColumnElement[Any]:
     return sa.true() if role in call.ctx.roles else sa.false()
 
 
+def _if(values: Sequence[Any], ctx: Context) -> Any:
+    condition, then, otherwise = values
+    return then if condition is not None and bool(condition) else otherwise
+
+
+def _if_sql(call: SqlCall) -> ColumnElement[Any]:
+    chosen = sa.case((call.args[0], call.args[1]), else_=call.args[2])
+    return call.condition(chosen) if call.types[1].kind == "boolean" else chosen
+
+
+def _if_type(args: Sequence[Type]) -> Type:
+    return _first_type(args[1:])
+
+
+def _one_kind(args: Sequence[Any], types: Sequence[Type]) -> Fault | None:
+    then, otherwise = types[1], types[2]
+    if "null" in (then.kind, otherwise.kind) or comparable(then, otherwise):
+        return None
+    return (2, f"if() gives values of one kind; the second argument is {describe(then)}, "
+               f"the third is {describe(otherwise)}",
+            "write if(condition, a, b) with a and b of one kind")
+
+
+def _literal_of(parse: Callable[[str], Any], name: str, example: str,
+                ) -> Callable[[Sequence[Any], Sequence[Type]], Fault | None]:
+    def validate(args: Sequence[Any], types: Sequence[Type]) -> Fault | None:
+        node = args[0]
+        if getattr(node, "kind", None) != "text" or getattr(node, "source", None) is None:
+            return (0, f"{name}() needs its value in quotes", f"write {example}")
+        problem = dates.literal_problem(parse, str(node.value))
+        return None if problem is None else (0, problem, f"write {example}")
+
+    return validate
+
+
+def _places(args: Sequence[Any], types: Sequence[Type]) -> Fault | None:
+    if len(args) < 2:
+        return None
+    node = args[1]
+    value = getattr(node, "value", None)
+    if getattr(node, "kind", None) != "number" or not isinstance(value, int) or not (
+        0 <= value <= rounding.MAX_PLACES
+    ):
+        return (1, f"round() takes the decimal places as a whole number from 0 to "
+                   f"{rounding.MAX_PLACES}", "write round(x, 2)")
+    return None
+
+
+def _round_type(args: Sequence[Type]) -> Type:
+    return Type("number", integral=len(args) == 1)
+
+
+def _round_sql(call: SqlCall) -> ColumnElement[Any]:
+    if len(call.args) == 1:
+        return rounding.round_whole(call.args[0])
+    return rounding.round_places(call.args[0], call.args[1])
+
+
+def _date_literal_sql(call: SqlCall) -> ColumnElement[Any]:
+    return sa.literal(dates.parse_date(call.nodes[0].value), sa.Date())
+
+
+def _datetime_literal_sql(call: SqlCall) -> ColumnElement[Any]:
+    return sa.literal(dates.parse_datetime(call.nodes[0].value), sa.DateTime())
+
+
+def _unary_sql(element: Callable[..., ColumnElement[Any]],
+               ) -> Callable[[SqlCall], ColumnElement[Any]]:
+    return lambda call: element(call.args[0])
+
+
+_MOMENTS = frozenset({"date", "datetime"})
+_NUMBER = frozenset({"number"})
+
+
+def _date_functions() -> tuple[Function, ...]:
+    parts = tuple(
+        Function(name, (_MOMENTS,), _t("number", integral=True), dates.part(name),
+                 _unary_sql(dates.PART_SQL[name]), description)
+        for name, description in (
+            ("year", "the year of a date or datetime"),
+            ("month", "the month (1-12) of a date or datetime"),
+            ("day", "the day of the month (1-31) of a date or datetime"),
+            ("weekday", "the ISO day of the week (Monday 1 … Sunday 7)"),
+        )
+    )
+    starts = tuple(
+        Function(name, (_MOMENTS,), _t("date"), dates.start(name),
+                 _unary_sql(dates.START_SQL[name]),
+                 f"the first day of the {period} holding a date or datetime")
+        for name, period in (("month_start", "month"), ("week_start", "week (Monday)"),
+                             ("quarter_start", "quarter"), ("year_start", "year"))
+    )
+    units = tuple(
+        Function(name, (_kinds("duration"),), _t("number"), dates.in_units(seconds),
+                 _unary_sql(dates.UNITS_SQL[seconds]),
+                 f"a duration in {name} (6 decimal places)")
+        for name, seconds in (("hours", 3600), ("days", 86400))
+    )
+    literals = (
+        Function("date", (_kinds("text"),), _t("date"),
+                 lambda v, ctx: None if v[0] is None else dates.parse_date(v[0]),
+                 _date_literal_sql, "the date written in quotes, YYYY-MM-DD",
+                 validate=_literal_of(dates.parse_date, "date", 'date("2026-12-01")')),
+        Function("datetime", (_kinds("text"),), _t("datetime"),
+                 lambda v, ctx: None if v[0] is None else dates.parse_datetime(v[0]),
+                 _datetime_literal_sql, "the moment written in quotes (ISO 8601), as UTC",
+                 validate=_literal_of(dates.parse_datetime, "datetime",
+                                      'datetime("2026-12-01T10:00:00+08:00")')),
+    )
+    return parts + starts + units + literals
+
+
+def _number_functions() -> tuple[Function, ...]:
+    return (
+        Function("if", (_kinds("boolean"), _kinds("any"), _kinds("any")), _if_type, _if,
+                 _if_sql, "the second value when the condition holds, else the third",
+                 validate=_one_kind),
+        Function("round", (_NUMBER, _NUMBER), _round_type, rounding.round_python,
+                 _round_sql, "the number rounded half away from zero", optional=1,
+                 validate=_places),
+        Function("floor", (_NUMBER,), _t("number", integral=True), rounding.floor_python,
+                 lambda c: rounding.floor_sql(c.args[0]), "the greatest whole number ≤ x"),
+        Function("ceil", (_NUMBER,), _t("number", integral=True), rounding.ceil_python,
+                 lambda c: rounding.ceil_sql(c.args[0]), "the least whole number ≥ x"),
+    )
+
+
 FUNCTIONS: dict[str, Function] = {
     f.name: f
     for f in (
@@ -343,6 +452,8 @@ FUNCTIONS: dict[str, Function] = {
         Function("starts_with", (_kinds("text"), _kinds("text")), _t("boolean"),
                  _starts_with, lambda c: c.condition(text_starts_with(*c.args)),
                  "true when the text begins with the prefix (case-sensitive)"),
+        *_date_functions(),
+        *_number_functions(),
     )
 }
 
@@ -351,6 +462,12 @@ _SIGNATURES = {
     "upper": "upper(text)", "is_empty": "is_empty(value)", "coalesce": "coalesce(a, b, …)",
     "days_between": "days_between(a, b)", "has_role": 'has_role("role")',
     "contains": "contains(text, part)", "starts_with": "starts_with(text, prefix)",
+    "if": "if(condition, a, b)", "round": "round(x) or round(x, places)",
+    "floor": "floor(x)", "ceil": "ceil(x)", "hours": "hours(duration)",
+    "days": "days(duration)", "date": 'date("YYYY-MM-DD")',
+    "datetime": 'datetime("YYYY-MM-DDTHH:MM:SS+08:00")',
+    **{name: f"{name}(date)" for name in ("year", "month", "day", "weekday", "month_start",
+                                          "week_start", "quarter_start", "year_start")},
 }
 
 

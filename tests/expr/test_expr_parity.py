@@ -127,7 +127,10 @@ def _integers(depth: int) -> st.SearchStrategy[str]:
     atoms = st.one_of(
         st.sampled_from(["qty", "account.rating", "account.parent.rating", "len(name)",
                          "len(tags)", "days_between(due, today())", "coalesce(qty, 7)",
-                         "days_between(seen_at, due)", "id"]),
+                         "days_between(seen_at, due)", "id", "year(due)", "month(seen_at)",
+                         "day(created_at)", "weekday(due)", "weekday(seen_at)",
+                         "floor(price)", "ceil(price)", "round(price)", "round(qty / 4)",
+                         "floor(qty / 3)", "ceil(-qty / 3)", "if(active, qty, 3)"]),
         INT_LITERALS,
     )
     if depth == 0:
@@ -143,7 +146,10 @@ def _integers(depth: int) -> st.SearchStrategy[str]:
 
 def _numbers(depth: int) -> st.SearchStrategy[str]:
     atoms = st.one_of(_integers(0), DECIMAL_LITERALS, st.just("price"),
-                      st.just("coalesce(price, 1.5)"))
+                      st.just("coalesce(price, 1.5)"),
+                      st.sampled_from(["round(price, 1)", "round(qty / 7, 3)", "hours(wait)",
+                                       "days(wait)", "hours(now() - seen_at)",
+                                       "if(qty > 2, price, 0.5)"]))
     if depth == 0:
         return atoms
     sub = _numbers(depth - 1)
@@ -172,10 +178,15 @@ DURATIONS = st.one_of(
                      "(seen_at - created_at)", "(wait + 3d)", "(1d - wait)"]),
 )
 DATES = st.sampled_from(["due", "today()", "(due + 3d)", "(due - 12h)", "(due + wait)",
-                         "(due - wait)", "(3d + due)"])
+                         "(due - wait)", "(3d + due)", "month_start(due)",
+                         "week_start(seen_at)", "quarter_start(due)", "year_start(created_at)",
+                         "week_start(due)", "quarter_start(seen_at)", 'date("2026-12-01")',
+                         "if(active, due, today())"])
 DATETIMES = st.sampled_from(["seen_at", "now()", "created_at", "(seen_at - 90m)",
                              "(created_at + wait)", "(seen_at + 1w)",
-                             "coalesce(seen_at, created_at)"])
+                             "coalesce(seen_at, created_at)",
+                             'datetime("2026-12-01T10:00:00+08:00")',
+                             "if(qty > 0, seen_at, created_at)"])
 USERS = st.sampled_from(["owner", "current_user", "2"])
 ACCOUNT_IDS = st.sampled_from(["account", "account.parent", "1"])
 IDS = st.one_of(USERS, ACCOUNT_IDS)
@@ -213,7 +224,7 @@ def _comparisons(depth: int) -> st.SearchStrategy[str]:
         st.sampled_from(["name", "note", "tags", "qty", "due", "account.sector"]).map(
             lambda x: f"is_empty({x})"),
         st.sampled_from(['has_role("sales")', 'has_role("admin")', "active", "true",
-                         "false"]),
+                         "false", "if(qty > 3, active, price > 1)"]),
     )
 
 
@@ -334,6 +345,21 @@ def test_python_and_sql_agree_on_chosen_corners(
     "len(tags)",
     "days_between(due, today())",
     'coalesce(name, "x")',
+    "year(seen_at)",
+    "weekday(due)",
+    "week_start(seen_at)",
+    "quarter_start(due)",
+    "month_start(due)",
+    "year_start(seen_at)",
+    "hours(wait)",
+    "days(now() - seen_at)",
+    "round(price * 3, 1)",
+    "round(qty / 4)",
+    "floor(-qty / 2)",
+    "ceil(qty / 2)",
+    'if(active, name, "none")',
+    'date("2026-02-28") + 1d',
+    'datetime("2026-12-01T10:00:00+08:00")',
     "account.sector",
 ])
 def test_python_and_sql_compute_the_same_values(
