@@ -26,10 +26,12 @@ from guanxi.errors import AccessDenied, GuanxiError, NotFound
 from guanxi.identity import User
 from guanxi.messages import render
 from guanxi.spec import TransitionSpec
-from guanxi.store import rows
+from guanxi.store import outbox, rows, stages
+from guanxi.store.batch import Row
 from guanxi.store.bulk import bulk_insert
 from guanxi.store.database import create_engine
 from guanxi.store.lists import count, history, list_page
+from guanxi.store.pipeline import Creation
 from guanxi.store.records import (
     ImportReport,
     Page,
@@ -37,12 +39,8 @@ from guanxi.store.records import (
     RowError,
     changes_of,
     check_names,
-    created_changes,
-    history_row,
     record_id_of,
     shape,
-    unique_violation,
-    user_id_of,
 )
 from guanxi.store.rights import RecordRights
 from guanxi.store.unit import Clock, Statements, Unit, context_of, unit_of_work
@@ -103,46 +101,16 @@ class Store:
 
     def create(self, user: User, entity: str, values: Mapping[str, Any]) -> Record:
         """Create a record from `values` (field name -> value, as Python, JSON or text);
-        return it as the user sees it, with its system fields."""
+        return it as the user sees it, with its system fields. The write pipeline on a
+        batch of one (see `guanxi.store.stages`)."""
         compiled = self.app.entity(entity)
-        policy = compiled.policy
-        language = user.language
-        now = self.clock()
-        ctx = self.context(user, now)
-        if not policy.may(user, "create"):
-            raise AccessDenied(render("may_not_create_any", {"entity": entity}, language),
-                               code="may_not_create_any")
-        initial = compiled.machine.initial if compiled.machine else None
-        check_names(compiled, values, policy.writable_fields(user, initial, "create"),
-                    language)
-        clean, errors = compiled.validator.coerce(values, language)
-        record: dict[str, Any] = {name: None for name in compiled.types}
-        record.update(rows.defaults(compiled, user, now, clean))
-        record.update(clean)
-        record.update(created_at=now, updated_at=now, created_by=user_id_of(user), version=1)
-        if "owner" not in clean:
-            record["owner"] = user_id_of(user)
-        if initial is not None:
-            record["state"] = initial
-        record.pop("id", None)
-        with self._unit(user, now=now, ctx=ctx) as unit:
-            changed = [n for n in record if n in compiled.fields or n == "owner"]
-            rows.finish(unit, compiled, record, changed, errors)
-            if not policy.can_create(user, ctx, record, unit.resolve):
-                raise AccessDenied(render("may_not_create_rule", {"entity": entity}, language),
-                                   code="may_not_create_rule")
-            try:
-                record_id = unit.conn.execute(self._insert(compiled), record).scalar_one()
-            except sa.exc.IntegrityError as error:
-                translated = unique_violation(compiled, error, language)
-                if translated is None:
-                    raise
-                raise translated from None
-            record = {"id": record_id, **record}
-            shown = [n for n in compiled.types if n in compiled.fields or n in ("owner", "state")]
-            rows.write_history(unit, history_row(
-                entity, record_id, user, now, "create", created_changes(record, shown)))
-        return shape(record, rows.visible(compiled, user))
+        with self._unit(user) as unit:
+            stages.actor(unit, compiled)
+            creation = Creation(unit, compiled)
+            [row] = creation.check([Row(1, values)])
+            stages.raise_for(row)
+            [row] = creation.write([row])
+        return shape({"id": row.record_id, **row.record}, rows.visible(compiled, user))
 
     @overload
     def get(self, user: User, entity: str, record_id: Any, *,
@@ -200,7 +168,7 @@ class Store:
             rows.compare_and_set(unit, compiled, loaded, values,
                                  policy.rule(user, ctx, "update"))
             record.update(values)
-            rows.write_history(unit, history_row(entity, old["id"], user, now, "update", diff))
+            outbox.record(unit, compiled, [outbox.Change(entity, old["id"], "update", diff)])
         return shape(record, rows.visible(compiled, user))
 
     def delete(self, user: User, entity: str, record_id: Any,
@@ -219,9 +187,9 @@ class Store:
                       "updated_at": now}
             rows.compare_and_set(unit, compiled, loaded, values,
                                  compiled.policy.rule(user, unit.ctx, "delete"))
-            rows.write_history(unit, history_row(
-                entity, loaded.record["id"], user, now, "delete",
-                changes_of(loaded.record, values, ["deleted_at"])))
+            outbox.record(unit, compiled, [outbox.Change(
+                entity, loaded.record["id"], "delete",
+                changes_of(loaded.record, values, ["deleted_at"]))])
 
     def restore(self, user: User, entity: str, record_id: Any) -> Record:
         """Bring back a soft-deleted record; allowed to those who may delete it."""
@@ -238,9 +206,9 @@ class Store:
             rows.compare_and_set(unit, compiled, loaded, values,
                                  compiled.policy.rule(user, unit.ctx, "delete"), deleted=True)
             record = {**loaded.record, **values}
-            rows.write_history(unit, history_row(
-                entity, record["id"], user, now, "restore",
-                changes_of(loaded.record, values, ["deleted_at"])))
+            outbox.record(unit, compiled, [outbox.Change(
+                entity, record["id"], "restore",
+                changes_of(loaded.record, values, ["deleted_at"]))])
         return shape(record, rows.visible(compiled, user))
 
     # ------------------------------------------------------------ workflow
