@@ -240,6 +240,20 @@ class RoleSpec:
     admin: bool = False
 
 
+# The role the system actor holds: its grants are written under `system: grants:` in
+# guanxi.yaml and built into each entity's access as this role's entry.
+SYSTEM_ROLE = "system"
+
+
+@dataclass(frozen=True, slots=True)
+class SystemSpec:
+    """The declared system actor: automation writes as it, with only what its grants
+    (the entities named here) allow."""
+
+    loc: Loc
+    entities: tuple[str, ...] = ()
+
+
 @dataclass(frozen=True, slots=True)
 class ProjectSpec:
     name: str
@@ -252,6 +266,8 @@ class ProjectSpec:
     workflows: tuple[WorkflowSpec, ...] = ()
     # Base projects this one extends, nearest first (paths as written, resolved).
     extends: tuple[str, ...] = ()
+    # The system actor, when `system:` is declared.
+    system: SystemSpec | None = None
 
     def entity(self, name: str) -> EntitySpec | None:
         for e in self.entities:

@@ -9,14 +9,14 @@ compiler will see).
 
 from __future__ import annotations
 
-from guanxi.checks import entities, expressions, schema, workflows
+from guanxi.checks import entities, expressions, schema, system, workflows
 from guanxi.checks.registry import Context, run_checks
 from guanxi.diagnostics import Diagnostic
 from guanxi.language.raw import RawProject
 from guanxi.spec import ProjectSpec
 
 # The topic modules whose checks are registered (imported for that).
-TOPICS = (schema, entities, workflows, expressions)
+TOPICS = (schema, entities, system, workflows, expressions)
 
 
 def check_project(raw: RawProject, spec: ProjectSpec) -> list[Diagnostic]:

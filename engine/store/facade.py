@@ -23,9 +23,9 @@ import sqlalchemy as sa
 from guanxi import expr
 from guanxi.compile.app import App, CompiledEntity
 from guanxi.errors import AccessDenied, GuanxiError, NotFound
-from guanxi.identity import User
+from guanxi.identity import SYSTEM, User
 from guanxi.messages import render
-from guanxi.spec import TransitionSpec
+from guanxi.spec import SYSTEM_ROLE, TransitionSpec
 from guanxi.store import outbox, rows, stages
 from guanxi.store.batch import Row
 from guanxi.store.bulk import bulk_insert
@@ -66,6 +66,14 @@ class Store:
         self.clock = clock
         # Statements built once and run with parameters, keyed by what shapes them.
         self._statements = Statements()
+
+    @property
+    def system(self) -> User:
+        """The system actor: the user automation writes as. It holds only the role of
+        the grants written under `system: grants:` in guanxi.yaml, so the rules apply
+        to it as to anyone; its writes show in history as the system (no user id)."""
+        return User(id=SYSTEM.id, username="system", roles=frozenset({SYSTEM_ROLE}),
+                    display_name=SYSTEM.display_name)
 
     def create_schema(self) -> None:
         """Create every table the project needs (development and tests; in production
