@@ -36,10 +36,15 @@ def _batches(rows: Iterable[Mapping[str, Any]], size: int) -> Iterator[list[Mapp
         yield batch
 
 
-def check_import(compiled: CompiledEntity, user: User, *, mode: str, batch_size: int) -> None:
-    """Refuse an import before it starts: a mode or batch size that is not one, or a user
-    who may not create records of the entity at all."""
+def check_import(compiled: CompiledEntity, user: User, *, mode: str, batch_size: int,
+                 historical: bool = False, trusted: bool = False) -> None:
+    """Refuse an import before it starts: a mode or batch size that is not one, a user
+    who may not create records of the entity at all, or a historical import by someone
+    not `trusted` (an administrator or the system actor)."""
     language = user.language
+    if historical and not trusted:
+        raise AccessDenied(render("may_not_import_history", {"entity": compiled.name},
+                                  language), code="may_not_import_history")
     if mode not in MODES:
         raise RequestInvalid(render("bad_import_mode", {"allowed": MODES, "value": repr(mode)},
                                     language), code="bad_import_mode")
@@ -53,15 +58,17 @@ def check_import(compiled: CompiledEntity, user: User, *, mode: str, batch_size:
 
 def bulk_insert(begin: Begin, compiled: CompiledEntity, user: User,
                 rows: Iterable[Mapping[str, Any]], *, mode: str,
-                batch_size: int) -> ImportReport:
+                batch_size: int, historical: bool = False,
+                trusted: bool = False) -> ImportReport:
     """Store.bulk_insert: see there. `begin` opens the import's unit of work, rolled back
     when an all-or-nothing import meets a bad row."""
-    check_import(compiled, user, mode=mode, batch_size=batch_size)
+    check_import(compiled, user, mode=mode, batch_size=batch_size, historical=historical,
+                 trusted=trusted)
     report_errors: list[RowError] = []
     inserted = 0
     try:
         with begin() as unit:
-            creation = Creation(unit, compiled)
+            creation = Creation(unit, compiled, historical=historical)
             number = 0
             for values_batch in _batches(rows, batch_size):
                 batch = []

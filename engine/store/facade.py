@@ -275,13 +275,20 @@ class Store:
     # ------------------------------------------------------------ imports, explanations
 
     def bulk_insert(self, user: User, entity: str, rows: Iterable[Mapping[str, Any]], *,
-                    mode: str = "all_or_nothing", batch_size: int = 1000) -> ImportReport:
+                    mode: str = "all_or_nothing", batch_size: int = 1000,
+                    historical: bool = False) -> ImportReport:
         """Insert many records, each validated and access-checked like `create`, in
         batches, in one transaction. `all_or_nothing`: any bad row inserts nothing;
-        `skip_bad`: good rows are inserted. Either way every bad row is reported."""
+        `skip_bad`: good rows are inserted. Either way every bad row is reported.
+
+        `historical=True` (administrators and the system actor only) imports records
+        as they were: a row may also give `state` (checked against that state's
+        requirements), `created_at` and `updated_at`; history records each as one
+        `import` entry at its `created_at`, and its event is `imported`."""
         compiled = self.app.entity(entity)
+        trusted = self._is_admin(user) or SYSTEM_ROLE in user.roles
         return bulk_insert(lambda: self._unit(user), compiled, user, rows, mode=mode,
-                           batch_size=batch_size)
+                           batch_size=batch_size, historical=historical, trusted=trusted)
 
     def explain(self, user: User, entity: str, record_id: Any = None) -> builtins.list[str]:
         """Why the user can or cannot see and change the entity (or the record)."""

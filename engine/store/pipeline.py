@@ -23,9 +23,13 @@ class Creation:
     """The new-record pipeline of one write on one entity, and what it remembers
     across the batches of an import (names already checked, unique values seen)."""
 
-    def __init__(self, unit: Unit, entity: CompiledEntity) -> None:
+    def __init__(self, unit: Unit, entity: CompiledEntity, *,
+                 historical: bool = False) -> None:
         self.unit = unit
         self.entity = entity
+        # A historical import: records as they were (state, times), history `import`.
+        self.historical = historical
+        self.allow = stages.HISTORICAL if historical else frozenset()
         self.state = entity.machine.initial if entity.machine else None
         self.writable = entity.policy.writable_fields(unit.user, self.state, "create")
         self.names: dict[frozenset[str], tuple[Errors, GuanxiError | None]] = {}
@@ -36,9 +40,11 @@ class Creation:
     def check(self, batch: Batch) -> Batch:
         """Every stage before persist, in order."""
         unit, entity = self.unit, self.entity
-        batch = stages.names(unit, entity, batch, self.writable, self.names)
-        batch = stages.coercion(unit, entity, batch)
+        batch = stages.names(unit, entity, batch, self.writable, self.names, self.allow)
+        batch = stages.coercion(unit, entity, batch, self.allow)
         batch = stages.new_records(unit, entity, batch, self.state)
+        if self.historical:
+            batch = stages.historical(unit, entity, batch)
         batch = stages.computed(unit, entity, batch)
         batch = stages.validation(unit, entity, batch)
         batch = stages.database(unit, entity, batch, creating=True, seen=self.seen)
@@ -51,9 +57,11 @@ class Creation:
         ids = persist(self.unit, self.entity, [row.record for row in batch])
         batch = [Row(row.number, row.given, row.record, row.changed, row.errors, None,
                      record_id) for row, record_id in zip(batch, ids)]
+        action = "import" if self.historical else "create"
         outbox.record(self.unit, self.entity, [
             outbox.Change(self.entity.name, row.record_id,  # type: ignore[arg-type]
-                          "create", created_changes(row.record, self.shown))
+                          action, created_changes(row.record, self.shown),
+                          at=row.record["created_at"] if self.historical else None)
             for row in batch])
         return batch
 

@@ -1,8 +1,9 @@
 """The named stages of a write, each a plain function over a batch of frozen rows:
 
-actor and rights → names → coercion → defaults → computed fields → validation (fields,
-rules, state requirements) → reference and unique checks (`lookups`) → row rights →
-persist (`pipeline`) → after-persist hooks, history and change events (`outbox`).
+actor and rights → names → coercion → defaults (→ the given state and times, in a
+historical import) → computed fields → validation (fields, rules, state requirements)
+→ reference and unique checks (`lookups`) → row rights → persist (`pipeline`) →
+after-persist hooks, history and change events (`outbox`).
 
 Stages never raise for a row's problems: they record them on the row, so a bulk write
 reports every bad row and a single write raises what its one row carries.
@@ -14,12 +15,20 @@ from typing import Any
 
 from guanxi.compile.app import CompiledEntity
 from guanxi.errors import AccessDenied, GuanxiError, ValidationFailed
-from guanxi.messages import render
+from guanxi.fields.registry import coerce
+from guanxi.fields.values import FieldValueError
+from guanxi.messages import render, show
+from guanxi.spec import NOWHERE, FieldSpec
 from guanxi.store import lookups
 from guanxi.store.batch import Batch, Errors, Row
 from guanxi.store.records import check_names, user_id_of
 from guanxi.store.rows import defaults, known
 from guanxi.store.unit import Unit
+
+# What a historical import may give besides fields: the state and the original times.
+HISTORICAL_TIMES = ("created_at", "updated_at")
+HISTORICAL = frozenset({"state", *HISTORICAL_TIMES})
+_MOMENT = FieldSpec("created_at", "datetime", NOWHERE)
 
 
 def actor(unit: Unit, entity: CompiledEntity) -> None:
@@ -31,12 +40,12 @@ def actor(unit: Unit, entity: CompiledEntity) -> None:
 
 
 def _name_errors(entity: CompiledEntity, names: frozenset[str], writable: frozenset[str],
-                 language: str) -> tuple[Errors, GuanxiError | None]:
+                 allow: frozenset[str], language: str) -> tuple[Errors, GuanxiError | None]:
     """Per name: unknown or not writable; and what a single write raises for them."""
     errors: Errors = {}
     for name in names:
         try:
-            check_names(entity, [name], writable, language)
+            check_names(entity, [name], writable, language, allow=allow)
         except ValidationFailed as error:
             errors.update(error.errors)
         except AccessDenied as error:
@@ -45,33 +54,36 @@ def _name_errors(entity: CompiledEntity, names: frozenset[str], writable: frozen
     refusal: GuanxiError | None = None
     if errors:
         try:
-            check_names(entity, sorted(names), writable, language)
+            check_names(entity, sorted(names), writable, language, allow=allow)
         except (ValidationFailed, AccessDenied) as error:
             refusal = error
     return errors, refusal
 
 
 def names(unit: Unit, entity: CompiledEntity, batch: Batch, writable: frozenset[str],
-          cache: dict[frozenset[str], tuple[Errors, GuanxiError | None]]) -> Batch:
-    """Stage: every given name is a field the user may write (checked once per set of
-    names, cached in `cache` across batches)."""
+          cache: dict[frozenset[str], tuple[Errors, GuanxiError | None]],
+          allow: frozenset[str] = frozenset()) -> Batch:
+    """Stage: every given name is a field the user may write, or one of `allow` (checked
+    once per set of names, cached in `cache` across batches)."""
     result = []
     for row in batch:
         key = frozenset(row.given)
         found = cache.get(key)
         if found is None:
-            found = cache[key] = _name_errors(entity, key, writable, unit.language)
+            found = cache[key] = _name_errors(entity, key, writable, allow, unit.language)
         errors, refusal = found
         result.append(row.failing(errors) if refusal is None
                       else Row(row.number, row.given, errors=errors, refusal=refusal))
     return result
 
 
-def coercion(unit: Unit, entity: CompiledEntity, batch: Batch) -> Batch:
-    """Stage: the given values (those with valid names) read as their fields' types."""
+def coercion(unit: Unit, entity: CompiledEntity, batch: Batch,
+             skip: frozenset[str] = frozenset()) -> Batch:
+    """Stage: the given values (those with valid names, but `skip`) read as their
+    fields' types."""
     result = []
     for row in batch:
-        values = {k: v for k, v in row.given.items() if k not in row.errors}
+        values = {k: v for k, v in row.given.items() if k not in row.errors and k not in skip}
         clean, errors = entity.validator.coerce(values, unit.language)
         result.append(row.with_record(clean, changed=frozenset(clean)).failing(errors))
     return result
@@ -99,6 +111,38 @@ def new_records(unit: Unit, entity: CompiledEntity, batch: Batch,
         record.pop("id", None)
         changed = frozenset(n for n in record if n in entity.fields or n == "owner")
         result.append(row.with_record(record, changed=changed))
+    return result
+
+
+def historical(unit: Unit, entity: CompiledEntity, batch: Batch) -> Batch:
+    """Stage (historical imports, after defaults): the record's workflow state and its
+    original times as given: `state` (default: the initial state), `created_at`
+    (default: now) and `updated_at` (default: `created_at`)."""
+    states = [s.name for s in entity.machine.spec.states] if entity.machine else []
+    result = []
+    for row in batch:
+        record = dict(row.record)
+        errors: Errors = {}
+        state = row.given.get("state")
+        if "state" in row.given and "state" not in row.errors:
+            if state in states:
+                record["state"] = state
+            else:
+                errors["state"] = [render("not_a_state", {
+                    "value": show(state), "allowed": states}, unit.language)]
+        for name in HISTORICAL_TIMES:
+            if name not in row.given or name in row.errors:
+                continue
+            try:
+                value = coerce(_MOMENT, row.given[name])
+            except FieldValueError as error:
+                errors[name] = [error.message(unit.language)]
+                continue
+            if value is not None:
+                record[name] = value
+        if "updated_at" not in row.given:
+            record["updated_at"] = record["created_at"]
+        result.append(row.with_record(record).failing(errors))
     return result
 
 
