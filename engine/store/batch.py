@@ -2,12 +2,11 @@
 
 A write is a batch of `Row`s (a single write is a batch of one). Each stage is a plain
 function taking a batch and returning the next one; rows are frozen, so a stage that
-learns something returns new rows (`dataclasses.replace`), and a row's errors only grow.
+learns something returns new rows, and a row's errors only grow.
 """
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -48,11 +47,15 @@ class Row:
             return self
         merged = merge_errors({k: list(v) for k, v in self.errors.items()},
                               {k: list(v) for k, v in errors.items()})
-        return dataclasses.replace(self, errors=merged)
+        return Row(self.number, self.given, self.record, self.changed, merged,
+                   self.refusal, self.record_id)
 
-    def with_record(self, record: Mapping[str, Any], **changes: Any) -> Row:
-        """The row with its record replaced (and any other attributes given)."""
-        return dataclasses.replace(self, record=record, **changes)
+    def with_record(self, record: Mapping[str, Any],
+                    changed: frozenset[str] | None = None) -> Row:
+        """The row with its record (and the fields it changes) replaced."""
+        return Row(self.number, self.given, record,
+                   self.changed if changed is None else changed, self.errors,
+                   self.refusal, self.record_id)
 
 
 Batch = list[Row]

@@ -2,10 +2,11 @@
 references that do not resolve (missing, deleted, unreadable to the user, inactive
 users) and unique values another record already has.
 
-On PostgreSQL the keys of a batch go in one array parameter (`= ANY(:keys)`), so the
-unique index is used whatever the table's statistics say; a large `IN` list over a
-table filled in the same transaction (no statistics yet) is planned as a sequential
-scan, and a bulk import would turn quadratic.
+On PostgreSQL the keys of a batch go in array parameters, unnested and joined
+LATERAL to one equality lookup per key, so each key is an index probe whatever the
+table's statistics say: a table filled in the same transaction has none yet, and an
+`IN` list or `= ANY(array)` over it is planned as a sequential scan, which turns a
+large bulk import quadratic.
 """
 
 from __future__ import annotations
@@ -34,14 +35,41 @@ def unique_groups(entity: CompiledEntity) -> list[tuple[str, ...]]:
         i.fields for i in entity.spec.indexes if i.unique]
 
 
-def among(column: sa.ColumnElement[Any], values: Iterable[Any],
-          dialect: sa.Dialect) -> ColumnElement[bool]:
-    """`column` is one of `values`: `= ANY(array)` on PostgreSQL, `IN` elsewhere."""
-    values = list(values)
+def probe(dialect: sa.Dialect, table: sa.Table, columns: Sequence[str],
+          keys: Iterable[tuple[Any, ...]], *conditions: ColumnElement[bool]) -> sa.Select[Any]:
+    """SELECT id, *`columns` of the rows of `table` whose `columns` equal one of `keys`
+    and that meet `conditions`; `columns` are unique together (a unique field or
+    index, or the id), so each key matches at most one row. On PostgreSQL one index
+    probe per key (see above), elsewhere `IN`."""
+    keys = list(dict.fromkeys(keys))
+    cols = [table.c[name] for name in columns]
+    query: sa.Select[Any]
     if dialect.name == "postgresql":
-        array = sa.bindparam(None, values, type_=postgresql.ARRAY(column.type))
-        return column == sa.any_(array)
-    return column.in_(values)
+        arrays = [sa.bindparam(None, [key[i] for key in keys],
+                               type_=postgresql.ARRAY(col.type))
+                  for i, col in enumerate(cols)]
+        names = [f"k{i}" for i in range(len(cols))]
+        given = sa.func.unnest(*arrays).table_valued(*names).render_derived().alias("gx_keys")
+        # LIMIT 1 (the keys are unique) keeps the planner from flattening the probe
+        # into a hash join over a sequential scan.
+        found = sa.select(table.c.id, *cols).where(
+            *(col == given.c[name] for col, name in zip(cols, names)), *conditions
+        ).limit(1).lateral("gx_found")
+        query = sa.select(*found.c).select_from(given.join(found, sa.true()))
+    elif len(cols) == 1:
+        query = sa.select(table.c.id, *cols).where(cols[0].in_([k[0] for k in keys]),
+                                                   *conditions)
+    else:
+        query = sa.select(table.c.id, *cols).where(sa.tuple_(*cols).in_(keys), *conditions)
+    return query
+
+
+def matching(unit: Unit, table: sa.Table, columns: Sequence[str],
+             keys: Iterable[tuple[Any, ...]], *conditions: ColumnElement[bool]
+             ) -> list[tuple[Any, ...]]:
+    """The rows `probe` selects, as (id, *values) tuples."""
+    query = probe(unit.dialect, table, columns, keys, *conditions)
+    return [tuple(row) for row in unit.conn.execute(query, context_params(unit.ctx))]
 
 
 def _checked(row: Row, name: str) -> bool:
@@ -52,7 +80,7 @@ def _checked(row: Row, name: str) -> bool:
 def references(unit: Unit, entity: CompiledEntity, batch: Batch) -> Batch:
     """Stage: each reference and user field names a record the user may read and that is
     not deleted (or an active user)."""
-    user, ctx, conn = unit.user, unit.ctx, unit.conn
+    user, ctx = unit.user, unit.ctx
     names = [n for n, t in entity.types.items()
              if t in ("reference", "user") and n != "created_by"]
     found_errors: list[dict[str, list[str]]] = [{} for _ in batch]
@@ -61,19 +89,18 @@ def references(unit: Unit, entity: CompiledEntity, batch: Batch) -> Batch:
         if not wanted:
             continue
         field = entity.fields.get(name)
+        keys = [(value,) for value in wanted]
         if field is not None and field.type == "reference" and field.ref:
             target = unit.app.entity(field.ref)
-            table = target.table
-            query = sa.select(table.c.id).where(
-                among(table.c.id, wanted, unit.dialect), table.c.deleted_at.is_(None),
-                target.policy.rule(user, ctx, "read"))
+            rows = matching(unit, target.table, ["id"], keys,
+                            target.table.c.deleted_at.is_(None),
+                            target.policy.rule(user, ctx, "read"))
             code, params = "no_record", {"entity": target.name}
         else:
             users = unit.app.tables.users
-            query = sa.select(users.c.id).where(among(users.c.id, wanted, unit.dialect),
-                                                users.c.active.is_(True))
+            rows = matching(unit, users, ["id"], keys, users.c.active.is_(True))
             code, params = "no_user", {}
-        found = set(conn.execute(query, context_params(ctx)).scalars())
+        found = {row[0] for row in rows}
         for row, bucket in zip(batch, found_errors):
             if _checked(row, name) and row.record[name] not in found:
                 bucket.setdefault(name, []).append(
@@ -84,18 +111,8 @@ def references(unit: Unit, entity: CompiledEntity, batch: Batch) -> Batch:
 def _taken(unit: Unit, entity: CompiledEntity, group: tuple[str, ...],
            keys: Sequence[tuple[Any, ...]]) -> dict[tuple[Any, ...], set[int]]:
     """The ids of the records holding each of `keys` (values of `group`)."""
-    table = entity.table
-    columns = [table.c[f] for f in group]
-    if len(group) == 1:
-        condition = among(columns[0], {k[0] for k in keys}, unit.dialect)
-    elif unit.dialect.name == "postgresql":
-        condition = sa.and_(*(among(c, {k[i] for k in keys}, unit.dialect)
-                              for i, c in enumerate(columns)))
-    else:
-        condition = sa.tuple_(*columns).in_(list(dict.fromkeys(keys)))
     taken: dict[tuple[Any, ...], set[int]] = {}
-    for record_id, *values in unit.conn.execute(sa.select(table.c.id, *columns).where(
-            condition)):
+    for record_id, *values in matching(unit, entity.table, group, keys):
         taken.setdefault(tuple(values), set()).add(record_id)
     return taken
 

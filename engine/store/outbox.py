@@ -79,15 +79,34 @@ def record(unit: Unit, entity: CompiledEntity, changes: Sequence[Change]) -> Non
         hook(unit, entity, changes)
     conn = unit.conn
     history = [_history(change, unit.user, unit.now) for change in changes]
-    events = [{"entity": row["entity"], "record_id": row["record_id"],
-               "kind": KINDS[row["action"]], "transition": row["transition"],
-               "changes": row["changes"], "user_id": row["user_id"], "at": row["at"]}
-              for row in history]
     if unit.dialect.name == "postgresql":
         conn.execute(sa.select(sa.func.pg_advisory_xact_lock(EVENT_LOCK)))
     if len(changes) == 1:
-        history_statement(unit).run(conn, history[0]).close()
-        _event_statement(unit).run(conn, events[0]).close()
-    else:
-        history_statement(unit).many(conn, history)
-        _event_statement(unit).many(conn, events)
+        row = history[0]
+        history_statement(unit).run(conn, row).close()
+        _event_statement(unit).run(conn, {**row, "kind": KINDS[row["action"]]}).close()
+        return
+    # Many: the events are copied from the history rows just written, in SQL, so
+    # their changes are encoded once. No other writer appends history meanwhile (the
+    # SQLite write lock; the advisory lock above on PostgreSQL).
+    table = unit.app.tables.history
+    before = conn.execute(sa.select(sa.func.coalesce(sa.func.max(table.c.id), 0))).scalar()
+    history_statement(unit).many(conn, history)
+    conn.execute(_copy_events(unit), {"gx_after": before})
+
+
+def _copy_events(unit: Unit) -> Any:
+    """INSERT INTO gx_event … SELECT … FROM gx_history WHERE id > :gx_after."""
+    history, events = unit.app.tables.history, unit.app.tables.events
+
+    def build() -> Any:
+        kind = sa.case(*((history.c.action == action, sa.literal(kind))
+                         for action, kind in KINDS.items()), else_=history.c.action)
+        source = sa.select(history.c.entity, history.c.record_id, kind, history.c.transition,
+                           history.c.changes, history.c.user_id, history.c.at).where(
+            history.c.id > sa.bindparam("gx_after")).order_by(history.c.id)
+        return events.insert().from_select(
+            ["entity", "record_id", "kind", "transition", "changes", "user_id", "at"],
+            source)
+
+    return unit.statements.get("copy_events", build)

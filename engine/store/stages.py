@@ -97,6 +97,7 @@ def new_records(unit: Unit, entity: CompiledEntity, batch: Batch,
     user, now = unit.user, unit.now
     blank = dict.fromkeys(entity.types)
     created_by = user_id_of(user)
+    changed = frozenset(n for n in blank if n in entity.fields or n == "owner") - {"id"}
     result = []
     for row in batch:
         clean = row.record
@@ -109,7 +110,6 @@ def new_records(unit: Unit, entity: CompiledEntity, batch: Batch,
         if state is not None:
             record["state"] = state
         record.pop("id", None)
-        changed = frozenset(n for n in record if n in entity.fields or n == "owner")
         result.append(row.with_record(record, changed=changed))
     return result
 
