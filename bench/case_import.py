@@ -15,6 +15,9 @@ import datetime as dt
 import json
 import subprocess
 import sys
+import time
+from collections.abc import Iterator
+from itertools import pairwise
 from typing import Any
 
 from bench import baseline_schema as schema
@@ -37,6 +40,8 @@ from bench.servers import REPO
 CASE = "import"
 RAW_TARGET = Target("ratio_min", 0.5, "≥ 0.5× raw")
 DJANGO_TARGET = Target("ratio_min", 10.0, "≥ 10× Django")
+# Linear in rows: the last 100k rows of a large import go about as fast as the first.
+LINEAR_TARGET = Target("ratio_min", 0.7, "≥ 0.7× first chunk")
 
 
 def _system_values(owner: int) -> dict[str, Any]:
@@ -117,16 +122,36 @@ def django(url: str, rows: int, repeat: int) -> list[float]:
     return list(json.loads(done.stdout.strip().splitlines()[-1])["seconds"])
 
 
+CHUNK = 100_000
+
+
+def _timed(rows: list[dict[str, Any]], marks: list[float]) -> Iterator[dict[str, Any]]:
+    """`rows`, noting the time each time CHUNK more have been taken (bulk_insert reads
+    its rows lazily, batch by batch, in its one transaction)."""
+    marks.append(time.perf_counter())
+    for number, row in enumerate(rows, 1):
+        yield row
+        if number % CHUNK == 0:
+            marks.append(time.perf_counter())
+
+
 def guanxi(ctx: Context, rows: list[dict[str, Any]]) -> tuple[float, dict[str, Any]]:
-    """Seconds of one Store.bulk_insert of `rows` as a sales rep, on a fresh database."""
+    """Seconds of one Store.bulk_insert of `rows` as a sales rep, on a fresh database;
+    the details give the rate of each CHUNK of rows, to show the import is linear."""
     app = guanxi_side.lead_app(ctx.workdir)
     store = guanxi_side.open_store(app, ctx.backend.fresh_url("gx-import"))
     rep = guanxi_side.add_users(store, 1)[0]
     bulk_insert = guanxi_side.method(store, "bulk_insert")
-    seconds, report = time_once(lambda: bulk_insert(rep, "lead", rows))
+    marks: list[float] = []
+    seconds, report = time_once(lambda: bulk_insert(rep, "lead", _timed(rows, marks)))
     if getattr(report, "inserted", None) != len(rows):
         raise AssertionError(f"Guanxi imported {report!r}, expected {len(rows)} rows")
-    details = {"report": repr(report)[:300]}
+    details: dict[str, Any] = {"report": repr(report)[:300]}
+    if len(marks) > 2:
+        # The last mark is taken when the chunk's rows are read, one batch ahead of
+        # their insert; the whole chunks are what the rates compare.
+        details["rows_per_s_per_100k"] = [
+            round(CHUNK / (later - earlier)) for earlier, later in pairwise(marks)]
     dispose = getattr(getattr(store, "engine", None), "dispose", None)
     if dispose:
         dispose()
@@ -167,8 +192,14 @@ def run(ctx: Context) -> list[Measurement]:
             for name, rate in rates.items()
         ]
         return unavailable(CASE, backend.name, str(reason), baselines)
-    return [
+    results = [
         measure(CASE, backend.name, "rows/s", "rows/s", guanxi_rate, name, rate,
                 targets.get(name, NO_TARGET), details=details)
         for name, rate in rates.items()
     ]
+    chunks = runs[0][1].get("rows_per_s_per_100k")
+    if chunks:
+        results.append(measure(CASE, backend.name, "rows/s, last 100k", "rows/s",
+                               chunks[-1], "first 100k of the same import", chunks[0],
+                               LINEAR_TARGET, details=details))
+    return results

@@ -172,6 +172,10 @@ CATALOG: dict[str, Problem] = _catalog(
     ("GX606", W, "role '{role}' may create {entity} records but never sees required field "
      "'{name}'", "A role creates records whose required field it hides, so its creates "
      "fail unless the field has a default."),
+    ("GX607", E, "role 'system' is kept for the system actor declared under 'system:'",
+     "A declared role takes the system actor's name."),
+    ("GX608", E, "the system's grants name unknown entity '{name}'",
+     "`system: grants:` names no entity."),
     # ------------------------------------------------------------ overlays
     ("GX701", E, "cannot extend {path}: it has no guanxi.yaml", "`extends` is not a project."),
     ("GX702", E, "project {path} extends itself through {cycle}",

@@ -293,3 +293,14 @@ def render(code: str, params: dict[str, Any], language: str = "en") -> str:
         k: join(v, language) if isinstance(v, list | tuple) else v for k, v in params.items()
     }
     return template.format(**filled)
+
+# Historical imports.
+CATALOG["en"].update({
+    "may_not_import_history": "only administrators and the system may import {entity} "
+    "records as they were (historical=True)",
+    "not_a_state": "{value} is not a state (states: {allowed})",
+})
+CATALOG["zh"].update({
+    "may_not_import_history": "只有管理员和系统可以按原样导入{entity}记录（historical=True）",
+    "not_a_state": "{value} 不是一个状态（状态：{allowed}）",
+})

@@ -240,6 +240,20 @@ class RoleSpec:
     admin: bool = False
 
 
+# The role the system actor holds: its grants are written under `system: grants:` in
+# guanxi.yaml and built into each entity's access as this role's entry.
+SYSTEM_ROLE = "system"
+
+
+@dataclass(frozen=True, slots=True)
+class SystemSpec:
+    """The declared system actor: automation writes as it, with only what its grants
+    (the entities named here) allow."""
+
+    loc: Loc
+    entities: tuple[str, ...] = ()
+
+
 @dataclass(frozen=True, slots=True, weakref_slot=True)
 class ProjectSpec:
     """A whole project. What is derived from it once (each entity's expression scope,
@@ -255,6 +269,8 @@ class ProjectSpec:
     workflows: tuple[WorkflowSpec, ...] = ()
     # Base projects this one extends, nearest first (paths as written, resolved).
     extends: tuple[str, ...] = ()
+    # The system actor, when `system:` is declared.
+    system: SystemSpec | None = None
     # The first entity, workflow and role of each name, for the lookups below.
     _entity_index: dict[str, EntitySpec] = field(
         init=False, default_factory=dict, repr=False, compare=False)

@@ -189,47 +189,57 @@ def _check_entity(ctx: Context, entity: str, data: LocDict, loc: Loc) -> None:
         ctx.unknown("workflow", None, workflow, data.value_loc("workflow"), "GX308",
                     suggest(workflow, [*ctx.raw.workflows, *standard_workflows()],
                             "workflows"), name=workflow)
-    _check_access(ctx, entity, data, known, declared, loc)
+    _check_access(ctx, entity, data, loc)
 
 
-def _check_access(ctx: Context, entity: str, data: LocDict, known: set[str],
-                  declared: list[str], loc: Loc) -> None:
+def _check_access(ctx: Context, entity: str, data: LocDict, loc: Loc) -> None:
     access = data.get("access")
     if not isinstance(access, LocDict) or not access:
         ctx.add("GX605", loc, "add 'access:' with a role and what it may do", entity=entity)
         return
     roles = _roles(ctx)
     workflow_name = data.get("workflow")
-    workflow = ctx.spec.workflow(workflow_name) if isinstance(workflow_name, str) else None
     for role, grants in access.items():
         if role not in roles:
             ctx.unknown("role", None, str(role), access.key_loc(role), "GX601",
                         suggest(role, roles, "roles"), name=role)
-        if not isinstance(grants, LocDict):
-            continue
-        for key in ("hide", "readonly"):
-            for name, at in ctx.names_in(grants, key):
-                if name not in known:
-                    ctx.unknown("field", entity, name, at, "GX602",
-                                suggest(name, declared, "fields"), name=name, key=key,
-                                role=role)
-        _warn_hidden_required(ctx, entity, str(role), grants)
-        listed = grants.get("transitions")
-        if not isinstance(listed, LocList) or not listed:
-            continue
-        if not isinstance(workflow_name, str):
-            ctx.add("GX604", grants.key_loc("transitions"),
-                    "add 'workflow:' to the entity or remove 'transitions'",
-                    role=role, entity=entity)
-            continue
-        if workflow is None:
-            continue  # the unknown workflow is reported
-        names = [t.name for t in workflow.transitions]
-        for name, at in ctx.names_in(grants, "transitions"):
-            if name not in names:
-                ctx.unknown("transition", workflow.name, name, at, "GX603",
-                            suggest(name, names, "transitions"), name=name, role=role,
-                            workflow=workflow.name)
+        if isinstance(grants, LocDict):
+            check_grants(ctx, entity, str(role), grants, workflow_name)
+
+
+def check_grants(ctx: Context, entity: str, role: str, grants: LocDict,
+                 workflow_name: Any) -> None:
+    """The grants of `role` on `entity` name its fields and its workflow's transitions
+    (for an access entry, and for the system actor's grants)."""
+    spec = ctx.spec.entity(entity)
+    declared = [f.name for f in spec.fields] if spec is not None else []
+    known = set(declared) | set(SYSTEM_FIELDS)
+    if not isinstance(workflow_name, str):
+        known.discard("state")
+    workflow = ctx.spec.workflow(workflow_name) if isinstance(workflow_name, str) else None
+    for key in ("hide", "readonly"):
+        for name, at in ctx.names_in(grants, key):
+            if name not in known:
+                ctx.unknown("field", entity, name, at, "GX602",
+                            suggest(name, declared, "fields"), name=name, key=key,
+                            role=role)
+    _warn_hidden_required(ctx, entity, role, grants)
+    listed = grants.get("transitions")
+    if not isinstance(listed, LocList) or not listed:
+        return
+    if not isinstance(workflow_name, str):
+        ctx.add("GX604", grants.key_loc("transitions"),
+                "add 'workflow:' to the entity or remove 'transitions'",
+                role=role, entity=entity)
+        return
+    if workflow is None:
+        return  # the unknown workflow is reported
+    names = [t.name for t in workflow.transitions]
+    for name, at in ctx.names_in(grants, "transitions"):
+        if name not in names:
+            ctx.unknown("transition", workflow.name, name, at, "GX603",
+                        suggest(name, names, "transitions"), name=name, role=role,
+                        workflow=workflow.name)
 
 
 def _warn_hidden_required(ctx: Context, entity: str, role: str, grants: LocDict) -> None:

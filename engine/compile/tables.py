@@ -3,7 +3,9 @@
 One table per entity, named after it, with the declared fields as columns plus the
 system columns; `gx_history` (the audit trail of every change); `gx_user` and
 `gx_user_role` (accounts and their roles); `gx_session` (signed-in browser sessions);
-`gx_login_attempt` (the sign-in brake). Names starting with `gx_` are the engine's.
+`gx_login_attempt` (the sign-in brake); `gx_event` (the outbox of change events) and
+`gx_event_cursor` (how far each named consumer has read it). Names starting with
+`gx_` are the engine's.
 """
 
 from __future__ import annotations
@@ -35,6 +37,8 @@ USER_ROLE_TABLE = "gx_user_role"
 SESSION_TABLE = "gx_session"
 HISTORY_TABLE = "gx_history"
 LOGIN_ATTEMPT_TABLE = "gx_login_attempt"
+EVENT_TABLE = "gx_event"
+EVENT_CURSOR_TABLE = "gx_event_cursor"
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +50,8 @@ class Tables:
     history: sa.Table
     users: sa.Table
     user_roles: sa.Table
+    events: sa.Table
+    event_cursors: sa.Table
 
 
 def define_user_tables(metadata: sa.MetaData) -> tuple[sa.Table, sa.Table]:
@@ -109,6 +115,40 @@ def define_history_table(metadata: sa.MetaData) -> sa.Table:
         ),
         sa.Index("ix_gx_history_record", "entity", "record_id"),
     )
+
+
+def define_event_tables(metadata: sa.MetaData) -> tuple[sa.Table, sa.Table]:
+    """`gx_event`: one row per record written (the outbox), appended in the write's own
+    transaction, so an event exists exactly when its write committed. `kind` is
+    created, updated, transitioned, deleted, restored or imported; `changes` maps each
+    changed field to `[old, new]` (JSON values, hidden fields included).
+
+    `gx_event_cursor`: per named consumer, the id of the last event it has taken."""
+    events = sa.Table(
+        EVENT_TABLE,
+        metadata,
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+                  primary_key=True),
+        sa.Column("entity", sa.String(63), nullable=False),
+        sa.Column("record_id", sa.Integer, nullable=False),
+        sa.Column("kind", sa.String(16), nullable=False),
+        sa.Column("transition", sa.String(63), nullable=True),
+        sa.Column(
+            "changes",
+            sa.JSON().with_variant(postgresql.JSONB(), "postgresql"),
+            nullable=False,
+        ),
+        sa.Column("user_id", sa.Integer, nullable=True),
+        sa.Column("at", UTCDateTime(), nullable=False),
+    )
+    cursors = sa.Table(
+        EVENT_CURSOR_TABLE,
+        metadata,
+        sa.Column("consumer", sa.String(100), primary_key=True),
+        sa.Column("position", sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+                  nullable=False),
+    )
+    return events, cursors
 
 
 def define_login_attempt_table(metadata: sa.MetaData) -> sa.Table:
@@ -178,6 +218,7 @@ def build_tables(spec: ProjectSpec) -> Tables:
     define_session_table(metadata)
     history = define_history_table(metadata)
     define_login_attempt_table(metadata)
+    events, event_cursors = define_event_tables(metadata)
     entities: dict[str, sa.Table] = {}
     for entity in spec.entities:
         if entity.name.startswith(RESERVED_PREFIX):
@@ -186,7 +227,7 @@ def build_tables(spec: ProjectSpec) -> Tables:
                 "which is reserved for the engine's own tables; rename it"
             )
         entities[entity.name] = _entity_table(metadata, entity)
-    return Tables(metadata, entities, history, users, user_roles)
+    return Tables(metadata, entities, history, users, user_roles, events, event_cursors)
 
 
 def user_tables() -> Tables:

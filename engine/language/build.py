@@ -20,6 +20,7 @@ from guanxi.language.tree import LocDict, LocList
 from guanxi.spec import (
     ALLOW,
     DENY,
+    SYSTEM_ROLE,
     AccessSpec,
     EntitySpec,
     FieldSpec,
@@ -31,6 +32,7 @@ from guanxi.spec import (
     RoleSpec,
     RuleSpec,
     StateSpec,
+    SystemSpec,
     Text,
     TimerSpec,
     TransitionSpec,
@@ -94,6 +96,7 @@ class _Builder:
             if isinstance(languages, list) else ()
         self.languages = names or ("en",)
         self.language = self.languages[0]
+        self.system_grants = LocDict(raw.project.loc)
 
     # ------------------------------------------------------------ small values
 
@@ -132,6 +135,9 @@ class _Builder:
             name = self.raw.root.rstrip("/").rsplit("/", 1)[-1] or "project"
         workflows = self.workflows()
         by_name = {w.name: w for w in workflows}
+        system = self.mapping(data.get("system"))
+        system_grants = self.mapping(system.get("grants")) if system is not None else None
+        self.system_grants = system_grants or LocDict(data.loc)
         return ProjectSpec(
             name=name,
             root=self.raw.root,
@@ -147,6 +153,9 @@ class _Builder:
             ),
             workflows=workflows,
             extends=self.raw.extends,
+            system=None if system is None else SystemSpec(
+                data.key_loc("system"),
+                tuple(str(name) for name in self.system_grants)),
         )
 
     def roles(self) -> tuple[RoleSpec, ...]:
@@ -197,7 +206,8 @@ class _Builder:
             indexes=self.indexes(data.get("indexes")),
             workflow=workflow_name,
             workflow_loc=data.value_loc("workflow") if workflow_name else None,
-            access=self.access(data.get("access"), workflow),
+            access=self.access(data.get("access"), workflow) + self.system_access(name,
+                                                                                  workflow),
             list_columns=self.names(list_data.get("columns")) if list_data else (),
         )
 
@@ -313,6 +323,16 @@ class _Builder:
                 transitions=chosen,
             ))
         return tuple(out)
+
+    def system_access(self, entity: str, workflow: WorkflowSpec | None
+                      ) -> tuple[AccessSpec, ...]:
+        """The system actor's grants on `entity` as the access entry of SYSTEM_ROLE."""
+        if entity not in self.system_grants:
+            return ()
+        grants = LocDict(self.system_grants.key_loc(entity))
+        grants.put(SYSTEM_ROLE, self.system_grants[entity], self.system_grants.key_loc(entity),
+                   self.system_grants.value_loc(entity))
+        return self.access(grants, workflow)
 
     # ------------------------------------------------------------ workflows
 

@@ -23,13 +23,15 @@ import sqlalchemy as sa
 from guanxi import expr
 from guanxi.compile.app import App, CompiledEntity
 from guanxi.errors import AccessDenied, GuanxiError, NotFound
-from guanxi.identity import User
+from guanxi.identity import SYSTEM, User
 from guanxi.messages import render
-from guanxi.spec import TransitionSpec
-from guanxi.store import rows
+from guanxi.spec import SYSTEM_ROLE, TransitionSpec
+from guanxi.store import outbox, rows, stages
+from guanxi.store.batch import Row
 from guanxi.store.bulk import bulk_insert
 from guanxi.store.database import create_engine
 from guanxi.store.lists import count, history, list_page
+from guanxi.store.pipeline import Creation
 from guanxi.store.records import (
     ImportReport,
     Page,
@@ -37,12 +39,8 @@ from guanxi.store.records import (
     RowError,
     changes_of,
     check_names,
-    created_changes,
-    history_row,
     record_id_of,
     shape,
-    unique_violation,
-    user_id_of,
 )
 from guanxi.store.rights import RecordRights
 from guanxi.store.unit import Clock, Statements, Unit, context_of, unit_of_work
@@ -68,6 +66,14 @@ class Store:
         self.clock = clock
         # Statements built once and run with parameters, keyed by what shapes them.
         self._statements = Statements()
+
+    @property
+    def system(self) -> User:
+        """The system actor: the user automation writes as. It holds only the role of
+        the grants written under `system: grants:` in guanxi.yaml, so the rules apply
+        to it as to anyone; its writes show in history as the system (no user id)."""
+        return User(id=SYSTEM.id, username="system", roles=frozenset({SYSTEM_ROLE}),
+                    display_name=SYSTEM.display_name)
 
     def create_schema(self) -> None:
         """Create every table the project needs (development and tests; in production
@@ -103,46 +109,16 @@ class Store:
 
     def create(self, user: User, entity: str, values: Mapping[str, Any]) -> Record:
         """Create a record from `values` (field name -> value, as Python, JSON or text);
-        return it as the user sees it, with its system fields."""
+        return it as the user sees it, with its system fields. The write pipeline on a
+        batch of one (see `guanxi.store.stages`)."""
         compiled = self.app.entity(entity)
-        policy = compiled.policy
-        language = user.language
-        now = self.clock()
-        ctx = self.context(user, now)
-        if not policy.may(user, "create"):
-            raise AccessDenied(render("may_not_create_any", {"entity": entity}, language),
-                               code="may_not_create_any")
-        initial = compiled.machine.initial if compiled.machine else None
-        check_names(compiled, values, policy.writable_fields(user, initial, "create"),
-                    language)
-        clean, errors = compiled.validator.coerce(values, language)
-        record: dict[str, Any] = {name: None for name in compiled.types}
-        record.update(rows.defaults(compiled, user, now, clean))
-        record.update(clean)
-        record.update(created_at=now, updated_at=now, created_by=user_id_of(user), version=1)
-        if "owner" not in clean:
-            record["owner"] = user_id_of(user)
-        if initial is not None:
-            record["state"] = initial
-        record.pop("id", None)
-        with self._unit(user, now=now, ctx=ctx) as unit:
-            changed = [n for n in record if n in compiled.fields or n == "owner"]
-            rows.finish(unit, compiled, record, changed, errors)
-            if not policy.can_create(user, ctx, record, unit.resolve):
-                raise AccessDenied(render("may_not_create_rule", {"entity": entity}, language),
-                                   code="may_not_create_rule")
-            try:
-                record_id = unit.conn.execute(self._insert(compiled), record).scalar_one()
-            except sa.exc.IntegrityError as error:
-                translated = unique_violation(compiled, error, language)
-                if translated is None:
-                    raise
-                raise translated from None
-            record = {"id": record_id, **record}
-            shown = [n for n in compiled.types if n in compiled.fields or n in ("owner", "state")]
-            rows.write_history(unit, history_row(
-                entity, record_id, user, now, "create", created_changes(record, shown)))
-        return shape(record, rows.visible(compiled, user))
+        with self._unit(user) as unit:
+            stages.actor(unit, compiled)
+            creation = Creation(unit, compiled)
+            [row] = creation.check([Row(1, values)])
+            stages.raise_for(row)
+            [row] = creation.write([row])
+        return shape({"id": row.record_id, **row.record}, rows.visible(compiled, user))
 
     @overload
     def get(self, user: User, entity: str, record_id: Any, *,
@@ -200,7 +176,7 @@ class Store:
             rows.compare_and_set(unit, compiled, loaded, values,
                                  policy.rule(user, ctx, "update"))
             record.update(values)
-            rows.write_history(unit, history_row(entity, old["id"], user, now, "update", diff))
+            outbox.record(unit, compiled, [outbox.Change(entity, old["id"], "update", diff)])
         return shape(record, rows.visible(compiled, user))
 
     def delete(self, user: User, entity: str, record_id: Any,
@@ -219,9 +195,9 @@ class Store:
                       "updated_at": now}
             rows.compare_and_set(unit, compiled, loaded, values,
                                  compiled.policy.rule(user, unit.ctx, "delete"))
-            rows.write_history(unit, history_row(
-                entity, loaded.record["id"], user, now, "delete",
-                changes_of(loaded.record, values, ["deleted_at"])))
+            outbox.record(unit, compiled, [outbox.Change(
+                entity, loaded.record["id"], "delete",
+                changes_of(loaded.record, values, ["deleted_at"]))])
 
     def restore(self, user: User, entity: str, record_id: Any) -> Record:
         """Bring back a soft-deleted record; allowed to those who may delete it."""
@@ -238,9 +214,9 @@ class Store:
             rows.compare_and_set(unit, compiled, loaded, values,
                                  compiled.policy.rule(user, unit.ctx, "delete"), deleted=True)
             record = {**loaded.record, **values}
-            rows.write_history(unit, history_row(
-                entity, record["id"], user, now, "restore",
-                changes_of(loaded.record, values, ["deleted_at"])))
+            outbox.record(unit, compiled, [outbox.Change(
+                entity, record["id"], "restore",
+                changes_of(loaded.record, values, ["deleted_at"]))])
         return shape(record, rows.visible(compiled, user))
 
     # ------------------------------------------------------------ workflow
@@ -299,13 +275,20 @@ class Store:
     # ------------------------------------------------------------ imports, explanations
 
     def bulk_insert(self, user: User, entity: str, rows: Iterable[Mapping[str, Any]], *,
-                    mode: str = "all_or_nothing", batch_size: int = 1000) -> ImportReport:
+                    mode: str = "all_or_nothing", batch_size: int = 1000,
+                    historical: bool = False) -> ImportReport:
         """Insert many records, each validated and access-checked like `create`, in
         batches, in one transaction. `all_or_nothing`: any bad row inserts nothing;
-        `skip_bad`: good rows are inserted. Either way every bad row is reported."""
+        `skip_bad`: good rows are inserted. Either way every bad row is reported.
+
+        `historical=True` (administrators and the system actor only) imports records
+        as they were: a row may also give `state` (checked against that state's
+        requirements), `created_at` and `updated_at`; history records each as one
+        `import` entry at its `created_at`, and its event is `imported`."""
         compiled = self.app.entity(entity)
+        trusted = self._is_admin(user) or SYSTEM_ROLE in user.roles
         return bulk_insert(lambda: self._unit(user), compiled, user, rows, mode=mode,
-                           batch_size=batch_size)
+                           batch_size=batch_size, historical=historical, trusted=trusted)
 
     def explain(self, user: User, entity: str, record_id: Any = None) -> builtins.list[str]:
         """Why the user can or cannot see and change the entity (or the record)."""

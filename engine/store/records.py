@@ -11,12 +11,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
-from guanxi.compile.app import App, CompiledEntity
+from guanxi.compile.app import CompiledEntity
 from guanxi.compile.tables import constraint_name
 from guanxi.errors import AccessDenied, NotFound, ValidationFailed
-from guanxi.expr.functions import context_params
 from guanxi.fields.integers import parse_int
-from guanxi.fields.values import ID_MAX, is_empty, to_json
+from guanxi.fields.values import ID_MAX, to_json
 from guanxi.identity import SYSTEM, User
 from guanxi.messages import join, render, show
 from sqlalchemy.sql.elements import ColumnElement
@@ -140,38 +139,6 @@ def check_names(entity: CompiledEntity, names: Iterable[str], writable: frozense
             refused, code="may_not_set")
 
 
-def check_references(conn: sa.Connection, app: App, entity: CompiledEntity, user: User,
-                     ctx: Any, values: Mapping[str, Any], language: str) -> dict[str, list[str]]:
-    """Errors for reference and user fields in `values` naming records that do not exist,
-    are deleted, or are not readable by the user (so nothing leaks), or inactive users."""
-    errors: dict[str, list[str]] = {}
-    for name, value in values.items():
-        if value is None:
-            continue
-        field = entity.fields.get(name)
-        kind = field.type if field else entity.types.get(name)
-        if kind == "reference" and field is not None and field.ref:
-            target = app.entity(field.ref)
-            table = target.table
-            found = conn.execute(
-                sa.select(table.c.id).where(
-                    table.c.id == value, table.c.deleted_at.is_(None),
-                    target.policy.rule(user, ctx, "read")),
-                context_params(ctx),
-            ).first()
-            if found is None:
-                errors[name] = [render("no_record", {"value": value, "entity": target.name},
-                                       language)]
-        elif kind == "user":
-            users = app.tables.users
-            found = conn.execute(
-                sa.select(users.c.id).where(users.c.id == value, users.c.active.is_(True))
-            ).first()
-            if found is None:
-                errors[name] = [render("no_user", {"value": value}, language)]
-    return errors
-
-
 def unique_clash(entity: str, group: tuple[str, ...], values: Mapping[str, Any],
                  visible: frozenset[str], language: str) -> tuple[str, tuple[str, ...]]:
     """The message for a unique `group` of fields whose `values` another record already
@@ -182,33 +149,6 @@ def unique_clash(entity: str, group: tuple[str, ...], values: Mapping[str, Any],
     shown = [show(values[f]) for f in seen]
     text = shown[0] if len(shown) == 1 else join(shown) if shown else "-"
     return render("not_unique", {"value": text, "entity": entity}, language), seen or ("",)
-
-
-def check_unique(conn: sa.Connection, entity: CompiledEntity, record: Mapping[str, Any],
-                 changed: Iterable[str], language: str,
-                 record_id: int | None = None,
-                 visible: frozenset[str] | None = None) -> dict[str, list[str]]:
-    """Errors for unique fields (and unique indexes) whose changed value another record
-    already has (any record, readable to the caller or not: see `unique_clash`). Empty
-    values never clash. `visible`: the fields the caller sees (None: all)."""
-    changed = set(changed)
-    table = entity.table
-    errors: dict[str, list[str]] = {}
-    groups: list[tuple[str, ...]] = [(f.name,) for f in entity.spec.fields if f.unique]
-    groups += [index.fields for index in entity.spec.indexes if index.unique]
-    for group in groups:
-        if not changed.intersection(group) or any(is_empty(record.get(f)) for f in group):
-            continue
-        query = sa.select(table.c.id).where(*(table.c[f] == record[f] for f in group))
-        if record_id is not None:
-            query = query.where(table.c.id != record_id)
-        if conn.execute(query.limit(1)).first() is not None:
-            message, names = unique_clash(entity.name, group, record,
-                                          frozenset(group) if visible is None else visible,
-                                          language)
-            for name in names:
-                errors.setdefault(name, []).append(message)
-    return errors
 
 
 def unique_violation(entity: CompiledEntity, error: sa.exc.IntegrityError,

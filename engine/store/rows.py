@@ -22,15 +22,9 @@ from guanxi.fields.integers import parse_int
 from guanxi.fields.registry import coerce
 from guanxi.identity import User
 from guanxi.messages import render
-from guanxi.store.records import (
-    Loaded,
-    check_references,
-    check_unique,
-    is_literal,
-    load,
-    unique_violation,
-    user_id_of,
-)
+from guanxi.store import lookups
+from guanxi.store.batch import Row
+from guanxi.store.records import Loaded, is_literal, load, unique_violation, user_id_of
 from guanxi.store.unit import Unit
 
 
@@ -86,8 +80,9 @@ def defaults(entity: CompiledEntity, user: User, now: dt.datetime,
 def finish(unit: Unit, entity: CompiledEntity, record: dict[str, Any], changed: Iterable[str],
            errors: dict[str, list[str]], *, state: str | None = None,
            record_id: int | None = None) -> None:
-    """Compute fields, check the whole record, its references and unique values; raise
-    ValidationFailed with every problem found."""
+    """The computed-fields, validation and database-check stages on a batch of one
+    (updates and transitions): compute fields into `record`, check the whole record,
+    its references and unique values; raise ValidationFailed with every problem found."""
     user, ctx, language, resolver = unit.user, unit.ctx, unit.language, unit.resolve
     changed = set(changed)
     computed = entity.validator.compute(record, ctx, resolver, language)
@@ -96,16 +91,12 @@ def finish(unit: Unit, entity: CompiledEntity, record: dict[str, Any], changed: 
     # A value that could not be read is reported once, not again by rules about it.
     checks = {name: messages for name, messages in checks.items() if name not in errors}
     problems = merge_errors(errors, computed, checks)
-    references = {n: record.get(n) for n in changed
-                  if entity.types.get(n) in ("reference", "user") and n not in problems}
-    problems = merge_errors(
-        problems,
-        check_references(unit.conn, unit.app, entity, user, ctx, references, language),
-        check_unique(unit.conn, entity, record, changed - set(problems), language, record_id,
-                     known(entity, user, creating=record_id is None)),
-    )
-    if problems:
-        raise ValidationFailed(problems)
+    row = Row(1, {}, record, frozenset(changed), problems, record_id=record_id)
+    [row] = lookups.references(unit, entity, [row])
+    [row] = lookups.unique(unit, entity, [row],
+                           known(entity, user, creating=record_id is None))
+    if row.errors:
+        raise ValidationFailed({k: list(v) for k, v in row.errors.items()})
 
 
 def refuse_stale(entity: str, loaded: Loaded, expected: Any, language: str) -> None:
@@ -154,8 +145,3 @@ def compare_and_set(unit: Unit, entity: CompiledEntity, loaded: Loaded,
                               again.record["version"], unit.language)
     raise AccessDenied(render("may_not_change", {"entity": entity.name}, unit.language),
                        code="may_not_change")
-
-
-def write_history(unit: Unit, row: Mapping[str, Any]) -> None:
-    """Append one history row (as `records.history_row` makes it)."""
-    unit.conn.execute(unit.app.tables.history.insert(), dict(row))

@@ -23,9 +23,9 @@ from guanxi.expr.functions import context_params
 from guanxi.fields.values import is_empty
 from guanxi.messages import render
 from guanxi.spec import TransitionSpec
-from guanxi.store import rows
-from guanxi.store.prepared import Prepared, history_statement
-from guanxi.store.records import Record, changes_of, check_names, history_row, record_id_of, shape
+from guanxi.store import outbox, rows
+from guanxi.store.prepared import Prepared
+from guanxi.store.records import Record, changes_of, check_names, record_id_of, shape
 from guanxi.store.unit import Unit
 
 
@@ -109,8 +109,8 @@ def fire(unit: Unit, compiled: CompiledEntity, record_id: Any, name: str,
     rows.compare_and_set(unit, compiled, loaded, update, policy.rule(user, ctx, "update"),
                          state=old["state"])
     record.update(update)
-    rows.write_history(unit, history_row(
-        entity, old["id"], user, now, "transition", diff, transition=name))
+    outbox.record(unit, compiled, [outbox.Change(entity, old["id"], "transition", diff,
+                                                 transition=name)])
     return shape(record, policy.visible_fields(user))
 
 
@@ -197,9 +197,9 @@ def _fire_direct(unit: Unit, compiled: CompiledEntity, transition: CompiledTrans
         conn.execute(table.update().where(table.c.id == record_id).values(**computed))
         record.update(computed)
     names = [n for n in compiled.types if n in compiled.fields or n in ("owner", "state")]
-    history_statement(unit).run(conn, history_row(
-        compiled.name, record_id, user, now, "transition", changes_of(old, record, names),
-        transition=spec.name)).close()
+    outbox.record(unit, compiled, [outbox.Change(
+        compiled.name, record_id, "transition", changes_of(old, record, names),
+        transition=spec.name)])
     return shape(record, compiled.policy.visible_fields(user))
 
 

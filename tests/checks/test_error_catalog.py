@@ -218,6 +218,11 @@ CASES: dict[str, tuple[dict[str, str], str]] = {
                                         "    name: {type: string, required: true}").replace(
         "{r: {read: all, update: all}}", "{r: {create: all, read: all, hide: [name]}}")),
               "role 'r' may create thing records but never sees required field 'name'"),
+    "GX607": (files(project="project: p\nroles: {r: {}, system: {}}\n"
+                    "system: {grants: {thing: {read: all}}}\n"),
+              "role 'system' is kept for the system actor declared under 'system:'"),
+    "GX608": (files(project=PROJECT + "system: {grants: {thin: {read: all}}}\n"),
+              "the system's grants name unknown entity 'thin'"),
     "GX701": (files(project=PROJECT + "extends: ../nowhere\n"),
               "cannot extend {parent}/nowhere: it has no guanxi.yaml"),
     "GX702": (files(project=PROJECT + "extends: .\n"),

@@ -1,4 +1,4 @@
--- acme: 12 tables for postgresql
+-- acme: 14 tables for postgresql
 CREATE TABLE gx_user (
 	id SERIAL NOT NULL,
 	username VARCHAR(150) NOT NULL,
@@ -17,6 +17,24 @@ CREATE TABLE gx_login_attempt (
 	last_at DOUBLE PRECISION NOT NULL,
 	blocked_until DOUBLE PRECISION NOT NULL,
 	PRIMARY KEY (subject)
+);
+
+CREATE TABLE gx_event (
+	id BIGSERIAL NOT NULL,
+	entity VARCHAR(63) NOT NULL,
+	record_id INTEGER NOT NULL,
+	kind VARCHAR(16) NOT NULL,
+	transition VARCHAR(63),
+	changes JSONB NOT NULL,
+	user_id INTEGER,
+	at TIMESTAMP WITHOUT TIME ZONE NOT NULL,
+	PRIMARY KEY (id)
+);
+
+CREATE TABLE gx_event_cursor (
+	consumer VARCHAR(100) NOT NULL,
+	position BIGINT NOT NULL,
+	PRIMARY KEY (consumer)
 );
 
 CREATE TABLE gx_user_role (

@@ -1,4 +1,4 @@
--- acme: 12 tables for sqlite
+-- acme: 14 tables for sqlite
 CREATE TABLE gx_user (
 	id INTEGER NOT NULL,
 	username VARCHAR(150) NOT NULL,
@@ -17,6 +17,24 @@ CREATE TABLE gx_login_attempt (
 	last_at DOUBLE NOT NULL,
 	blocked_until DOUBLE NOT NULL,
 	PRIMARY KEY (subject)
+);
+
+CREATE TABLE gx_event (
+	id INTEGER NOT NULL,
+	entity VARCHAR(63) NOT NULL,
+	record_id INTEGER NOT NULL,
+	kind VARCHAR(16) NOT NULL,
+	transition VARCHAR(63),
+	changes JSON NOT NULL,
+	user_id INTEGER,
+	at DATETIME NOT NULL,
+	PRIMARY KEY (id)
+);
+
+CREATE TABLE gx_event_cursor (
+	consumer VARCHAR(100) NOT NULL,
+	position INTEGER NOT NULL,
+	PRIMARY KEY (consumer)
 );
 
 CREATE TABLE gx_user_role (

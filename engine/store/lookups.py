@@ -1,0 +1,148 @@
+"""The pipeline's database checks, one query per field (or unique group) per batch:
+references that do not resolve (missing, deleted, unreadable to the user, inactive
+users) and unique values another record already has.
+
+On PostgreSQL the keys of a batch go in array parameters, unnested and joined
+LATERAL to one equality lookup per key, so each key is an index probe whatever the
+table's statistics say: a table filled in the same transaction has none yet, and an
+`IN` list or `= ANY(array)` over it is planned as a sequential scan, which turns a
+large bulk import quadratic.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import sqlalchemy as sa
+from guanxi.compile.app import CompiledEntity
+from guanxi.expr.functions import context_params
+from guanxi.fields.values import is_empty
+from guanxi.messages import render
+from guanxi.store.batch import Batch, Row
+from guanxi.store.records import unique_clash
+from guanxi.store.unit import Unit
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.sql.elements import ColumnElement
+
+# Unique keys met earlier in one import, per unique group.
+Seen = dict[tuple[str, ...], set[tuple[Any, ...]]]
+
+
+def unique_groups(entity: CompiledEntity) -> list[tuple[str, ...]]:
+    """The entity's unique fields (as groups of one) and unique indexes."""
+    return [(f.name,) for f in entity.spec.fields if f.unique] + [
+        i.fields for i in entity.spec.indexes if i.unique]
+
+
+def probe(dialect: sa.Dialect, table: sa.Table, columns: Sequence[str],
+          keys: Iterable[tuple[Any, ...]], *conditions: ColumnElement[bool]) -> sa.Select[Any]:
+    """SELECT id, *`columns` of the rows of `table` whose `columns` equal one of `keys`
+    and that meet `conditions`; `columns` are unique together (a unique field or
+    index, or the id), so each key matches at most one row. On PostgreSQL one index
+    probe per key (see above), elsewhere `IN`."""
+    keys = list(dict.fromkeys(keys))
+    cols = [table.c[name] for name in columns]
+    query: sa.Select[Any]
+    if dialect.name == "postgresql":
+        arrays = [sa.bindparam(None, [key[i] for key in keys],
+                               type_=postgresql.ARRAY(col.type))
+                  for i, col in enumerate(cols)]
+        names = [f"k{i}" for i in range(len(cols))]
+        given = sa.func.unnest(*arrays).table_valued(*names).render_derived().alias("gx_keys")
+        # LIMIT 1 (the keys are unique) keeps the planner from flattening the probe
+        # into a hash join over a sequential scan.
+        found = sa.select(table.c.id, *cols).where(
+            *(col == given.c[name] for col, name in zip(cols, names)), *conditions
+        ).limit(1).lateral("gx_found")
+        query = sa.select(*found.c).select_from(given.join(found, sa.true()))
+    elif len(cols) == 1:
+        query = sa.select(table.c.id, *cols).where(cols[0].in_([k[0] for k in keys]),
+                                                   *conditions)
+    else:
+        query = sa.select(table.c.id, *cols).where(sa.tuple_(*cols).in_(keys), *conditions)
+    return query
+
+
+def matching(unit: Unit, table: sa.Table, columns: Sequence[str],
+             keys: Iterable[tuple[Any, ...]], *conditions: ColumnElement[bool]
+             ) -> list[tuple[Any, ...]]:
+    """The rows `probe` selects, as (id, *values) tuples."""
+    query = probe(unit.dialect, table, columns, keys, *conditions)
+    return [tuple(row) for row in unit.conn.execute(query, context_params(unit.ctx))]
+
+
+def _checked(row: Row, name: str) -> bool:
+    """Whether the row's `name` is to be looked up: changed, filled, not already wrong."""
+    return name in row.changed and name not in row.errors and row.record.get(name) is not None
+
+
+def references(unit: Unit, entity: CompiledEntity, batch: Batch) -> Batch:
+    """Stage: each reference and user field names a record the user may read and that is
+    not deleted (or an active user)."""
+    user, ctx = unit.user, unit.ctx
+    names = [n for n, t in entity.types.items()
+             if t in ("reference", "user") and n != "created_by"]
+    found_errors: list[dict[str, list[str]]] = [{} for _ in batch]
+    for name in names:
+        wanted = {row.record[name] for row in batch if _checked(row, name)}
+        if not wanted:
+            continue
+        field = entity.fields.get(name)
+        keys = [(value,) for value in wanted]
+        if field is not None and field.type == "reference" and field.ref:
+            target = unit.app.entity(field.ref)
+            rows = matching(unit, target.table, ["id"], keys,
+                            target.table.c.deleted_at.is_(None),
+                            target.policy.rule(user, ctx, "read"))
+            code, params = "no_record", {"entity": target.name}
+        else:
+            users = unit.app.tables.users
+            rows = matching(unit, users, ["id"], keys, users.c.active.is_(True))
+            code, params = "no_user", {}
+        found = {row[0] for row in rows}
+        for row, bucket in zip(batch, found_errors):
+            if _checked(row, name) and row.record[name] not in found:
+                bucket.setdefault(name, []).append(
+                    render(code, {"value": row.record[name], **params}, unit.language))
+    return [row.failing(errors) for row, errors in zip(batch, found_errors)]
+
+
+def _taken(unit: Unit, entity: CompiledEntity, group: tuple[str, ...],
+           keys: Sequence[tuple[Any, ...]]) -> dict[tuple[Any, ...], set[int]]:
+    """The ids of the records holding each of `keys` (values of `group`)."""
+    taken: dict[tuple[Any, ...], set[int]] = {}
+    for record_id, *values in matching(unit, entity.table, group, keys):
+        taken.setdefault(tuple(values), set()).add(record_id)
+    return taken
+
+
+def unique(unit: Unit, entity: CompiledEntity, batch: Batch, visible: frozenset[str],
+           seen: Seen | None = None) -> Batch:
+    """Stage: unique fields (and unique indexes) whose changed values another record
+    already has (any record, readable to the user or not: see `unique_clash`), or an
+    earlier row of the same import (`seen`). Empty values never clash. `visible`: the
+    fields whose values the user knows."""
+    seen = {} if seen is None else seen
+    result = list(batch)
+    for group in unique_groups(entity):
+        keys = [None if (not set(group) & (row.changed - set(row.errors))
+                         or any(is_empty(row.record.get(f)) for f in group))
+                else tuple(row.record[f] for f in group) for row in result]
+        present = [k for k in keys if k is not None]
+        if not present:
+            continue
+        taken = _taken(unit, entity, group, present)
+        earlier = seen.setdefault(group, set())
+        for index, key in enumerate(keys):
+            if key is None:
+                continue
+            row = result[index]
+            if taken.get(key, set()) - {row.record_id} or key in earlier:
+                message, names = unique_clash(entity.name, group,
+                                              dict(zip(group, key, strict=True)), visible,
+                                              unit.language)
+                result[index] = row.failing({name: [message] for name in names})
+            elif row.ok:
+                earlier.add(key)
+    return result

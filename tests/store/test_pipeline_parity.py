@@ -1,0 +1,95 @@
+"""One pipeline: for random rows, a bulk insert and the same rows created one by one
+give the same records, the same errors and the same history, on both databases."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+import sqlalchemy as sa
+from guanxi.errors import AccessDenied, ValidationFailed
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from store_project import open_sales
+
+MOMENT = dt.datetime(2026, 3, 1, 9, 30, tzinfo=dt.UTC)
+
+ROW = st.fixed_dictionaries({"name": st.sampled_from(["", "Ann", "Bo"])}, optional={
+    "email": st.sampled_from([None, "x@y.cn", "z@y.cn", "X@Y.cn", "not an email"]),
+    "value": st.sampled_from([None, "10", "-1", "ten", 2500]),
+    "source": st.sampled_from(["web", "referral"]),
+    "referrer": st.sampled_from([None, "Ann"]),
+    "visits": st.sampled_from([1, 150]),
+    "account": st.sampled_from([1, 999]),
+    "income": st.just(5),
+    "nope": st.just(1),
+})
+
+
+def fresh(db_url: str, tmp_path) -> str:
+    """Another empty database next to `db_url` (a new SQLite file or schema)."""
+    url = sa.engine.make_url(db_url)
+    if url.get_backend_name() == "sqlite":
+        return f"sqlite:///{tmp_path / f'{uuid.uuid4().hex}.sqlite'}"
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    engine = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+    engine.dispose()
+    return url.update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(
+        hide_password=False)
+
+
+def opened(write_project, db_url, tmp_path):
+    sales = open_sales(write_project, fresh(db_url, tmp_path))
+    sales.store.clock = lambda: MOMENT
+    sales.store.create(sales.rep, "account", {"name": "Acme", "sector": "tech"})
+    return sales
+
+
+def outcome(sales, rows_count):
+    tables = sales.app.tables
+    with sales.store.engine.connect() as conn:
+        records = [dict(r) for r in conn.execute(
+            sa.select(tables.entities["lead"]).order_by("id")).mappings()]
+        history = [(h.record_id, h.action, h.changes) for h in conn.execute(
+            sa.select(tables.history).where(tables.history.c.entity == "lead")
+            .order_by(tables.history.c.id))]
+        events = [(e.record_id, e.kind, e.changes) for e in conn.execute(
+            sa.select(tables.events).where(tables.events.c.entity == "lead")
+            .order_by(tables.events.c.id))]
+    return records, history, events
+
+
+@settings(max_examples=20, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rows=st.lists(ROW, max_size=5), batch_size=st.integers(1, 3))
+def test_bulk_insert_and_single_creates_agree(write_project, db_url, tmp_path, rows,
+                                              batch_size):
+    one, many = opened(write_project, db_url, tmp_path), opened(write_project, db_url, tmp_path)
+    try:
+        single_errors = {}
+        for number, values in enumerate(rows, 1):
+            try:
+                one.store.create(one.rep, "lead", values)
+            except ValidationFailed as error:
+                single_errors[number] = error.errors
+            except AccessDenied as error:
+                single_errors[number] = error
+        report = many.store.bulk_insert(many.rep, "lead", rows, mode="skip_bad",
+                                        batch_size=batch_size)
+        bulk_errors = {e.row: e.errors for e in report.errors}
+        assert set(bulk_errors) == set(single_errors)
+        for number, error in single_errors.items():
+            if isinstance(error, AccessDenied):
+                # A single write stops at names it may not set; a bulk row goes on.
+                assert set(error.fields) <= set(bulk_errors[number])
+            elif "nope" in rows[number - 1]:
+                # Likewise at unknown names.
+                assert error.items() <= bulk_errors[number].items()
+            else:
+                assert bulk_errors[number] == error
+        assert outcome(many, len(rows)) == outcome(one, len(rows))
+    finally:
+        one.store.dispose()
+        many.store.dispose()
