@@ -88,6 +88,12 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     return fresh_postgres_schema(request.getfixturevalue("postgres_database"))
 
 
+@pytest.fixture(params=["postgresql"])
+def postgres_url(request: pytest.FixtureRequest) -> str:
+    """An empty PostgreSQL schema, for tests about PostgreSQL alone (its planner)."""
+    return fresh_postgres_schema(request.getfixturevalue("postgres_database"))
+
+
 @pytest.fixture
 def sqlite_url(tmp_path: Path) -> str:
     """An empty SQLite database file, for tests about SQLite alone."""

@@ -11,10 +11,8 @@ from store_project import open_sales
 
 
 @pytest.fixture
-def sales(write_project, db_url):
-    if not db_url.startswith("postgresql"):
-        pytest.skip("a PostgreSQL planner question")
-    opened = open_sales(write_project, db_url)
+def sales(write_project, postgres_url):
+    opened = open_sales(write_project, postgres_url)
     yield opened
     opened.store.dispose()
 
