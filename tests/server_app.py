@@ -8,11 +8,14 @@ browser, and can sign in through the real login form.
 from __future__ import annotations
 
 import re
+import threading
+import time
 from contextlib import AbstractContextManager, ExitStack
 from typing import Any
 
 import anyio.from_thread
 import httpx
+import uvicorn
 
 # The password `make_app` gives its users (it passes the password policy).
 PASSWORD = "long-secret-pw"
@@ -153,3 +156,17 @@ pipeline:
            label: {en: Lose, zh: 丢失}}
 """,
 }
+
+
+def start_server(config: uvicorn.Config) -> tuple[uvicorn.Server, threading.Thread]:
+    """A real uvicorn server for `config`, running in a daemon thread, once it listens.
+    Stop it with `server.should_exit = True` and join the thread."""
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    for _ in range(400):
+        if server.started:
+            break
+        time.sleep(0.025)
+    assert server.started, "uvicorn did not start"
+    return server, thread

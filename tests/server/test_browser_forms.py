@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import socket
-import threading
-import time
 from collections.abc import Iterator
 from types import SimpleNamespace
 
 import pytest
-from server_app import SHOP_PROJECT, dispose, make_app
+from server_app import SHOP_PROJECT, dispose, make_app, start_server
 
 pytestmark = pytest.mark.browser
 
@@ -31,15 +29,8 @@ def live(write_project, sqlite_url: str) -> Iterator[SimpleNamespace]:
     app, made = make_app(write_project(SHOP_PROJECT), sqlite_url,
                          {"rita": ("rep",), "max": ("manager",)})
     port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port,
+    server, thread = start_server(uvicorn.Config(app, host="127.0.0.1", port=port,
                                            log_level="warning", ws="none", lifespan="off"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    for _ in range(400):
-        if server.started:
-            break
-        time.sleep(0.025)
-    assert server.started, "uvicorn did not start"
     yield SimpleNamespace(url=f"http://127.0.0.1:{port}", users=made,
                           store=app.state.holder.current().store)
     server.should_exit = True

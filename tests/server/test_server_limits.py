@@ -4,7 +4,6 @@ text fields have a default maximum length, idle sockets are closed (both backend
 from __future__ import annotations
 
 import socket
-import threading
 import time
 from collections.abc import AsyncIterator, Iterator
 from types import SimpleNamespace
@@ -15,7 +14,7 @@ from guanxi.fields.registry import DEFAULT_TEXT_LENGTH
 from guanxi.server import serving
 from guanxi.server.auth import tokens
 from guanxi.server.limits import DEFAULT_MAX_BODY, parse_size
-from server_app import Client, dispose, make_app
+from server_app import Client, dispose, make_app, start_server
 
 NOTES_PROJECT = {
     "guanxi.yaml": """\
@@ -236,7 +235,6 @@ def test_checker_refuses_a_text_default_over_the_default_length(write_project):
 def live(write_project, sqlite_url: str) -> Iterator[SimpleNamespace]:
     """The notes project served by uvicorn with `guanxi serve`'s settings (a short header
     timeout, so the test need not wait ten seconds)."""
-    import uvicorn
 
     app, _ = make_app(write_project(NOTES_PROJECT), sqlite_url)
     with socket.socket() as probe:
@@ -244,14 +242,7 @@ def live(write_project, sqlite_url: str) -> Iterator[SimpleNamespace]:
         port = int(probe.getsockname()[1])
     config = serving.config(app, "127.0.0.1", port, header_timeout=0.5, log_level="warning",
                             ws="none", lifespan="off")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    for _ in range(400):
-        if server.started:
-            break
-        time.sleep(0.025)
-    assert server.started, "uvicorn did not start"
+    server, thread = start_server(config)
     yield SimpleNamespace(port=port, config=config)
     server.should_exit = True
     thread.join(timeout=10)

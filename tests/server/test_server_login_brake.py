@@ -19,7 +19,7 @@ from guanxi.server.app import create_app
 from guanxi.server.auth import brake as brake_module
 from guanxi.server.auth.brake import LoginBrake
 from guanxi.store.database import create_engine
-from server_app import SHOP_PROJECT, Client, dispose, make_app
+from server_app import SHOP_PROJECT, Client, dispose, make_app, start_server
 
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 SECRET = "test-secret-" + "x" * 20
@@ -58,20 +58,12 @@ def project(write_project):
 
 
 def serve(app) -> tuple[str, object, threading.Thread]:
-    import uvicorn
 
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = int(probe.getsockname()[1])
-    server = uvicorn.Server(serving.config(app, "127.0.0.1", port, log_level="warning",
+    server, thread = start_server(serving.config(app, "127.0.0.1", port, log_level="warning",
                                            ws="none", lifespan="off"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    for _ in range(400):
-        if server.started:
-            break
-        time.sleep(0.025)
-    assert server.started, "uvicorn did not start"
     return f"http://127.0.0.1:{port}", server, thread
 
 
