@@ -125,7 +125,7 @@ class FieldType:
         """The schema of a `field=value` query filter; None when the API has none."""
         return None
 
-    def parse_filter(self, field: FieldSpec, text: str) -> Any:
+    def parse_filter(self, text: str) -> Any:
         """A query-string filter's value as the Store takes it: "" finds records without
         a value; `FieldValueError` when the text cannot be one."""
         return text

@@ -154,4 +154,4 @@ def filter_schema(field: FieldSpec) -> Schema | None:
 def parse_filter(field: FieldSpec, text: str) -> Any:
     """A query-string filter's value as the Store takes it ("" finds records without a
     value); FieldValueError when the text cannot be one."""
-    return FIELD_TYPES[field.type].parse_filter(field, text)
+    return FIELD_TYPES[field.type].parse_filter(text)

@@ -6,10 +6,11 @@ The API and the pages read a list's filters here, by the same rules:
   `after`, `total`), never a filter.
 - Every other name must be a field the caller may see; anything else is an
   `unknown_filter` error (hidden and missing fields are not told apart).
-- Ids (`id`, references, users) are ASCII digits from 1 to `ID_MAX`, other whole numbers
-  fit 64 bits; `true` / `false` are read as booleans; `state` must be one of the
-  workflow's states. Anything else is kept as text, for the Store to read by the field's
-  type.
+- Each value is read by its field type's `parse_filter` (the registry in
+  `guanxi.fields`): ids (`id`, references, users) are ASCII digits from 1 to `ID_MAX`,
+  other whole numbers fit 64 bits, `true` / `false` are booleans, anything else is kept
+  as text for the Store to read by the field's type; `state` must be one of the
+  workflow's states.
 - `field=` alone finds the records with no value. HTML forms send an empty value for
   "any" (a select's first option): readers of forms pass `blank_is_any=True`, and such
   pairs are dropped.
@@ -24,16 +25,14 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from guanxi.errors import GuanxiError
-from guanxi.fields.integers import parse_int
-from guanxi.fields.registry import SYSTEM_FIELDS
-from guanxi.fields.values import ID_MAX
+from guanxi.fields.registry import FIELD_TYPES, SYSTEM_FIELDS
+from guanxi.fields.values import ID_MAX, FieldValueError
 from guanxi.spec import EntitySpec
 
 RESERVED: frozenset[str] = frozenset({"where", "q", "sort", "limit", "after", "total"})
 
 INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
-# Kinds whose values are whole numbers, and among them those that are ids.
-WHOLE_NUMBERS = frozenset({"integer", "reference", "user"})
+# Kinds whose values are ids (from 1 to ID_MAX).
 IDS = frozenset({"reference", "user"})
 
 FilterValue = str | int | bool
@@ -105,22 +104,15 @@ def parse_filter(name: str, value: str, scope: FilterScope) -> Filter:
                               f"filter state: {value!r} is not one of: "
                               f"{', '.join(scope.states)}")
         return Filter(name, value)
-    if kind in WHOLE_NUMBERS and value != "":
-        return Filter(name, _whole_number(name, kind, value))
-    if kind == "boolean" and value in ("true", "false"):
-        return Filter(name, value == "true")
-    return Filter(name, value)
-
-
-def _whole_number(name: str, kind: str, value: str) -> int:
-    """A whole-number filter's value: ASCII digits; ids from 1 to ID_MAX."""
-    low, high = (1, ID_MAX) if kind in IDS or name == "id" else (INT64_MIN, INT64_MAX)
-    number = parse_int(value, signed=True, low=low, high=high)
-    if number is None:
+    # The field type reads the value (ids are read as references are: from 1 to ID_MAX).
+    reader = FIELD_TYPES["reference" if name == "id" else kind]
+    try:
+        return Filter(name, reader.parse_filter(value))
+    except FieldValueError:
+        low, high = (1, ID_MAX) if kind in IDS or name == "id" else (INT64_MIN, INT64_MAX)
         raise FilterError("bad_filter", name,
                           f"filter {name}: {value[:40]!r} is not a whole number from {low} "
-                          f"to {high} (ASCII digits)")
-    return number
+                          f"to {high} (ASCII digits)") from None
 
 
 def as_mapping(filters: Iterable[Filter]) -> dict[str, FilterValue]:

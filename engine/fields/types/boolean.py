@@ -67,7 +67,7 @@ class Boolean(FieldType):
     def filter_schema(self, field: FieldSpec) -> Schema | None:
         return {"anyOf": [{"type": "boolean"}, {"type": "string", "maxLength": 0}]}
 
-    def parse_filter(self, field: FieldSpec, text: str) -> Any:
+    def parse_filter(self, text: str) -> Any:
         return text == "true" if text in ("true", "false") else text
 
     def form_value(self, field: FieldSpec, posted: Posted) -> Any:

@@ -45,7 +45,7 @@ class Identifier(FieldType):
     def filter_schema(self, field: FieldSpec) -> Schema | None:
         return whole_filter(1, INT64_MAX)
 
-    def parse_filter(self, field: FieldSpec, text: str) -> Any:
+    def parse_filter(self, text: str) -> Any:
         if text == "":
             return text
         number = parse_int(text, signed=True, low=1, high=ID_MAX)

@@ -50,7 +50,7 @@ class Integer(FieldType):
     def filter_schema(self, field: FieldSpec) -> Schema | None:
         return whole_filter(INT64_MIN, INT64_MAX)
 
-    def parse_filter(self, field: FieldSpec, text: str) -> Any:
+    def parse_filter(self, text: str) -> Any:
         if text == "":
             return text
         number = parse_int(text, signed=True, low=INT64_MIN, high=INT64_MAX)
