@@ -26,12 +26,11 @@ from dataclasses import dataclass
 
 from guanxi.errors import GuanxiError
 from guanxi.fields.registry import FIELD_TYPES, SYSTEM_FIELDS
-from guanxi.fields.values import ID_MAX, FieldValueError
+from guanxi.fields.values import ID_MAX, INT64_MAX, INT64_MIN, FieldValueError
 from guanxi.spec import EntitySpec
 
 RESERVED: frozenset[str] = frozenset({"where", "q", "sort", "limit", "after", "total"})
 
-INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
 # Kinds whose values are ids (from 1 to ID_MAX).
 IDS = frozenset({"reference", "user"})
 

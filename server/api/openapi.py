@@ -15,12 +15,11 @@ from typing import Any, Protocol
 
 from guanxi import __version__
 from guanxi.fields.registry import SYSTEM_FIELDS, field_type, filter_schema, json_schema
+from guanxi.fields.values import INT64_MAX
 from guanxi.identity import User
 from guanxi.spec import EntitySpec, FieldSpec, ProjectSpec, TransitionSpec, text_in
 
 ERROR = {"$ref": "#/components/schemas/Error"}
-# The largest whole number either database stores (SQLite INTEGER, PostgreSQL bigint).
-INT64_MAX = 2**63 - 1
 
 
 class Policy(Protocol):

@@ -20,13 +20,12 @@ from guanxi.errors import (
     VersionConflict,
 )
 from guanxi.fields.integers import parse_int
+from guanxi.fields.values import INT64_MAX, INT64_MIN
 from guanxi.server import records as rv
 from guanxi.server.context import Ctx, handler
 from guanxi.server.display import json_value
 from guanxi.spec import EntitySpec
 from guanxi.store.filters import (
-    INT64_MAX,
-    INT64_MIN,
     FilterError,
     FilterScope,
     FilterValue,
