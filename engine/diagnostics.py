@@ -105,12 +105,33 @@ CATALOG: dict[str, Problem] = _catalog(
     ("GX320", W, "role '{name}' is not used by any access entry, transition, timer or "
      "other role", "A role nothing grants anything to."),
     ("GX321", E, "a computed field cannot have {key}",
-     "`compute` together with `default` or `required`."),
+     "`compute` or `rollup` together with `default` or `required`."),
     ("GX322", E, "'{name}' is listed twice in {where}", "A name repeated in one list."),
     ("GX323", E, "entity name '{name}' starts with 'gx_', which is kept for the engine's "
      "own tables", "An entity named like the engine's tables (users, history)."),
     ("GX324", E, "computed field '{name}' depends on itself through {cycle}",
      "Computed fields that compute each other in a cycle."),
+    ("GX325", E, "field '{name}' is both computed and rolled up",
+     "A field with both `compute` and `rollup`."),
+    ("GX326", E, "the roll-up of '{name}' is over unknown entity '{of}'",
+     "`rollup` names no entity in `of` (or in `count`)."),
+    ("GX327", E, "the roll-up of '{name}': '{via}' is not a reference of '{of}' to "
+     "'{entity}'", "`via` must name a reference field of the rolled-up entity that points "
+     "at the entity holding the roll-up."),
+    ("GX328", E, "the roll-up of '{name}' reads unknown field '{field}' of '{of}'",
+     "The field a sum, min, max or avg reads is not a field of the rolled-up entity."),
+    ("GX329", E, "the roll-up of '{name}': {kind} of a {source} field cannot be kept in a "
+     "{target} field", "The aggregate cannot read that field, or its result does not fit "
+     "the roll-up field's type (sums of decimals in an integer, averages in an integer)."),
+    ("GX330", E, "the roll-up of '{name}' keeps records by 'final' but '{of}' has no "
+     "workflow", "`final:` on a roll-up over an entity without a workflow."),
+    ("GX331", E, "the roll-up condition of '{name}' reads '{path}' through a reference",
+     "A roll-up condition reads the rolled-up records' own fields only."),
+    ("GX332", E, "'{name}' depends on itself through {cycle}",
+     "Roll-ups and computed fields that depend on each other across entities in a cycle."),
+    ("GX333", E, "computed field '{name}' reads '{path}' through more than one reference",
+     "A computed field reads through one reference at most, so that it is computed again "
+     "when that record changes."),
     # ------------------------------------------------------------ expressions
     ("GX401", E, "expression syntax error: {detail}", "An expression that does not parse."),
     ("GX402", E, "{detail}", "An expression that names unknown things or mixes types."),

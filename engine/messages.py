@@ -304,3 +304,11 @@ CATALOG["zh"].update({
     "may_not_import_history": "只有管理员和系统可以按原样导入{entity}记录（historical=True）",
     "not_a_state": "{value} 不是一个状态（状态：{allowed}）",
 })
+
+# Roll-ups and the records they change.
+CATALOG["en"].update({
+    "related_rule_failed": "{entity} {id} would break its rules: {messages}",
+})
+CATALOG["zh"].update({
+    "related_rule_failed": "{entity} {id} 将不再符合其规则：{messages}",
+})

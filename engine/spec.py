@@ -46,6 +46,28 @@ class Option:
     loc: Loc = NOWHERE
 
 
+# The aggregates a roll-up field may take over the records that reference its entity.
+ROLLUP_KINDS = ("count", "sum", "min", "max", "avg")
+
+
+@dataclass(frozen=True, slots=True)
+class RollupSpec:
+    """A roll-up: `kind` (count, sum, min, max, avg) over `field` (None for count) of the
+    records of entity `of` whose reference `via` points at this record and whose
+    condition `when` holds; `final` (True/False) keeps only those whose workflow state
+    is (or is not) final. Stored in the field's column and kept up to date by the
+    Store in the transaction of every write to `of`."""
+
+    kind: str
+    of: str
+    via: str
+    loc: Loc
+    field: str | None = None
+    when: str | None = None
+    when_loc: Loc | None = None
+    final: bool | None = None
+
+
 @dataclass(frozen=True, slots=True)
 class FieldSpec:
     """One field of an entity, as declared. `type` names a row of the field-type registry."""
@@ -78,6 +100,13 @@ class FieldSpec:
     # reference: the title of the list of records pointing here, on the referenced
     # record's page ("Subsidiaries" for account.parent); empty: the entity's plural label.
     related_label: Text = field(default_factory=dict)
+    # A roll-up over the records that reference this entity; None for other fields.
+    rollup: RollupSpec | None = None
+
+    @property
+    def derived(self) -> bool:
+        """Whether the engine fills the field (computed or rolled up), never a user."""
+        return self.compute is not None or self.rollup is not None
 
 
 @dataclass(frozen=True, slots=True)

@@ -249,7 +249,7 @@ def _warn_hidden_required(ctx: Context, entity: str, role: str, grants: LocDict)
         return
     for name, at in ctx.names_in(grants, "hide"):
         field = spec.field(name)
-        if field and field.required and field.default is None and field.compute is None:
+        if field and field.required and field.default is None and not field.derived:
             ctx.add("GX606", at, f"give '{name}' a default, or do not hide it from '{role}'",
                     role=role, entity=entity, name=name)
 
@@ -296,9 +296,11 @@ def _check_field(ctx: Context, entity: str, name: str, data: Any, loc: Loc) -> N
     if spec is None:
         return
     for key in ("default", "required"):
-        if "compute" in data and key in data and data[key] not in (None, False):
+        if ("compute" in data or "rollup" in data) and key in data and \
+                data[key] not in (None, False):
             ctx.add("GX321", data.key_loc(key),
-                    f"remove '{key}'; a computed field always has its computed value",
+                    f"remove '{key}'; a computed or rolled-up field always has its "
+                    "computed value",
                     key=f"'{key}'")
     _check_options(ctx, data)
     _check_default(ctx, spec, data)
@@ -323,7 +325,7 @@ def _check_options(ctx: Context, data: LocDict) -> None:
 
 
 def _check_default(ctx: Context, spec: FieldSpec, data: LocDict) -> None:
-    if data.get("default") is None or "compute" in data:
+    if data.get("default") is None or "compute" in data or "rollup" in data:
         return
     value = data["default"]
     at = data.value_loc("default")

@@ -94,6 +94,13 @@ def _parse_only(ctx: Context, text: str | None, loc: Loc | None) -> None:
         ctx.add("GX401", _locate(ctx, loc, error.offset), error.hint, detail=error.message)
 
 
+def check_text(ctx: Context, text: str | None, loc: Loc | None, scope: Scope,
+               expect: str | None, prefix: str = "") -> None:
+    """Parse and type-check one expression of the project on `scope` (expecting a value
+    of kind `expect`), reporting each problem at its place."""
+    _check(ctx, text, loc, scope, expect, prefix)
+
+
 def _check(ctx: Context, text: str | None, loc: Loc | None, scope: Scope,
            expect: str | None, prefix: str = "") -> None:
     if text is None or loc is None:

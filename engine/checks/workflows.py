@@ -191,7 +191,7 @@ def _check_fields_for(ctx: Context, entity: EntitySpec, workflow: WorkflowSpec,
             if name in SYSTEM_FIELDS and name not in SETTABLE_SYSTEM_FIELDS:
                 ctx.add("GX517", at, "only 'owner' of the system fields may be set",
                         transition=transition, name=name, reason="it is a system field")
-            elif field is not None and field.compute is not None:
+            elif field is not None and field.derived:
                 ctx.add("GX517", at, "remove it from 'set'; it is computed on every save",
                         transition=transition, name=name, reason="it is computed")
 
@@ -215,7 +215,7 @@ def _warn_unwritable(ctx: Context, entity: EntitySpec, transition: TransitionSpe
                      name: str, at: Loc, writers: list[list[AccessSpec]]) -> None:
     """GX519: a required field that no role able to fire the transition can write."""
     field = entity.field(name)
-    if not writers or field is None or field.compute is not None or \
+    if not writers or field is None or field.derived or \
             name in dict(transition.set):
         return
     if any(name not in g.readonly and name not in g.hide

@@ -225,7 +225,7 @@ class EntityPolicy:
             if not creating:
                 closed |= set(grant.access.readonly)
             for field in self.entity.fields:
-                if field.compute or field.name in closed:
+                if field.derived or field.name in closed:
                     continue
                 if field.readonly and not creating:
                     continue

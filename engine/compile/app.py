@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from guanxi import expr
 from guanxi.compile.access import EntityPolicy, compile_policies
 from guanxi.compile.machines import WorkflowMachine, build_machines
+from guanxi.compile.rollups import Derived, build_derived
 from guanxi.compile.tables import Tables, build_tables
 from guanxi.compile.validation import EntityValidator
 from guanxi.errors import RequestInvalid
@@ -80,6 +81,8 @@ class App:
     entities: dict[str, CompiledEntity]
     machines: dict[str, WorkflowMachine]
     policies: dict[str, EntityPolicy]
+    # Roll-ups and computed fields kept up to date across entities.
+    derived: Derived = field(default_factory=Derived)
 
     def entity(self, name: str) -> CompiledEntity:
         """The compiled entity `name`; RequestInvalid naming the entities there are."""
@@ -139,4 +142,5 @@ def _compile(spec: ProjectSpec) -> App:
             types=_entity_types(entity),
             searchable=tuple(f.name for f in entity.fields if FIELD_TYPES[f.type].searchable),
         )
-    return App(spec, tables, entities, machines, policies)
+    return App(spec, tables, entities, machines, policies,
+               build_derived(spec, tables.entities, scopes))

@@ -192,7 +192,7 @@ def _entity_table(metadata: sa.MetaData, entity: EntitySpec) -> sa.Table:
                 kind.column_type(field),
                 *args,
                 # Computed fields may come out empty; the validator enforces the rest too.
-                nullable=not (field.required and not field.compute),
+                nullable=not (field.required and not field.derived),
             )
         )
     table = sa.Table(name, metadata, *columns)

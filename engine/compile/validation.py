@@ -262,6 +262,8 @@ class EntityValidator:
             )
             for rule in entity.rules
         )
+        # The fields each rule reads (its conditions, requirements and targets).
+        self.rule_reads = tuple(_rule_reads(rule, scope) for rule in entity.rules)
         workflow = project.workflow(entity.workflow) if entity.workflow else None
         self.state_requires: dict[str, tuple[str, ...]] = (
             {s.name: s.require for s in workflow.states if s.require} if workflow else {}
@@ -338,6 +340,16 @@ class EntityValidator:
                 self._apply_rule(rule, record, ctx, resolver, language, errors)
         return errors
 
+    def check_rules(self, record: Mapping[str, Any], reading: frozenset[str], ctx: Any,
+                    language: str = "en", resolver: Any = None) -> Errors:
+        """Only the rules that read one of the fields `reading` (a record whose roll-ups
+        just moved is held to the rules about them, not re-checked whole)."""
+        errors: Errors = {}
+        for rule, reads in zip(self.rules, self.rule_reads):
+            if reads & reading and (rule.when is None or rule.when(record, ctx, resolver)):
+                self._apply_rule(rule, record, ctx, resolver, language, errors)
+        return errors
+
     def _check_state(self, record: Mapping[str, Any], state: str | None, language: str,
                      errors: Errors) -> None:
         state = state if state is not None else record.get("state")
@@ -365,6 +377,14 @@ class EntityValidator:
             bucket = errors.setdefault(target, [])
             if message not in bucket:
                 bucket.append(message)
+
+
+def _rule_reads(rule: RuleSpec, scope: Any) -> frozenset[str]:
+    reads = set(rule.require) | set(rule.fields)
+    for text in (rule.when, rule.check):
+        if text is not None:
+            reads |= expr.fields_used(scope.checked(text).tree())
+    return frozenset(reads)
 
 
 # Types of canonical values that are never "empty".

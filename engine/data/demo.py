@@ -121,7 +121,8 @@ class Seeder:
         return entity
 
     def _only_declared(self, entity: EntitySpec, values: dict[str, Any]) -> dict[str, Any]:
-        return {k: v for k, v in values.items() if entity.field(k) is not None and v is not None}
+        return {k: v for k, v in values.items()
+                if (f := entity.field(k)) is not None and not f.derived and v is not None}
 
     def create(self, entity_name: str, values: dict[str, Any], *, as_user: str = "admin",
                state: str | None = None, later: dict[str, Any] | None = None
@@ -201,7 +202,6 @@ def seed(store: Any, *, today: dt.date | None = None, random_seed: int = 7) -> S
     for index, (company, industry, region, country) in enumerate(COMPANIES):
         record = s.create("account", {
             "name": company, "industry": industry, "region": region, "country": country,
-            "tier": rng.choice(["bronze", "silver", "gold", "platinum"]),
             "phone": f"+1 555 {rng.randint(100, 999)} {rng.randint(1000, 9999)}",
             "website": "https://www." + "".join(c for c in company.lower() if c.isascii()
                                                 and c.isalnum())[:16] + ".example",

@@ -59,7 +59,7 @@ FIELD_TYPES: dict[str, FieldType] = {module.TYPE.name: module.TYPE for module in
 # Keys every field may declare, whatever its type.
 COMMON_KEYS = frozenset(
     {"type", "label", "help", "required", "unique", "index", "default", "compute",
-     "sensitive", "readonly"}
+     "sensitive", "readonly", "rollup"}
 )
 
 # Fields every entity has; they cannot be declared. name -> type.
@@ -141,7 +141,7 @@ def json_schema(field: FieldSpec, *, for_input: bool = False) -> Schema:
     help_text = text_in(field.help, "en", "")
     if help_text:
         schema["description"] = (schema.get("description", "") + " " + help_text).strip()
-    if field.compute:
+    if field.derived:
         schema["readOnly"] = True
     return schema if field.required else nullable(schema)
 

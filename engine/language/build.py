@@ -20,6 +20,7 @@ from guanxi.language.tree import LocDict, LocList
 from guanxi.spec import (
     ALLOW,
     DENY,
+    ROLLUP_KINDS,
     SYSTEM_ROLE,
     AccessSpec,
     EntitySpec,
@@ -30,6 +31,7 @@ from guanxi.spec import (
     Permission,
     ProjectSpec,
     RoleSpec,
+    RollupSpec,
     RuleSpec,
     StateSpec,
     SystemSpec,
@@ -245,8 +247,33 @@ class _Builder:
             sensitive=self.flag(data, "sensitive"),
             readonly=self.flag(data, "readonly"),
             related_label=self.text(data.get("related_label")),
+            rollup=self.rollup(data),
         )
         return _with_values(spec, data)
+
+    def rollup(self, data: LocDict) -> RollupSpec | None:
+        """`rollup: {sum: amount, of: purchase, via: member, when: …}`; `count: ticket`
+        names the entity counted. None when absent or without one aggregate (the
+        checker reports it)."""
+        value = self.mapping(data.get("rollup"))
+        if value is None:
+            return None
+        kinds = [k for k in ROLLUP_KINDS if isinstance(value.get(k), str)]
+        if len(kinds) != 1:
+            return None
+        kind = kinds[0]
+        target = str(value.get(kind))
+        of = value.get("of") if isinstance(value.get("of"), str) else None
+        if kind == "count":
+            of, target = of or target, ""
+        via = value.get("via")
+        when = expression_text(value.get("when"))
+        final = value.get("final")
+        return RollupSpec(
+            kind=kind, of=of or "", via=via if isinstance(via, str) else "",
+            loc=data.value_loc("rollup"), field=target or None, when=when,
+            when_loc=value.value_loc("when") if when is not None else None,
+            final=final if isinstance(final, bool) else None)
 
     def options(self, value: Any) -> tuple[Option, ...]:
         out: list[Option] = []

@@ -26,7 +26,7 @@ from guanxi.errors import AccessDenied, GuanxiError, NotFound
 from guanxi.identity import SYSTEM, User
 from guanxi.messages import render
 from guanxi.spec import SYSTEM_ROLE, TransitionSpec
-from guanxi.store import outbox, rows, stages
+from guanxi.store import derived, outbox, rows, stages
 from guanxi.store.batch import Row
 from guanxi.store.bulk import bulk_insert
 from guanxi.store.database import create_engine
@@ -289,6 +289,17 @@ class Store:
         trusted = self._is_admin(user) or SYSTEM_ROLE in user.roles
         return bulk_insert(lambda: self._unit(user), compiled, user, rows, mode=mode,
                            batch_size=batch_size, historical=historical, trusted=trusted)
+
+    def recompute(self, entity: str | None = None) -> dict[str, int]:
+        """Rebuild every roll-up and stored computed field (of `entity`, or of every
+        entity) from the records as they are, in one transaction, as the system; per
+        `entity.field`, how many records held a different value. For values that only
+        time moves (`when: 'bought_on >= today() - 365d'`) and after data was changed
+        outside the Store."""
+        if entity is not None:
+            self.app.entity(entity)
+        with self._unit(self.system) as unit:
+            return derived.recompute(unit, entity)
 
     def explain(self, user: User, entity: str, record_id: Any = None) -> builtins.list[str]:
         """Why the user can or cannot see and change the entity (or the record)."""

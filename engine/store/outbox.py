@@ -1,6 +1,7 @@
 """The pipeline's last stages: after the rows are persisted, the synchronous hooks
-(the seam for roll-ups), then the history rows and the change events, each written
-with one executemany per batch, in the write's own transaction.
+(roll-ups and computed fields read through references: `guanxi.store.derived`), then
+the history rows and the change events, each written with one executemany per batch,
+in the write's own transaction.
 
 Every write path (create, bulk insert, import, update, transition, delete, restore)
 ends here, so history and events are written from one place and a committed write
@@ -24,6 +25,7 @@ from typing import Any
 import sqlalchemy as sa
 from guanxi.compile.app import CompiledEntity
 from guanxi.identity import User
+from guanxi.store import derived
 from guanxi.store.prepared import Prepared, history_statement, insert_statement
 from guanxi.store.records import history_row
 from guanxi.store.unit import Unit
@@ -53,10 +55,11 @@ Hook = Callable[[Unit, CompiledEntity, Sequence[Change]], None]
 
 
 def after_persist(entity: CompiledEntity) -> tuple[Hook, ...]:
-    """The synchronous stages run after `entity`'s rows are persisted. None yet: this is
-    where maintained values over related records (roll-ups) are to be compiled in."""
+    """The synchronous stages run after `entity`'s rows are persisted: the values
+    derived from them on other records (roll-ups, computed fields read through a
+    reference; `guanxi.store.derived`), in the write's transaction."""
     del entity
-    return ()
+    return (derived.maintain,)
 
 
 def _event_statement(unit: Unit) -> Prepared:

@@ -63,6 +63,11 @@ def defaults(entity: CompiledEntity, user: User, now: dt.datetime,
     value)."""
     values: dict[str, Any] = {}
     for spec in entity.spec.fields:
+        if spec.rollup is not None:
+            # A new record has nothing to roll up yet: counts and sums start at 0.
+            values[spec.name] = (coerce(spec, 0) if spec.rollup.kind in ("count", "sum")
+                                else None)
+            continue
         if spec.name in given or spec.default is None or spec.compute:
             continue
         default = spec.default

@@ -125,11 +125,11 @@ def entity_schemas(entity: EntitySpec, project: ProjectSpec,
     read = {"type": "object", "title": text_in(entity.label, "en", entity.name),
             "description": "Fields hidden from the caller's roles are left out.",
             "properties": props, "required": [n for n in ("id", "version") if n in props]}
-    inputs = {s.name: field_schema(s, for_input=True) for s in entity.fields if not s.compute}
+    inputs = {s.name: field_schema(s, for_input=True) for s in entity.fields if not s.derived}
     inputs["owner"] = {"type": ["integer", "null"], "minimum": 1, "maximum": INT64_MAX,
                        "description": "id of a user; null for none"}
     required = [s.name for s in entity.fields
-                if s.required and s.default is None and not s.compute
+                if s.required and s.default is None and not s.derived
                 and s.name in rights.creatable]
     create = {"type": "object", "additionalProperties": False,
               "properties": {k: v for k, v in inputs.items() if k in rights.creatable}}

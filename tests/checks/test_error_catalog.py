@@ -53,6 +53,23 @@ def flow_with(text: str) -> dict[str, str]:
     return files(flow=text)
 
 
+PART = """
+part:
+  fields:
+    thing: {type: reference, to: thing}
+    other: {type: reference, to: thing}
+    amount: {type: money}
+    count: {type: integer}
+    note: {type: string}
+  access: {r: {read: all}}
+"""
+
+
+def rolled(declaration: str, part: str = PART) -> dict[str, str]:
+    """The thing with a roll-up field over the parts that reference it."""
+    return {**field(declaration), "entities/part.yaml": part}
+
+
 BOMB = "\n".join(
     ['a0: &a0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
     + [f"a{n}: &a{n} [" + ",".join([f"*a{n - 1}"] * 9) + "]" for n in range(1, 10)]
@@ -145,6 +162,28 @@ CASES: dict[str, tuple[dict[str, str], str]] = {
               "tables"),
     "GX324": (field("a: {type: integer, compute: b + 1}\n    b: {type: integer, compute: a * 2}"),
               "computed field 'a' depends on itself through a → b → a"),
+    "GX325": (rolled("t: {type: integer, compute: 1, rollup: {count: part, via: thing}}"),
+              "field 't' is both computed and rolled up"),
+    "GX326": (rolled("t: {type: integer, rollup: {count: prat, via: thing}}"),
+              "the roll-up of 't' is over unknown entity 'prat'"),
+    "GX327": (rolled("t: {type: integer, rollup: {count: part, via: note}}"),
+              "the roll-up of 't': 'note' is not a reference of 'part' to 'thing'"),
+    "GX328": (rolled("t: {type: money, rollup: {sum: amont, of: part, via: thing}}"),
+              "the roll-up of 't' reads unknown field 'amont' of 'part'"),
+    "GX329": (rolled("t: {type: money, rollup: {sum: note, of: part, via: thing}}"),
+              "the roll-up of 't': sum of a string field cannot be kept in a money field"),
+    "GX330": (rolled("t: {type: integer, rollup: {count: part, via: thing, final: false}}"),
+              "the roll-up of 't' keeps records by 'final' but 'part' has no workflow"),
+    "GX331": (rolled("t: {type: integer, rollup: {count: part, via: thing, "
+                     "when: 'thing.name == \"x\"'}}"),
+              "the roll-up condition of 't' reads 'thing.name' through a reference"),
+    "GX332": (rolled("t: {type: integer, rollup: {sum: count, of: part, via: thing}}",
+                     PART.replace("count: {type: integer}",
+                                  "count: {type: integer, compute: thing.t}")),
+              "'thing.t' depends on itself through thing.t → part.count → thing.t"),
+    "GX333": (rolled("t: {type: string, compute: own.thing.name}\n"
+                     "    own: {type: reference, to: part}"),
+              "computed field 't' reads 'own.thing.name' through more than one reference"),
     "GX401": (thing_with("  rules:\n    - check: name ==\n"),
               "expression syntax error: expected a value after '=='"),
     "GX402": (thing_with("  rules:\n    - check: nme == 'x'\n"), "unknown field 'nme'"),

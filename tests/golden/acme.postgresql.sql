@@ -83,6 +83,9 @@ CREATE TABLE account (
 	deleted_at TIMESTAMP WITHOUT TIME ZONE,
 	name VARCHAR(200) NOT NULL,
 	industry VARCHAR(64),
+	won_total NUMERIC(18, 2),
+	open_tickets BIGINT,
+	last_activity_at TIMESTAMP WITHOUT TIME ZONE,
 	tier VARCHAR(64),
 	region VARCHAR(64),
 	country VARCHAR(100),
@@ -106,6 +109,8 @@ CREATE INDEX ix_account_1_industry ON account (industry);
 CREATE INDEX ix_account_2_tier ON account (tier);
 
 CREATE INDEX ix_account_3_region ON account (region);
+
+CREATE INDEX ix_account_4_won_total ON account (won_total);
 
 CREATE INDEX ix_account_owner ON account (owner);
 
