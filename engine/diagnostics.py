@@ -132,6 +132,9 @@ CATALOG: dict[str, Problem] = _catalog(
     ("GX333", E, "computed field '{name}' reads '{path}' through more than one reference",
      "A computed field reads through one reference at most, so that it is computed again "
      "when that record changes."),
+    ("GX340", E, "{what} '{name}' is renamed_from '{former}', which is still declared",
+     "`renamed_from` names a field, entity, state or option that the project still declares; "
+     "a rename needs the old name gone."),
     # ------------------------------------------------------------ expressions
     ("GX401", E, "expression syntax error: {detail}", "An expression that does not parse."),
     ("GX402", E, "{detail}", "An expression that names unknown things or mixes types."),
@@ -180,6 +183,11 @@ CATALOG: dict[str, Problem] = _catalog(
     ("GX519", W, "transition '{transition}' requires '{name}' of entity '{entity}', which "
      "no role that may fire it can write", "A transition requires a field that no role "
      "allowed to fire it can edit, and does not set it."),
+    ("GX540", E, "state_map of workflow '{workflow}' moves '{name}' to unknown state "
+     "'{target}'", "A `state_map` entry whose target is not a state of the workflow."),
+    ("GX541", W, "state_map of workflow '{workflow}' moves '{name}', which is still one of "
+     "its states", "A `state_map` entry for a state the workflow still has: records in it "
+     "are not moved."),
     # ------------------------------------------------------------ access
     ("GX601", E, "access entry for unknown role '{name}'", "`access` names no role."),
     ("GX602", E, "unknown field '{name}' in {key} of role '{role}'",

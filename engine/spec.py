@@ -44,6 +44,8 @@ class Option:
     value: str
     label: Text
     loc: Loc = NOWHERE
+    # The value this option had before (stored values are moved to this one).
+    renamed_from: str | None = None
 
 
 # The aggregates a roll-up field may take over the records that reference its entity.
@@ -102,6 +104,8 @@ class FieldSpec:
     related_label: Text = field(default_factory=dict)
     # A roll-up over the records that reference this entity; None for other fields.
     rollup: RollupSpec | None = None
+    # The field's former name: migrations rename the column, keeping values and history.
+    renamed_from: str | None = None
 
     @property
     def derived(self) -> bool:
@@ -181,6 +185,8 @@ class EntitySpec:
     access: tuple[AccessSpec, ...] = ()
     # Default list columns (field names); empty means "the first few fields".
     list_columns: tuple[str, ...] = ()
+    # The entity's former name: migrations rename the table, keeping rows and history.
+    renamed_from: str | None = None
 
     def field(self, name: str) -> FieldSpec | None:
         for f in self.fields:
@@ -205,6 +211,8 @@ class StateSpec:
     require: tuple[str, ...] = ()
     # Fields that may be edited in this state; None means all (that access allows).
     editable: tuple[str, ...] | None = None
+    # The state's former name: migrations move records in it to this state.
+    renamed_from: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -248,6 +256,16 @@ class WorkflowSpec:
     states: tuple[StateSpec, ...] = ()
     transitions: tuple[TransitionSpec, ...] = ()
     timers: tuple[TimerSpec, ...] = ()
+    # Former states -> the states their records move to when the database is migrated
+    # (`state_map:`, and each state's `renamed_from`).
+    state_map: tuple[tuple[str, str], ...] = ()
+    state_map_loc: Loc | None = None
+
+    def moved_states(self) -> dict[str, str]:
+        """Every former state name and the state its records move to."""
+        moved = {s.renamed_from: s.name for s in self.states if s.renamed_from}
+        moved.update(self.state_map)
+        return moved
 
     def state(self, name: str) -> StateSpec | None:
         for s in self.states:

@@ -134,6 +134,18 @@ def add_user(engine: sa.Engine, username: str, password: str, roles: Iterable[st
         raise taken from None
 
 
+# The stored hash of an account that has no password: no password ever matches it.
+NO_PASSWORD = "!"
+
+
+def add_account(engine: sa.Engine, username: str, roles: Iterable[str],
+                language: str = "en") -> User:
+    """An active user with `roles` and no password (it cannot sign in): the users of
+    acceptance scenarios, which act through the Store only."""
+    taken = UserError(f"a user named '{username}' already exists")
+    return _insert_user(engine, username, NO_PASSWORD, tuple(roles), "", language, taken)
+
+
 def _insert_user(engine: sa.Engine, name: str, password_hash: str, role_names: tuple[str, ...],
                  display_name: str, language: str, taken: UserError) -> User:
     with engine.begin() as conn:

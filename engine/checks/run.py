@@ -14,6 +14,7 @@ from guanxi.checks import (
     expressions,
     flowsplit,
     rollups,
+    renames,
     schema,
     system,
     workflows,
@@ -24,7 +25,7 @@ from guanxi.language.raw import RawProject
 from guanxi.spec import ProjectSpec
 
 # The topic modules whose checks are registered (imported for that).
-TOPICS = (flowsplit, schema, entities, system, workflows, expressions, rollups)
+TOPICS = (flowsplit, schema, entities, system, workflows, expressions, rollups, renames)
 
 
 def check_project(raw: RawProject, spec: ProjectSpec) -> list[Diagnostic]:

@@ -55,11 +55,25 @@ def _check_workflow(ctx: Context, name: str, data: LocDict, loc: Loc) -> None:
     for transition, spec in transitions.items():
         ctx.check_name(transition, transitions.key_loc(transition), "transition")
         if isinstance(spec, LocDict):
+            _check_required(ctx, name, str(transition), spec, transitions.key_loc(transition))
             _check_transition(ctx, name, str(transition), spec, states, roles)
     _check_timers(ctx, name, data, states, transitions, roles)
     workflow = ctx.spec.workflow(name)
     if workflow is not None and states:
         _warn_unreachable(ctx, workflow, states)
+
+
+# What a transition needs, once merged over the workflow it extends (the schema cannot
+# ask for it: a file that extends a workflow may change a transition without repeating it).
+_TRANSITION_NEEDS = {"from": "a state, a list of states, or \"*\" (every non-final state)",
+                     "to": "the target state"}
+
+
+def _check_required(ctx: Context, workflow: str, name: str, data: LocDict, loc: Loc) -> None:
+    for key, description in _TRANSITION_NEEDS.items():
+        if key not in data:
+            ctx.add("GX203", loc, f"add '{key}:' ({description})",
+                    where=f"{workflow}.transitions.{name}", key=key)
 
 
 def _check_transition(ctx: Context, workflow: str, name: str, data: LocDict,

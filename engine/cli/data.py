@@ -5,6 +5,7 @@ SQLite file `guanxi.sqlite` inside the project directory.
 
     guanxi ddl PATH [--dialect sqlite|postgresql]
     guanxi migrate PATH [--db URL] [--plan] [--allow-data-loss]
+                   [--accept-invalid [ENTITY[.FIELD] ...]]
     guanxi users add USERNAME --role R [--role R2 ...] [--password-stdin] [--db URL] [PATH]
     guanxi users list [--db URL] [PATH]
     guanxi users set-role USERNAME ROLE [ROLE ...] [--db URL] [--project PATH]
@@ -123,16 +124,28 @@ def _migrate(args: argparse.Namespace) -> int:
     try:
         migration = migrate.plan(app, engine)
         print("\n".join(migration.describe()))
-        if args.plan or migration.empty:
+        if migration.empty:
             return 0
-        refusal = migration.refusal(args.allow_data_loss)
+        accept = _accepted(args.accept_invalid)
+        refusal = migration.refusal(args.allow_data_loss, accept)
+        if args.plan:
+            # A plan that would be refused says so, and fails, so scripts can tell.
+            return _fail(refusal) if refusal else 0
         if refusal:
             return _fail(refusal)
-        count = migrate.apply(migration, engine, allow_data_loss=args.allow_data_loss)
+        count = migrate.apply(migration, engine, allow_data_loss=args.allow_data_loss,
+                              accept_invalid=accept)
         print(f"applied {count} step(s)")
         return 0
     finally:
         engine.dispose()
+
+
+def _accepted(names: list[str] | None) -> migrate.Accept:
+    """--accept-invalid alone accepts every broken rule; with names, those named."""
+    if names is None:
+        return False
+    return True if not names else frozenset(names)
 
 
 # ---------------------------------------------------------------- users
@@ -295,6 +308,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
                      help="only show what would be done; change nothing")
     mig.add_argument("--allow-data-loss", action="store_true",
                      help="apply steps that drop columns or tables or narrow types")
+    mig.add_argument("--accept-invalid", nargs="*", metavar="ENTITY[.FIELD]",
+                     help="apply although stored rows break a new or tighter rule (all "
+                          "such rules, or those of the entities and fields named); the "
+                          "rows stay and are refused on their next edit until corrected")
     mig.set_defaults(handler=_guarded(_migrate))
 
     group = subparsers.add_parser("users", help="manage user accounts and their roles")

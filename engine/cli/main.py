@@ -13,9 +13,13 @@ from collections.abc import Sequence
 from guanxi import __version__
 from guanxi.cli import data as cli_data
 from guanxi.cli import diagram as cli_diagram
+from guanxi.cli import explain as cli_explain
 from guanxi.cli import language as cli_language
 from guanxi.cli import recompute as cli_recompute
+from guanxi.cli import new as cli_new
+from guanxi.cli import schemas as cli_schemas
 from guanxi.cli import server as cli_server
+from guanxi.cli import testing as cli_testing
 from guanxi.cli import tokens as cli_tokens
 
 
@@ -27,7 +31,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"guanxi {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for module in (cli_language, cli_diagram, cli_data, cli_tokens, cli_server,
-                   cli_recompute):
+                   cli_recompute, cli_testing, cli_explain, cli_schemas, cli_new):
         module.register(subparsers)
     return parser
 

@@ -59,7 +59,7 @@ FIELD_TYPES: dict[str, FieldType] = {module.TYPE.name: module.TYPE for module in
 # Keys every field may declare, whatever its type.
 COMMON_KEYS = frozenset(
     {"type", "label", "help", "required", "unique", "index", "default", "compute",
-     "sensitive", "readonly", "rollup"}
+     "sensitive", "readonly", "rollup", "renamed_from"}
 )
 
 # Fields every entity has; they cannot be declared. name -> type.

@@ -211,6 +211,7 @@ class _Builder:
             access=self.access(data.get("access"), workflow) + self.system_access(name,
                                                                                   workflow),
             list_columns=self.names(list_data.get("columns")) if list_data else (),
+            renamed_from=_name_or_none(data.get("renamed_from")),
         )
 
     def field(self, name: str, value: Any, loc: Loc) -> FieldSpec:
@@ -248,6 +249,7 @@ class _Builder:
             readonly=self.flag(data, "readonly"),
             related_label=self.text(data.get("related_label")),
             rollup=self.rollup(data),
+            renamed_from=_name_or_none(data.get("renamed_from")),
         )
         return _with_values(spec, data)
 
@@ -285,8 +287,14 @@ class _Builder:
         elif isinstance(value, LocDict):
             for key, label in value.items():
                 text = option_value(key)
-                if text is not None:
-                    out.append(Option(text, self.text(label, text), value.key_loc(key)))
+                if text is None:
+                    continue
+                former = None
+                if isinstance(label, LocDict) and ("label" in label or "renamed_from" in label):
+                    # The long form: {label: ..., renamed_from: old_value}.
+                    former = option_value(label.get("renamed_from"))
+                    label = label.get("label")
+                out.append(Option(text, self.text(label, text), value.key_loc(key), former))
         return tuple(out)
 
     def rules(self, value: Any) -> tuple[RuleSpec, ...]:
@@ -395,6 +403,7 @@ class _Builder:
                 timer for index, item in enumerate(timers_data)
                 if (timer := self.timer(item, index, timers_data.item_loc(index))) is not None
             )
+        state_map = self.mapping(data.get("state_map"))
         return WorkflowSpec(
             name=name,
             loc=loc,
@@ -403,6 +412,9 @@ class _Builder:
             states=states,
             transitions=transitions,
             timers=timers,
+            state_map=tuple((str(old), new) for old, new in (state_map or {}).items()
+                            if isinstance(new, str)),
+            state_map_loc=data.key_loc("state_map") if state_map is not None else None,
         )
 
     def state(self, name: str, value: Any, loc: Loc) -> StateSpec:
@@ -415,6 +427,7 @@ class _Builder:
             final=self.flag(data, "final"),
             require=self.names(data.get("require")),
             editable=self.names(editable) if editable is not None else None,
+            renamed_from=_name_or_none(data.get("renamed_from")),
         )
 
     def transition(self, name: str, value: Any, loc: Loc,
@@ -466,6 +479,10 @@ def option_value(value: Any) -> str | None:
     if isinstance(value, str | int | float):
         return str(value)
     return None
+
+
+def _name_or_none(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None
 
 
 def _int_or_none(value: Any) -> int | None:

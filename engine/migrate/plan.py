@@ -14,7 +14,7 @@ duplicates) are refused outright, with what to do about them.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,7 +23,11 @@ from alembic.autogenerate import produce_migrations
 from alembic.operations import Operations
 from alembic.runtime.migration import MigrationContext
 from guanxi.errors import GuanxiError
-from guanxi.migrate.steps import BackfillPhase, Step, steps_for
+from guanxi.migrate.breaks import break_steps
+from guanxi.migrate.moves import move_steps
+from guanxi.migrate.renames import rename_steps, run_now
+from guanxi.migrate.rules import recorded, remember_step, rules_of
+from guanxi.migrate.steps import BackfillPhase, SqlPhase, Step, steps_for
 from guanxi.store.database import WRITE_OPTION
 from sqlalchemy.engine import Connection, Engine
 
@@ -65,6 +69,11 @@ class MigrationPlan:
         """Steps that would lose stored values; they need `allow_data_loss`."""
         return tuple(s for s in self.steps if s.loses_data)
 
+    def breaking(self, accept_invalid: Accept = False) -> tuple[Step, ...]:
+        """Steps whose new rule stored rows break and that `accept_invalid` does not
+        accept (True: all; otherwise entity or entity.field names)."""
+        return tuple(s for s in self.steps if s.breaks and not accepts(accept_invalid, s))
+
     def describe(self) -> list[str]:
         """The plan as lines for people, one per step, with its data and refusals."""
         if not self.steps:
@@ -76,27 +85,50 @@ class MigrationPlan:
                 lines.append(f"   data: {step.data}")
             if step.blocked:
                 lines.append(f"   REFUSED: {step.blocked}")
+            elif step.breaks:
+                lines.append(f"   BREAKS ROWS: applied only when accepted "
+                             f"(--accept-invalid, or --accept-invalid {step.subject})")
             elif step.loses_data:
                 lines.append("   LOSES DATA: applied only with allow_data_loss "
                              "(--allow-data-loss)")
         return lines
 
-    def refusal(self, allow_data_loss: bool = False) -> str | None:
+    def refusal(self, allow_data_loss: bool = False,
+                accept_invalid: Accept = False) -> str | None:
         """Why `apply` would refuse this plan, or None when it would go ahead."""
         blocked = self.blocked
         losing = () if allow_data_loss else self.losing_data
-        if not blocked and not losing:
+        breaking = self.breaking(accept_invalid)
+        if not blocked and not losing and not breaking:
             return None
         lines = []
         if blocked:
             lines.append(f"{len(blocked)} step(s) cannot be applied to the data present:")
             lines.extend(f"  - {s.description}: {s.blocked}" for s in blocked)
+        if breaking:
+            lines.append(f"{len(breaking)} new or tighter rule(s) are broken by stored rows; "
+                         "nothing was changed. Correct the rows, or accept them with "
+                         "--accept-invalid (all) or --accept-invalid ENTITY[.FIELD] "
+                         "(they are then refused on their next edit until corrected):")
+            lines.extend(f"  - {s.description}: {s.data}" for s in breaking)
         if losing:
             lines.append(f"{len(losing)} step(s) would lose data; nothing was changed. "
                          "Back up the database, then migrate with --allow-data-loss "
                          "(allow_data_loss=True) if the loss is intended:")
             lines.extend(f"  - {s.description}: {s.data}" for s in losing)
         return "\n".join(lines)
+
+
+# What accept_invalid accepts: everything (True), nothing (False), or these subjects.
+Accept = bool | Collection[str]
+
+
+def accepts(accept_invalid: Accept, step: Step) -> bool:
+    """Whether `accept_invalid` accepts the rows that break `step`'s rule: True accepts
+    all; a name accepts its entity (`lead`) or one field's rules (`lead.visits`)."""
+    if isinstance(accept_invalid, bool):
+        return accept_invalid
+    return step.table in accept_invalid or step.subject in accept_invalid
 
 
 def _metadata(app: Any) -> sa.MetaData:
@@ -142,23 +174,45 @@ def _compare(conn: Connection, metadata: sa.MetaData) -> list[Any]:
 def plan(app: Any, engine: Engine) -> MigrationPlan:
     """Describe what it takes to bring the database in line with `app` (changes nothing)."""
     metadata = _metadata(app)
+    spec = _spec(app)
     with engine.connect() as conn:
         conn.execution_options(**{WRITE_OPTION: False})
+        # Renames and moved states run first, in this transaction, which is rolled back:
+        # the comparison and the counts then see the database as the steps leave it.
+        renames = rename_steps(conn, spec, metadata)
+        run_now(conn, renames)
+        moves = move_steps(conn, spec)
+        run_now(conn, [m for m in moves if not m.blocked])
         operations = _compare(conn, metadata)
-        steps = steps_for(operations, conn, metadata, _spec(app))
+        steps = [*renames, *steps_for(operations, conn, metadata, spec), *moves]
+        if spec is not None:
+            before = recorded(conn)
+            steps.extend(break_steps(conn, app, before))
+            remember = remember_step(rules_of(spec), before)
+            if remember is not None and (steps or before is not None
+                                         or _has_entity_tables(conn, metadata)):
+                steps.append(remember)
         conn.rollback()
     return MigrationPlan(tuple(steps), engine.dialect.name, metadata)
 
 
-def apply(migration: MigrationPlan, engine: Engine, allow_data_loss: bool = False) -> int:
+def _has_entity_tables(conn: Connection, metadata: sa.MetaData) -> bool:
+    names = set(sa.inspect(conn).get_table_names())
+    return any(name in names for name in metadata.tables if not name.startswith("gx_"))
+
+
+def apply(migration: MigrationPlan, engine: Engine, allow_data_loss: bool = False,
+          accept_invalid: Accept = False) -> int:
     """Carry out the plan in one transaction; return the number of steps applied.
 
-    Raises MigrationRefused, changing nothing, when a step is blocked by the data present
-    or would lose data without `allow_data_loss`.
+    Raises MigrationRefused, changing nothing, when a step is blocked by the data present,
+    would lose data without `allow_data_loss`, or counts stored rows that break a new rule
+    that `accept_invalid` does not accept.
     """
-    refusal = migration.refusal(allow_data_loss)
+    refusal = migration.refusal(allow_data_loss, accept_invalid)
     if refusal:
-        refused = migration.blocked + (() if allow_data_loss else migration.losing_data)
+        refused = (migration.blocked + (() if allow_data_loss else migration.losing_data)
+                   + migration.breaking(accept_invalid))
         raise MigrationRefused(refusal, refused)
     if not migration.steps:
         return 0
@@ -205,7 +259,9 @@ def _run(conn: Connection, steps: Iterable[Step]) -> None:
     operations = Operations(context)
     for step in steps:
         for phase in step.phases:
-            if isinstance(phase, BackfillPhase):
+            if isinstance(phase, SqlPhase):
+                phase.run(conn)
+            elif isinstance(phase, BackfillPhase):
                 phase.backfill.run(conn, step.table, phase.column)
             elif phase.batch:
                 with operations.batch_alter_table(step.table, recreate="auto") as batch:

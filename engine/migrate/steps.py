@@ -42,6 +42,14 @@ class BackfillPhase:
 
 
 @dataclass(frozen=True, slots=True)
+class SqlPhase:
+    """Statements of the engine's own: renames, records moved to a new state or option,
+    the rules in force remembered."""
+
+    run: Callable[[Connection], Any]
+
+
+@dataclass(frozen=True, slots=True)
 class Step:
     """One change to the database, described for people.
 
@@ -50,6 +58,8 @@ class Step:
     description: what changes, in words. data: what happens to stored rows.
     blocked: non-empty when the step cannot run with the data present, and what to do.
     loses_data: the step destroys stored values; it runs only with allow_data_loss.
+    breaks: non-empty when stored rows break a new or tightened rule (how many, the
+    first ids); the plan is applied only when they are accepted (accept_invalid).
     """
 
     action: str
@@ -59,8 +69,15 @@ class Step:
     data: str = ""
     loses_data: bool = False
     blocked: str = ""
-    phases: tuple[OperationPhase | BackfillPhase, ...] = field(default=(), repr=False,
-                                                              compare=False)
+    phases: tuple[OperationPhase | BackfillPhase | SqlPhase, ...] = field(
+        default=(), repr=False, compare=False)
+    breaks: str = ""
+
+    @property
+    def subject(self) -> str:
+        """What the step is about: `entity` or `entity.field`."""
+        field_name = self.name.split(":", 1)[0] if self.name else ""
+        return f"{self.table}.{field_name}" if field_name else self.table
 
 
 # Order in which steps run: what later steps depend on first, what loses data last.
