@@ -11,6 +11,7 @@ import sys
 from collections.abc import Sequence
 
 from guanxi import __version__
+from guanxi.cli import automation as cli_automation
 from guanxi.cli import data as cli_data
 from guanxi.cli import diagram as cli_diagram
 from guanxi.cli import language as cli_language
@@ -25,7 +26,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"guanxi {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for module in (cli_language, cli_diagram, cli_data, cli_tokens, cli_server):
+    for module in (cli_language, cli_diagram, cli_data, cli_tokens, cli_server,
+                   cli_automation):
         module.register(subparsers)
     return parser
 
