@@ -145,13 +145,22 @@ def _default_message(entity: str) -> dict[str, str]:
             "zh": render("automation_notice", {"entity": entity}, "zh")}
 
 
-def start_thread(store: Store, interval: float = 1.0) -> tuple[threading.Thread,
-                                                                 threading.Event]:
-    """A worker in a daemon thread of this process (`guanxi serve`); set the event
-    to stop it."""
+def _serve(store_of: Callable[[], Store], stop: threading.Event, interval: float) -> None:
+    name = worker_name()
+    while not stop.is_set():
+        try:
+            Worker(store_of(), name=name).tick()
+        except Exception:
+            log.exception("automation pass failed")
+        stop.wait(interval)
+
+
+def start_thread(store_of: Callable[[], Store],
+                 interval: float = 1.0) -> tuple[threading.Thread, threading.Event]:
+    """A worker in a daemon thread of this process (`guanxi serve`), on the Store
+    `store_of()` gives at each pass (a reloaded project's); set the event to stop it."""
     stop = threading.Event()
-    worker = Worker(store)
-    thread = threading.Thread(target=worker.run, args=(stop, interval),
+    thread = threading.Thread(target=_serve, args=(store_of, stop, interval),
                               name="guanxi-worker", daemon=True)
     thread.start()
     return thread, stop
