@@ -150,7 +150,7 @@ CATALOG["en"].update({
     "path_did_you_mean": "did you mean {name}? ",
     "path_fields_of": " of {owner}",
     "unknown_entity": "unknown entity {name} (entities: {allowed})",
-    "timers_not_run": "timers are not run yet: fire_due_timers is not implemented",
+    "automation_notice": "a {entity} needs your attention",
 })
 CATALOG["zh"].update({
     "not_found": "找不到{entity} {id}",
@@ -181,7 +181,7 @@ CATALOG["zh"].update({
     "path_did_you_mean": "您是不是指 {name}？",
     "path_fields_of": "{owner} 的",
     "unknown_entity": "未知实体 {name}（实体：{allowed}）",
-    "timers_not_run": "尚不运行定时器：fire_due_timers 尚未实现",
+    "automation_notice": "有一条{entity}记录需要您处理",
 })
 
 # Explanations of access ("why can I see this?"), same conventions.

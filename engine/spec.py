@@ -187,6 +187,8 @@ class EntitySpec:
     list_columns: tuple[str, ...] = ()
     # The entity's former name: migrations rename the table, keeping rows and history.
     renamed_from: str | None = None
+    # SLA clocks (`sla:`).
+    sla: tuple[SlaSpec, ...] = ()
 
     def field(self, name: str) -> FieldSpec | None:
         for f in self.fields:
@@ -245,6 +247,107 @@ class TimerSpec:
     # notify: "owner" or a role name; fire: a transition name.
     target: str
     message: Text = field(default_factory=dict)
+    # A condition on the record that must hold when the timer comes due.
+    when: str | None = None
+    when_loc: Loc | None = None
+    # Count `after` in the business hours of this calendar (None: around the clock).
+    calendar: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ActionSpec:
+    """One thing automation does to a record (timers, SLA steps, schedules):
+    `notify` `to` recipients with `message`; `fire` a `transition`; `set` fields to
+    expressions; `create` an `entity` with `values` (expressions on the record);
+    `assign` the user field `field` to `to` (a user field, or `round_robin: role`)."""
+
+    do: str
+    loc: Loc
+    to: tuple[str, ...] = ()
+    message: Text = field(default_factory=dict)
+    transition: str | None = None
+    values: tuple[tuple[str, str], ...] = ()
+    entity: str | None = None
+    field: str | None = None
+    round_robin: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CalendarSpec:
+    """Business hours: per weekday (0 Monday … 6 Sunday) the open periods in minutes
+    from midnight, in `time_zone`; public holidays of `holidays` (a country code of the
+    `holidays` library), plus `extra_holidays` and `extra_workdays` (ISO dates)."""
+
+    name: str
+    loc: Loc
+    time_zone: str
+    week: tuple[tuple[int, tuple[tuple[int, int], ...]], ...] = ()
+    holidays: str | None = None
+    extra_holidays: tuple[str, ...] = ()
+    extra_workdays: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class SlaStep:
+    """What an SLA clock does `after` its target passed (0: at the breach)."""
+
+    loc: Loc
+    after_seconds: int
+    actions: tuple[ActionSpec, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class SlaSpec:
+    """An SLA clock on an entity: started for records matching `when`, with a target
+    per value of `by` (e.g. priority; "default" for the rest), counted in `calendar`'s
+    business hours, paused while `pause_when` holds, stopped once `stop_when` holds."""
+
+    name: str
+    loc: Loc
+    targets: tuple[tuple[str, int], ...]
+    by: str = "priority"
+    when: str | None = None
+    pause_when: str | None = None
+    stop_when: str | None = None
+    calendar: str | None = None
+    warn_at: float | None = None
+    warn: tuple[ActionSpec, ...] = ()
+    breach: tuple[SlaStep, ...] = ()
+
+    def target_for(self, value: Any) -> int | None:
+        found = dict(self.targets)
+        return found.get(str(value), found.get("default"))
+
+
+@dataclass(frozen=True, slots=True)
+class AssignmentSpec:
+    """Who gets new work: on `on` ("create" or a transition name) of `entity`'s records
+    matching `when`, set user field `field` by `round_robin` among a role's active
+    users, or to the one with the least open work (`least_open`)."""
+
+    name: str
+    loc: Loc
+    entity: str
+    on: tuple[str, ...]
+    role: str
+    field: str = "assignee"
+    method: str = "round_robin"
+    when: str | None = None
+    # Open work: records of `entity` not in a final state, assigned to the user.
+
+
+@dataclass(frozen=True, slots=True)
+class ScheduleSpec:
+    """Scheduled actions: `every` (cron, or a duration) over `entity`'s records matching
+    `when`, doing `actions` on each."""
+
+    name: str
+    loc: Loc
+    every: str
+    entity: str
+    actions: tuple[ActionSpec, ...]
+    when: str | None = None
+    every_seconds: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -321,6 +424,12 @@ class ProjectSpec:
     extends: tuple[str, ...] = ()
     # The system actor, when `system:` is declared.
     system: SystemSpec | None = None
+    # Automation: the project's time zone, business calendars, assignment rules and
+    # scheduled actions (automation/*.yaml).
+    time_zone: str = "UTC"
+    calendars: tuple[CalendarSpec, ...] = ()
+    assignments: tuple[AssignmentSpec, ...] = ()
+    schedules: tuple[ScheduleSpec, ...] = ()
     # The first entity, workflow and role of each name, for the lookups below.
     _entity_index: dict[str, EntitySpec] = field(
         init=False, default_factory=dict, repr=False, compare=False)
@@ -345,6 +454,9 @@ class ProjectSpec:
 
     def role(self, name: str) -> RoleSpec | None:
         return self._role_index.get(name)
+
+    def calendar(self, name: str) -> CalendarSpec | None:
+        return next((c for c in self.calendars if c.name == name), None)
 
     def expand_roles(self, names: frozenset[str] | set[str] | tuple[str, ...]) -> frozenset[str]:
         """The given roles plus every role they include, transitively."""

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import logging
 import secrets
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
+from guanxi.automation.worker import start_thread
 from guanxi.errors import AccessDenied, GuanxiError, NotFound, RequestInvalid
 from guanxi.server import i18n
+from guanxi.server.api import automation as api_automation
 from guanxi.server.api import openapi
 from guanxi.server.api import routes as api
 from guanxi.server.auth import brake as login_brake
@@ -17,7 +21,7 @@ from guanxi.server.auth import login as auth
 from guanxi.server.auth.brake import LoginBrake
 from guanxi.server.context import Ctx, default_store_threads, handler
 from guanxi.server.limits import DEFAULT_MAX_BODY, BodyLimitMiddleware
-from guanxi.server.pages import editing, kanban
+from guanxi.server.pages import editing, inbox, kanban
 from guanxi.server.pages import views as pages
 from guanxi.server.reload import ProjectHolder
 from guanxi.server.security import SecurityHeadersMiddleware
@@ -127,11 +131,27 @@ def openapi_json(ctx: Ctx) -> Response:
     return JSONResponse(openapi.document(ctx.spec, rights))
 
 
+def _with_worker(holder: ProjectHolder) -> Any:
+    """A lifespan running the automation worker beside the application."""
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        del app
+        thread, stop = start_thread(lambda: holder.current().store)
+        try:
+            yield
+        finally:
+            stop.set()
+            thread.join(timeout=10)
+
+    return lifespan
+
+
 def create_app(project: str | Path | Any, db_url: str | sa.Engine, secret: str | None = None,
                *, reload: bool = False, https_only: bool = False,
                create_schema: bool = False, brake: LoginBrake | None = None,
                store_threads: int | None = None,
-               max_body: int = DEFAULT_MAX_BODY) -> Starlette:
+               max_body: int = DEFAULT_MAX_BODY, worker: bool = False) -> Starlette:
     """The web application for `project` (a project directory or a compiled App) over the
     database at `db_url`. `secret` signs session cookies (a random one when None, which
     signs everyone out on restart). With `https_only` the session cookie is marked Secure
@@ -139,14 +159,17 @@ def create_app(project: str | Path | Any, db_url: str | sa.Engine, secret: str |
     `store_threads`: how many requests may run Store calls at once (the rest queue in
     order); by default 1 on SQLite, which takes one writer at a time, and
     `context.STORE_THREADS` on other databases. `max_body`: the largest request body
-    taken, in bytes (413 beyond; see `guanxi.server.limits`)."""
+    taken, in bytes (413 beyond; see `guanxi.server.limits`). With `worker`, an
+    automation worker runs in a thread while the application runs
+    (`guanxi.automation.worker`)."""
     if store_threads is not None and store_threads < 1:
         raise ValueError(f"store_threads must be at least 1, not {store_threads}")
     holder = ProjectHolder(project, db_url, reload=reload, create_schema=create_schema)
     routes: list[Route | Mount] = [
         Route(OPENAPI_PATH, openapi_json),
         Mount("/static", app=StaticFiles(directory=str(STATIC)), name="static"),
-        *auth.routes(), *api.routes(), *kanban.routes(), *editing.routes(), *pages.routes(),
+        *auth.routes(), *api_automation.routes(), *api.routes(), *kanban.routes(),
+        *editing.routes(), *inbox.routes(), *pages.routes(),
     ]
     middleware = [
         Middleware(SecurityHeadersMiddleware),
@@ -161,7 +184,8 @@ def create_app(project: str | Path | Any, db_url: str | sa.Engine, secret: str |
         api.ApiError: store_error,
         Exception: server_error,
     }
-    app = Starlette(routes=routes, middleware=middleware, exception_handlers=handlers)
+    app = Starlette(routes=routes, middleware=middleware, exception_handlers=handlers,
+                    lifespan=_with_worker(holder) if worker else None)
     app.state.holder = holder
     app.state.brake = brake or LoginBrake()
     login_brake.create_table(holder.current().engine)

@@ -26,6 +26,7 @@ from urllib.parse import quote
 import anyio
 import anyio.to_thread
 from guanxi.accounts import sessions
+from guanxi.automation import notifications
 from guanxi.compile.access import EntityPolicy
 from guanxi.fields.integers import parse_int
 from guanxi.identity import User
@@ -130,6 +131,8 @@ class Ctx:
             "nav": navigation(self) if self.user else [],
             "config_errors": config_errors(self),
             "page": page, "entity_name": template_entity,
+            "unread": notifications.unread_count(self.store.engine, self.user.id)
+            if self.user else 0,
             **values,
         }
         return HTMLResponse(template.render(context), status_code=status)

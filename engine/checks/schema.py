@@ -29,7 +29,7 @@ _TYPE_WORDS = {
 
 @functools.cache
 def schema(name: str) -> dict[str, Any]:
-    """One of the shipped schemas: "project", "entities" or "workflows"."""
+    """One of the shipped schemas: "project", "entities", "workflows" or "automation"."""
     text = files("guanxi.schemas").joinpath(f"{name}.schema.json").read_text("utf-8")
     loaded: dict[str, Any] = json.loads(text)
     return loaded
@@ -115,6 +115,8 @@ def check_structure(ctx: Context) -> None:
             ctx.found.extend(validate("project", source.document.data, "guanxi.yaml"))
     ctx.found.extend(validate("entities", raw.entities, "the entities"))
     ctx.found.extend(validate("workflows", raw.workflows, "the workflows"))
+    if raw.automation:
+        ctx.found.extend(validate("automation", raw.automation, "the automation rules"))
 
 
 def validate(name: str, data: Any, root: str) -> list[Diagnostic]:

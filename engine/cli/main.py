@@ -11,6 +11,7 @@ import sys
 from collections.abc import Sequence
 
 from guanxi import __version__
+from guanxi.cli import automation as cli_automation
 from guanxi.cli import data as cli_data
 from guanxi.cli import diagram as cli_diagram
 from guanxi.cli import explain as cli_explain
@@ -32,6 +33,7 @@ def build_parser() -> argparse.ArgumentParser:
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for module in (cli_language, cli_diagram, cli_data, cli_tokens, cli_server,
                    cli_recompute, cli_testing, cli_explain, cli_schemas, cli_new):
+                   cli_automation):
         module.register(subparsers)
     return parser
 

@@ -80,7 +80,7 @@ def _serve(args: argparse.Namespace) -> int:
         # With --reload the server watches the directory, so it needs the path.
         app = create_app(project if args.reload else compiled, url, _secret(),
                          reload=args.reload, max_body=args.max_body,
-                         https_only=args.https_only)
+                         https_only=args.https_only, worker=not args.no_worker)
     except ProjectInvalid as error:
         return _fail(str(error))
     except GuanxiError as error:
@@ -139,7 +139,7 @@ def _demo(args: argparse.Namespace) -> int:
         print(f"  {username:8} {name:14} {', '.join(roles)}")
     store.dispose()
     app = create_app(project, url, _secret(), reload=args.reload, max_body=args.max_body,
-                     https_only=args.https_only)
+                     https_only=args.https_only, worker=not args.no_worker)
     print(f"Open http://{args.host}:{args.port}/")
     _run(app, args.host, args.port, args.max_connections, **proxy_options(args))
     return 0
@@ -159,6 +159,9 @@ def _common(parser: argparse.ArgumentParser) -> None:
                         help="trust X-Forwarded-For and X-Forwarded-Proto from these "
                              "comma-separated proxy addresses (e.g. 127.0.0.1); by default "
                              "they are ignored")
+    parser.add_argument("--no-worker", action="store_true",
+                        help="do not run the automation worker in this process (run "
+                             "`guanxi worker` separately)")
     _limits(parser)
 
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
+from guanxi.automation.tables import define_automation_tables
 from guanxi.fields.registry import UTCDateTime, field_type
 from guanxi.spec import NOWHERE, EntitySpec, ProjectSpec
 from sqlalchemy.dialects import postgresql
@@ -219,6 +220,7 @@ def build_tables(spec: ProjectSpec) -> Tables:
     history = define_history_table(metadata)
     define_login_attempt_table(metadata)
     events, event_cursors = define_event_tables(metadata)
+    define_automation_tables(metadata)
     entities: dict[str, sa.Table] = {}
     for entity in spec.entities:
         if entity.name.startswith(RESERVED_PREFIX):

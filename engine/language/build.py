@@ -7,12 +7,12 @@ errors builds into exactly what it says.
 
 from __future__ import annotations
 
-import re
 from dataclasses import replace
 from typing import Any
 
-from guanxi.fields.integers import is_integer_text, parse_int
 from guanxi.fields.registry import FIELD_TYPES, coerce
+from guanxi.language import automation as automation_keys
+from guanxi.language.durations import parse_duration as parse_duration
 from guanxi.language.labels import derived_label
 from guanxi.language.overlays import timer_name
 from guanxi.language.raw import RawProject
@@ -43,29 +43,6 @@ from guanxi.spec import (
 
 # Dynamic defaults, by the field type they fit.
 DYNAMIC_DEFAULTS = {"current_user": "user", "today": "date", "now": "datetime"}
-
-_DURATION = re.compile(r"(?:([0-9]{1,19})w)?\s*(?:([0-9]{1,19})d)?\s*(?:([0-9]{1,19})h)?"
-                       r"\s*(?:([0-9]{1,19})m)?\s*(?:([0-9]{1,19})s)?", re.ASCII)
-_UNIT_SECONDS = (7 * 86400, 86400, 3600, 60, 1)
-
-
-def parse_duration(value: Any) -> int | None:
-    """Seconds in a duration: a number of seconds, or `90m`, `12h`, `3d`, `1w`, `1w 2d` …;
-    None when `value` is not a duration."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value if value >= 0 else None
-    if not isinstance(value, str):
-        return None
-    text = value.strip().lower()
-    if is_integer_text(text):
-        return parse_int(text)
-    match = _DURATION.fullmatch(text)
-    if not text or not match or not any(match.groups()):
-        return None
-    return sum(int(g or 0) * s for g, s in zip(match.groups(), _UNIT_SECONDS))
-
 
 def plural_of(word: str) -> str:
     """A plain English plural: lead → leads, opportunity → opportunities."""
@@ -140,6 +117,9 @@ class _Builder:
         system = self.mapping(data.get("system"))
         system_grants = self.mapping(system.get("grants")) if system is not None else None
         self.system_grants = system_grants or LocDict(data.loc)
+        given_zone = data.get("time_zone")
+        time_zone = given_zone if isinstance(given_zone, str) else "UTC"
+        automation = self.raw.automation or LocDict(data.loc)
         return ProjectSpec(
             name=name,
             root=self.raw.root,
@@ -158,6 +138,10 @@ class _Builder:
             system=None if system is None else SystemSpec(
                 data.key_loc("system"),
                 tuple(str(name) for name in self.system_grants)),
+            time_zone=time_zone,
+            calendars=automation_keys.calendars(data.get("calendars"), time_zone),
+            assignments=automation_keys.assignments(automation),
+            schedules=automation_keys.schedules(automation, self.text),
         )
 
     def roles(self) -> tuple[RoleSpec, ...]:
@@ -212,6 +196,7 @@ class _Builder:
                                                                                   workflow),
             list_columns=self.names(list_data.get("columns")) if list_data else (),
             renamed_from=_name_or_none(data.get("renamed_from")),
+            sla=automation_keys.slas(data.get("sla"), self.text),
         )
 
     def field(self, name: str, value: Any, loc: Loc) -> FieldSpec:
@@ -469,6 +454,9 @@ class _Builder:
             action=str(action),
             target=target if isinstance(target, str) else "",
             message=self.text(data.get("message")),
+            when=data.get("when") if isinstance(data.get("when"), str) else None,
+            when_loc=data.value_loc("when") if "when" in data else None,
+            calendar=data.get("calendar") if isinstance(data.get("calendar"), str) else None,
         )
 
 

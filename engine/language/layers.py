@@ -67,6 +67,7 @@ class _Layer:
     project: LocDict
     entities: LocDict
     workflows: LocDict
+    automation: LocDict | None = None
 
 
 def read_project(path: str | os.PathLike[str]) -> RawProject:
@@ -80,6 +81,7 @@ def read_project(path: str | os.PathLike[str]) -> RawProject:
     raw.project = layer.project
     raw.entities = layer.entities
     raw.workflows = layer.workflows
+    raw.automation = layer.automation or LocDict(layer.project.loc)
     resolve_workflows(raw)
     return raw
 
@@ -148,8 +150,11 @@ def _read_layer(path: Path, display: str, raw: RawProject) -> _Layer | None:
             "GX109", _top_loc(project_doc), "write 'project: name' and the other keys",
             what="guanxi.yaml", got=_kind(project)))
         project = LocDict(Loc(project_doc.file, 1, 1))
-    layer = _Layer(display, project, LocDict(project.loc), LocDict(project.loc))
-    for kind, target in (("entities", layer.entities), ("workflows", layer.workflows)):
+    layer = _Layer(display, project, LocDict(project.loc), LocDict(project.loc),
+                   LocDict(project.loc))
+    assert layer.automation is not None
+    for kind, target in (("entities", layer.entities), ("workflows", layer.workflows),
+                         ("automation", layer.automation)):
         folder = path / kind
         if not folder.is_dir():
             continue
@@ -213,7 +218,7 @@ def _collect(doc: YamlDocument, kind: str, target: LocDict, raw: RawProject) -> 
             "GX109", _top_loc(doc), f"write '<name>:' and its definition for each of the {kind}",
             what=f"a file in {kind}/", got=_kind(data)))
         return
-    what = "entity" if kind == "entities" else "workflow"
+    what = {"entities": "entity", "workflows": "workflow"}.get(kind, "rule")
     for name, value in data.items():
         if name in target:
             first = target.key_loc(name)
@@ -265,7 +270,9 @@ def _merge_layers(base: _Layer, over: _Layer) -> _Layer:
         else:
             workflows.put(name, value, over.workflows.key_loc(name),
                           over.workflows.value_loc(name))
-    return _Layer(over.root, project, entities, workflows)
+    automation = merge(base.automation or LocDict(project.loc),
+                       over.automation or LocDict(project.loc))
+    return _Layer(over.root, project, entities, workflows, automation)
 
 
 # ---------------------------------------------------------------- removals

@@ -15,7 +15,7 @@ from guanxi.spec import Loc
 
 @dataclass(frozen=True, slots=True)
 class SourceFile:
-    """One file read. `kind` is "project", "entities" or "workflows" (its schema)."""
+    """One file read. `kind` is "project", "entities", "workflows" or "automation" (its schema)."""
 
     kind: str
     document: YamlDocument
@@ -40,6 +40,8 @@ class RawProject:
     project: LocDict | None
     entities: LocDict
     workflows: LocDict
+    # automation/*.yaml merged: rule name -> rule (assignment rules, schedules).
+    automation: LocDict | None = None
     extends: tuple[str, ...] = ()
     files: list[SourceFile] = field(default_factory=list)
     removals: list[Removal] = field(default_factory=list)

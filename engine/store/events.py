@@ -61,12 +61,21 @@ def claim(engine: sa.Engine, consumer: str, limit: int = 100) -> Iterator[list[E
     """The next (at most `limit`) events for `consumer`, oldest first; they count as
     delivered when the block ends without an error, and are claimed again otherwise.
     Other processes claiming for the same consumer wait until the block ends."""
+    with claim_in(engine, consumer, limit) as (_, events):
+        yield events
+
+
+@contextmanager
+def claim_in(engine: sa.Engine, consumer: str,
+             limit: int = 100) -> Iterator[tuple[sa.Connection, list[Event]]]:
+    """`claim`, with the transaction's connection: what the block writes there commits
+    together with the cursor's move (exactly once per event)."""
     with transaction(engine, write=True) as conn:
         position = _start(conn, consumer)
         rows = conn.execute(sa.select(_EVENTS).where(_EVENTS.c.id > position)
                             .order_by(_EVENTS.c.id).limit(limit)).mappings().all()
         events = [Event(**row) for row in rows]
-        yield events
+        yield conn, events
         if events:
             conn.execute(_CURSORS.update().where(_CURSORS.c.consumer == consumer)
                          .values(position=events[-1].id))

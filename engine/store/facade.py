@@ -22,7 +22,7 @@ from typing import Any, Literal, overload
 import sqlalchemy as sa
 from guanxi import expr
 from guanxi.compile.app import App, CompiledEntity
-from guanxi.errors import AccessDenied, GuanxiError, NotFound
+from guanxi.errors import AccessDenied, NotFound
 from guanxi.identity import SYSTEM, User
 from guanxi.messages import render
 from guanxi.spec import SYSTEM_ROLE, TransitionSpec
@@ -327,7 +327,3 @@ class Store:
         return any(
             role.admin for name in spec.expand_roles(user.roles) if (role := spec.role(name))
         )
-
-    def fire_due_timers(self, now: dt.datetime) -> builtins.list[Any]:
-        """Timers are not run by this version of the Store."""
-        raise GuanxiError(render("timers_not_run", {}), code="timers_not_run")

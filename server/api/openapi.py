@@ -316,6 +316,16 @@ def document(project: ProjectSpec,
             "name": {"type": ["string", "null"]},
             "roles": {"type": "array", "items": {"type": "string"}},
             "language": {"type": ["string", "null"]}}},
+        "Notifications": {"type": "object", "required": ["items", "unread"], "properties": {
+            "unread": {"type": "integer", "description": "how many are unread"},
+            "items": {"type": "array", "items": {"type": "object", "properties": {
+                "id": {"type": "integer"},
+                "message": {"type": "string", "description": "in the caller's language"},
+                "entity": {"type": ["string", "null"]},
+                "record_id": {"type": ["integer", "null"]},
+                "source": {"type": "string"}, "created_at": {"type": "string"},
+                "read": {"type": "boolean"},
+                "read_at": {"type": ["string", "null"]}}}}}},
         "History": {"type": "object", "properties": {
             "items": {"type": "array", "items": {"type": "object"}}}},
         "Transitions": {"type": "object", "properties": {"items": {"type": "array", "items": {
@@ -329,6 +339,15 @@ def document(project: ProjectSpec,
                             "responses": {"200": {"description": "the caller",
                                                   "content": _json(_ref("Me"))},
                                           **_errors(401)}}},
+        "/api/me/notifications": {"get": {
+            "operationId": "my_notifications", "tags": ["users"],
+            "summary": "the caller's notifications, newest first",
+            "parameters": [{"name": "unread", "in": "query", "required": False,
+                            "description": "true: only the unread ones",
+                            "schema": {"type": "string", "enum": ["true", "false"]}}],
+            "responses": {"200": {"description": "the notifications",
+                                  "content": _json(_ref("Notifications"))},
+                          **_errors(401)}}},
     }
     for entity in project.entities:
         granted = rights.get(entity.name) if rights is not None else None

@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 from urllib.parse import urlencode
 
+from guanxi.automation import slas
 from guanxi.errors import AccessDenied, NotFound, VersionConflict
 from guanxi.fields.registry import coerce
 from guanxi.server import records as rv
@@ -236,6 +237,7 @@ def detail_page(ctx: Ctx, entity: str, id: int) -> Response:
         history=history_entries(ctx, spec, id),
         can_edit=bool(writable), can_delete=held.may_delete,
         explain=explain,
+        clocks=slas.clocks(ctx.store.engine, ctx.spec, entity, id, ctx.store.clock()),
     )
 
 

@@ -1,4 +1,4 @@
--- acme: 14 tables for postgresql
+-- acme: 20 tables for postgresql
 CREATE TABLE gx_user (
 	id SERIAL NOT NULL,
 	username VARCHAR(150) NOT NULL,
@@ -37,6 +37,74 @@ CREATE TABLE gx_event_cursor (
 	PRIMARY KEY (consumer)
 );
 
+CREATE TABLE gx_job (
+	id BIGSERIAL NOT NULL,
+	kind VARCHAR(63) NOT NULL,
+	payload JSONB NOT NULL,
+	key VARCHAR(200),
+	state VARCHAR(16) NOT NULL,
+	run_at TIMESTAMP WITHOUT TIME ZONE NOT NULL,
+	attempts INTEGER NOT NULL,
+	max_attempts INTEGER NOT NULL,
+	locked_by VARCHAR(100),
+	locked_until TIMESTAMP WITHOUT TIME ZONE,
+	last_error TEXT,
+	result TEXT,
+	created_at TIMESTAMP WITHOUT TIME ZONE NOT NULL,
+	finished_at TIMESTAMP WITHOUT TIME ZONE,
+	PRIMARY KEY (id),
+	UNIQUE (key)
+);
+
+CREATE INDEX ix_gx_job_due ON gx_job (state, run_at);
+
+CREATE TABLE gx_timer (
+	id BIGSERIAL NOT NULL,
+	entity VARCHAR(63) NOT NULL,
+	record_id INTEGER NOT NULL,
+	source VARCHAR(16) NOT NULL,
+	name VARCHAR(63) NOT NULL,
+	step INTEGER NOT NULL,
+	due_at TIMESTAMP WITHOUT TIME ZONE NOT NULL,
+	state VARCHAR(16) NOT NULL,
+	armed_at TIMESTAMP WITHOUT TIME ZONE NOT NULL,
+	fired_at TIMESTAMP WITHOUT TIME ZONE,
+	PRIMARY KEY (id)
+);
+
+CREATE INDEX ix_gx_timer_due ON gx_timer (state, due_at);
+
+CREATE INDEX ix_gx_timer_record ON gx_timer (entity, record_id, state);
+
+CREATE TABLE gx_sla_clock (
+	entity VARCHAR(63) NOT NULL,
+	record_id INTEGER NOT NULL,
+	name VARCHAR(63) NOT NULL,
+	started_at TIMESTAMP WITHOUT TIME ZONE NOT NULL,
+	target_seconds INTEGER NOT NULL,
+	used_seconds INTEGER NOT NULL,
+	running_since TIMESTAMP WITHOUT TIME ZONE,
+	due_at TIMESTAMP WITHOUT TIME ZONE,
+	warn_at TIMESTAMP WITHOUT TIME ZONE,
+	paused_at TIMESTAMP WITHOUT TIME ZONE,
+	stopped_at TIMESTAMP WITHOUT TIME ZONE,
+	breached_at TIMESTAMP WITHOUT TIME ZONE,
+	PRIMARY KEY (entity, record_id, name)
+);
+
+CREATE TABLE gx_schedule (
+	name VARCHAR(100) NOT NULL,
+	last_run_at TIMESTAMP WITHOUT TIME ZONE,
+	next_run_at TIMESTAMP WITHOUT TIME ZONE NOT NULL,
+	PRIMARY KEY (name)
+);
+
+CREATE TABLE gx_assignment (
+	rule VARCHAR(100) NOT NULL,
+	last_user_id INTEGER,
+	PRIMARY KEY (rule)
+);
+
 CREATE TABLE gx_user_role (
 	user_id INTEGER NOT NULL,
 	role VARCHAR(63) NOT NULL,
@@ -72,6 +140,22 @@ CREATE TABLE gx_history (
 );
 
 CREATE INDEX ix_gx_history_record ON gx_history (entity, record_id);
+
+CREATE TABLE gx_notification (
+	id BIGSERIAL NOT NULL,
+	user_id INTEGER NOT NULL,
+	channel VARCHAR(16) NOT NULL,
+	entity VARCHAR(63),
+	record_id INTEGER,
+	message JSONB NOT NULL,
+	source VARCHAR(100) NOT NULL,
+	created_at TIMESTAMP WITHOUT TIME ZONE NOT NULL,
+	read_at TIMESTAMP WITHOUT TIME ZONE,
+	PRIMARY KEY (id),
+	FOREIGN KEY(user_id) REFERENCES gx_user (id)
+);
+
+CREATE INDEX ix_gx_notification_user ON gx_notification (user_id, read_at);
 
 CREATE TABLE account (
 	id SERIAL NOT NULL,
@@ -303,6 +387,7 @@ CREATE TABLE ticket (
 	subject VARCHAR(200) NOT NULL,
 	kind VARCHAR(64) NOT NULL,
 	priority VARCHAR(64) NOT NULL,
+	channel VARCHAR(64) NOT NULL,
 	category VARCHAR(64),
 	account INTEGER,
 	contact INTEGER,

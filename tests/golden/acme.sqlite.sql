@@ -1,4 +1,4 @@
--- acme: 14 tables for sqlite
+-- acme: 20 tables for sqlite
 CREATE TABLE gx_user (
 	id INTEGER NOT NULL,
 	username VARCHAR(150) NOT NULL,
@@ -37,6 +37,74 @@ CREATE TABLE gx_event_cursor (
 	PRIMARY KEY (consumer)
 );
 
+CREATE TABLE gx_job (
+	id INTEGER NOT NULL,
+	kind VARCHAR(63) NOT NULL,
+	payload JSON NOT NULL,
+	"key" VARCHAR(200),
+	state VARCHAR(16) NOT NULL,
+	run_at DATETIME NOT NULL,
+	attempts INTEGER NOT NULL,
+	max_attempts INTEGER NOT NULL,
+	locked_by VARCHAR(100),
+	locked_until DATETIME,
+	last_error TEXT,
+	result TEXT,
+	created_at DATETIME NOT NULL,
+	finished_at DATETIME,
+	PRIMARY KEY (id),
+	UNIQUE ("key")
+);
+
+CREATE INDEX ix_gx_job_due ON gx_job (state, run_at);
+
+CREATE TABLE gx_timer (
+	id INTEGER NOT NULL,
+	entity VARCHAR(63) NOT NULL,
+	record_id INTEGER NOT NULL,
+	source VARCHAR(16) NOT NULL,
+	name VARCHAR(63) NOT NULL,
+	step INTEGER NOT NULL,
+	due_at DATETIME NOT NULL,
+	state VARCHAR(16) NOT NULL,
+	armed_at DATETIME NOT NULL,
+	fired_at DATETIME,
+	PRIMARY KEY (id)
+);
+
+CREATE INDEX ix_gx_timer_due ON gx_timer (state, due_at);
+
+CREATE INDEX ix_gx_timer_record ON gx_timer (entity, record_id, state);
+
+CREATE TABLE gx_sla_clock (
+	entity VARCHAR(63) NOT NULL,
+	record_id INTEGER NOT NULL,
+	name VARCHAR(63) NOT NULL,
+	started_at DATETIME NOT NULL,
+	target_seconds INTEGER NOT NULL,
+	used_seconds INTEGER NOT NULL,
+	running_since DATETIME,
+	due_at DATETIME,
+	warn_at DATETIME,
+	paused_at DATETIME,
+	stopped_at DATETIME,
+	breached_at DATETIME,
+	PRIMARY KEY (entity, record_id, name)
+);
+
+CREATE TABLE gx_schedule (
+	name VARCHAR(100) NOT NULL,
+	last_run_at DATETIME,
+	next_run_at DATETIME NOT NULL,
+	PRIMARY KEY (name)
+);
+
+CREATE TABLE gx_assignment (
+	rule VARCHAR(100) NOT NULL,
+	last_user_id INTEGER,
+	PRIMARY KEY (rule)
+);
+
 CREATE TABLE gx_user_role (
 	user_id INTEGER NOT NULL,
 	role VARCHAR(63) NOT NULL,
@@ -72,6 +140,22 @@ CREATE TABLE gx_history (
 );
 
 CREATE INDEX ix_gx_history_record ON gx_history (entity, record_id);
+
+CREATE TABLE gx_notification (
+	id INTEGER NOT NULL,
+	user_id INTEGER NOT NULL,
+	channel VARCHAR(16) NOT NULL,
+	entity VARCHAR(63),
+	record_id INTEGER,
+	message JSON NOT NULL,
+	source VARCHAR(100) NOT NULL,
+	created_at DATETIME NOT NULL,
+	read_at DATETIME,
+	PRIMARY KEY (id),
+	FOREIGN KEY(user_id) REFERENCES gx_user (id)
+);
+
+CREATE INDEX ix_gx_notification_user ON gx_notification (user_id, read_at);
 
 CREATE TABLE account (
 	id INTEGER NOT NULL,
@@ -311,6 +395,7 @@ CREATE TABLE ticket (
 	subject VARCHAR(200) NOT NULL,
 	kind VARCHAR(64) NOT NULL,
 	priority VARCHAR(64) NOT NULL,
+	channel VARCHAR(64) NOT NULL,
 	category VARCHAR(64),
 	account INTEGER,
 	contact INTEGER,

@@ -1,0 +1,91 @@
+"""Scheduled actions (`every:` in automation/*.yaml): at each occurrence, one job per
+record of the entity matching `when`, doing the schedule's actions.
+
+`every:` is a cron expression (five fields, read in the project's time zone, parsed by
+`cronsim`: small, pure Python, well kept, and it handles daylight-saving changes as cron
+does) or a duration (`1d`). `gx_schedule` keeps each schedule's next run; a schedule met
+for the first time starts at its next occurrence. A run moves `next_run_at` past the
+moment it ran at, so a clock set back finds nothing due, and runs missed while no worker
+ran collapse into one. Each job's key names the schedule, the occurrence and the record:
+an occurrence acts once on each record.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from cronsim import CronSim, CronSimError
+from guanxi.automation import jobs
+from guanxi.automation.tables import TABLES
+from guanxi.spec import ScheduleSpec
+from guanxi.store.facade import Store
+from guanxi.store.unit import transaction
+from sqlalchemy.dialects import postgresql, sqlite
+
+SCHEDULES = TABLES.schedules
+SCHEDULE_JOB = "schedule"
+PAGE = 500
+
+
+def valid_cron(text: str) -> str | None:
+    """None when `text` is a cron expression cronsim reads, else why not."""
+    try:
+        CronSim(text, dt.datetime(2026, 1, 1))
+    except CronSimError as error:
+        return str(error)
+    return None
+
+
+def next_run(schedule: ScheduleSpec, after: dt.datetime, time_zone: str) -> dt.datetime:
+    """The first occurrence of `schedule` strictly after `after`."""
+    if schedule.every_seconds is not None:
+        return after + dt.timedelta(seconds=max(schedule.every_seconds, 1))
+    local = after.astimezone(ZoneInfo(time_zone))
+    return next(iter(CronSim(schedule.every, local))).astimezone(dt.UTC)
+
+
+def _matching(store: Store, schedule: ScheduleSpec) -> list[int]:
+    ids: list[int] = []
+    after = None
+    while True:
+        page = store.list(store.system, schedule.entity, where=schedule.when, sort=("id",),
+                          limit=PAGE, after=after, with_total=False)
+        ids.extend(int(record["id"]) for record in page.items)
+        after = page.next_cursor
+        if after is None:
+            return ids
+
+
+def run_due(store: Store, now: dt.datetime) -> list[str]:
+    """Enqueue the jobs of every schedule due at `now`; what was done."""
+    done = []
+    spec = store.app.spec
+    for schedule in spec.schedules:
+        with transaction(store.engine, write=True) as conn:
+            query = sa.select(SCHEDULES).where(SCHEDULES.c.name == schedule.name)
+            if conn.dialect.name == "postgresql":
+                query = query.with_for_update()
+            row = conn.execute(query).mappings().first()
+            if row is None:
+                insert = (postgresql.insert(SCHEDULES) if conn.dialect.name == "postgresql"
+                          else sqlite.insert(SCHEDULES))
+                conn.execute(insert.values(
+                    name=schedule.name,
+                    next_run_at=next_run(schedule, now, spec.time_zone),
+                ).on_conflict_do_nothing())
+                continue
+            occurrence = row["next_run_at"]
+            if occurrence > now:
+                continue
+            records = _matching(store, schedule)
+            jobs.enqueue_many(conn, [
+                {"kind": SCHEDULE_JOB, "key": f"schedule:{schedule.name}:"
+                 f"{occurrence.isoformat()}:{record_id}",
+                 "payload": {"schedule": schedule.name, "entity": schedule.entity,
+                             "record_id": record_id}} for record_id in records], now=now)
+            conn.execute(SCHEDULES.update().where(SCHEDULES.c.name == schedule.name).values(
+                last_run_at=now, next_run_at=next_run(schedule, now, spec.time_zone)))
+        done.append(f"schedule {schedule.name}: {len(records)} record(s)")
+    return done

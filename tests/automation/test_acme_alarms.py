@@ -1,0 +1,80 @@
+"""acme's e-mail alarm, end to end: tickets written through the Store at one moment,
+`guanxi worker --once --at` a moment later, notifications read back."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from acme_world import World, acme_world, shanghai
+from guanxi.automation import notifications
+from guanxi.automation.worker import Worker
+from guanxi.cli.main import main
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "acme"
+
+
+@pytest.fixture
+def world(db_url: str) -> Iterator[World]:
+    made = acme_world(EXAMPLES, db_url, shanghai(2026, 12, 4, 17))  # a Friday
+    yield made
+    made.store.dispose()
+
+
+def _messages(world: World, user_id: int) -> list[str]:
+    return [n.text("en") for n in notifications.inbox(world.store.engine, user_id)]
+
+
+def test_an_unanswered_email_ticket_alarms_its_assignee_a_week_later(world: World) -> None:
+    ticket = world.ticket(channel="email", assignee=world.agent.id)
+    Worker(world.store).run_until_quiet(shanghai(2026, 12, 11, 10).astimezone())
+    assert _messages(world, world.agent.id)[-1:] == [
+        "An e-mail ticket has waited 12 office hours for a first answer"]
+    assert notifications.inbox(world.store.engine, world.agent.id)[0].record_id == ticket["id"]
+
+
+def test_an_answered_email_ticket_alarms_nobody(world: World) -> None:
+    ticket = world.ticket(channel="email", assignee=world.agent.id)
+    world.store.transition(world.manager, "ticket", ticket["id"], "assign")
+    world.store.transition(world.manager, "ticket", ticket["id"], "start")
+    Worker(world.store).run_until_quiet(shanghai(2026, 12, 11, 10))
+    for user in (world.agent, world.other_agent, world.manager):
+        assert not [m for m in _messages(world, user.id) if "e-mail ticket" in m]
+
+
+def test_a_ticket_from_friday_evening_is_not_overdue_on_saturday_morning(
+        world: World) -> None:
+    world.ticket(channel="email", assignee=world.agent.id)
+    Worker(world.store).run_until_quiet(shanghai(2026, 12, 5, 9))
+    assert _messages(world, world.agent.id) == []
+
+
+def test_the_service_managers_hear_after_sixteen_office_hours(world: World) -> None:
+    world.ticket(channel="email", assignee=world.agent.id)
+    worker = Worker(world.store)
+    worker.run_until_quiet(shanghai(2026, 12, 8, 14))  # 13 office hours: Fri 1, Mon 9, Tue 3
+    assert not [m for m in _messages(world, world.manager.id) if "16 office" in m]
+    worker.run_until_quiet(shanghai(2026, 12, 8, 15))  # 16 office hours
+    assert "An e-mail ticket has waited 16 office hours for a first answer" in \
+        _messages(world, world.manager.id)
+
+
+def test_running_again_at_an_earlier_moment_fires_nothing_twice(world: World) -> None:
+    world.ticket(channel="email", assignee=world.agent.id)
+    worker = Worker(world.store)
+    worker.run_until_quiet(shanghai(2026, 12, 11, 10))
+    before = _messages(world, world.agent.id)
+    worker.run_until_quiet(shanghai(2026, 12, 9, 10))
+    worker.run_until_quiet(shanghai(2026, 12, 11, 10))
+    assert _messages(world, world.agent.id) == before
+
+
+def test_the_worker_command_runs_what_is_due_at_the_given_moment(
+        world: World, capsys: pytest.CaptureFixture[str]) -> None:
+    world.ticket(channel="email", assignee=world.agent.id)
+    url = world.store.engine.url.render_as_string(hide_password=False)
+    assert main(["worker", str(EXAMPLES), "--db", url, "--once",
+                 "--at", "2026-12-11T10:00:00+08:00"]) == 0
+    assert "notify assignee: 1 user(s)" in capsys.readouterr().out
+    assert len(_messages(world, world.agent.id)) >= 1
