@@ -5,7 +5,7 @@ template and a line of documentation; docs/errors.md lists exactly these. Errors
 project from running; warnings are reported and do not.
 
 Ranges: GX1xx files and YAML, GX2xx structure, GX3xx names and references,
-GX4xx expressions, GX5xx workflows, GX6xx access, GX7xx overlays.
+GX4xx expressions, GX5xx workflows, GX6xx access, GX7xx overlays, GX8xx import mappings.
 """
 
 from __future__ import annotations
@@ -215,6 +215,26 @@ CATALOG: dict[str, Problem] = _catalog(
      "A removed thing is still used; reported at both places."),
     ("GX705", E, "'remove' needs 'extends': there is no base project to remove from",
      "`remove` in a project that extends nothing."),
+    # ------------------------------------------------------------ import mappings
+    ("GX801", E, "the mapping is for unknown entity '{name}'",
+     "A mapping's `entity` names no entity."),
+    ("GX802", E, "unknown field '{name}' of entity '{entity}' in {where}",
+     "A mapping's column, key or lookup names no field."),
+    ("GX803", E, "entity '{entity}' has no workflow, so no column can give its state",
+     "`state: true` on a mapping of an entity without a workflow."),
+    ("GX804", E, "column '{column}' gives both a field and the state",
+     "A column with both `field` and `state: true`."),
+    ("GX805", E, "column '{column}' fills nothing",
+     "A column mapping without `field` or `state: true`."),
+    ("GX806", E, "field '{name}' is computed and cannot be imported",
+     "A column fills a computed field."),
+    ("GX807", E, "'{key}' does not apply to a {type} field",
+     "`lookup`/`create` on a field that is not a reference, `format` on one that is not a "
+     "date, `number` on one that is not a number."),
+    ("GX808", E, "lookup field '{name}' of entity '{entity}' is neither unique nor its title",
+     "A reference is looked up by a field that does not identify one record."),
+    ("GX809", E, "column '{column}' fills '{field}', which column '{other}' already fills",
+     "Two columns fill one field."),
 )
 
 

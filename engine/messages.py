@@ -312,3 +312,21 @@ CATALOG["en"].update({
 CATALOG["zh"].update({
     "related_rule_failed": "{entity} {id} 将不再符合其规则：{messages}",
 })
+# Data in and out: imports, exports, duplicates, erasure.
+CATALOG["en"].update({
+    "no_record_with": "there is no {entity} with {field} {value} that you can see",
+    "upsert_needs_key": "an upsert of {entity} needs the key fields that identify a "
+    "record (--key FIELD, or key: in the mapping)",
+    "unknown_key": "key {name} is not a field of {entity}",
+    "import_not_undoable": "import {batch} cannot be undone: it is {status}",
+    "undo_refused": "import {batch} cannot be undone: {detail}",
+    "same_record_twice": "{entity} {id} is already changed by an earlier row of this batch",
+})
+CATALOG["zh"].update({
+    "no_record_with": "没有您可以查看的{field}为 {value} 的{entity}",
+    "upsert_needs_key": "更新导入{entity}需要标识记录的键字段（--key 字段，或映射中的 key:）",
+    "unknown_key": "键 {name} 不是{entity}的字段",
+    "import_not_undoable": "导入批次 {batch} 无法撤销：其状态为 {status}",
+    "undo_refused": "导入批次 {batch} 无法撤销：{detail}",
+    "same_record_twice": "{entity} {id} 已被本批次中前面的行修改",
+})

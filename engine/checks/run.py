@@ -15,6 +15,7 @@ from guanxi.checks import (
     flowsplit,
     rollups,
     renames,
+    mappings,
     schema,
     system,
     workflows,
@@ -25,7 +26,8 @@ from guanxi.language.raw import RawProject
 from guanxi.spec import ProjectSpec
 
 # The topic modules whose checks are registered (imported for that).
-TOPICS = (flowsplit, schema, entities, system, workflows, expressions, rollups, renames)
+TOPICS = (flowsplit, schema, entities, system, workflows, expressions, rollups, renames,
+          mappings)
 
 
 def check_project(raw: RawProject, spec: ProjectSpec) -> list[Diagnostic]:

@@ -15,6 +15,7 @@ from guanxi.cli import automation as cli_automation
 from guanxi.cli import data as cli_data
 from guanxi.cli import diagram as cli_diagram
 from guanxi.cli import explain as cli_explain
+from guanxi.cli import imports as cli_imports
 from guanxi.cli import language as cli_language
 from guanxi.cli import recompute as cli_recompute
 from guanxi.cli import new as cli_new
@@ -31,8 +32,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"guanxi {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for module in (cli_language, cli_diagram, cli_data, cli_tokens, cli_server,
-                   cli_recompute, cli_testing, cli_explain, cli_schemas, cli_new):
+    for module in (cli_language, cli_diagram, cli_data, cli_imports, cli_tokens, cli_server,
+                   cli_recompute, cli_testing, cli_explain, cli_schemas, cli_new,
                    cli_automation):
         module.register(subparsers)
     return parser

@@ -15,9 +15,9 @@ from __future__ import annotations
 
 import builtins
 import datetime as dt
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from typing import Any, Literal, overload
+from typing import Any, Literal, TypeVar, overload
 
 import sqlalchemy as sa
 from guanxi import expr
@@ -43,10 +43,14 @@ from guanxi.store.records import (
     shape,
 )
 from guanxi.store.rights import RecordRights
+from guanxi.store.saving import Journal, Prepare, SaveReport, bulk_save
 from guanxi.store.unit import Clock, Statements, Unit, context_of, unit_of_work
 from guanxi.store.workflow import available, fire
 
-__all__ = ["ImportReport", "Page", "RecordRights", "RowError", "Store"]
+__all__ = ["ImportReport", "Page", "RecordRights", "RowError", "SaveReport", "Store"]
+
+
+T = TypeVar("T")
 
 
 def _utc_now() -> dt.datetime:
@@ -300,6 +304,30 @@ class Store:
             self.app.entity(entity)
         with self._unit(self.system) as unit:
             return derived.recompute(unit, entity)
+
+    def bulk_save(self, user: User, entity: str, items: Iterable[T], prepare: Prepare[T], *,
+                  journal: Journal | None = None,
+                  follow_up: Callable[[], Sequence[T]] | None = None,
+                  mode: str = "all_or_nothing",
+                  batch_size: int = 1000, historical: bool = False,
+                  dry_run: bool = False) -> SaveReport:
+        """Save many rows, new and existing, in batches, in one transaction: `prepare`
+        turns each batch of `items` into `saving.Write`s (new records, changes to a
+        record, deletions) or `RowError`s, inside the transaction (it may look records
+        up with the unit it is given). New records pass the stages of `create`, changes
+        those of `update`, deletions those of `delete`; all end in history and events.
+        `journal` sees each batch's outcomes and refused rows in the same
+        transaction; `follow_up`, called once the items are saved (until it gives
+        nothing), gives more items that depend on them. Modes as for
+        `bulk_insert`; `dry_run` checks and writes, then rolls everything back.
+        `historical` (administrators and the system actor): new records as
+        `bulk_insert` takes them, and changes may give `state` and `updated_at`."""
+        compiled = self.app.entity(entity)
+        trusted = self._is_admin(user) or SYSTEM_ROLE in user.roles
+        return bulk_save(lambda: self._unit(user), compiled, user, items, prepare,
+                         journal=journal, follow_up=follow_up, mode=mode,
+                         batch_size=batch_size,
+                         historical=historical, trusted=trusted, dry_run=dry_run)
 
     def explain(self, user: User, entity: str, record_id: Any = None, *,
                 for_operator: bool = False) -> builtins.list[str]:

@@ -1,0 +1,145 @@
+"""Import batches: every import run is a batch with an id (`gx_import`), and every record
+it created or changed is journaled under it (`gx_import_row`, with the changes as
+history records them), so `guanxi import undo BATCH` can revert it.
+
+The two tables are the data layer's own: they are created, when missing, by the first
+import into a database.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from guanxi.errors import NotFound
+from guanxi.fields.registry import UTCDateTime
+from guanxi.identity import User
+from guanxi.store.records import user_id_of
+from sqlalchemy.dialects import postgresql
+
+METADATA = sa.MetaData()
+_JSON = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
+
+IMPORTS = sa.Table(
+    "gx_import", METADATA,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("entity", sa.String(63), nullable=False),
+    sa.Column("file", sa.String(500), nullable=False),
+    sa.Column("mode", sa.String(20), nullable=False),
+    sa.Column("user_id", sa.Integer, nullable=True),
+    sa.Column("started_at", UTCDateTime(), nullable=False),
+    sa.Column("finished_at", UTCDateTime(), nullable=True),
+    # running, done, failed, undone
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("created", sa.Integer, nullable=False, default=0),
+    sa.Column("updated", sa.Integer, nullable=False, default=0),
+    sa.Column("unchanged", sa.Integer, nullable=False, default=0),
+    sa.Column("failed", sa.Integer, nullable=False, default=0),
+)
+
+ROWS = sa.Table(
+    "gx_import_row", METADATA,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("import_id", sa.Integer, sa.ForeignKey("gx_import.id"), nullable=False,
+              index=True),
+    sa.Column("number", sa.Integer, nullable=False),
+    sa.Column("entity", sa.String(63), nullable=False),
+    sa.Column("record_id", sa.Integer, nullable=False),
+    # create or update
+    sa.Column("action", sa.String(16), nullable=False),
+    sa.Column("changes", _JSON, nullable=False),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Batch:
+    """One import run as journaled."""
+
+    id: int
+    entity: str
+    file: str
+    mode: str
+    status: str
+    started_at: dt.datetime
+    created: int
+    updated: int
+    unchanged: int
+    failed: int
+
+
+@dataclass(frozen=True, slots=True)
+class Journaled:
+    """One record a batch created or changed."""
+
+    number: int
+    entity: str
+    record_id: int
+    action: str
+    changes: Mapping[str, Any]
+
+
+def ensure_tables(engine: sa.Engine) -> None:
+    """Create the batch tables if the database lacks them."""
+    METADATA.create_all(engine, checkfirst=True)
+
+
+def start(engine: sa.Engine, user: User, entity: str, file: str, mode: str,
+          now: dt.datetime) -> int:
+    """A new batch, running; its id."""
+    ensure_tables(engine)
+    with engine.begin() as conn:
+        return int(conn.execute(IMPORTS.insert().returning(IMPORTS.c.id), {
+            "entity": entity, "file": file[-500:], "mode": mode,
+            "user_id": user_id_of(user), "started_at": now, "status": "running",
+            "created": 0, "updated": 0, "unchanged": 0, "failed": 0}).scalar_one())
+
+
+def finish(engine: sa.Engine, batch: int, status: str, now: dt.datetime,
+           counts: Mapping[str, int]) -> None:
+    """Record how a batch ended."""
+    with engine.begin() as conn:
+        conn.execute(IMPORTS.update().where(IMPORTS.c.id == batch).values(
+            status=status, finished_at=now, **counts))
+
+
+def journal(conn: sa.Connection, batch: int, rows: Sequence[Journaled]) -> None:
+    """Journal records a batch created or changed, in the write's transaction."""
+    if rows:
+        conn.execute(ROWS.insert(), [{
+            "import_id": batch, "number": r.number, "entity": r.entity,
+            "record_id": r.record_id, "action": r.action, "changes": dict(r.changes)}
+            for r in rows])
+
+
+def get(engine: sa.Engine, batch: int) -> Batch:
+    """The batch `batch`; NotFound when there is none."""
+    ensure_tables(engine)
+    with engine.connect() as conn:
+        row = conn.execute(sa.select(IMPORTS).where(IMPORTS.c.id == batch)).mappings().first()
+    if row is None:
+        raise NotFound("import", batch)
+    return Batch(row["id"], row["entity"], row["file"], row["mode"], row["status"],
+                 row["started_at"], row["created"], row["updated"], row["unchanged"],
+                 row["failed"])
+
+
+def listing(engine: sa.Engine, limit: int = 50) -> list[Batch]:
+    """The latest batches, newest first."""
+    ensure_tables(engine)
+    with engine.connect() as conn:
+        rows = conn.execute(sa.select(IMPORTS).order_by(IMPORTS.c.id.desc()).limit(limit)
+                            ).mappings().all()
+    return [Batch(r["id"], r["entity"], r["file"], r["mode"], r["status"], r["started_at"],
+                  r["created"], r["updated"], r["unchanged"], r["failed"]) for r in rows]
+
+
+def journaled(engine: sa.Engine, batch: int) -> list[Journaled]:
+    """What a batch created or changed, last first (the order to revert it in)."""
+    with engine.connect() as conn:
+        rows = conn.execute(sa.select(ROWS).where(ROWS.c.import_id == batch)
+                            .order_by(ROWS.c.id.desc())).mappings().all()
+    return [Journaled(r["number"], r["entity"], r["record_id"], r["action"], r["changes"])
+            for r in rows]

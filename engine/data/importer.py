@@ -1,0 +1,440 @@
+"""`guanxi import`: a CSV or XLSX file into an entity's records, through the Store.
+
+The file is read as a stream (`readers`), each column planned (`plan`: the mapping's
+columns, the others matched by name or label), and rows flow in batches into
+`Store.bulk_save`, whose `prepare` step (inside the import's one transaction) cleans
+each cell (`cleaning`), finds references by a natural key (one query per column and
+batch, only among records the user may read), creates missing targets when the mapping
+says so, and matches rows to existing records by the key fields for an upsert. A
+reference from the entity to itself that names a row further down the file is filled
+in once that row is in. Every problem goes to the report (row, column, value,
+message); every record created or changed is journaled under the import's batch
+(`batches`), so the import can be undone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from guanxi.compile.app import CompiledEntity
+from guanxi.data import batches, cleaning
+from guanxi.data.mapping import DATE_TYPES, NUMBER_TYPES, ImportMapping
+from guanxi.data.plan import ColumnPlan, Plan, plan_columns
+from guanxi.data.readers import open_table
+from guanxi.errors import RequestInvalid
+from guanxi.identity import User
+from guanxi.messages import render
+from guanxi.store.batch import Row
+from guanxi.store.facade import Store
+from guanxi.store.lookups import matching
+from guanxi.store.pipeline import Creation
+from guanxi.store.readable import require_readable
+from guanxi.store.records import RowError
+from guanxi.store.saving import Outcome, Write
+from guanxi.store.unit import Unit
+
+MODES = ("all-or-nothing", "skip-bad", "upsert")
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One line of the report: the row (line of the file), the column, its value and what
+    is wrong."""
+
+    row: int
+    column: str
+    value: str
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class ImportResult:
+    """What an import did: its batch (None for a dry run), the counts, the rows refused,
+    whether anything was kept, and the file's columns nothing used."""
+
+    batch: int | None
+    created: int
+    updated: int
+    unchanged: int
+    failed: int
+    written: bool
+    unused: tuple[str, ...] = ()
+    deleted: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class _Deferred:
+    """A reference to a record of the same import further down the file, filled in
+    after the rows."""
+
+    number: int
+    plan: ColumnPlan
+    value: Any
+
+
+@dataclass
+class _Cells:
+    """One row being prepared."""
+
+    number: int
+    cells: list[str]
+    values: dict[str, Any] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+
+
+Report = Callable[[Problem], None]
+Progress = Callable[[int], None]
+
+
+class Importer:
+    """One import of one file into one entity, as one user."""
+
+    def __init__(self, store: Store, user: User, entity: str,
+                 mapping: ImportMapping | None = None, *, mode: str = "all-or-nothing",
+                 keys: Sequence[str] = (), dry_run: bool = False, batch_size: int = 1000,
+                 report: Report | None = None, progress: Progress | None = None) -> None:
+        if mode not in MODES:
+            raise RequestInvalid(render("bad_import_mode", {"allowed": MODES,
+                                                            "value": repr(mode)},
+                                        user.language), code="bad_import_mode")
+        self.store, self.user, self.app = store, user, store.app
+        self.entity: CompiledEntity = store.app.entity(entity)
+        self.mapping = mapping
+        self.mode = mode
+        self.keys = tuple(keys) or (mapping.key if mapping else ())
+        if mode == "upsert" and not self.keys:
+            raise RequestInvalid(render("upsert_needs_key", {"entity": entity},
+                                        user.language), code="upsert_needs_key")
+        for name in self.keys:
+            if name not in self.entity.fields:
+                raise RequestInvalid(render("unknown_key", {"name": name, "entity": entity},
+                                            user.language), code="unknown_key")
+        self.dry_run = dry_run
+        self.batch_size = batch_size
+        self.report = report or (lambda problem: None)
+        self.progress = progress or (lambda count: None)
+        self.plan: Plan = Plan((), ())
+        self.batch: int | None = None
+        self.failed_rows: set[int] = set()
+        self.deferred: list[_Deferred] = []
+        self.deferred_rows: set[int] = set()
+        self.created_ids: dict[int, int] = {}
+        self.reported: set[int] = set()
+        self.current: dict[int, list[str]] = {}
+
+    # ------------------------------------------------------------ running
+
+    def run(self, path: str | Path) -> ImportResult:
+        """Import the file at `path`."""
+        table = open_table(path)
+        self.plan = plan_columns(self.app, self.entity, self.mapping, table.headers)
+        for plan in self.plan.columns:
+            if plan.ref is not None and plan.lookup != "id":
+                require_readable(self.app, self.user, plan.ref, plan.lookup, "lookup")
+        engine = self.store.engine
+        mode = "skip_bad" if self.mode == "skip-bad" else "all_or_nothing"
+        if not self.dry_run:
+            self.batch = batches.start(engine, self.user, self.entity.name, str(path),
+                                       self.mode, self.store.clock())
+        try:
+            saved = self.store.bulk_save(
+                self.user, self.entity.name, table.rows, self._prepare,
+                journal=self._journal, follow_up=self._follow_up, mode=mode,
+                batch_size=self.batch_size,
+                historical=self.plan.historical, dry_run=self.dry_run)
+        except BaseException:
+            if self.batch is not None:
+                batches.finish(engine, self.batch, "failed", self.store.clock(), {})
+            raise
+        failed = len(self.failed_rows)
+        if self.batch is not None:
+            batches.finish(engine, self.batch, "done" if saved.written else "failed",
+                           self.store.clock(),
+                           {"created": saved.created if saved.written else 0,
+                            "updated": saved.updated if saved.written else 0,
+                            "unchanged": saved.unchanged, "failed": failed})
+        return ImportResult(self.batch, saved.created, saved.updated, saved.unchanged,
+                            failed, saved.written, self.plan.unused)
+
+    def _follow_up(self) -> list[Any]:
+        """The references to rows further down the file, once those rows are in."""
+        deferred, self.deferred = self.deferred, []
+        return deferred
+
+    # ------------------------------------------------------------ preparing a batch
+
+    def _prepare(self, unit: Unit, items: Sequence[Any]) -> list[Write | RowError]:
+        self.reported = set()
+        self.current = {}
+        rows = [_Cells(number, cells) for item in items
+                if not isinstance(item, _Deferred) for number, cells in [item]]
+        deferred = [item for item in items if isinstance(item, _Deferred)]
+        for row in rows:
+            self.current[row.number] = row.cells
+            self._clean(row)
+        for plan in self.plan.columns:
+            if plan.ref is not None:
+                self._references(unit, plan, rows)
+            elif plan.target == "owner":
+                self._owners(unit, plan, rows)
+        existing = self._existing(unit, rows) if self.mode == "upsert" else {}
+        out: list[Write | RowError] = []
+        for row in rows:
+            if row.problems:
+                for problem in row.problems:
+                    self.report(problem)
+                self.failed_rows.add(row.number)
+                self.reported.add(row.number)
+                out.append(RowError(row.number, {p.column: [p.message] for p in row.problems}))
+                continue
+            key = self._key(row.values)
+            record_id = existing.get(key) if key is not None else None
+            values = row.values
+            if record_id is not None:
+                values = {k: v for k, v in values.items() if k != "created_at"}
+            out.append(Write(row.number, values, record_id))
+        out.extend(self._resolve_deferred(unit, deferred))
+        self.progress(len(items))
+        return out
+
+    def _clean(self, row: _Cells) -> None:
+        for plan in self.plan.columns:
+            raw = row.cells[plan.index] if plan.index < len(row.cells) else ""
+            try:
+                value = self._cell(plan, raw)
+            except cleaning.CellError as error:
+                row.problems.append(Problem(row.number, plan.header, raw, str(error)))
+                continue
+            row.values[plan.target] = value
+
+    def _cell(self, plan: ColumnPlan, raw: str) -> Any:
+        rule = plan.rule
+        text = cleaning.trimmed(raw) if rule.trim else raw
+        text = cleaning.cased(text, rule.case)
+        value = cleaning.mapped(text, rule.values)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return None
+        if not isinstance(value, str):
+            return value
+        if plan.target == "state" and self.entity.machine is not None:
+            states = [(s.name, s.label) for s in self.entity.machine.spec.states]
+            return cleaning.choice(value, states)
+        if plan.target in ("created_at", "updated_at"):
+            return cleaning.date(value, rule.format, True) if rule.format else value
+        spec = plan.spec
+        if spec is None:
+            return value
+        if spec.type in NUMBER_TYPES:
+            return cleaning.number(value, rule.number)
+        if spec.type in DATE_TYPES and rule.format:
+            return cleaning.date(value, rule.format, spec.type == "datetime")
+        if spec.type in ("choice", "tags") and spec.options:
+            if spec.type == "tags":
+                return [cleaning.choice(v, cleaning.option_pairs(spec.options))
+                        for v in value.replace("，", ",").split(",") if v.strip()]
+            return cleaning.choice(value, cleaning.option_pairs(spec.options))
+        return value
+
+    def _references(self, unit: Unit, plan: ColumnPlan, rows: Sequence[_Cells]) -> None:
+        """Each row's reference in `plan`'s column found by its natural key, among the
+        records the user may read."""
+        assert plan.ref is not None
+        target = self.app.entity(plan.ref)
+        wanted = {row.values[plan.target] for row in rows
+                  if not row.problems and row.values.get(plan.target) is not None}
+        if not wanted:
+            return
+        found = self._find(unit, target, plan.lookup, wanted)
+        missing = wanted - set(found)
+        if missing and plan.rule.create and plan.ref != self.entity.name:
+            found.update(self._create_targets(unit, target, plan, sorted(missing, key=str)))
+        for row in rows:
+            value = row.values.get(plan.target)
+            if row.problems or value is None:
+                continue
+            if value in found:
+                row.values[plan.target] = found[value]
+            elif plan.ref == self.entity.name:
+                del row.values[plan.target]
+                self.deferred.append(_Deferred(row.number, plan, value))
+                self.deferred_rows.add(row.number)
+            else:
+                row.problems.append(Problem(row.number, plan.header, str(value), render(
+                    "no_record_with", {"entity": target.name, "field": plan.lookup,
+                                       "value": value}, unit.language)))
+
+    def _find(self, unit: Unit, target: CompiledEntity, lookup: str,
+              wanted: set[Any]) -> dict[Any, int]:
+        table = target.table
+        keys: list[tuple[Any, ...]] = []
+        for value in wanted:
+            if lookup == "id":
+                text = str(value).strip()
+                if text.isdigit():
+                    keys.append((int(text),))
+            else:
+                keys.append((value,))
+        if not keys:
+            return {}
+        conditions = [table.c.deleted_at.is_(None),
+                      target.policy.rule(unit.user, unit.ctx, "read")]
+        if lookup == "id":
+            rows = matching(unit, table, ["id"], keys, *conditions)
+            by_id = {row[0] for row in rows}
+            return {value: int(str(value).strip()) for value in wanted
+                    if str(value).strip().isdigit() and int(str(value).strip()) in by_id}
+        rows = matching(unit, table, [lookup], keys, *conditions)
+        return {row[1]: row[0] for row in rows}
+
+    def _create_targets(self, unit: Unit, target: CompiledEntity, plan: ColumnPlan,
+                        values: Sequence[Any]) -> dict[Any, int]:
+        """Create the referred records the file names and the database lacks (the
+        mapping's `create: true`), through the create pipeline, journaled."""
+        creation = Creation(unit, target)
+        checked = creation.check([Row(i + 1, {plan.lookup: v}) for i, v in enumerate(values)])
+        good = creation.write([row for row in checked if row.ok])
+        if self.batch is not None:
+            batches.journal(unit.conn, self.batch, [
+                batches.Journaled(0, target.name, row.record_id or 0, "create", {})
+                for row in good])
+        return {values[row.number - 1]: row.record_id for row in good
+                if row.record_id is not None}
+
+    def _owners(self, unit: Unit, plan: ColumnPlan, rows: Sequence[_Cells]) -> None:
+        users = self.app.tables.users
+        column = users.c.display_name if plan.lookup == "display_name" else users.c.username
+        wanted = {row.values["owner"] for row in rows
+                  if not row.problems and row.values.get("owner") is not None}
+        found: dict[Any, int] = {}
+        if wanted:
+            query = sa.select(column, users.c.id).where(column.in_(sorted(wanted, key=str)),
+                                                        users.c.active.is_(True))
+            found = {name: user_id for name, user_id in unit.conn.execute(query)}
+        for row in rows:
+            value = row.values.get("owner")
+            if row.problems or value is None:
+                continue
+            if value in found:
+                row.values["owner"] = found[value]
+            else:
+                row.problems.append(Problem(row.number, plan.header, str(value), render(
+                    "no_user", {"value": value}, unit.language)))
+
+    def _key(self, values: Mapping[str, Any]) -> tuple[Any, ...] | None:
+        if not self.keys or any(values.get(k) is None for k in self.keys):
+            return None
+        return tuple(self._comparable(k, values[k]) for k in self.keys)
+
+    def _comparable(self, name: str, value: Any) -> Any:
+        """A key value as the database holds it (read by the field's type)."""
+        clean, errors = self.entity.validator.coerce({name: value}, self.user.language)
+        return clean.get(name, value) if not errors else value
+
+    def _existing(self, unit: Unit, rows: Sequence[_Cells]) -> dict[tuple[Any, ...], int]:
+        """The records (readable, not deleted) that have the key values of `rows`."""
+        keys = {key for row in rows if not row.problems
+                and (key := self._key(row.values)) is not None}
+        if not keys:
+            return {}
+        table = self.entity.table
+        found = matching(unit, table, list(self.keys), keys, table.c.deleted_at.is_(None),
+                         self.entity.policy.rule(unit.user, unit.ctx, "read"))
+        return {tuple(row[1:]): row[0] for row in found}
+
+    def _resolve_deferred(self, unit: Unit, items: Sequence[_Deferred]
+                          ) -> list[Write | RowError]:
+        out: list[Write | RowError] = []
+        by_plan: dict[str, list[_Deferred]] = {}
+        for item in items:
+            by_plan.setdefault(item.plan.target, []).append(item)
+        for group in by_plan.values():
+            plan = group[0].plan
+            found = self._find(unit, self.entity, plan.lookup, {i.value for i in group})
+            for item in group:
+                record_id = self.created_ids.get(item.number)
+                if record_id is None:
+                    continue  # the row itself was refused
+                if item.value in found:
+                    out.append(Write(item.number, {plan.target: found[item.value]},
+                                     record_id))
+                else:
+                    message = render("no_record_with", {
+                        "entity": self.entity.name, "field": plan.lookup,
+                        "value": item.value}, unit.language)
+                    self.report(Problem(item.number, plan.header, str(item.value), message))
+                    self.failed_rows.add(item.number)
+                    self.reported.add(item.number)
+                    out.append(RowError(item.number, {plan.target: [message]}))
+        return out
+
+    # ------------------------------------------------------------ after each batch
+
+    def _journal(self, unit: Unit, outcomes: Sequence[Outcome],
+                 errors: Sequence[RowError]) -> None:
+        for error in errors:
+            if error.row in self.reported:
+                continue
+            self.failed_rows.add(error.row)
+            cells = self.current.get(error.row, [])
+            for name, messages in error.errors.items():
+                plan = self.plan.column_of(name)
+                header = plan.header if plan is not None else name
+                value = (cells[plan.index] if plan is not None and plan.index < len(cells)
+                         else "")
+                for message in messages:
+                    self.report(Problem(error.row, header, value, message))
+        for outcome in outcomes:
+            if outcome.action == "create" and outcome.number in self.deferred_rows:
+                self.created_ids[outcome.number] = outcome.record_id
+        if self.batch is not None:
+            batches.journal(unit.conn, self.batch, [
+                batches.Journaled(o.number, self.entity.name, o.record_id, o.action,
+                                  o.changes)
+                for o in outcomes if o.action in ("create", "update")])
+
+
+def undo(store: Store, user: User, batch: int, *, batch_size: int = 1000) -> ImportResult:
+    """Revert import batch `batch`: records it changed get their old values back (their
+    state too), records it created are deleted (soft, as `delete` does); newest first."""
+    engine = store.engine
+    found = batches.get(engine, batch)
+    if found.status != "done":
+        raise RequestInvalid(render("import_not_undoable", {"batch": batch,
+                                                            "status": found.status},
+                                    user.language), code="import_not_undoable")
+    rows = batches.journaled(engine, batch)
+    order = [found.entity, *sorted({r.entity for r in rows} - {found.entity})]
+    updated = deleted = 0
+    for entity in order:
+        created = {r.record_id for r in rows if r.entity == entity and r.action == "create"}
+        # A record the batch created is deleted; its later changes need no undoing.
+        mine = [r for r in rows if r.entity == entity
+                and (r.action == "create" or r.record_id not in created)]
+        if not mine:
+            continue
+
+        def prepare(unit: Unit, items: Sequence[tuple[int, batches.Journaled]]
+                    ) -> list[Write | RowError]:
+            del unit
+            return [Write(index, {name: pair[0] for name, pair in item.changes.items()}
+                          if item.action == "update" else {}, item.record_id,
+                          delete=item.action == "create") for index, item in items]
+
+        report = store.bulk_save(user, entity, list(enumerate(mine, start=1)), prepare,
+                                 batch_size=batch_size,
+                                 historical=any("state" in r.changes for r in mine))
+        if report.errors:
+            first = report.errors[0]
+            raise RequestInvalid(render("undo_refused", {
+                "batch": batch, "detail": "; ".join(
+                    f"{k}: {', '.join(v)}" for k, v in first.errors.items())},
+                user.language), code="undo_refused")
+        updated += report.updated
+        deleted += report.deleted
+    batches.finish(engine, batch, "undone", store.clock(), {})
+    return ImportResult(batch, 0, updated, 0, 0, True, deleted=deleted)
+

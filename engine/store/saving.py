@@ -1,0 +1,321 @@
+"""Saving many rows at once, new and existing: the write pipeline of imports and upserts.
+
+Each batch of caller items is turned into `Write`s by the caller's `prepare` (run inside
+the transaction, so it may look records up with the unit); new records then run the
+very stages of `create` (`pipeline.Creation`), changed ones the stages of `update`
+(names writable in the record's state, coercion, computed fields, validation,
+references and unique values, compare-and-set under the user's update condition), and
+deletions those of `delete`; every write ends in `outbox.record` (history and events).
+The caller's `journal` sees what each batch did, in the same transaction.
+
+`historical=True` (administrators and the system actor) also lets an existing record's
+`state` and `updated_at` be given, as a historical import gives them to new records.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+import sqlalchemy as sa
+from guanxi.compile.app import CompiledEntity
+from guanxi.expr.functions import context_params
+from guanxi.fields.registry import coerce
+from guanxi.fields.values import FieldValueError
+from guanxi.identity import User
+from guanxi.messages import render, show
+from guanxi.spec import NOWHERE, FieldSpec
+from guanxi.store import outbox, rows, stages
+from guanxi.store.batch import Batch, Errors, Row, errors_of
+from guanxi.store.bulk import check_import
+from guanxi.store.pipeline import Creation
+from guanxi.store.records import Loaded, RowError, changes_of, flag
+from guanxi.store.unit import Unit
+
+T = TypeVar("T")
+Begin = Callable[[], AbstractContextManager[Unit]]
+# How a given change time is read.
+MOMENT = FieldSpec("updated_at", "datetime", NOWHERE)
+
+
+@dataclass(frozen=True, slots=True)
+class Write:
+    """One row to save: the values of a new record (`record_id` None), changes to record
+    `record_id`, or (`delete`) its soft deletion. `number`: its row in the input."""
+
+    number: int
+    values: Mapping[str, Any]
+    record_id: int | None = None
+    delete: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What saving one row did: `action` is create, update, delete or unchanged;
+    `changes` {field: [old, new]} as history records them."""
+
+    number: int
+    record_id: int
+    action: str
+    changes: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class SaveReport:
+    """The outcome of `bulk_save`: how many rows did what, the rows refused, and whether
+    anything was kept (False after a dry run or a refused all-or-nothing save)."""
+
+    created: int = 0
+    updated: int = 0
+    deleted: int = 0
+    unchanged: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    written: bool = True
+
+
+Prepare = Callable[[Unit, Sequence[T]], Sequence["Write | RowError"]]
+Journal = Callable[[Unit, Sequence[Outcome], Sequence[RowError]], None]
+
+
+class _Rollback(Exception):
+    """Internal: undoes a dry run or an all-or-nothing save that met a bad row."""
+
+
+# Ends a batch early (before follow-up items, which depend on what came before).
+_FLUSH = object()
+
+
+def _batches(items: Iterable[T], size: int) -> Iterable[list[T]]:
+    batch: list[T] = []
+    for item in items:
+        if item is _FLUSH:
+            if batch:
+                yield batch
+            batch = []
+            continue
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+class Changing:
+    """The update pipeline of a bulk save over one entity (and its deletions)."""
+
+    def __init__(self, unit: Unit, entity: CompiledEntity, *, historical: bool) -> None:
+        self.unit = unit
+        self.entity = entity
+        self.historical = historical
+        self.allow = stages.HISTORICAL - {"created_at"} if historical else frozenset()
+        self.names: dict[str | None, dict[frozenset[str], Any]] = {}
+        self.shown = [n for n in entity.types if n in entity.fields or n == "owner"] + (
+            ["state"] if historical and entity.machine else [])
+        self.states = [s.name for s in entity.machine.spec.states] if entity.machine else []
+        self.loaded: dict[int, Loaded] = {}
+
+    def load(self, ids: Iterable[int]) -> None:
+        """Read the rows to change, with the user's rights on them, in one query."""
+        unit, entity = self.unit, self.entity
+        user, ctx, policy, table = unit.user, unit.ctx, entity.policy, entity.table
+        wanted = sorted(set(ids) - set(self.loaded))
+        if not wanted:
+            return
+        query = sa.select(
+            table, flag(policy.rule(user, ctx, "update"), "_may_update"),
+            flag(policy.rule(user, ctx, "delete"), "_may_delete"),
+        ).where(table.c.id.in_(wanted), table.c.deleted_at.is_(None),
+                policy.rule(user, ctx, "read"))
+        if unit.dialect.name == "postgresql":
+            query = query.with_for_update(of=table)
+        for found in unit.conn.execute(query, context_params(ctx)).mappings():
+            record = dict(found)
+            may_update, may_delete = record.pop("_may_update"), record.pop("_may_delete")
+            self.loaded[record["id"]] = Loaded(record, bool(may_update), bool(may_delete))
+
+    def _refused(self, write: Write, code: str) -> Row:
+        message = render(code, {"entity": self.entity.name, "id": write.record_id},
+                         self.unit.language)
+        return Row(write.number, write.values, errors={"": [message]})
+
+    def check(self, writes: Sequence[Write]) -> Batch:
+        """Every stage of an update before persist, for each change."""
+        unit, entity = self.unit, self.entity
+        self.load(w.record_id for w in writes if w.record_id is not None)
+        result: Batch = []
+        taken: set[int] = set()
+        for write in writes:
+            loaded = self.loaded.get(write.record_id or 0)
+            if loaded is None:
+                result.append(self._refused(write, "not_found"))
+                continue
+            if loaded.record["id"] in taken:
+                result.append(self._refused(write, "same_record_twice"))
+                continue
+            taken.add(loaded.record["id"])
+            if not (loaded.may_delete if write.delete else loaded.may_update):
+                result.append(self._refused(
+                    write, "may_not_delete" if write.delete else "may_not_change"))
+                continue
+            old = loaded.record
+            row = Row(write.number, write.values, record=old, record_id=old["id"])
+            if write.delete:
+                result.append(row)
+                continue
+            state = old.get("state")
+            writable = entity.policy.writable_fields(unit.user, state)
+            [row] = stages.names(unit, entity, [row], writable,
+                                 self.names.setdefault(state, {}), self.allow)
+            [row] = stages.coercion(unit, entity, [row], self.allow)
+            clean = row.record
+            record = dict(old)
+            record.update(clean)
+            errors = self._historical(row, record)
+            changed = frozenset(n for n in record if record.get(n) != old.get(n))
+            result.append(Row(row.number, row.given, record, changed, row.errors,
+                              row.refusal, old["id"]).failing(errors))
+        deleting = {w.number for w in writes if w.delete}
+        checked = self._stages([r for r in result
+                                if r.record_id is not None and r.number not in deleting])
+        by_number = {r.number: r for r in checked}
+        return [by_number.get(r.number, r) for r in result]
+
+    def _historical(self, row: Row, record: dict[str, Any]) -> Errors:
+        """A historical save's `state` and `updated_at`, as given."""
+        errors: Errors = {}
+        if not self.historical:
+            return errors
+        if "state" in row.given and "state" not in row.errors:
+            state = row.given["state"]
+            if state in self.states:
+                record["state"] = state
+            else:
+                errors["state"] = [render("not_a_state", {
+                    "value": show(state), "allowed": self.states}, self.unit.language)]
+        if "updated_at" in row.given and "updated_at" not in row.errors:
+            try:
+                moment = coerce(MOMENT, row.given["updated_at"])
+            except FieldValueError as error:
+                errors["updated_at"] = [error.message(self.unit.language)]
+            else:
+                if moment is not None:
+                    record["updated_at"] = moment
+        return errors
+
+    def _stages(self, batch: Batch) -> Batch:
+        unit, entity = self.unit, self.entity
+        batch = stages.computed(unit, entity, batch)
+        batch = stages.validation(unit, entity, batch)
+        return stages.database(unit, entity, batch, creating=False)
+
+    def write(self, batch: Batch, deletions: frozenset[int]) -> list[Outcome]:
+        """Persist the (good) changes and deletions with compare-and-set; then their
+        history and events. Rows that change nothing are left alone."""
+        unit, entity = self.unit, self.entity
+        user, ctx, now = unit.user, unit.ctx, unit.now
+        outcomes: list[Outcome] = []
+        changes: list[outbox.Change] = []
+        for row in batch:
+            assert row.record_id is not None
+            loaded = self.loaded.pop(row.record_id)
+            old = loaded.record
+            if row.number in deletions:
+                values = {"deleted_at": now, "version": old["version"] + 1, "updated_at": now}
+                rows.compare_and_set(unit, entity, loaded, values,
+                                     entity.policy.rule(user, ctx, "delete"))
+                diff = changes_of(old, values, ["deleted_at"])
+                changes.append(outbox.Change(entity.name, old["id"], "delete", diff))
+                outcomes.append(Outcome(row.number, old["id"], "delete", diff))
+                continue
+            record = row.record
+            diff = changes_of(old, record, self.shown)
+            if not diff:
+                outcomes.append(Outcome(row.number, old["id"], "unchanged"))
+                continue
+            values = {n: record[n] for n in self.shown if record.get(n) != old.get(n)}
+            moment = record["updated_at"] if record.get("updated_at") != old.get(
+                "updated_at") else now
+            values.update(version=old["version"] + 1, updated_at=moment)
+            rows.compare_and_set(unit, entity, loaded, values,
+                                 entity.policy.rule(user, ctx, "update"))
+            changes.append(outbox.Change(entity.name, old["id"], "update", diff,
+                                         at=moment if moment != now else None))
+            outcomes.append(Outcome(row.number, old["id"], "update", diff))
+        outbox.record(unit, entity, changes)
+        return outcomes
+
+
+def _then(items: Iterable[T], follow_up: Callable[[], Sequence[T]] | None) -> Iterator[T]:
+    """The items, then what `follow_up` gives once they are all saved, until it gives
+    nothing."""
+    yield from items
+    if follow_up is None:
+        return
+    while True:
+        yield _FLUSH  # type: ignore[misc]  # the batches so far are saved before it goes on
+        more = follow_up()
+        if not more:
+            return
+        yield from more
+
+
+def bulk_save(begin: Begin, compiled: CompiledEntity, user: User, items: Iterable[T],
+              prepare: Prepare[T], *, journal: Journal | None = None,
+              follow_up: Callable[[], Sequence[T]] | None = None,
+              mode: str = "all_or_nothing", batch_size: int = 1000,
+              historical: bool = False, trusted: bool = False,
+              dry_run: bool = False) -> SaveReport:
+    """Store.bulk_save: see there."""
+    check_import(compiled, user, mode=mode, batch_size=batch_size, historical=historical,
+                 trusted=trusted)
+    errors: list[RowError] = []
+    counts = {"create": 0, "update": 0, "delete": 0, "unchanged": 0}
+    try:
+        with begin() as unit:
+            creation = Creation(unit, compiled, historical=historical)
+            changing = Changing(unit, compiled, historical=historical)
+            for items_batch in _batches(_then(items, follow_up), batch_size):
+                writes: list[Write] = []
+                refused: list[RowError] = []
+                for prepared in prepare(unit, items_batch):
+                    if isinstance(prepared, RowError):
+                        refused.append(prepared)
+                    else:
+                        writes.append(prepared)
+                new = creation.check([Row(w.number, w.values) for w in writes
+                                      if w.record_id is None])
+                existing = [w for w in writes if w.record_id is not None]
+                changed = changing.check(existing)
+                deletions = frozenset(w.number for w in existing if w.delete)
+                refused.extend(RowError(row.number, errors_of(row))
+                               for row in (*new, *changed) if not row.ok)
+                errors.extend(refused)
+                outcomes: list[Outcome] = []
+                if mode == "skip_bad" or not errors:
+                    created = creation.write([row for row in new if row.ok])
+                    outcomes = [Outcome(row.number, row.record_id or 0, "create")
+                                for row in created]
+                    outcomes += changing.write([row for row in changed if row.ok],
+                                               deletions)
+                for row in changed:
+                    changing.loaded.pop(row.record_id or 0, None)
+                for outcome in outcomes:
+                    counts[outcome.action] += 1
+                if journal is not None:
+                    journal(unit, sorted(outcomes, key=lambda o: o.number),
+                            sorted(refused, key=lambda e: e.row))
+            if dry_run or (mode == "all_or_nothing" and errors):
+                raise _Rollback
+    except _Rollback:
+        errors.sort(key=lambda e: e.row)
+        if dry_run:
+            return SaveReport(counts["create"], counts["update"], counts["delete"],
+                              counts["unchanged"], errors, written=False)
+        return SaveReport(errors=errors, written=False)
+    errors.sort(key=lambda e: e.row)
+    return SaveReport(counts["create"], counts["update"], counts["delete"],
+                      counts["unchanged"], errors)
+
