@@ -186,6 +186,24 @@ CATALOG: dict[str, Problem] = _catalog(
      "A removed thing is still used; reported at both places."),
     ("GX705", E, "'remove' needs 'extends': there is no base project to remove from",
      "`remove` in a project that extends nothing."),
+    # ------------------------------------------------------------ insight
+    ("GX801", E, "report '{report}' counts unknown entity '{name}'",
+     "A report's `entity` names no entity."),
+    ("GX802", E, "report '{report}' reads {detail}",
+     "A group or parameter of a report names a path that does not resolve."),
+    ("GX803", E, "report '{report}' buckets '{path}' by {by}, but it holds no date",
+     "A date bucket (`by: month` …) on a field that is not a date or a date and time."),
+    ("GX804", E, "report '{report}', measure '{measure}': {detail}",
+     "A measure that does not parse, is not made of aggregates, or mixes types."),
+    ("GX805", E, "report '{report}': {what} '{name}' names no group or measure of it",
+     "`sort`, `pivot` or `chart: {measure}` names something the report lacks."),
+    ("GX807", E, "dashboard '{dashboard}' names unknown {what} '{name}'",
+     "A dashboard names a role, report or entity the project lacks."),
+    ("GX809", E, "{what} '{name}' is declared twice (first at {first})",
+     "Two reports, or two dashboards, with one name."),
+    ("GX810", E, "parameter '{name}' of report '{report}': {detail}",
+     "A parameter's default is neither a value nor one of current_user, today, "
+     "month_start, year_start."),
 )
 
 

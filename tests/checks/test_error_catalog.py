@@ -232,6 +232,28 @@ CASES: dict[str, tuple[dict[str, str], str]] = {
                   "at {parent}/base/entities/thing.yaml:6:10"),
     "GX705": (files(project=PROJECT + "remove: {entities: [thing]}\n"),
               "'remove' needs 'extends': there is no base project to remove from"),
+    "GX801": (files(insight__r_yaml="reports: {r: {entity: thin, measures: {n: count()}}}\n"),
+              "report 'r' counts unknown entity 'thin'"),
+    "GX802": (files(insight__r_yaml="reports: {r: {entity: thing, group: [nam], "
+                                    "measures: {n: count()}}}\n"),
+              "report 'r' reads 'nam': unknown field 'nam'"),
+    "GX803": (files(insight__r_yaml="reports: {r: {entity: thing, group: [{field: name, "
+                                    "by: month}], measures: {n: count()}}}\n"),
+              "report 'r' buckets 'name' by month, but it holds no date"),
+    "GX804": (files(insight__r_yaml="reports: {r: {entity: thing, measures: {n: name}}}\n"),
+              "report 'r', measure 'n': a measure is made of aggregates (count(…), "
+              "count_distinct(…), sum(…), avg(…), min(…), max(…)), numbers and + - * /"),
+    "GX805": (files(insight__r_yaml="reports: {r: {entity: thing, measures: {n: count()}, "
+                                    "sort: [-m]}}\n"),
+              "report 'r': sort 'm' names no group or measure of it"),
+    "GX807": (files(insight__r_yaml="dashboards: {d: {roles: [x], tiles: []}}\n"),
+              "dashboard 'd' names unknown role 'x'"),
+    "GX809": (files(insight__r_yaml="reports: {r: {entity: thing, measures: {n: count()}}}\n",
+                    insight__s_yaml="reports: {r: {entity: thing, measures: {n: count()}}}\n"),
+              "report 'r' is declared twice (first at {root}/insight/r.yaml:1:11)"),
+    "GX810": (files(insight__r_yaml="reports: {r: {entity: thing, measures: {n: count()}, "
+                                    "params: {p: {field: name, default: today_}}}}\n"),
+              "parameter 'p' of report 'r': unknown default 'today_'"),
 }
 
 
