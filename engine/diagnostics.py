@@ -235,6 +235,24 @@ CATALOG: dict[str, Problem] = _catalog(
      "A reference is looked up by a field that does not identify one record."),
     ("GX809", E, "column '{column}' fills '{field}', which column '{other}' already fills",
      "Two columns fill one field."),
+    # ------------------------------------------------------------ insight
+    ("GX901", E, "report '{report}' counts unknown entity '{name}'",
+     "A report's `entity` names no entity."),
+    ("GX902", E, "report '{report}' reads {detail}",
+     "A group or parameter of a report names a path that does not resolve."),
+    ("GX903", E, "report '{report}' buckets '{path}' by {by}, but it holds no date",
+     "A date bucket (`by: month` …) on a field that is not a date or a date and time."),
+    ("GX904", E, "report '{report}', measure '{measure}': {detail}",
+     "A measure that does not parse, is not made of aggregates, or mixes types."),
+    ("GX905", E, "report '{report}': {what} '{name}' names no group or measure of it",
+     "`sort`, `pivot` or `chart: {measure}` names something the report lacks."),
+    ("GX907", E, "dashboard '{dashboard}' names unknown {what} '{name}'",
+     "A dashboard names a role, report or entity the project lacks."),
+    ("GX909", E, "{what} '{name}' is declared twice (first at {first})",
+     "Two reports, or two dashboards, with one name."),
+    ("GX910", E, "parameter '{name}' of report '{report}': {detail}",
+     "A parameter's default is neither a value nor one of current_user, today, "
+     "month_start, year_start."),
 )
 
 

@@ -120,3 +120,16 @@ class ProjectInvalid(GuanxiError):
         super().__init__(
             f"{len(errors)} error(s) in the project:\n" + "\n".join(str(d) for d in errors)
         )
+
+
+class UnknownReport(GuanxiError):
+    """No report of that name in the project's insight/*.yaml (404 at the API)."""
+
+    code = "report_unknown"
+
+
+class ReportRefused(AccessDenied):
+    """A report reads (groups, sums, filters on) a field the user may not see, or an
+    entity she may not read: it is not shown to her (403)."""
+
+    code = "report_refused"

@@ -330,3 +330,24 @@ CATALOG["zh"].update({
     "undo_refused": "导入批次 {batch} 无法撤销：{detail}",
     "same_record_twice": "{entity} {id} 已被本批次中前面的行修改",
 })
+# Reports (guanxi.insight).
+CATALOG["en"].update({
+    "report_unknown": "there is no report {name} (reports: {allowed})",
+    "report_refused": "report {report} is not shown to you: its {what} reads {path}, "
+    "which you may not see",
+    "report_entity_refused": "report {report} counts {entity} records, which you may not read",
+    "report_param_unknown": "report {report} has no parameter {name} (parameters: {allowed})",
+    "report_param_invalid": "parameter {name} of report {report}: {reason}",
+    "report_too_many_groups": "report {report} has more than {max} rows; narrow it with "
+    "its parameters or a limit",
+    "report_group_unknown": "report {report} has no group {name} (groups: {allowed})",
+})
+CATALOG["zh"].update({
+    "report_unknown": "没有报表 {name}（报表：{allowed}）",
+    "report_refused": "报表 {report} 不对您显示：其{what}读取了您无权查看的 {path}",
+    "report_entity_refused": "报表 {report} 统计的是您无权读取的{entity}记录",
+    "report_param_unknown": "报表 {report} 没有参数 {name}（参数：{allowed}）",
+    "report_param_invalid": "报表 {report} 的参数 {name}：{reason}",
+    "report_too_many_groups": "报表 {report} 超过 {max} 行；请用参数或 limit 缩小范围",
+    "report_group_unknown": "报表 {report} 没有分组 {name}（分组：{allowed}）",
+})

@@ -16,6 +16,7 @@ from guanxi.checks import (
     rollups,
     renames,
     mappings,
+    insight,
     schema,
     system,
     workflows,
@@ -27,7 +28,7 @@ from guanxi.spec import ProjectSpec
 
 # The topic modules whose checks are registered (imported for that).
 TOPICS = (flowsplit, schema, entities, system, workflows, expressions, rollups, renames,
-          mappings)
+          mappings, insight)
 
 
 def check_project(raw: RawProject, spec: ProjectSpec) -> list[Diagnostic]:

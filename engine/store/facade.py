@@ -98,6 +98,14 @@ class Store:
                           now or self.clock(), write=write, ctx=ctx) as unit:
             yield unit
 
+    @contextmanager
+    def reading(self, user: User, now: dt.datetime | None = None) -> Iterator[Unit]:
+        """A read-only unit of work of `user` (at `now`, default the Store's clock), for
+        readers that build their own statements from `store.query`'s conditions (the
+        reports of `guanxi.insight`): one transaction, nothing written."""
+        with self._unit(user, write=False, now=now) as unit:
+            yield unit
+
     def context(self, user: User, now: dt.datetime | None = None) -> expr.Context:
         """The expression context of `user` at `now` (default: the Store's clock)."""
         return context_of(self.app, user, now or self.clock())

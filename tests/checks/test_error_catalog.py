@@ -298,6 +298,28 @@ CASES: dict[str, tuple[dict[str, str], str]] = {
               "lookup field 'code' of entity 'thing' is neither unique nor its title"),
     "GX809": (files(mappings__m_yaml="entity: thing\ncolumns: {a: name, b: name}\n"),
               "column 'b' fills 'name', which column 'a' already fills"),
+    "GX901": (files(insight__r_yaml="reports: {r: {entity: thin, measures: {n: count()}}}\n"),
+              "report 'r' counts unknown entity 'thin'"),
+    "GX902": (files(insight__r_yaml="reports: {r: {entity: thing, group: [nam], "
+                                    "measures: {n: count()}}}\n"),
+              "report 'r' reads 'nam': unknown field 'nam'"),
+    "GX903": (files(insight__r_yaml="reports: {r: {entity: thing, group: [{field: name, "
+                                    "by: month}], measures: {n: count()}}}\n"),
+              "report 'r' buckets 'name' by month, but it holds no date"),
+    "GX904": (files(insight__r_yaml="reports: {r: {entity: thing, measures: {n: name}}}\n"),
+              "report 'r', measure 'n': a measure is made of aggregates (count(…), "
+              "count_distinct(…), sum(…), avg(…), min(…), max(…)), numbers and + - * /"),
+    "GX905": (files(insight__r_yaml="reports: {r: {entity: thing, measures: {n: count()}, "
+                                    "sort: [-m]}}\n"),
+              "report 'r': sort 'm' names no group or measure of it"),
+    "GX907": (files(insight__r_yaml="dashboards: {d: {roles: [x], tiles: []}}\n"),
+              "dashboard 'd' names unknown role 'x'"),
+    "GX909": (files(insight__r_yaml="reports: {r: {entity: thing, measures: {n: count()}}}\n",
+                    insight__s_yaml="reports: {r: {entity: thing, measures: {n: count()}}}\n"),
+              "report 'r' is declared twice (first at {root}/insight/r.yaml:1:11)"),
+    "GX910": (files(insight__r_yaml="reports: {r: {entity: thing, measures: {n: count()}, "
+                                    "params: {p: {field: name, default: today_}}}}\n"),
+              "parameter 'p' of report 'r': unknown default 'today_'"),
 }
 
 
