@@ -17,8 +17,8 @@ from guanxi.cli import diagram as cli_diagram
 from guanxi.cli import explain as cli_explain
 from guanxi.cli import imports as cli_imports
 from guanxi.cli import language as cli_language
-from guanxi.cli import recompute as cli_recompute
 from guanxi.cli import new as cli_new
+from guanxi.cli import recompute as cli_recompute
 from guanxi.cli import schemas as cli_schemas
 from guanxi.cli import server as cli_server
 from guanxi.cli import testing as cli_testing
