@@ -14,6 +14,7 @@ from guanxi.checks import (
     expressions,
     flowsplit,
     renames,
+    scenarios,
     schema,
     system,
     workflows,
@@ -24,7 +25,8 @@ from guanxi.language.raw import RawProject
 from guanxi.spec import ProjectSpec
 
 # The topic modules whose checks are registered (imported for that).
-TOPICS = (flowsplit, schema, entities, system, workflows, expressions, renames)
+TOPICS = (flowsplit, schema, entities, system, workflows, expressions, renames,
+          scenarios)
 
 
 def check_project(raw: RawProject, spec: ProjectSpec) -> list[Diagnostic]:
