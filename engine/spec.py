@@ -79,6 +79,9 @@ class FieldSpec:
     readonly: bool = False
     # The field's former name: migrations rename the column, keeping values and history.
     renamed_from: str | None = None
+    # reference: the title of the list of records pointing here, on the referenced
+    # record's page ("Subsidiaries" for account.parent); empty: the entity's plural label.
+    related_label: Text = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)

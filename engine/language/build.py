@@ -246,6 +246,7 @@ class _Builder:
             sensitive=self.flag(data, "sensitive"),
             readonly=self.flag(data, "readonly"),
             renamed_from=_name_or_none(data.get("renamed_from")),
+            related_label=self.text(data.get("related_label")),
         )
         return _with_values(spec, data)
 
