@@ -220,3 +220,20 @@ def test_the_sign_off_document_uses_the_projects_labels(language: str, phrase: s
     acme = Path(__file__).resolve().parents[2] / "examples" / "acme"
     assert main(["test", str(acme), "--document", "--language", language]) == 0
     assert phrase in capsys.readouterr().out
+
+
+def test_the_html_document_escapes_what_scenarios_say(write_project, capsys) -> None:
+    root = sales(write_project, """
+        escaped:
+          label: "<script>x</script>"
+          users: {mona: manager}
+          given: {odd: {lead: {name: "<b>bold</b>"}}}
+          as: mona
+          steps:
+            - expect: {sees: [odd]}
+    """)
+    assert main(["test", str(root), "--document", "--format", "html"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("<!DOCTYPE html>")
+    assert "<script>" not in out and "<b>bold" not in out
+    assert "&lt;b&gt;bold&lt;/b&gt;" in out
