@@ -156,3 +156,13 @@ def test_the_database_and_python_count_alike(shop: Shop) -> None:
     assert {"visits:min", "phone:min_length", "tier:options", "rule:1", "rule:2"} <= \
         set(in_sql)
     assert in_sql == {name: in_python[name] for name in in_sql}
+
+
+def test_remembering_the_rules_alone_leaves_the_plan_empty(shop: Shop) -> None:
+    app = shop.write()
+    app.tables.metadata.create_all(shop.engine)  # as Store.create_schema does
+    plan = migrate.plan(app, shop.engine)
+    assert plan.empty
+    assert [s.action for s in plan.steps] == ["remember_rules"]
+    migrate.apply(plan, shop.engine)
+    assert migrate.plan(app, shop.engine).steps == ()
