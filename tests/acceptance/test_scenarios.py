@@ -237,3 +237,31 @@ def test_the_html_document_escapes_what_scenarios_say(write_project, capsys) -> 
     assert out.startswith("<!DOCTYPE html>")
     assert "<script>" not in out and "<b>bold" not in out
     assert "&lt;b&gt;bold&lt;/b&gt;" in out
+
+
+def test_an_import_file_is_read_next_to_the_scenarios(write_project, tmp_path: Path) -> None:
+    root = sales(write_project, """
+        from a file:
+          users: {mona: manager}
+          as: mona
+          steps:
+            - import: {entity: lead, file: leads.csv}
+              expect: {imported: 2}
+    """)
+    (root / "scenarios" / "leads.csv").write_text("name,visits\nA,1\nB,2\n", encoding="utf-8")
+    [outcome] = outcomes(root)
+    assert outcome.failures == ()
+
+
+def test_an_import_file_outside_the_project_is_refused(write_project, tmp_path: Path) -> None:
+    (tmp_path / "secret.csv").write_text("name\nX\n", encoding="utf-8")
+    root = sales(write_project, """
+        outside:
+          as: manager
+          steps:
+            - import: {entity: lead, file: ../../secret.csv}
+    """)
+    app = compile_app(load_project_or_raise(root))
+    [scenario], _ = read_scenarios(root)
+    [failure] = run_scenario(app, scenario).failures
+    assert "outside the project directory" in failure.message
