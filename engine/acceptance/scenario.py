@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from guanxi.acceptance.seams import expectation_check
 from guanxi.language.build import parse_duration
 from guanxi.language.reading import FileRefused, read_bounded
 from guanxi.language.tree import LocDict, LocList
@@ -93,8 +94,8 @@ class ExpectError:
 @dataclass(frozen=True, slots=True)
 class Expected:
     """One thing to hold after a step: `kind` is value (of `record`.`name`), sees,
-    cannot_see, hidden (field `name` of `record`), count (of entity `record`), imported
-    or notifications."""
+    cannot_see, hidden (field `name` of `record`), count (of entity `record`), imported,
+    notifications, or custom (the expectation registered as `name`)."""
 
     kind: str
     loc: Loc
@@ -331,6 +332,8 @@ class _Reader:
                            for e, n in item.items())
             elif key in ("imported", "notifications"):
                 out.append(Expected(key, at, value=item))
+            elif expectation_check(str(key)) is not None:
+                out.append(Expected("custom", at, name=str(key), value=item))
             elif key in EXPECT_KEYS:
                 self.problem(at, f"expect: {key} has the wrong shape")
             elif isinstance(item, LocDict):

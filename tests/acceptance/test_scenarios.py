@@ -10,8 +10,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from guanxi.acceptance.runner import run_scenario, run_when_due, stop_running
+from guanxi.acceptance.runner import run_scenario
 from guanxi.acceptance.scenario import read_scenarios
+from guanxi.acceptance.seams import (
+    expectation,
+    forget_expectation,
+    run_when_due,
+    stop_running,
+)
 from guanxi.cli.main import main
 from guanxi.compile.app import compile_app
 from guanxi.language.project import load_project_or_raise
@@ -265,3 +271,30 @@ def test_an_import_file_outside_the_project_is_refused(write_project, tmp_path: 
     [scenario], _ = read_scenarios(root)
     [failure] = run_scenario(app, scenario).failures
     assert "outside the project directory" in failure.message
+
+
+def test_other_parts_add_expectations_of_their_own(write_project) -> None:
+    seen: list[Any] = []
+
+    @expectation("leads_named")
+    def leads_named(store: Any, user: Any, value: Any) -> tuple[str, str] | None:
+        names = sorted(r["name"] for r in store.list(user, "lead").items)
+        seen.append(value)
+        return None if names == sorted(value) else (repr(sorted(value)), repr(names))
+
+    try:
+        root = sales(write_project, """
+            custom:
+              users: {mona: manager}
+              given: {a: {lead: {name: A}}}
+              as: mona
+              steps:
+                - expect: {leads_named: [A]}
+                - expect: {leads_named: [A, B]}
+        """)
+        [outcome] = outcomes(root)
+    finally:
+        forget_expectation("leads_named")
+    [failure] = outcome.failures
+    assert (failure.loc.line, failure.message) == (7, "leads_named is not as expected")
+    assert (failure.expected, failure.actual) == ("['A', 'B']", "['A']")
