@@ -151,7 +151,8 @@ def test_the_database_and_python_count_alike(shop: Shop) -> None:
     with shop.engine.connect() as conn:
         present = frozenset(c["name"] for c in sa.inspect(conn).get_columns("customer"))
         found = breaks.probes(compiled, app, None, dt.datetime.now(dt.UTC), present)
-        in_sql = {p.name: breaks.count_in_sql(conn, compiled.table, p) for p in found}
+        answers = {p.name: breaks.count_in_sql(conn, compiled.table, p) for p in found}
+        in_sql = {name: answer for name, answer in answers.items() if answer is not None}
         in_python = breaks.count_in_python(breaks.Reader(conn, app), "customer", found)
     assert {"visits:min", "phone:min_length", "tier:options", "rule:1", "rule:2"} <= \
         set(in_sql)

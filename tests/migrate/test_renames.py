@@ -95,6 +95,24 @@ def test_a_renamed_option_moves_the_stored_values(shop: Shop) -> None:
     assert store.get(cleo, "customer", record_id)["tier"] == "platinum"
 
 
+def test_a_renamed_tag_moves_inside_the_stored_lists(shop: Shop) -> None:
+    app = shop.write()
+    shop.migrate(app)
+    store, cleo = shop.store(app)
+    both = store.create(cleo, "customer", {"name": "A", "labels": ["vip", "local"]})
+    other = store.create(cleo, "customer", {"name": "B", "labels": ["new"]})
+    app = shop.write(CUSTOMER.replace(
+        "labels: {type: tags, options: [vip, new, local]}",
+        "labels: {type: tags, options: {gold: {label: Gold, renamed_from: vip}, new: New,"
+        " local: Local}}"))
+    plan = shop.migrate(app)
+    assert any(s.description.startswith("change the tag 'vip' of customer.labels to 'gold'")
+               and s.data == "1 record(s) change" for s in plan.steps)
+    store, cleo = shop.store(app)
+    assert store.get(cleo, "customer", both["id"])["labels"] == ["gold", "local"]
+    assert store.get(cleo, "customer", other["id"])["labels"] == ["new"]
+
+
 ORDER = """
 order:
   fields:
