@@ -5,7 +5,8 @@ template and a line of documentation; docs/errors.md lists exactly these. Errors
 project from running; warnings are reported and do not.
 
 Ranges: GX1xx files and YAML, GX2xx structure, GX3xx names and references,
-GX4xx expressions, GX5xx workflows, GX6xx access, GX7xx overlays, GX8xx import mappings.
+GX4xx expressions, GX5xx workflows, GX6xx access, GX7xx overlays, GX80x import mappings,
+GX85x acceptance scenarios, GX9xx insight (reports and dashboards).
 """
 
 from __future__ import annotations
@@ -253,6 +254,21 @@ CATALOG: dict[str, Problem] = _catalog(
     ("GX910", E, "parameter '{name}' of report '{report}': {detail}",
      "A parameter's default is neither a value nor one of current_user, today, "
      "month_start, year_start."),
+    # ------------------------------------------------------------ scenarios (warnings: a
+    # scenario that cannot run fails `guanxi test`, and does not stop the project)
+    ("GX851", W, "scenario '{scenario}': {detail}",
+     "A scenario file or step that does not have the shape of a scenario."),
+    ("GX852", W, "scenario '{scenario}' names unknown entity '{name}'",
+     "A scenario creates or counts records of an entity the project lacks."),
+    ("GX853", W, "scenario '{scenario}' names unknown field '{name}' of {entity}",
+     "A scenario gives or expects a field the entity lacks."),
+    ("GX854", W, "scenario '{scenario}' fires unknown transition '{name}' of {entity}",
+     "A scenario fires a transition the record's workflow lacks."),
+    ("GX855", W, "scenario '{scenario}' names record '{name}' before it is given or created",
+     "A step uses a record name the scenario has not introduced."),
+    ("GX856", W, "scenario '{scenario}' names unknown {what} '{name}'",
+     "A scenario acts as a user it does not declare (and that is no role), or gives a "
+     "user a role the project lacks."),
 )
 
 

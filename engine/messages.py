@@ -222,6 +222,8 @@ CATALOG["en"].update({
     "({entity}.fields.{field}.readonly)",
     "explain_state_editable": "in state {state}, only {fields} may be edited ({loc})",
     "explain_state_frozen": "in state {state}, no field may be edited ({loc})",
+    "explain_transitions": "so {user} may fire now: {transitions}",
+    "explain_no_transitions": "so {user} may fire no transition on this {entity} now",
 })
 CATALOG["zh"].update({
     "explain_verb_read": "查看",
@@ -257,6 +259,8 @@ CATALOG["zh"].update({
     "explain_readonly_field": "字段 {field} 创建后只读（{entity}.fields.{field}.readonly）",
     "explain_state_editable": "在状态 {state} 下，只能编辑 {fields}（{loc}）",
     "explain_state_frozen": "在状态 {state} 下，不能编辑任何字段（{loc}）",
+    "explain_transitions": "因此 {user} 现在可以执行：{transitions}",
+    "explain_no_transitions": "因此 {user} 现在不能对这条 {entity} 执行任何流转",
 })
 
 _LIST_SEPARATOR = {"en": ", ", "zh": "、"}

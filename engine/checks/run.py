@@ -17,6 +17,7 @@ from guanxi.checks import (
     mappings,
     renames,
     rollups,
+    scenarios,
     schema,
     system,
     workflows,
@@ -28,7 +29,7 @@ from guanxi.spec import ProjectSpec
 
 # The topic modules whose checks are registered (imported for that).
 TOPICS = (flowsplit, schema, entities, system, workflows, expressions, rollups, renames,
-          mappings, insight)
+          mappings, insight, scenarios)
 
 
 def check_project(raw: RawProject, spec: ProjectSpec) -> list[Diagnostic]:

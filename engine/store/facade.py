@@ -24,8 +24,8 @@ from guanxi import expr
 from guanxi.compile.app import App, CompiledEntity
 from guanxi.errors import AccessDenied, NotFound
 from guanxi.identity import SYSTEM, User
-from guanxi.messages import render
-from guanxi.spec import SYSTEM_ROLE, TransitionSpec
+from guanxi.messages import join, render
+from guanxi.spec import SYSTEM_ROLE, TransitionSpec, text_in
 from guanxi.store import derived, outbox, rows, stages
 from guanxi.store.batch import Row
 from guanxi.store.bulk import bulk_insert
@@ -356,10 +356,26 @@ class Store:
             row = unit.conn.execute(query).mappings().first()
             if row is None:
                 raise NotFound(entity, record_id, user.language)
-            return compiled.policy.explain(user, ctx, dict(row), unit.resolve)
+            lines = compiled.policy.explain(user, ctx, dict(row), unit.resolve)
+            if compiled.machine is not None:
+                lines.append(_transitions_line(user, entity, available(unit, compiled,
+                                                                       row["id"])))
+            return lines
 
     def _is_admin(self, user: User) -> bool:
         spec = self.app.spec
         return any(
             role.admin for name in spec.expand_roles(user.roles) if (role := spec.role(name))
         )
+
+
+def _transitions_line(user: User, entity: str, transitions: Sequence[TransitionSpec]) -> str:
+    """What `Store.explain` says of the transitions the user may fire on the record now."""
+    language = user.language
+    if not transitions:
+        return render("explain_no_transitions", {"user": user.username, "entity": entity},
+                      language)
+    shown = join([f"{t.name} ({text_in(t.label, language, t.name)})" for t in transitions],
+                 language)
+    return render("explain_transitions", {"user": user.username, "transitions": shown},
+                  language)
