@@ -11,13 +11,14 @@ import sqlalchemy as sa
 from guanxi.errors import AccessDenied, GuanxiError, NotFound, RequestInvalid
 from guanxi.server import i18n
 from guanxi.server.api import openapi
+from guanxi.server.api import reports as api_reports
 from guanxi.server.api import routes as api
 from guanxi.server.auth import brake as login_brake
 from guanxi.server.auth import login as auth
 from guanxi.server.auth.brake import LoginBrake
 from guanxi.server.context import Ctx, default_store_threads, handler
 from guanxi.server.limits import DEFAULT_MAX_BODY, BodyLimitMiddleware
-from guanxi.server.pages import editing, kanban
+from guanxi.server.pages import editing, kanban, reports
 from guanxi.server.pages import views as pages
 from guanxi.server.reload import ProjectHolder
 from guanxi.server.security import SecurityHeadersMiddleware
@@ -122,7 +123,9 @@ def openapi_json(ctx: Ctx) -> Response:
     it names entities and fields)."""
     assert ctx.user is not None
     rights = openapi.rights_of(ctx.spec, ctx.loaded.app.policies, ctx.user)
-    return JSONResponse(openapi.document(ctx.spec, rights))
+    document = openapi.document(ctx.spec, rights)
+    api_reports.add_to_document(document, ctx)
+    return JSONResponse(document)
 
 
 def create_app(project: str | Path | Any, db_url: str | sa.Engine, secret: str | None = None,
@@ -144,7 +147,8 @@ def create_app(project: str | Path | Any, db_url: str | sa.Engine, secret: str |
     routes: list[Route | Mount] = [
         Route(OPENAPI_PATH, openapi_json),
         Mount("/static", app=StaticFiles(directory=str(STATIC)), name="static"),
-        *auth.routes(), *api.routes(), *kanban.routes(), *editing.routes(), *pages.routes(),
+        *auth.routes(), *api_reports.routes(), *api.routes(), *reports.routes(),
+        *kanban.routes(), *editing.routes(), *pages.routes(),
     ]
     middleware = [
         Middleware(SecurityHeadersMiddleware),

@@ -14,6 +14,7 @@ from guanxi import __version__
 from guanxi.cli import data as cli_data
 from guanxi.cli import diagram as cli_diagram
 from guanxi.cli import language as cli_language
+from guanxi.cli import report as cli_report
 from guanxi.cli import server as cli_server
 from guanxi.cli import tokens as cli_tokens
 
@@ -25,7 +26,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"guanxi {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for module in (cli_language, cli_diagram, cli_data, cli_tokens, cli_server):
+    for module in (cli_language, cli_diagram, cli_data, cli_tokens, cli_server, cli_report):
         module.register(subparsers)
     return parser
 
