@@ -47,7 +47,7 @@ def _short(text: str, size: int = 14) -> str:
     return text if len(text) <= size else text[: size - 1] + "…"
 
 
-def _series(result: ReportResult) -> tuple[list[str], list[str], list[list[float]]]:
+def _series(result: ReportResult) -> tuple[list[str], list[str], list[list[Any]]]:
     """Categories (the first group), series (the pivot or second group, else the
     measure) and values[series][category], for stacked and multi-line charts."""
     measure = result.chart_measure
@@ -55,25 +55,24 @@ def _series(result: ReportResult) -> tuple[list[str], list[str], list[list[float
     categories: list[str] = []
     if pivot is not None:
         categories = [" / ".join(shown) or result.label for shown, _, _ in pivot.rows]
-        values = [[_number(cells[i]) for _, _, cells in pivot.rows]
-                  for i in range(len(pivot.columns))]
+        values = [[cells[i] for _, _, cells in pivot.rows] for i in range(len(pivot.columns))]
         return categories, list(pivot.columns), values
     if len(result.groups) >= 2:
         series: list[str] = []
-        cells: dict[tuple[str, str], float] = {}
+        cells: dict[tuple[str, str], Any] = {}
         for row in result.rows:
             category, name = row.shown[0], " / ".join(row.shown[1:])
             if category not in categories:
                 categories.append(category)
             if name not in series:
                 series.append(name)
-            cells[(name, category)] = cells.get((name, category), 0.0) + _number(
-                row.values[measure])
-        return categories, series, [[cells.get((s, c), 0.0) for c in categories]
-                                    for s in series]
+            value, before = row.values[measure], cells.get((name, category))
+            cells[(name, category)] = value if before is None else (
+                before + value if value is not None else before)
+        return categories, series, [[cells.get((s, c)) for c in categories] for s in series]
     categories = [" / ".join(row.shown) or result.label for row in result.rows]
     return categories, [result.measure_labels()[measure]], [
-        [_number(row.values[measure]) for row in result.rows]]
+        [row.values[measure] for row in result.rows]]
 
 
 def _scale(top: float) -> tuple[float, list[float]]:
@@ -121,7 +120,7 @@ def bar(result: ReportResult, stacked: bool = False) -> Markup:
         series, values = series[:1], values[:1]
     categories = categories[:MAX_MARKS]
     left, right, upper, bottom = 60, WIDTH - 10, 20, HEIGHT - 60
-    totals = [sum(v[i] for v in values) for i in range(len(categories))]
+    totals = [sum(_number(v[i]) for v in values) for i in range(len(categories))]
     axes, peak = _axes(max(totals, default=0), left, bottom, right, upper)
     band = (right - left) / max(len(categories), 1)
     width = band * 0.7
@@ -131,7 +130,7 @@ def bar(result: ReportResult, stacked: bool = False) -> Markup:
         base = float(bottom)
         for s, name in enumerate(series):
             value = values[s][i]
-            height = (bottom - upper) * max(value, 0) / peak
+            height = (bottom - upper) * max(_number(value), 0) / peak
             base -= height
             tip = f"{category} · {name}: {number_text(value)}" if stacked else \
                 f"{category}: {number_text(value)}"
@@ -148,13 +147,13 @@ def line(result: ReportResult) -> Markup:
     categories, series, values = _series(result)
     categories = categories[:MAX_MARKS]
     left, right, upper, bottom = 60, WIDTH - 20, 20, HEIGHT - 60
-    top = max((v for row in values for v in row[:len(categories)]), default=0)
+    top = max((_number(v) for row in values for v in row[:len(categories)]), default=0)
     axes, peak = _axes(top, left, bottom, right, upper)
     step = (right - left) / max(len(categories) - 1, 1)
     parts = [axes]
     for s, name in enumerate(series):
         colour = PALETTE[s % len(PALETTE)]
-        points = [(left + step * i, bottom - (bottom - upper) * max(v, 0) / peak)
+        points = [(left + step * i, bottom - (bottom - upper) * max(_number(v), 0) / peak)
                   for i, v in enumerate(values[s][:len(categories)])]
         path = " ".join(f"{x:.1f},{y:.1f}" for x, y in points)
         parts.append(f'<polyline points="{path}" fill="none" stroke="{colour}" '
@@ -172,18 +171,19 @@ def line(result: ReportResult) -> Markup:
 
 def pie(result: ReportResult, donut: bool = False) -> Markup:
     categories, _, values = _series(result)
-    data = [(c, max(v, 0.0)) for c, v in zip(categories, values[0])][:MAX_MARKS]
-    whole = sum(v for _, v in data)
+    data = [(c, v) for c, v in zip(categories, values[0])][:MAX_MARKS]
+    whole = sum(max(_number(v), 0.0) for _, v in data)
     cx, cy, radius = 160.0, HEIGHT / 2, 130.0
     inner = radius * 0.55 if donut else 0.0
     parts: list[str] = []
     angle = -math.pi / 2
-    for i, (category, value) in enumerate(data):
+    for i, (category, raw) in enumerate(data):
+        value = _number(raw)
         if value <= 0 or whole <= 0:
             continue
         sweep = 2 * math.pi * value / whole
         colour = PALETTE[i % len(PALETTE)]
-        tip = escape(f"{category}: {number_text(value)} ({100 * value / whole:.1f}%)")
+        tip = escape(f"{category}: {number_text(raw)} ({100 * value / whole:.1f}%)")
         if sweep >= 2 * math.pi - 1e-9:
             parts.append(f'<circle class="mark" cx="{cx}" cy="{cy}" r="{radius}" '
                          f'fill="{colour}"><title>{tip}</title></circle>')
@@ -217,18 +217,18 @@ def _wedge(cx: float, cy: float, r: float, start: float, sweep: float) -> str:
 def funnel(result: ReportResult) -> Markup:
     categories, _, values = _series(result)
     data = list(zip(categories, values[0]))[:12]
-    top = max((v for _, v in data), default=0) or 1
+    top = max((_number(v) for _, v in data), default=0) or 1
     band = (HEIGHT - 20) / max(len(data), 1)
     parts = []
     for i, (category, value) in enumerate(data):
-        width = max(4.0, (WIDTH - 260) * max(value, 0) / top)
+        width = max(4.0, (WIDTH - 260) * max(_number(value), 0) / top)
         x = 160 + (WIDTH - 260 - width) / 2
         y = 10 + band * i
         parts.append(f'<rect class="mark" x="{x:.1f}" y="{y:.1f}" width="{width:.1f}" '
                      f'height="{band * 0.8:.1f}" fill="{PALETTE[i % len(PALETTE)]}">'
                      f"<title>{escape(f'{category}: {number_text(value)}')}</title></rect>")
         parts.append(_text(150, y + band * 0.5, _short(category, 20), "end", 12))
-        parts.append(_text(WIDTH - 90, y + band * 0.5, number_text(_plain(value)), "start", 12))
+        parts.append(_text(WIDTH - 90, y + band * 0.5, number_text(value), "start", 12))
     return _svg("".join(parts), result.label, "funnel")
 
 
