@@ -147,3 +147,17 @@ def test_a_list_tile_shows_the_matching_records(site):
 def test_the_dashboard_is_in_the_users_language(site):
     home = site.browser("wang").get("/")
     assert "我的销售" in home.text
+
+
+def test_the_report_page_of_a_report_over_a_hidden_field_is_forbidden(site):
+    assert site.browser("rita").get("/reports/margin_by_product").status_code == 403
+
+
+def test_the_page_of_an_unknown_report_is_not_found(site):
+    assert site.browser("mona").get("/reports/nothing").status_code == 404
+
+
+def test_the_reports_page_lists_only_the_reports_the_user_may_run(site):
+    page = site.browser("rita").get("/reports")
+    assert 'href="/reports/pipeline_by_stage"' in page.text
+    assert "margin_by_product" not in page.text
