@@ -176,7 +176,7 @@ class _Builder:
             pivot=pivot if isinstance(pivot, str) else None,
             chart=chart if isinstance(chart, str) else "bar", chart_measure=chart_measure)
 
-    def tile(self, item: Any, loc: Any) -> TileSpec | None:
+    def tile(self, item: Any) -> TileSpec | None:
         if not isinstance(item, LocDict):
             return None
         label = item.get("label")
@@ -210,8 +210,8 @@ class _Builder:
         tiles = data.get("tiles")
         built: list[TileSpec] = []
         if isinstance(tiles, LocList):
-            for index, item in enumerate(tiles):
-                tile = self.tile(item, tiles.item_loc(index))
+            for item in tiles:
+                tile = self.tile(item)
                 if tile is not None:
                     built.append(tile)
         return DashboardSpec(name, data.loc, tuple(r for r, _ in found),

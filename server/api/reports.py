@@ -49,7 +49,7 @@ def one_report(ctx: Ctx, name: str) -> Response:
     except UnknownReport as error:
         raise ApiError(404, "not_found", str(error)) from None
     result = run(ctx.store, rv.acting_user(ctx), report,
-                 given_params(report, ctx.request.query_params))
+                 given_params(report, ctx.request.query_params, ctx.language))
     return JSONResponse(result.as_json())
 
 

@@ -17,6 +17,8 @@ from guanxi.insight.query import require_report_readable
 from guanxi.insight.reading import insight_of
 from guanxi.insight.result import ReportResult, number_text
 from guanxi.insight.running import find_report, run
+from guanxi.insight.workbook import workbook
+from guanxi.messages import render
 from guanxi.server import records as rv
 from guanxi.server.context import Ctx, handler
 from guanxi.spec import text_in
@@ -25,11 +27,13 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 MAX_PARAM_LENGTH = 200
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 _INPUT_TYPES = {"date": "date", "datetime": "datetime-local", "integer": "number",
                 "decimal": "number", "money": "number", "percent": "number"}
 
 
-def given_params(report: ReportSpec, query: Mapping[str, str]) -> dict[str, str]:
+def given_params(report: ReportSpec, query: Mapping[str, str],
+                 language: str = "en") -> dict[str, str]:
     """The report's parameters among the query arguments (others are ignored); a value
     too long or holding a NUL character is refused."""
     found: dict[str, str] = {}
@@ -38,7 +42,10 @@ def given_params(report: ReportSpec, query: Mapping[str, str]) -> dict[str, str]
         if value is None or value == "":
             continue
         if len(value) > MAX_PARAM_LENGTH or "\x00" in value:
-            raise RequestInvalid(f"parameter {param.name!r} is not a value it can hold")
+            raise RequestInvalid(render("report_param_invalid", {
+                "report": repr(report.name), "name": repr(param.name),
+                "reason": render("report_param_too_long", {"max": MAX_PARAM_LENGTH},
+                                 language)}, language), code="report_param_invalid")
         found[param.name] = value
     return found
 
@@ -92,7 +99,7 @@ def reports_index(ctx: Ctx) -> Response:
 def report_page(ctx: Ctx, name: str) -> Response:
     report = _report(ctx, name)
     query = ctx.request.query_params
-    params = given_params(report, query)
+    params = given_params(report, query, ctx.language)
     result = run(ctx.store, rv.acting_user(ctx), report, params)
     inputs = []
     compiled = ctx.loaded.app.entity(report.entity)
@@ -105,16 +112,26 @@ def report_page(ctx: Ctx, name: str) -> Response:
     return ctx.render(
         "report", report=report, title=result.label, chart=chart(result), inputs=inputs,
         table=table_of(result), pivot=pivot_of(result),
-        csv_link=f"/reports/{report.name}/csv" + (f"?{urlencode(params)}" if params else ""))
+        csv_link=f"/reports/{report.name}/csv" + (f"?{urlencode(params)}" if params else ""),
+        xlsx_link=f"/reports/{report.name}/xlsx" + (f"?{urlencode(params)}" if params else ""))
 
 
 @handler()
 def report_csv(ctx: Ctx, name: str) -> Response:
     report = _report(ctx, name)
     result = run(ctx.store, rv.acting_user(ctx), report,
-                 given_params(report, ctx.request.query_params))
+                 given_params(report, ctx.request.query_params, ctx.language))
     return Response("\ufeff" + result.csv(), media_type="text/csv; charset=utf-8", headers={
         "Content-Disposition": f'attachment; filename="{report.name}.csv"'})
+
+
+@handler()
+def report_xlsx(ctx: Ctx, name: str) -> Response:
+    report = _report(ctx, name)
+    result = run(ctx.store, rv.acting_user(ctx), report,
+                 given_params(report, ctx.request.query_params, ctx.language))
+    return Response(workbook(result), media_type=XLSX, headers={
+        "Content-Disposition": f'attachment; filename="{report.name}.xlsx"'})
 
 
 def dashboard_of(ctx: Ctx, user: User) -> DashboardSpec | None:
@@ -176,4 +193,5 @@ def routes() -> list[Route]:
         Route("/reports", reports_index),
         Route("/reports/{name}", report_page),
         Route("/reports/{name}/csv", report_csv),
+        Route("/reports/{name}/xlsx", report_xlsx),
     ]

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from types import SimpleNamespace
 from urllib.parse import parse_qs, urlparse
 
+import openpyxl
 import pytest
 from guanxi.server.auth import tokens
 from guanxi.server.security import CONTENT_SECURITY_POLICY
@@ -161,3 +162,11 @@ def test_the_reports_page_lists_only_the_reports_the_user_may_run(site):
     page = site.browser("rita").get("/reports")
     assert 'href="/reports/pipeline_by_stage"' in page.text
     assert "margin_by_product" not in page.text
+
+
+def test_the_excel_download_is_a_workbook_with_numbers_as_numbers(site):
+    response = site.browser("mona").get("/reports/won_by_region/xlsx")
+    assert response.headers["content-disposition"] == 'attachment; filename="won_by_region.xlsx"'
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    assert [[c.value for c in row] for row in sheet.iter_rows()] == [
+        ["Region", "Won", "Deals"], ["East", 100, 1], ["West", 999.99, 1], ["(none)", 60, 1]]
