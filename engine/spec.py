@@ -75,6 +75,9 @@ class FieldSpec:
     compute_loc: Loc | None = None
     sensitive: bool = False
     readonly: bool = False
+    # reference: the title of the list of records pointing here, on the referenced
+    # record's page ("Subsidiaries" for account.parent); empty: the entity's plural label.
+    related_label: Text = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)

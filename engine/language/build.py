@@ -244,6 +244,7 @@ class _Builder:
             compute_loc=data.value_loc("compute") if compute is not None else None,
             sensitive=self.flag(data, "sensitive"),
             readonly=self.flag(data, "readonly"),
+            related_label=self.text(data.get("related_label")),
         )
         return _with_values(spec, data)
 
