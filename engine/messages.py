@@ -344,7 +344,7 @@ CATALOG["en"].update({
     "report_param_invalid": "parameter {name} of report {report}: {reason}",
     "report_too_many_groups": "report {report} has more than {max} rows; narrow it with "
     "its parameters or a limit",
-    "report_group_unknown": "report {report} has no group {name} (groups: {allowed})",
+    "report_param_too_long": "a value of at most {max} characters, without NUL, is expected",
 })
 CATALOG["zh"].update({
     "report_unknown": "没有报表 {name}（报表：{allowed}）",
@@ -353,5 +353,5 @@ CATALOG["zh"].update({
     "report_param_unknown": "报表 {report} 没有参数 {name}（参数：{allowed}）",
     "report_param_invalid": "报表 {report} 的参数 {name}：{reason}",
     "report_too_many_groups": "报表 {report} 超过 {max} 行；请用参数或 limit 缩小范围",
-    "report_group_unknown": "报表 {report} 没有分组 {name}（分组：{allowed}）",
+    "report_param_too_long": "值最多 {max} 个字符，且不能含 NUL",
 })

@@ -235,6 +235,34 @@ STRINGS: dict[str, dict[str, str]] = {
     },
 }
 
+# Reports and dashboards.
+STRINGS["en"].update({
+    "reports": "Reports",
+    "report_params": "Parameters",
+    "show": "Show",
+    "download_csv": "Download CSV",
+    "download_xlsx": "Download Excel",
+    "data_table": "Data",
+    "drill": "Records",
+    "condition": "Condition",
+    "dashboard": "Dashboard",
+    "tile_unavailable": "Not available to you.",
+    "no_records": "Nothing here.",
+})
+STRINGS["zh"].update({
+    "reports": "报表",
+    "report_params": "参数",
+    "show": "显示",
+    "download_csv": "下载 CSV",
+    "download_xlsx": "下载 Excel",
+    "data_table": "数据",
+    "drill": "记录",
+    "condition": "条件",
+    "dashboard": "仪表盘",
+    "tile_unavailable": "您无权查看。",
+    "no_records": "暂无记录。",
+})
+
 
 def translator(language: str) -> Callable[..., str]:
     """`t(key, **values)` in `language`, falling back to English, then to the key."""

@@ -14,6 +14,7 @@ from guanxi.server import records as rv
 from guanxi.server.context import Ctx, handler, is_admin
 from guanxi.server.display import Cell, title_field
 from guanxi.server.pages.editing import transition_widgets
+from guanxi.server.pages.reports import dashboard_tiles
 from guanxi.spec import EntitySpec
 from guanxi.store.filters import FilterError, FilterScope, FilterValue, as_mapping, parse_filters
 from guanxi.store.rights import RecordRights
@@ -43,7 +44,7 @@ def home(ctx: Ctx) -> Response:
                       "singular": rv.entity_label(ctx, entity), "count": count,
                       "readable": readable, "creatable": creatable,
                       "board": bool(entity.workflow) and readable})
-    return ctx.render("home", cards=cards)
+    return ctx.render("home", cards=cards, dashboard=dashboard_tiles(ctx, user))
 
 
 def _filters(ctx: Ctx, entity: EntitySpec, seen: frozenset[str]) -> dict[str, FilterValue]:
@@ -93,8 +94,11 @@ def list_page(ctx: Ctx, entity: str) -> Response:
     filters = _filters(ctx, spec, seen)
     search = params.get("q", "").strip()[:200]
     after = params.get("after") or None
-    page = ctx.store.list(rv.acting_user(ctx), entity, filters=filters or None,
-                          search=search or None, sort=(sort,), limit=PAGE_SIZE, after=after)
+    # A condition, e.g. from a report's drill-down; the Store checks it like any other.
+    where = params.get("where", "").strip()
+    page = ctx.store.list(rv.acting_user(ctx), entity, where=where or None,
+                          filters=filters or None, search=search or None, sort=(sort,),
+                          limit=PAGE_SIZE, after=after)
     # Chips for active reference/user filters (e.g. "Account: Acme") above the table.
     chips = []
     for key, value in filters.items():
@@ -103,6 +107,9 @@ def list_page(ctx: Ctx, entity: str) -> Response:
             shown: Cell = rv.show(ctx, spec, key, value)
             chips.append({"label": rv.label_of(ctx, spec, key), "text": shown.text,
                           "clear": _query(params, drop={key, "after"})})
+    if where:
+        chips.append({"label": ctx.t("condition"), "text": where,
+                      "clear": _query(params, drop={"where", "after"})})
     sort_links = {c: _query(params, set_={"sort": c if sort != c else f"-{c}"},
                             drop={"after"}) for c in columns}
     return ctx.render(
