@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from guanxi import __version__
 from guanxi.cli import data as cli_data
 from guanxi.cli import diagram as cli_diagram
+from guanxi.cli import exports as cli_exports
 from guanxi.cli import imports as cli_imports
 from guanxi.cli import language as cli_language
 from guanxi.cli import server as cli_server
@@ -26,8 +27,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"guanxi {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for module in (cli_language, cli_diagram, cli_data, cli_imports, cli_tokens,
-                   cli_server):
+    for module in (cli_language, cli_diagram, cli_data, cli_imports, cli_exports,
+                   cli_tokens, cli_server):
         module.register(subparsers)
     return parser
 

@@ -24,7 +24,7 @@ from guanxi.compile.app import CompiledEntity
 from guanxi.data import batches, cleaning
 from guanxi.data.mapping import DATE_TYPES, NUMBER_TYPES, ImportMapping
 from guanxi.data.plan import ColumnPlan, Plan, plan_columns
-from guanxi.data.readers import open_table
+from guanxi.data.readers import Table, open_table
 from guanxi.errors import RequestInvalid
 from guanxi.identity import User
 from guanxi.messages import render
@@ -131,6 +131,12 @@ class Importer:
     def run(self, path: str | Path) -> ImportResult:
         """Import the file at `path`."""
         table = open_table(path)
+        try:
+            return self._run(table, str(path))
+        finally:
+            table.close()
+
+    def _run(self, table: Table, path: str) -> ImportResult:
         self.plan = plan_columns(self.app, self.entity, self.mapping, table.headers)
         for plan in self.plan.columns:
             if plan.ref is not None and plan.lookup != "id":
@@ -138,7 +144,7 @@ class Importer:
         engine = self.store.engine
         mode = "skip_bad" if self.mode == "skip-bad" else "all_or_nothing"
         if not self.dry_run:
-            self.batch = batches.start(engine, self.user, self.entity.name, str(path),
+            self.batch = batches.start(engine, self.user, self.entity.name, path,
                                        self.mode, self.store.clock())
         try:
             saved = self.store.bulk_save(

@@ -9,7 +9,7 @@ from __future__ import annotations
 import codecs
 import csv
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -43,6 +43,7 @@ class Table:
     rows: Iterator[tuple[int, list[str]]]
     encoding: str = ""
     delimiter: str = ""
+    close: Callable[[], None] = lambda: None
 
 
 def detect_encoding(sample: bytes) -> str:
@@ -108,7 +109,7 @@ def read_csv(path: Path | str) -> Table:
     except UnicodeDecodeError as error:
         handle.close()
         raise FileUnreadable(f"the file is not {encoding} text: {error}") from None
-    return Table(headers, _decoded(rows, encoding), encoding, delimiter)
+    return Table(headers, _decoded(rows, encoding), encoding, delimiter, handle.close)
 
 
 def _decoded(rows: Iterator[tuple[int, list[str]]], encoding: str

@@ -231,6 +231,28 @@ def entity_paths(entity: EntitySpec, project: ProjectSpec,
                      "responses": {"201": {**record_200, "description": "created"},
                                    **_errors(400, 401, 403, 422)}},
         },
+        f"{base}/export": {
+            "get": {"tags": tag, "operationId": f"export_{entity.name}",
+                    "summary": f"Export {label} as CSV or XLSX",
+                    "description": "the list (where, q, filters, sort) as a file, with only "
+                    "the fields the caller sees; sensitive fields are redacted unless the "
+                    "caller is an administrator",
+                    "parameters": [
+                        {"name": "format", "in": "query", "required": False,
+                         "schema": {"type": "string", "enum": ["csv", "xlsx"],
+                                    "default": "csv"}},
+                        {"name": "columns", "in": "query", "required": False,
+                         "schema": {"type": "string"},
+                         "description": "comma-separated fields (default: every field "
+                         "the caller sees)"},
+                        *(p for p in list_params
+                          if p["name"] not in ("limit", "after", "total"))],
+                    "responses": {"200": {"description": "the file", "content": {
+                        "text/csv": {"schema": {"type": "string"}},
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet":
+                            {"schema": {"type": "string", "format": "binary"}}}},
+                        **_errors(400, 401, 403)}},
+        },
         f"{base}/{{id}}": {
             "parameters": [ID_PARAM],
             "get": {"tags": tag, "operationId": f"get_{entity.name}",
@@ -288,6 +310,7 @@ def _granted(paths: dict[str, Any], entity: str, rights: Rights) -> dict[str, An
     """`paths` with only the operations `rights` grants (by operationId), and without
     paths left with none."""
     needs = {f"list_{entity}": rights.read, f"get_{entity}": rights.read,
+             f"export_{entity}": rights.read,
              f"history_{entity}": rights.read, f"transitions_{entity}": rights.read,
              f"create_{entity}": rights.create, f"update_{entity}": rights.update,
              f"delete_{entity}": rights.delete, f"restore_{entity}": rights.delete,

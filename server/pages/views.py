@@ -115,6 +115,8 @@ def list_page(ctx: Ctx, entity: str) -> Response:
         next_link=_query(params, set_={"after": page.next_cursor}) if page.next_cursor else "",
         first_link=_query(params, drop={"after"}) if after else "",
         can_create=ctx.may(entity, "create"), board=bool(spec.workflow),
+        export_links={fmt: f"/api/{entity}/export" + _query(
+            params, set_={"format": fmt}, drop={"after"}) for fmt in ("csv", "xlsx")},
     )
 
 
