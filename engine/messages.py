@@ -314,6 +314,7 @@ CATALOG["en"].update({
     "import_not_undoable": "import {batch} cannot be undone: it is {status}",
     "undo_refused": "import {batch} cannot be undone: {detail}",
     "same_record_twice": "{entity} {id} is already changed by an earlier row of this batch",
+    "may_not_erase": "only administrators and the system may erase {entity} records",
 })
 CATALOG["zh"].update({
     "no_record_with": "没有您可以查看的{field}为 {value} 的{entity}",
@@ -322,4 +323,5 @@ CATALOG["zh"].update({
     "import_not_undoable": "导入批次 {batch} 无法撤销：其状态为 {status}",
     "undo_refused": "导入批次 {batch} 无法撤销：{detail}",
     "same_record_twice": "{entity} {id} 已被本批次中前面的行修改",
+    "may_not_erase": "只有管理员和系统可以擦除{entity}记录",
 })

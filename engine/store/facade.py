@@ -26,7 +26,7 @@ from guanxi.errors import AccessDenied, GuanxiError, NotFound
 from guanxi.identity import SYSTEM, User
 from guanxi.messages import render
 from guanxi.spec import SYSTEM_ROLE, TransitionSpec
-from guanxi.store import outbox, rows, stages
+from guanxi.store import erasure, outbox, rows, stages
 from guanxi.store.batch import Row
 from guanxi.store.bulk import bulk_insert
 from guanxi.store.database import create_engine
@@ -317,6 +317,15 @@ class Store:
                          journal=journal, follow_up=follow_up, mode=mode,
                          batch_size=batch_size,
                          historical=historical, trusted=trusted, dry_run=dry_run)
+
+    def erase(self, user: User, entity: str, record_id: Any) -> tuple[str, ...]:
+        """Anonymize a record's sensitive fields, in the record and in the old values of
+        its history and events, leaving an `erase` entry without values (administrators
+        and the system actor only; see `guanxi.store.erasure`). The fields erased."""
+        compiled = self.app.entity(entity)
+        trusted = self._is_admin(user) or SYSTEM_ROLE in user.roles
+        with self._unit(user) as unit:
+            return erasure.erase(unit, compiled, record_id, trusted=trusted)
 
     def explain(self, user: User, entity: str, record_id: Any = None) -> builtins.list[str]:
         """Why the user can or cannot see and change the entity (or the record)."""

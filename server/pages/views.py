@@ -166,7 +166,9 @@ def _history_value(ctx: Ctx, entity: EntitySpec, name: str, value: Any) -> Cell:
 
 
 HISTORY_ACTIONS = {"create": "history_created", "update": "history_updated",
-                   "delete": "history_deleted", "restore": "history_restored"}
+                   "delete": "history_deleted", "restore": "history_restored",
+                   "import": "history_imported", "erase": "history_erased",
+                   "merge": "history_merged"}
 
 
 def history_entries(ctx: Ctx, entity: EntitySpec, record_id: int) -> list[dict[str, Any]]:
