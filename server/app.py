@@ -10,7 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 from guanxi.errors import AccessDenied, GuanxiError, NotFound, RequestInvalid
 from guanxi.server import i18n
-from guanxi.server.api import exports, openapi
+from guanxi.server.api import exports, merges, openapi
 from guanxi.server.api import routes as api
 from guanxi.server.auth import brake as login_brake
 from guanxi.server.auth import login as auth
@@ -144,7 +144,8 @@ def create_app(project: str | Path | Any, db_url: str | sa.Engine, secret: str |
     routes: list[Route | Mount] = [
         Route(OPENAPI_PATH, openapi_json),
         Mount("/static", app=StaticFiles(directory=str(STATIC)), name="static"),
-        *auth.routes(), *exports.routes(), *api.routes(), *kanban.routes(),
+        *auth.routes(), *exports.routes(), *merges.routes(), *api.routes(),
+        *kanban.routes(),
         *editing.routes(), *pages.routes(),
     ]
     middleware = [

@@ -10,6 +10,7 @@ compiler will see).
 from __future__ import annotations
 
 from guanxi.checks import (
+    duplicates,
     entities,
     expressions,
     flowsplit,
@@ -24,7 +25,8 @@ from guanxi.language.raw import RawProject
 from guanxi.spec import ProjectSpec
 
 # The topic modules whose checks are registered (imported for that).
-TOPICS = (flowsplit, schema, entities, system, workflows, expressions, mappings)
+TOPICS = (flowsplit, schema, entities, system, workflows, expressions, mappings,
+          duplicates)
 
 
 def check_project(raw: RawProject, spec: ProjectSpec) -> list[Diagnostic]:
