@@ -12,7 +12,7 @@ from guanxi.identity import User
 from guanxi.language.project import load_project_or_raise
 from guanxi.server.auth import tokens
 from guanxi.store.facade import Store
-from server_app import Client, dispose, make_app
+from server_app import PASSWORD, Client, dispose, make_app
 from store_project import add_account
 
 FILES = {
@@ -169,5 +169,24 @@ def test_the_api_merges_two_records(write_project, db_url: str) -> None:
             assert client.get(f"/api/contact/{gone}").status_code == 404
             bad = client.post(f"/api/contact/{keep}/merge", json={"other": keep})
             assert bad.status_code == 400
+    finally:
+        dispose(app)
+
+
+def test_the_form_warns_of_a_likely_duplicate_and_creates_when_asked_again(
+        write_project, db_url: str) -> None:
+    app, _ = make_app(write_project(FILES), db_url, {"rita": ("rep",)})
+    try:
+        with Client(app) as client:
+            client.login("rita", PASSWORD)
+            first = client.form("/e/contact/new", {"name": "Wang", "phone": "13900000002"})
+            assert first.status_code == 303
+            warned = client.form("/e/contact/new", {"name": "W", "phone": "139 0000 0002"})
+            assert warned.status_code == 409
+            assert first.headers["location"] in warned.text
+            assert 'name="duplicates" value="allow"' in warned.text
+            again = client.form("/e/contact/new", {"name": "W", "duplicates": "allow",
+                                                   "phone": "139 0000 0002"})
+            assert again.status_code == 303
     finally:
         dispose(app)
