@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from guanxi import __version__
 from guanxi.cli import data as cli_data
 from guanxi.cli import diagram as cli_diagram
+from guanxi.cli import duplicates as cli_duplicates
 from guanxi.cli import erasure as cli_erasure
 from guanxi.cli import exports as cli_exports
 from guanxi.cli import imports as cli_imports
@@ -29,7 +30,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"guanxi {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for module in (cli_language, cli_diagram, cli_data, cli_imports, cli_exports,
-                   cli_erasure, cli_tokens, cli_server):
+                   cli_erasure, cli_duplicates, cli_tokens, cli_server):
         module.register(subparsers)
     return parser
 

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 from guanxi.compile.app import compile_app
+from guanxi.data.clusters import clusters
 from guanxi.errors import AccessDenied
 from guanxi.identity import User
 from guanxi.language.project import load_project_or_raise
@@ -190,3 +191,12 @@ def test_the_form_warns_of_a_likely_duplicate_and_creates_when_asked_again(
             assert again.status_code == 303
     finally:
         dispose(app)
+
+
+def test_the_duplicates_report_groups_records_into_clusters(people: People) -> None:
+    first = people.contact(name="Wang", email="wang@example.cn")
+    second = people.contact(name="W", email="WANG@example.cn ", phone="13900000002")
+    third = people.contact(name="Wang X", phone="139 0000 0002")
+    people.contact(name="Li Lei")
+    found = clusters(people.store, people.rep, "contact")
+    assert [c.ids for c in found] == [(first, second, third)]
