@@ -53,6 +53,11 @@ STRINGS: dict[str, dict[str, str]] = {
         "export_xlsx": "Export XLSX",
         "likely_duplicate": "This looks like records that already exist:",
         "create_anyway_hint": "Open one of them instead, or create this one anyway.",
+        "merge": "Merge",
+        "merged": "Merged",
+        "merge_hint": "Choose, field by field, the value to keep. Every reference to "
+        "{other} will point here, and {other} will be deleted; both histories are kept.",
+        "likely_duplicates": "Likely duplicates",
         "details": "Details",
         "history": "History",
         "workflow": "Workflow",
@@ -155,6 +160,11 @@ STRINGS: dict[str, dict[str, str]] = {
         "export_xlsx": "导出 Excel",
         "likely_duplicate": "这条记录与以下已有记录相似：",
         "create_anyway_hint": "可以打开其中一条，或仍然创建这条记录。",
+        "merge": "合并",
+        "merged": "已合并",
+        "merge_hint": "请逐个字段选择要保留的值。所有指向 {other} 的引用将指向这里，"
+        "{other} 将被删除；两条记录的历史都会保留。",
+        "likely_duplicates": "可能重复的记录",
         "details": "详情",
         "history": "历史",
         "workflow": "流程",

@@ -234,6 +234,10 @@ def detail_page(ctx: Ctx, entity: str, id: int) -> Response:
         button_widgets={b.name: transition_widgets(ctx, spec, record, b.asks)
                         for b in buttons if b.asks},
         related=related_sections(ctx, spec, id),
+        duplicates=[{"title": f.title, "url": f"/e/{entity}/{f.record_id}",
+                     "merge": f"/e/{entity}/{id}/merge?other={f.record_id}"}
+                    for f in (ctx.store.likely_duplicates(user, entity, record, exclude=id)
+                              if spec.duplicates else [])],
         history=history_entries(ctx, spec, id),
         can_edit=bool(writable), can_delete=held.may_delete,
         explain=explain,

@@ -200,3 +200,26 @@ def test_the_duplicates_report_groups_records_into_clusters(people: People) -> N
     people.contact(name="Li Lei")
     found = clusters(people.store, people.rep, "contact")
     assert [c.ids for c in found] == [(first, second, third)]
+
+
+def test_the_merge_page_merges_the_chosen_values(write_project, db_url: str) -> None:
+    app, made = make_app(write_project(FILES), db_url, {"mona": ("manager",)})
+    store = app.state.holder.current().store
+    try:
+        keep = store.create(made["mona"], "contact", {"name": "Wang", "phone": "13900000002"})
+        gone = store.create(made["mona"], "contact", {"name": "Wang X", "email": "w@example.cn",
+                                                      "phone": "139 0000 0002"})
+        with Client(app) as client:
+            client.login("mona", PASSWORD)
+            detail = client.get(f"/e/contact/{keep['id']}").text
+            link = f"/e/contact/{keep['id']}/merge?other={gone['id']}"
+            assert link in detail
+            page = client.get(link)
+            assert page.status_code == 200
+            done = client.form(f"/e/contact/{keep['id']}/merge",
+                               {"other": str(gone["id"]), "take_email": "other"}, page=link)
+            assert done.status_code == 303
+        merged = store.get(made["mona"], "contact", keep["id"])
+        assert (merged["email"], merged["phone"]) == ("w@example.cn", "13900000002")
+    finally:
+        dispose(app)
