@@ -143,6 +143,10 @@ class Importer:
         for plan in self.plan.columns:
             if plan.ref is not None and plan.lookup != "id":
                 require_readable(self.app, self.user, plan.ref, plan.lookup, "lookup")
+        if self.mode == "upsert":
+            # Matching on a field the user cannot see would tell what it holds.
+            for name in self.keys:
+                require_readable(self.app, self.user, self.entity.name, name, "key")
         engine = self.store.engine
         mode = "skip_bad" if self.mode == "skip-bad" else "all_or_nothing"
         if not self.dry_run:

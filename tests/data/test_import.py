@@ -12,7 +12,7 @@ from crm_project import Crm, open_crm
 from guanxi.cli.main import main
 from guanxi.data import mapping
 from guanxi.data.importer import Importer, Problem, undo
-from guanxi.errors import AccessDenied
+from guanxi.errors import AccessDenied, RequestInvalid
 from guanxi.identity import User
 from openpyxl import Workbook
 
@@ -216,3 +216,9 @@ def test_the_cli_writes_every_problem_to_the_report(crm: Crm, tmp_path: Path) ->
     assert sorted((r[0], r[1], r[2]) for r in lines[1:]) == [("2", "email", "bad"),
                                                              ("2", "name", "")]
     assert customers(crm) == []
+
+
+def test_upsert_refuses_a_key_the_user_cannot_see(crm: Crm, tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "c.csv", "name,revenue\nAda,5\n")
+    with pytest.raises(RequestInvalid):
+        run(crm, crm.rep, path, mode="upsert", keys=["revenue"])
