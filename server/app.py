@@ -17,7 +17,7 @@ from guanxi.server.auth import login as auth
 from guanxi.server.auth.brake import LoginBrake
 from guanxi.server.context import Ctx, default_store_threads, handler
 from guanxi.server.limits import DEFAULT_MAX_BODY, BodyLimitMiddleware
-from guanxi.server.pages import editing, imports, kanban, merging
+from guanxi.server.pages import editing, erasure, imports, kanban, merging
 from guanxi.server.pages import views as pages
 from guanxi.server.reload import ProjectHolder
 from guanxi.server.security import SecurityHeadersMiddleware
@@ -146,7 +146,8 @@ def create_app(project: str | Path | Any, db_url: str | sa.Engine, secret: str |
         Mount("/static", app=StaticFiles(directory=str(STATIC)), name="static"),
         *auth.routes(), *exports.routes(), *merges.routes(), *api.routes(),
         *kanban.routes(),
-        *editing.routes(), *merging.routes(), *imports.routes(), *pages.routes(),
+        *editing.routes(), *merging.routes(), *imports.routes(), *erasure.routes(),
+        *pages.routes(),
     ]
     middleware = [
         Middleware(SecurityHeadersMiddleware),

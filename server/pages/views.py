@@ -13,6 +13,7 @@ from guanxi.server import records as rv
 from guanxi.server.context import Ctx, handler, is_admin
 from guanxi.server.display import Cell, title_field
 from guanxi.server.pages.editing import transition_widgets
+from guanxi.server.pages.erasure import may_erase
 from guanxi.spec import EntitySpec
 from guanxi.store.filters import FilterError, FilterScope, FilterValue, as_mapping, parse_filters
 from guanxi.store.rights import RecordRights
@@ -240,6 +241,7 @@ def detail_page(ctx: Ctx, entity: str, id: int) -> Response:
                               if spec.duplicates else [])],
         history=history_entries(ctx, spec, id),
         can_edit=bool(writable), can_delete=held.may_delete,
+        can_erase=may_erase(ctx, entity),
         explain=explain,
     )
 

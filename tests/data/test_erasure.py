@@ -8,9 +8,10 @@ from collections.abc import Iterator
 
 import pytest
 import sqlalchemy as sa
-from crm_project import Crm, open_crm
+from crm_project import PROJECT, Crm, open_crm
 from guanxi.cli.main import main
 from guanxi.errors import AccessDenied
+from server_app import PASSWORD, Client, dispose, make_app
 
 
 @pytest.fixture
@@ -67,3 +68,22 @@ def test_guanxi_erase_erases_from_the_command_line(crm: Crm,
     assert main(["erase", str(crm.root), "customer", str(record_id), "--db", crm.url]) == 0
     assert "erased revenue of customer" in capsys.readouterr().out
     assert "654321" not in stored_text(crm, record_id)
+
+
+def test_an_administrator_erases_from_the_records_page(write_project, db_url: str) -> None:
+    app, made = make_app(write_project(PROJECT), db_url,
+                         {"ada": ("admin",), "mona": ("manager",)})
+    store = app.state.holder.current().store
+    try:
+        record = store.create(made["mona"], "customer", {"name": "Wang", "revenue": 123456})
+        page = f"/e/customer/{record['id']}"
+        with Client(app) as client:
+            client.login("mona", PASSWORD)
+            assert "/erase" not in client.get(page).text
+        with Client(app) as client:
+            client.login("ada", PASSWORD)
+            assert f'action="{page}/erase"' in client.get(page).text
+            assert client.form(f"{page}/erase", {}, page=page).status_code == 303
+        assert store.get(made["ada"], "customer", record["id"])["revenue"] is None
+    finally:
+        dispose(app)
