@@ -1,7 +1,8 @@
 """Reading tables from files, streamed: CSV (its encoding and delimiter found from the
 first bytes: a BOM, UTF-8, or GB18030 and the other encodings Excel exports use) and
 XLSX (the first sheet, through python-calamine). Rows come one at a time, as text, with
-their line (CSV) or row (XLSX) number, so a file of any size is read in bounded memory.
+their line (CSV) or row (XLSX) number: a CSV file of any size is read in bounded memory
+(a workbook's sheet is loaded by calamine as a whole).
 """
 
 from __future__ import annotations
