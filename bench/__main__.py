@@ -30,6 +30,7 @@ from typing import Any
 from bench import (
     case_api,
     case_compile,
+    case_file_import,
     case_import,
     case_list,
     case_plan,
@@ -45,6 +46,7 @@ from bench.harness import Context, Measurement, Sizes
 CASES: dict[str, tuple[Callable[[Context], list[Measurement]], bool]] = {
     "validate": (case_validate.run, False),
     "import": (case_import.run, True),
+    "file_import": (case_file_import.run, True),
     "list": (case_list.run, True),
     "transition": (case_transition.run, True),
     "api": (case_api.run, True),

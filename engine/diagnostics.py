@@ -5,8 +5,9 @@ template and a line of documentation; docs/errors.md lists exactly these. Errors
 project from running; warnings are reported and do not.
 
 Ranges: GX1xx files and YAML, GX2xx structure, GX3xx names and references,
-GX4xx expressions, GX5xx workflows, GX6xx access, GX7xx overlays, GX80x import mappings,
-GX85x acceptance scenarios, GX9xx insight (reports and dashboards).
+GX4xx expressions, GX5xx workflows, GX6xx access, GX7xx overlays, GX80x–GX81x data
+(import mappings, duplicate rules), GX85x acceptance scenarios, GX9xx insight (reports
+and dashboards).
 """
 
 from __future__ import annotations
@@ -236,6 +237,10 @@ CATALOG: dict[str, Problem] = _catalog(
      "A reference is looked up by a field that does not identify one record."),
     ("GX809", E, "column '{column}' fills '{field}', which column '{other}' already fills",
      "Two columns fill one field."),
+    ("GX810", E, "fuzzy field '{name}' is not one of the rule's match fields",
+     "A duplicate rule compares a field by similarity that it does not match on."),
+    ("GX811", E, "normalize: phone applies to phone fields; '{name}' is a {type} field",
+     "A duplicate rule normalizes a field that is not a phone number as one."),
     # ------------------------------------------------------------ insight
     ("GX901", E, "report '{report}' counts unknown entity '{name}'",
      "A report's `entity` names no entity."),

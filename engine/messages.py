@@ -325,6 +325,12 @@ CATALOG["en"].update({
     "import_not_undoable": "import {batch} cannot be undone: it is {status}",
     "undo_refused": "import {batch} cannot be undone: {detail}",
     "same_record_twice": "{entity} {id} is already changed by an earlier row of this batch",
+    "may_not_erase": "only administrators and the system may erase {entity} records",
+    "merge_itself": "a {entity} cannot be merged with itself",
+    "merge_side": "each field takes the value of the survivor or the other ({allowed}), "
+    "not {given}",
+    "likely_duplicate": "this {entity} looks like {count} that already exist; "
+    "send it again with duplicates=allow to create it anyway",
 })
 CATALOG["zh"].update({
     "no_record_with": "没有您可以查看的{field}为 {value} 的{entity}",
@@ -333,6 +339,11 @@ CATALOG["zh"].update({
     "import_not_undoable": "导入批次 {batch} 无法撤销：其状态为 {status}",
     "undo_refused": "导入批次 {batch} 无法撤销：{detail}",
     "same_record_twice": "{entity} {id} 已被本批次中前面的行修改",
+    "may_not_erase": "只有管理员和系统可以擦除{entity}记录",
+    "merge_itself": "{entity}不能与自身合并",
+    "merge_side": "每个字段取保留记录或另一条记录的值（{allowed}），而不是 {given}",
+    "likely_duplicate": "此{entity}与已有的 {count} 条记录相似；"
+    "如仍要创建，请带上 duplicates=allow 再次提交",
 })
 # Reports (guanxi.insight).
 CATALOG["en"].update({

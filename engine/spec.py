@@ -170,6 +170,19 @@ class IndexSpec:
 
 
 @dataclass(frozen=True, slots=True)
+class DuplicateRule:
+    """A rule finding likely duplicates: records whose `match` fields are all equal,
+    after `normalize` (email, phone, text), or similar by at least `fuzzy[field]` (0–1).
+    `region`: the country that reads national phone numbers."""
+
+    match: tuple[str, ...]
+    loc: Loc
+    normalize: str | None = None
+    region: str | None = None
+    fuzzy: tuple[tuple[str, float], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class EntitySpec:
     name: str
     loc: Loc
@@ -189,6 +202,8 @@ class EntitySpec:
     renamed_from: str | None = None
     # SLA clocks (`sla:`).
     sla: tuple[SlaSpec, ...] = ()
+    # Rules finding likely duplicates (`duplicates:`).
+    duplicates: tuple[DuplicateRule, ...] = ()
 
     def field(self, name: str) -> FieldSpec | None:
         for f in self.fields:

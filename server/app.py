@@ -14,7 +14,7 @@ from guanxi.automation.worker import start_thread
 from guanxi.errors import AccessDenied, GuanxiError, NotFound, RequestInvalid
 from guanxi.server import i18n
 from guanxi.server.api import automation as api_automation
-from guanxi.server.api import openapi
+from guanxi.server.api import exports, merges, openapi
 from guanxi.server.api import reports as api_reports
 from guanxi.server.api import routes as api
 from guanxi.server.auth import brake as login_brake
@@ -22,7 +22,7 @@ from guanxi.server.auth import login as auth
 from guanxi.server.auth.brake import LoginBrake
 from guanxi.server.context import Ctx, default_store_threads, handler
 from guanxi.server.limits import DEFAULT_MAX_BODY, BodyLimitMiddleware
-from guanxi.server.pages import access, editing, inbox, kanban, reports
+from guanxi.server.pages import access, editing, erasure, imports, inbox, kanban, merging, reports
 from guanxi.server.pages import views as pages
 from guanxi.server.reload import ProjectHolder
 from guanxi.server.security import SecurityHeadersMiddleware
@@ -171,9 +171,10 @@ def create_app(project: str | Path | Any, db_url: str | sa.Engine, secret: str |
     routes: list[Route | Mount] = [
         Route(OPENAPI_PATH, openapi_json),
         Mount("/static", app=StaticFiles(directory=str(STATIC)), name="static"),
-        *auth.routes(), *api_automation.routes(), *api_reports.routes(), *api.routes(),
-        *reports.routes(), *kanban.routes(), *editing.routes(), *inbox.routes(),
-        *access.routes(), *pages.routes(),
+        *auth.routes(), *api_automation.routes(), *api_reports.routes(), *exports.routes(),
+        *merges.routes(), *api.routes(), *reports.routes(), *kanban.routes(),
+        *editing.routes(), *merging.routes(), *imports.routes(), *erasure.routes(),
+        *inbox.routes(), *access.routes(), *pages.routes(),
     ]
     middleware = [
         Middleware(SecurityHeadersMiddleware),

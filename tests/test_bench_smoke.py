@@ -16,8 +16,8 @@ from typing import Any
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
-CASES = ("validate", "import", "list", "transition", "api", "report", "compile", "startup",
-         "plan")
+CASES = ("validate", "import", "file_import", "list", "transition", "api", "report",
+         "compile", "startup", "plan")
 
 
 @pytest.fixture(scope="module")

@@ -10,6 +10,7 @@ compiler will see).
 from __future__ import annotations
 
 from guanxi.checks import (
+    duplicates,
     entities,
     expressions,
     flowsplit,
@@ -29,7 +30,7 @@ from guanxi.spec import ProjectSpec
 
 # The topic modules whose checks are registered (imported for that).
 TOPICS = (flowsplit, schema, entities, system, workflows, expressions, rollups, renames,
-          mappings, insight, scenarios)
+          mappings, insight, scenarios, duplicates)
 
 
 def check_project(raw: RawProject, spec: ProjectSpec) -> list[Diagnostic]:

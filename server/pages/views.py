@@ -15,6 +15,7 @@ from guanxi.server.context import Ctx, handler, is_admin
 from guanxi.server.display import Cell, title_field
 from guanxi.server.pages.editing import transition_widgets
 from guanxi.server.pages.reports import dashboard_tiles
+from guanxi.server.pages.erasure import may_erase
 from guanxi.spec import EntitySpec
 from guanxi.store.filters import FilterError, FilterScope, FilterValue, as_mapping, parse_filters
 from guanxi.store.rights import RecordRights
@@ -123,6 +124,8 @@ def list_page(ctx: Ctx, entity: str) -> Response:
         next_link=_query(params, set_={"after": page.next_cursor}) if page.next_cursor else "",
         first_link=_query(params, drop={"after"}) if after else "",
         can_create=ctx.may(entity, "create"), board=bool(spec.workflow),
+        export_links={fmt: f"/api/{entity}/export" + _query(
+            params, set_={"format": fmt}, drop={"after"}) for fmt in ("csv", "xlsx")},
     )
 
 
@@ -175,7 +178,9 @@ def _history_value(ctx: Ctx, entity: EntitySpec, name: str, value: Any) -> Cell:
 
 
 HISTORY_ACTIONS = {"create": "history_created", "update": "history_updated",
-                   "delete": "history_deleted", "restore": "history_restored"}
+                   "delete": "history_deleted", "restore": "history_restored",
+                   "import": "history_imported", "erase": "history_erased",
+                   "merge": "history_merged"}
 
 
 def history_entries(ctx: Ctx, entity: EntitySpec, record_id: int) -> list[dict[str, Any]]:
@@ -241,8 +246,13 @@ def detail_page(ctx: Ctx, entity: str, id: int) -> Response:
         button_widgets={b.name: transition_widgets(ctx, spec, record, b.asks)
                         for b in buttons if b.asks},
         related=related_sections(ctx, spec, id),
+        duplicates=[{"title": f.title, "url": f"/e/{entity}/{f.record_id}",
+                     "merge": f"/e/{entity}/{id}/merge?other={f.record_id}"}
+                    for f in (ctx.store.likely_duplicates(user, entity, record, exclude=id)
+                              if spec.duplicates else [])],
         history=history_entries(ctx, spec, id),
         can_edit=bool(writable), can_delete=held.may_delete,
+        can_erase=may_erase(ctx, entity),
         explain=explain,
         clocks=slas.clocks(ctx.store.engine, ctx.spec, entity, id, ctx.store.clock()),
     )

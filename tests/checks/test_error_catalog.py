@@ -298,6 +298,10 @@ CASES: dict[str, tuple[dict[str, str], str]] = {
               "lookup field 'code' of entity 'thing' is neither unique nor its title"),
     "GX809": (files(mappings__m_yaml="entity: thing\ncolumns: {a: name, b: name}\n"),
               "column 'b' fills 'name', which column 'a' already fills"),
+    "GX810": (thing_with("  duplicates:\n    - {match: [name], fuzzy: {nme: 0.9}}\n"),
+              "fuzzy field 'nme' is not one of the rule's match fields"),
+    "GX811": (thing_with("  duplicates:\n    - {match: [name], normalize: phone}\n"),
+              "normalize: phone applies to phone fields; 'name' is a string field"),
     "GX901": (files(insight__r_yaml="reports: {r: {entity: thin, measures: {n: count()}}}\n"),
               "report 'r' counts unknown entity 'thin'"),
     "GX902": (files(insight__r_yaml="reports: {r: {entity: thing, group: [nam], "
