@@ -14,9 +14,9 @@ from guanxi import __version__
 from guanxi.cli import automation as cli_automation
 from guanxi.cli import data as cli_data
 from guanxi.cli import diagram as cli_diagram
-from guanxi.cli import explain as cli_explain
 from guanxi.cli import duplicates as cli_duplicates
 from guanxi.cli import erasure as cli_erasure
+from guanxi.cli import explain as cli_explain
 from guanxi.cli import exports as cli_exports
 from guanxi.cli import imports as cli_imports
 from guanxi.cli import language as cli_language

@@ -14,8 +14,8 @@ from guanxi.server import records as rv
 from guanxi.server.context import Ctx, handler, is_admin
 from guanxi.server.display import Cell, title_field
 from guanxi.server.pages.editing import transition_widgets
-from guanxi.server.pages.reports import dashboard_tiles
 from guanxi.server.pages.erasure import may_erase
+from guanxi.server.pages.reports import dashboard_tiles
 from guanxi.spec import EntitySpec
 from guanxi.store.filters import FilterError, FilterScope, FilterValue, as_mapping, parse_filters
 from guanxi.store.rights import RecordRights
