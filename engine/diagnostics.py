@@ -5,7 +5,7 @@ template and a line of documentation; docs/errors.md lists exactly these. Errors
 project from running; warnings are reported and do not.
 
 Ranges: GX1xx files and YAML, GX2xx structure, GX3xx names and references,
-GX4xx expressions, GX5xx workflows, GX6xx access, GX7xx overlays.
+GX4xx expressions, GX5xx workflows, GX6xx access, GX7xx overlays, GX8xx automation.
 """
 
 from __future__ import annotations
@@ -136,7 +136,8 @@ CATALOG: dict[str, Problem] = _catalog(
     ("GX507", E, "timer '{timer}' fires unknown transition '{name}'",
      "A `do: fire` timer names no transition."),
     ("GX508", E, "timer '{timer}' notifies unknown role '{name}'",
-     "A `do: notify` timer's `to` is neither `owner` nor a role."),
+     "A `do: notify` timer's `to` is neither `owner`, a role, nor (for the entities "
+     "using the workflow) a user field or a path to one."),
     ("GX509", E, "'{value}' is not a duration", "A duration that is not `90m`, `12h`, `3d`, "
      "`1w` or a number of seconds."),
     ("GX510", W, "state '{name}' of workflow '{workflow}' cannot be reached from "
@@ -186,6 +187,26 @@ CATALOG: dict[str, Problem] = _catalog(
      "A removed thing is still used; reported at both places."),
     ("GX705", E, "'remove' needs 'extends': there is no base project to remove from",
      "`remove` in a project that extends nothing."),
+    # ------------------------------------------------------------ automation
+    ("GX801", E, "{where} names unknown calendar '{name}'",
+     "A timer or SLA counts in a calendar that `calendars:` in guanxi.yaml lacks."),
+    ("GX802", E, "{where} addresses unknown recipient '{name}'",
+     "`to:` is neither a role nor a user field (or a path to one) of the entity."),
+    ("GX803", E, "{where} names unknown entity '{name}'",
+     "An automation rule works on an entity the project lacks."),
+    ("GX804", E, "{where} names unknown field '{name}' of {entity}",
+     "An action, SLA or rule names a field the entity lacks (or one of the wrong type)."),
+    ("GX805", E, "{where} fires unknown transition '{name}'",
+     "A `do: fire` action names a transition the entity's workflow lacks."),
+    ("GX806", E, "{where}: '{value}' is neither a cron expression nor a duration ({detail})",
+     "`every:` must be five cron fields (`0 9 * * MON`) or a duration (`1d`)."),
+    ("GX807", E, "calendar '{calendar}': {detail}",
+     "A calendar's hours, dates, time zone or holiday country cannot be read."),
+    ("GX808", E, "{where} has no target", "An SLA without a duration to meet."),
+    ("GX809", E, "{where} names unknown role '{name}'",
+     "An assignment rule shares work among a role the project lacks."),
+    ("GX810", E, "{where}: {detail}", "An action lacks what it needs (a transition, "
+     "an entity, a recipient) or has an unknown `do:`."),
 )
 
 

@@ -94,6 +94,13 @@ def _parse_only(ctx: Context, text: str | None, loc: Loc | None) -> None:
         ctx.add("GX401", _locate(ctx, loc, error.offset), error.hint, detail=error.message)
 
 
+def check_expression(ctx: Context, text: str | None, loc: Loc | None, scope: Scope,
+                     expect: str | None, prefix: str = "") -> None:
+    """Report the problems of expression `text` (written at `loc`) on `scope`'s entity,
+    when it should give `expect` (a type kind, or None for any)."""
+    _check(ctx, text, loc, scope, expect, prefix)
+
+
 def _check(ctx: Context, text: str | None, loc: Loc | None, scope: Scope,
            expect: str | None, prefix: str = "") -> None:
     if text is None or loc is None:

@@ -9,14 +9,22 @@ compiler will see).
 
 from __future__ import annotations
 
-from guanxi.checks import entities, expressions, flowsplit, schema, system, workflows
+from guanxi.checks import (
+    automation,
+    entities,
+    expressions,
+    flowsplit,
+    schema,
+    system,
+    workflows,
+)
 from guanxi.checks.registry import Context, run_checks
 from guanxi.diagnostics import Diagnostic
 from guanxi.language.raw import RawProject
 from guanxi.spec import ProjectSpec
 
 # The topic modules whose checks are registered (imported for that).
-TOPICS = (flowsplit, schema, entities, system, workflows, expressions)
+TOPICS = (flowsplit, schema, entities, system, workflows, expressions, automation)
 
 
 def check_project(raw: RawProject, spec: ProjectSpec) -> list[Diagnostic]:

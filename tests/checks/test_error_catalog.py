@@ -232,6 +232,30 @@ CASES: dict[str, tuple[dict[str, str], str]] = {
                   "at {parent}/base/entities/thing.yaml:6:10"),
     "GX705": (files(project=PROJECT + "remove: {entities: [thing]}\n"),
               "'remove' needs 'extends': there is no base project to remove from"),
+    "GX801": (thing_with("  sla: {quick: {target: 1h, calendar: ofice}}\n"),
+              "SLA 'quick' of thing names unknown calendar 'ofice'"),
+    "GX802": (thing_with("  sla: {quick: {target: 1h, breach: [{do: notify, to: boss}]}}\n"),
+              "SLA 'quick' of thing addresses unknown recipient 'boss'"),
+    "GX803": (files(automation__rules_yaml="share: {entity: thin, on: create, "
+                                           "to: {round_robin: r}}\n"),
+              "rule 'share' names unknown entity 'thin'"),
+    "GX804": (thing_with("  sla: {quick: {target: 1h, breach: [{do: set, set: {nme: '1'}}]}}\n"),
+              "SLA 'quick' of thing names unknown field 'nme' of thing"),
+    "GX805": (thing_with("  sla: {quick: {target: 1h, breach: [{do: fire, transition: fin}]}}\n"),
+              "SLA 'quick' of thing fires unknown transition 'fin'"),
+    "GX806": (files(automation__rules_yaml="tick: {entity: thing, every: '61 * * * *', "
+                                           "do: {do: notify, to: r}}\n"),
+              "rule 'tick': '61 * * * *' is neither a cron expression nor a duration "
+              "(Bad minute)"),
+    "GX807": (files(project=PROJECT + "calendars: {office: {holidays: XX}}\n"),
+              "calendar 'office': unknown holiday country 'XX'"),
+    "GX808": (thing_with("  sla: {quick: {target: soon}}\n"),
+              "SLA 'quick' of thing has no target"),
+    "GX809": (files(automation__rules_yaml="share: {entity: thing, on: create, "
+                                           "to: {round_robin: agent}}\n"),
+              "rule 'share' names unknown role 'agent'"),
+    "GX810": (files(automation__rules_yaml="tick: {entity: thing, every: 1d}\n"),
+              "rule 'tick': a schedule needs actions"),
 }
 
 
