@@ -50,6 +50,23 @@ def test_a_ticket_from_friday_evening_is_not_overdue_on_saturday_morning(
     assert _messages(world, world.agent.id) == []
 
 
+def test_a_ticket_from_friday_evening_is_not_overdue_over_the_spring_festival(
+        db_url: str) -> None:
+    # Friday 2026-02-13 17:00; Saturday the 14th is a make-up working day; the 16th to
+    # the 23rd are public holidays: 12 office hours end on Tuesday the 24th at 11:00.
+    world = acme_world(EXAMPLES, db_url, shanghai(2026, 2, 13, 17))
+    try:
+        world.ticket(channel="email", assignee=world.agent.id)
+        worker = Worker(world.store)
+        worker.run_until_quiet(shanghai(2026, 2, 14, 9))
+        worker.run_until_quiet(shanghai(2026, 2, 18, 12))
+        assert _messages(world, world.agent.id) == []
+        worker.run_until_quiet(shanghai(2026, 2, 24, 11))
+        assert len(_messages(world, world.agent.id)) == 1
+    finally:
+        world.store.dispose()
+
+
 def test_the_service_managers_hear_after_sixteen_office_hours(world: World) -> None:
     world.ticket(channel="email", assignee=world.agent.id)
     worker = Worker(world.store)
