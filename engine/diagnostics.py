@@ -205,6 +205,8 @@ CATALOG: dict[str, Problem] = _catalog(
     ("GX808", E, "{where} has no target", "An SLA without a duration to meet."),
     ("GX809", E, "{where} names unknown role '{name}'",
      "An assignment rule shares work among a role the project lacks."),
+    ("GX811", E, "{where} names unknown team '{name}'",
+     "A rule keeps to a team that `teams:` in guanxi.yaml lacks."),
     ("GX810", E, "{where}: {detail}", "An action lacks what it needs (a transition, "
      "an entity, a recipient) or has an unknown `do:`."),
 )

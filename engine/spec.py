@@ -248,6 +248,18 @@ class CalendarSpec:
 
 
 @dataclass(frozen=True, slots=True)
+class TeamSpec:
+    """A team (`teams:` in guanxi.yaml): its manager and members, by username. A user
+    may be in several teams."""
+
+    name: str
+    loc: Loc
+    label: Text = field(default_factory=dict)
+    manager: str | None = None
+    members: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class SlaStep:
     """What an SLA clock does `after` its target passed (0: at the breach)."""
 
@@ -293,6 +305,8 @@ class AssignmentSpec:
     field: str = "assignee"
     method: str = "round_robin"
     when: str | None = None
+    # Only the role's users in this team.
+    team: str | None = None
     # Open work: records of `entity` not in a final state, assigned to the user.
 
 
@@ -378,6 +392,7 @@ class ProjectSpec:
     # scheduled actions (automation/*.yaml).
     time_zone: str = "UTC"
     calendars: tuple[CalendarSpec, ...] = ()
+    teams: tuple[TeamSpec, ...] = ()
     assignments: tuple[AssignmentSpec, ...] = ()
     schedules: tuple[ScheduleSpec, ...] = ()
     # The first entity, workflow and role of each name, for the lookups below.
@@ -407,6 +422,9 @@ class ProjectSpec:
 
     def calendar(self, name: str) -> CalendarSpec | None:
         return next((c for c in self.calendars if c.name == name), None)
+
+    def team(self, name: str) -> TeamSpec | None:
+        return next((t for t in self.teams if t.name == name), None)
 
     def expand_roles(self, names: frozenset[str] | set[str] | tuple[str, ...]) -> frozenset[str]:
         """The given roles plus every role they include, transitively."""

@@ -82,7 +82,7 @@ def run_assign(store: Store, job: Job, now: dt.datetime) -> Outcome:
         return outcome
     with transaction(store.engine, write=True) as conn:
         user = assignment.next_user(store.app, conn, rule.name, rule.role, rule.method,
-                                    entity, rule.field)
+                                    entity, rule.field, rule.team)
     if user is None:
         outcome.done.append(f"assign {entity} {record_id}: no active {rule.role}")
         return outcome

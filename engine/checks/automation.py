@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from guanxi.automation.calendar import known_country
 from guanxi.automation.cron import valid_cron
+from guanxi.automation.recipients import MANAGER_OF
 from guanxi.checks.expressions import check_expression
 from guanxi.checks.registry import Context, register, suggest
 from guanxi.expr import Scope
@@ -124,9 +125,10 @@ def check_timers(ctx: Context) -> None:
                 scope = Scope.for_entity(spec, entity)
                 check_expression(ctx, timer.when, timer.when_loc, scope, "boolean",
                                  f"for entity '{entity.name}': ")
+                target = timer.target.removeprefix(MANAGER_OF).strip()
                 if timer.action == "notify" and timer.target and \
-                        spec.role(timer.target) is None and \
-                        user_path(spec, entity, timer.target) is not None:
+                        spec.role(timer.target) is None and spec.team(timer.target) is None \
+                        and user_path(spec, entity, target) is not None:
                     ctx.add("GX508", timer.loc,
                             suggest(timer.target, [*roles, *_user_fields(entity)],
                                     "roles and user fields"),
@@ -144,8 +146,11 @@ def check_actions(ctx: Context, entity: EntitySpec, actions: tuple[ActionSpec, .
                 ctx.add("GX810", action.loc, "add 'to: <role or user field>'", where=where,
                         detail=f"do: {action.do} needs 'to'")
             for name in action.to:
-                if action.do == "notify" and spec.role(name) is not None:
+                if action.do == "notify" and (spec.role(name) is not None
+                                              or spec.team(name) is not None):
                     continue
+                if action.do == "notify" and name.startswith(MANAGER_OF):
+                    name = name[len(MANAGER_OF):].strip()
                 if user_path(spec, entity, name) is not None:
                     ctx.add("GX802", action.loc, suggest(
                         name, [r.name for r in spec.roles] + _user_fields(entity),
@@ -242,6 +247,10 @@ def _check_assignment(ctx: Context, rule: AssignmentSpec, entity: EntitySpec, ra
         ctx.add("GX809", _at(raw, "to", rule.loc),
                 suggest(rule.role, [r.name for r in spec.roles], "roles"),
                 where=where, name=rule.role)
+    if rule.team is not None and spec.team(rule.team) is None:
+        ctx.add("GX811", _at(raw, "to", rule.loc),
+                suggest(rule.team, [t.name for t in spec.teams], "teams"),
+                where=where, name=rule.team)
     if user_path(spec, entity, rule.field) is not None or "." in rule.field:
         ctx.add("GX804", _at(raw, "field", rule.loc),
                 suggest(rule.field, _user_fields(entity), "user fields"),

@@ -20,6 +20,7 @@ from guanxi.spec import (
     ScheduleSpec,
     SlaSpec,
     SlaStep,
+    TeamSpec,
     Text,
 )
 
@@ -144,6 +145,20 @@ def calendars(data: Any, time_zone: str) -> tuple[CalendarSpec, ...]:
     return tuple(out)
 
 
+def teams(data: Any, text: TextOf) -> tuple[TeamSpec, ...]:
+    """`teams:` in guanxi.yaml: name → {label, manager, members}."""
+    if not isinstance(data, LocDict):
+        return ()
+    out = []
+    for name, value in data.items():
+        body = value if isinstance(value, LocDict) else LocDict(data.key_loc(name))
+        out.append(TeamSpec(name=str(name), loc=data.key_loc(name),
+                            label=text(body.get("label")) or {"en": str(name)},
+                            manager=_text_value(body.get("manager")),
+                            members=_names(body.get("members"))))
+    return tuple(out)
+
+
 def _share(value: Any) -> float | None:
     if isinstance(value, int | float) and not isinstance(value, bool):
         return float(value) if 0 < value < 1 else None
@@ -215,6 +230,7 @@ def assignments(data: LocDict) -> tuple[AssignmentSpec, ...]:
             field=str(value.get("field") or "assignee"),
             method=method,
             when=_text_value(value.get("when")),
+            team=_text_value(to.get("team")),
         ))
     return tuple(out)
 

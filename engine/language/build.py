@@ -138,6 +138,7 @@ class _Builder:
                 tuple(str(name) for name in self.system_grants)),
             time_zone=time_zone,
             calendars=automation_keys.calendars(data.get("calendars"), time_zone),
+            teams=automation_keys.teams(data.get("teams"), self.text),
             assignments=automation_keys.assignments(automation),
             schedules=automation_keys.schedules(automation, self.text),
         )

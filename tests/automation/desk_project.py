@@ -28,6 +28,8 @@ FILES = {
           lead: {}
         calendars:
           weekdays: {week: {mon-fri: "08:00-16:00"}, extra_holidays: ["2026-12-03"]}
+        teams:
+          north: {manager: lee, members: [cai, ann]}
         system:
           grants:
             case: {create: all, read: all, update: all, delete: none,
@@ -54,6 +56,8 @@ FILES = {
               stop_when: state == "done"
               breach:
                 - {after: 0h, do: notify, to: lead, message: {en: Late, zh: 超时}}
+                - {after: 1h, do: notify, to: manager of assignee,
+                   message: {en: Late for an hour, zh: 超时一小时}}
     """,
     "entities/note.yaml": """
         note:
@@ -89,6 +93,10 @@ FILES = {
           entity: case
           on: create
           to: {round_robin: agent}
+        north_takes_escalations:
+          entity: case
+          on: escalate
+          to: {round_robin: agent, team: north}
         flag_high:
           every: 1d
           entity: case

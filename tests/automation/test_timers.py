@@ -155,3 +155,25 @@ def test_a_failed_job_can_be_queued_again(desk: Desk) -> None:
     [job] = jobs.list_jobs(desk.store.engine, state="failed")
     assert jobs.retry(desk.store.engine, job.id, moment)
     assert [j.id for j in jobs.list_jobs(desk.store.engine, state="queued")] == [job.id]
+
+
+def test_an_escalation_goes_round_robin_within_a_team(desk: Desk) -> None:
+    first, second = desk.case(), desk.case()
+    desk.run(START)
+    for case in (first, second):
+        desk.store.transition(desk.lead, "case", case["id"], "escalate")
+    desk.run(START)
+    ann, cai = desk.agents[0].id, desk.agents[2].id
+    assert [desk.get(c["id"])["assignee"] for c in (first, second)] == [ann, cai]
+
+
+def test_the_manager_of_the_assignee_hears_of_a_late_case(desk: Desk) -> None:
+    desk.case(priority="high", assignee=desk.agents[2].id)
+    desk.run(START + 3 * HOUR)
+    assert "Late for an hour" in _texts(desk, desk.lead.id)
+
+
+def test_a_user_in_no_team_has_no_manager_to_tell(desk: Desk) -> None:
+    desk.case(priority="high", assignee=desk.agents[1].id)  # bob is in no team
+    desk.run(START + 3 * HOUR)
+    assert "Late for an hour" not in _texts(desk, desk.lead.id)

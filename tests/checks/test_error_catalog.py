@@ -254,6 +254,9 @@ CASES: dict[str, tuple[dict[str, str], str]] = {
     "GX809": (files(automation__rules_yaml="share: {entity: thing, on: create, "
                                            "to: {round_robin: agent}}\n"),
               "rule 'share' names unknown role 'agent'"),
+    "GX811": (files(automation__rules_yaml="share: {entity: thing, on: create, "
+                                           "to: {round_robin: r, team: east}}\n"),
+              "rule 'share' names unknown team 'east'"),
     "GX810": (files(automation__rules_yaml="tick: {entity: thing, every: 1d}\n"),
               "rule 'tick': a schedule needs actions"),
 }
