@@ -20,7 +20,7 @@ from guanxi.automation import records as stored
 from guanxi.compile.app import App
 from guanxi.expr import Context
 from guanxi.spec import AssignmentSpec, SlaSpec, TimerSpec
-from guanxi.store.events import Event, claim_in
+from guanxi.store.events import Event, claim_in, pending
 from guanxi.store.unit import resolver_of
 
 CONSUMER = "automation"
@@ -131,7 +131,10 @@ def _handle(conn: sa.Connection, app: App, event: Event, ctx: Context,
 def follow(engine: sa.Engine, app: App, ctx: Context, now: dt.datetime, *,
            batch: int = 500) -> tuple[int, list[str]]:
     """Take every change event not yet followed; (how many, what was done)."""
-    seen, done = 0, []
+    seen = 0
+    done: list[str] = []
+    if not pending(engine, CONSUMER):
+        return seen, done
     while True:
         with claim_in(engine, CONSUMER, batch) as (conn, events):
             for event in events:

@@ -26,6 +26,7 @@ FILES = {
         roles:
           agent: {}
           lead: {}
+          boss: {admin: true}
         calendars:
           weekdays: {week: {mon-fri: "08:00-16:00"}, extra_holidays: ["2026-12-03"]}
         teams:
