@@ -207,6 +207,8 @@ CATALOG: dict[str, Problem] = _catalog(
      "An assignment rule shares work among a role the project lacks."),
     ("GX811", E, "{where} names unknown team '{name}'",
      "A rule keeps to a team that `teams:` in guanxi.yaml lacks."),
+    ("GX812", E, "{where} reminds of '{name}', which is not a date or datetime field of "
+     "{entity}", "A reminder's `field` must be a date or datetime field of the entity."),
     ("GX810", E, "{where}: {detail}", "An action lacks what it needs (a transition, "
      "an entity, a recipient) or has an unknown `do:`."),
 )

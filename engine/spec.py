@@ -149,8 +149,9 @@ class EntitySpec:
     access: tuple[AccessSpec, ...] = ()
     # Default list columns (field names); empty means "the first few fields".
     list_columns: tuple[str, ...] = ()
-    # SLA clocks (`sla:`).
+    # SLA clocks (`sla:`) and reminders (`reminders:`).
     sla: tuple[SlaSpec, ...] = ()
+    reminders: tuple[ReminderSpec, ...] = ()
 
     def field(self, name: str) -> FieldSpec | None:
         for f in self.fields:
@@ -289,6 +290,19 @@ class SlaSpec:
     def target_for(self, value: Any) -> int | None:
         found = dict(self.targets)
         return found.get(str(value), found.get("default"))
+
+
+@dataclass(frozen=True, slots=True)
+class ReminderSpec:
+    """A reminder on an entity: `before` the moment in date/datetime field `field`,
+    if `when` holds then, do `actions` (e.g. notify the owner of an activity)."""
+
+    name: str
+    loc: Loc
+    field: str
+    before_seconds: int
+    actions: tuple[ActionSpec, ...]
+    when: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

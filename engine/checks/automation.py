@@ -219,6 +219,25 @@ def check_slas(ctx: Context) -> None:
                 check_actions(ctx, entity, step.actions, where)
 
 
+@register(74)
+def check_reminders(ctx: Context) -> None:
+    spec = ctx.spec
+    for entity in spec.entities:
+        scope = Scope.for_entity(spec, entity)
+        for reminder in entity.reminders:
+            raw = _raw(ctx.raw.entities, entity.name, "reminders", reminder.name)
+            where = f"reminder '{reminder.name}' of {entity.name}"
+            field = entity.field(reminder.field)
+            if field is None or field.type not in ("date", "datetime"):
+                ctx.add("GX812", _at(raw, "field", reminder.loc), suggest(
+                    reminder.field, [f.name for f in entity.fields
+                                     if f.type in ("date", "datetime")], "date fields"),
+                        where=where, name=reminder.field, entity=entity.name)
+            check_expression(ctx, reminder.when, _at(raw, "when", reminder.loc), scope,
+                             "boolean")
+            check_actions(ctx, entity, reminder.actions, where)
+
+
 @register(73)
 def check_rules(ctx: Context) -> None:
     spec = ctx.spec

@@ -17,6 +17,7 @@ from guanxi.spec import (
     AssignmentSpec,
     CalendarSpec,
     Loc,
+    ReminderSpec,
     ScheduleSpec,
     SlaSpec,
     SlaStep,
@@ -209,6 +210,25 @@ def slas(data: Any, text: TextOf) -> tuple[SlaSpec, ...]:
             warn_at=_share(value.get("warn_at")),
             warn=actions(warn, value.value_loc("warn") if "warn" in value else loc, text),
             breach=tuple(steps),
+        ))
+    return tuple(out)
+
+
+def reminders(data: Any, text: TextOf) -> tuple[ReminderSpec, ...]:
+    """An entity's `reminders:`: name → {field, before, when, do …}."""
+    if not isinstance(data, LocDict):
+        return ()
+    out = []
+    for name, value in data.items():
+        if not isinstance(value, LocDict):
+            continue
+        loc = data.key_loc(name)
+        out.append(ReminderSpec(
+            name=str(name), loc=loc, field=str(value.get("field") or ""),
+            before_seconds=parse_duration(value.get("before", 0)) or 0,
+            actions=actions(value.get("do") if isinstance(value.get("do"), LocList)
+                            else value, loc, text),
+            when=_text_value(value.get("when")),
         ))
     return tuple(out)
 

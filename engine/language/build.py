@@ -195,6 +195,7 @@ class _Builder:
                                                                                   workflow),
             list_columns=self.names(list_data.get("columns")) if list_data else (),
             sla=automation_keys.slas(data.get("sla"), self.text),
+            reminders=automation_keys.reminders(data.get("reminders"), self.text),
         )
 
     def field(self, name: str, value: Any, loc: Loc) -> FieldSpec:

@@ -7,7 +7,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from acme_world import World, acme_world, shanghai
+from acme_world import PASSWORD, World, acme_world, shanghai
+from guanxi.accounts import users
 from guanxi.automation import notifications
 from guanxi.automation.worker import Worker
 from guanxi.cli.main import main
@@ -95,3 +96,27 @@ def test_the_worker_command_runs_what_is_due_at_the_given_moment(
                  "--at", "2026-12-11T10:00:00+08:00"]) == 0
     assert "notify assignee: 1 user(s)" in capsys.readouterr().out
     assert len(_messages(world, world.agent.id)) >= 1
+
+
+def test_an_activity_reminds_its_owner_an_hour_before_it_is_due(world: World) -> None:
+    rep = users.add_user(world.store.engine, "sam", PASSWORD, ["sales_rep"])
+    account = world.store.create(rep, "account", {"name": "Probe"})
+    world.store.create(rep, "activity", {"subject": "Call back", "kind": "call",
+                                         "due": shanghai(2026, 12, 7, 10),
+                                         "account": account["id"]})
+    worker = Worker(world.store)
+    worker.run_until_quiet(shanghai(2026, 12, 7, 8, 59))
+    assert _messages(world, rep.id) == []
+    worker.run_until_quiet(shanghai(2026, 12, 7, 9))
+    assert _messages(world, rep.id) == ["An activity is due in an hour"]
+
+
+def test_a_done_activity_reminds_nobody(world: World) -> None:
+    rep = users.add_user(world.store.engine, "sam", PASSWORD, ["sales_rep"])
+    account = world.store.create(rep, "account", {"name": "Probe"})
+    activity = world.store.create(rep, "activity", {
+        "subject": "Call back", "kind": "call", "due": shanghai(2026, 12, 7, 10),
+        "account": account["id"]})
+    world.store.update(rep, "activity", activity["id"], {"done": True})
+    Worker(world.store).run_until_quiet(shanghai(2026, 12, 7, 9))
+    assert _messages(world, rep.id) == []

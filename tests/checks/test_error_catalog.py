@@ -257,6 +257,9 @@ CASES: dict[str, tuple[dict[str, str], str]] = {
     "GX811": (files(automation__rules_yaml="share: {entity: thing, on: create, "
                                            "to: {round_robin: r, team: east}}\n"),
               "rule 'share' names unknown team 'east'"),
+    "GX812": (thing_with("  reminders: {soon: {field: name, before: 1h, do: notify, to: r}}\n"),
+              "reminder 'soon' of thing reminds of 'name', which is not a date or datetime "
+              "field of thing"),
     "GX810": (files(automation__rules_yaml="tick: {entity: thing, every: 1d}\n"),
               "rule 'tick': a schedule needs actions"),
 }
