@@ -1,8 +1,9 @@
 """SLA clocks (`gx_sla_clock`): per record and policy, business time against a target.
 
-A policy (`sla:` in an entity, `guanxi.spec.SlaSpec`) starts a clock on a record when
-its `when` holds; the target comes from the record's `by` field (priority by default);
-time counts in the policy's calendar; while `pause_when` holds the clock stands still
+A policy (`sla:` in an entity, `guanxi.spec.SlaSpec`) starts a clock on a record at
+the write after which its `when` holds (for most records, their creation); the target
+comes from the record's `by` field (priority by default); time counts in the policy's
+calendar; while `pause_when` holds the clock stands still
 (the business time used so far is kept); once `stop_when` holds (or `when` no longer
 does) it stops for good. Each change of the record (its change event) updates the
 clock; the warning (`warn_at`, a share of the target) and each breach step are armed
@@ -86,7 +87,7 @@ def track(conn: sa.Connection, spec: ProjectSpec, sla: SlaSpec, entity: str,
     if row is None:
         if not applies or stopped or target is None:
             return None
-        start = record.get("created_at") or at
+        start = at  # the write after which `when` holds (for a new record: its creation)
         clock: dict[str, Any] = {"entity": entity, "record_id": record_id, "name": sla.name,
                  "started_at": start, "target_seconds": target, "used_seconds": 0,
                  "running_since": None if paused else start,

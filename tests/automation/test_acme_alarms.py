@@ -68,6 +68,18 @@ def test_a_ticket_from_friday_evening_is_not_overdue_over_the_spring_festival(
         world.store.dispose()
 
 
+def test_a_ticket_that_becomes_an_email_ticket_is_timed_from_then(world: World) -> None:
+    ticket = world.ticket(channel="web", assignee=world.agent.id)
+    worker = Worker(world.store)
+    worker.run_until_quiet(shanghai(2026, 12, 4, 17))  # a running worker follows at once
+    world.clock.now = shanghai(2026, 12, 7, 9)
+    world.store.update(world.manager, "ticket", ticket["id"], {"channel": "email"})
+    worker.run_until_quiet(shanghai(2026, 12, 8, 11, 30))  # 11.5 office hours since
+    assert _messages(world, world.agent.id) == []
+    worker.run_until_quiet(shanghai(2026, 12, 8, 12))
+    assert len(_messages(world, world.agent.id)) == 1
+
+
 def test_the_service_managers_hear_after_sixteen_office_hours(world: World) -> None:
     world.ticket(channel="email", assignee=world.agent.id)
     worker = Worker(world.store)
