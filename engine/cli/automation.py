@@ -45,6 +45,8 @@ def _store(args: argparse.Namespace) -> Store:
 
 
 def _worker(args: argparse.Namespace) -> int:
+    if args.at is not None and not args.once:
+        return _fail("--at needs --once (a running worker follows the clock)")
     try:
         store = _store(args)
     except (ProjectInvalid, GuanxiError) as error:

@@ -34,13 +34,14 @@ def site(db_url: str) -> Iterator[tuple[object, dict[str, object]]]:
 
 
 def _alarm(app: object, made: dict[str, object]) -> dict[str, object]:
-    """An e-mail ticket for wei, opened Friday 17:00 Shanghai, and the worker a week on."""
+    """An e-mail ticket for wei, opened Friday 17:00 Shanghai, and the worker on Tuesday
+    at noon (12 office hours passed; the resolution clock is not yet near its target)."""
     store: Store = app.state.holder.current().store  # type: ignore[attr-defined]
     timed = Store(store.app, store.engine, clock=lambda: shanghai(2026, 12, 4, 17))
     ticket = dict(timed.create(made["mona"], "ticket",  # type: ignore[arg-type]
                                {"subject": "Fan noise", "channel": "email",
                                 "assignee": made["wei"].id}))  # type: ignore[attr-defined]
-    Worker(timed).run_until_quiet(shanghai(2026, 12, 11, 10))
+    Worker(timed).run_until_quiet(shanghai(2026, 12, 8, 12))
     return ticket
 
 
