@@ -162,3 +162,28 @@ def clocks(engine: sa.Engine, spec: ProjectSpec, entity: str, record_id: int,
             stopped=row["stopped_at"] is not None,
             breached=left < 0 or row["breached_at"] is not None))
     return out
+
+
+@dataclass(frozen=True, slots=True)
+class Due:
+    """A running clock, for the "breaching soon" list."""
+
+    entity: str
+    record_id: int
+    name: str
+    due_at: dt.datetime
+
+
+def breaching(engine: sa.Engine, *, entity: str | None = None,
+              limit: int = 200) -> list[Due]:
+    """The running clocks (neither paused nor stopped), soonest due first (already
+    breached ones first of all)."""
+    query = (sa.select(CLOCKS.c.entity, CLOCKS.c.record_id, CLOCKS.c.name, CLOCKS.c.due_at)
+             .where(CLOCKS.c.stopped_at.is_(None), CLOCKS.c.running_since.is_not(None),
+                    CLOCKS.c.due_at.is_not(None))
+             .order_by(CLOCKS.c.due_at, CLOCKS.c.entity, CLOCKS.c.record_id).limit(limit))
+    if entity is not None:
+        query = query.where(CLOCKS.c.entity == entity)
+    with engine.connect() as conn:
+        return [Due(str(row.entity), int(row.record_id), str(row.name), row.due_at)
+                for row in conn.execute(query)]

@@ -27,7 +27,8 @@ ACME = Path(__file__).resolve().parents[2] / "examples" / "acme"
 
 @pytest.fixture
 def site(db_url: str) -> Iterator[tuple[object, dict[str, object]]]:
-    app, made = make_app(ACME, db_url, {"wei": ("service_agent",), "mona": ("service_manager",)},
+    app, made = make_app(ACME, db_url, {"wei": ("service_agent",), "mona": ("service_manager",),
+                                        "sam": ("sales_rep",)},
                          language={"wei": "zh"})
     yield app, made
     dispose(app)
@@ -98,6 +99,25 @@ def test_a_record_page_and_the_api_show_its_sla_clocks(site) -> None:  # type: i
     names = {c["name"]: c for c in clocks}
     assert names["email_first_response"]["due_at"] == "2026-12-08T03:00:00+00:00"
     assert "email_first_response" in page
+
+
+def test_breaching_soon_lists_the_running_clocks_of_readable_records(site) -> None:  # type: ignore[no-untyped-def]
+    app, made = site
+    ticket = _alarm(app, made)
+    with Client(app) as client:
+        client.login("mona", PASSWORD)
+        page = client.get("/breaching").text
+    assert f'href="/e/ticket/{ticket["id"]}"' in page
+    assert "resolution" in page
+
+
+def test_breaching_soon_leaves_out_what_the_user_may_not_read(site) -> None:  # type: ignore[no-untyped-def]
+    app, made = site
+    ticket = _alarm(app, made)
+    with Client(app) as client:
+        client.login("sam", PASSWORD)
+        page = client.get("/breaching").text
+    assert f'/e/ticket/{ticket["id"]}' not in page
 
 
 def test_the_openapi_document_has_my_notifications(site) -> None:  # type: ignore[no-untyped-def]
