@@ -200,8 +200,9 @@ class EntitySpec:
     list_columns: tuple[str, ...] = ()
     # The entity's former name: migrations rename the table, keeping rows and history.
     renamed_from: str | None = None
-    # SLA clocks (`sla:`).
+    # SLA clocks (`sla:`) and reminders (`reminders:`).
     sla: tuple[SlaSpec, ...] = ()
+    reminders: tuple[ReminderSpec, ...] = ()
     # Rules finding likely duplicates (`duplicates:`).
     duplicates: tuple[DuplicateRule, ...] = ()
 
@@ -303,6 +304,18 @@ class CalendarSpec:
 
 
 @dataclass(frozen=True, slots=True)
+class TeamSpec:
+    """A team (`teams:` in guanxi.yaml): its manager and members, by username. A user
+    may be in several teams."""
+
+    name: str
+    loc: Loc
+    label: Text = field(default_factory=dict)
+    manager: str | None = None
+    members: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class SlaStep:
     """What an SLA clock does `after` its target passed (0: at the breach)."""
 
@@ -335,6 +348,19 @@ class SlaSpec:
 
 
 @dataclass(frozen=True, slots=True)
+class ReminderSpec:
+    """A reminder on an entity: `before` the moment in date/datetime field `field`,
+    if `when` holds then, do `actions` (e.g. notify the owner of an activity)."""
+
+    name: str
+    loc: Loc
+    field: str
+    before_seconds: int
+    actions: tuple[ActionSpec, ...]
+    when: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class AssignmentSpec:
     """Who gets new work: on `on` ("create" or a transition name) of `entity`'s records
     matching `when`, set user field `field` by `round_robin` among a role's active
@@ -348,6 +374,8 @@ class AssignmentSpec:
     field: str = "assignee"
     method: str = "round_robin"
     when: str | None = None
+    # Only the role's users in this team.
+    team: str | None = None
     # Open work: records of `entity` not in a final state, assigned to the user.
 
 
@@ -443,6 +471,7 @@ class ProjectSpec:
     # scheduled actions (automation/*.yaml).
     time_zone: str = "UTC"
     calendars: tuple[CalendarSpec, ...] = ()
+    teams: tuple[TeamSpec, ...] = ()
     assignments: tuple[AssignmentSpec, ...] = ()
     schedules: tuple[ScheduleSpec, ...] = ()
     # The first entity, workflow and role of each name, for the lookups below.
@@ -472,6 +501,9 @@ class ProjectSpec:
 
     def calendar(self, name: str) -> CalendarSpec | None:
         return next((c for c in self.calendars if c.name == name), None)
+
+    def team(self, name: str) -> TeamSpec | None:
+        return next((t for t in self.teams if t.name == name), None)
 
     def expand_roles(self, names: frozenset[str] | set[str] | tuple[str, ...]) -> frozenset[str]:
         """The given roles plus every role they include, transitively."""

@@ -22,7 +22,18 @@ from guanxi.server.auth import login as auth
 from guanxi.server.auth.brake import LoginBrake
 from guanxi.server.context import Ctx, default_store_threads, handler
 from guanxi.server.limits import DEFAULT_MAX_BODY, BodyLimitMiddleware
-from guanxi.server.pages import access, editing, erasure, imports, inbox, kanban, merging, reports
+from guanxi.server.pages import (
+    access,
+    breaching,
+    editing,
+    erasure,
+    imports,
+    inbox,
+    jobs,
+    kanban,
+    merging,
+    reports,
+)
 from guanxi.server.pages import views as pages
 from guanxi.server.reload import ProjectHolder
 from guanxi.server.security import SecurityHeadersMiddleware
@@ -174,7 +185,8 @@ def create_app(project: str | Path | Any, db_url: str | sa.Engine, secret: str |
         *auth.routes(), *api_automation.routes(), *api_reports.routes(), *exports.routes(),
         *merges.routes(), *api.routes(), *reports.routes(), *kanban.routes(),
         *editing.routes(), *merging.routes(), *imports.routes(), *erasure.routes(),
-        *inbox.routes(), *access.routes(), *pages.routes(),
+        *inbox.routes(), *jobs.routes(), *breaching.routes(), *access.routes(),
+        *pages.routes(),
     ]
     middleware = [
         Middleware(SecurityHeadersMiddleware),

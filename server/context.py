@@ -134,6 +134,7 @@ class Ctx:
             "page": page, "entity_name": template_entity,
             "unread": notifications.unread_count(self.store.engine, self.user.id)
             if self.user else 0,
+            "is_admin": self.user is not None and is_admin(self.spec, self.user),
             **values,
         }
         return HTMLResponse(template.render(context), status_code=status)

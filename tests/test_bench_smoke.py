@@ -17,7 +17,7 @@ import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 CASES = ("validate", "import", "file_import", "list", "transition", "api", "report",
-         "compile", "startup", "plan")
+         "compile", "startup", "plan", "automation")
 
 
 @pytest.fixture(scope="module")

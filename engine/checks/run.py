@@ -10,6 +10,7 @@ compiler will see).
 from __future__ import annotations
 
 from guanxi.checks import (
+    automation,
     duplicates,
     entities,
     expressions,
@@ -30,7 +31,8 @@ from guanxi.spec import ProjectSpec
 
 # The topic modules whose checks are registered (imported for that).
 TOPICS = (flowsplit, schema, entities, system, workflows, expressions, rollups, renames,
-          mappings, insight, scenarios, duplicates)
+          mappings, insight, scenarios, duplicates,
+          automation)
 
 
 def check_project(raw: RawProject, spec: ProjectSpec) -> list[Diagnostic]:

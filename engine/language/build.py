@@ -141,6 +141,7 @@ class _Builder:
                 tuple(str(name) for name in self.system_grants)),
             time_zone=time_zone,
             calendars=automation_keys.calendars(data.get("calendars"), time_zone),
+            teams=automation_keys.teams(data.get("teams"), self.text),
             assignments=automation_keys.assignments(automation),
             schedules=automation_keys.schedules(automation, self.text),
         )
@@ -199,6 +200,7 @@ class _Builder:
             renamed_from=_name_or_none(data.get("renamed_from")),
             sla=automation_keys.slas(data.get("sla"), self.text),
             duplicates=self.duplicates(data.get("duplicates")),
+            reminders=automation_keys.reminders(data.get("reminders"), self.text),
         )
 
     def field(self, name: str, value: Any, loc: Loc) -> FieldSpec:

@@ -338,6 +338,36 @@ CASES: dict[str, tuple[dict[str, str], str]] = {
               "scenario 'x' names record 'a' before it is given or created"),
     "GX856": (files(scenarios__s_yaml="x:\n  as: rr\n  steps: []\n"),
               "scenario 'x' names unknown user 'rr'"),
+    "GX821": (thing_with("  sla: {quick: {target: 1h, calendar: ofice}}\n"),
+              "SLA 'quick' of thing names unknown calendar 'ofice'"),
+    "GX822": (thing_with("  sla: {quick: {target: 1h, breach: [{do: notify, to: boss}]}}\n"),
+              "SLA 'quick' of thing addresses unknown recipient 'boss'"),
+    "GX823": (files(automation__rules_yaml="share: {entity: thin, on: create, "
+                                           "to: {round_robin: r}}\n"),
+              "rule 'share' names unknown entity 'thin'"),
+    "GX824": (thing_with("  sla: {quick: {target: 1h, breach: [{do: set, set: {nme: '1'}}]}}\n"),
+              "SLA 'quick' of thing names unknown field 'nme' of thing"),
+    "GX825": (thing_with("  sla: {quick: {target: 1h, breach: [{do: fire, transition: fin}]}}\n"),
+              "SLA 'quick' of thing fires unknown transition 'fin'"),
+    "GX826": (files(automation__rules_yaml="tick: {entity: thing, every: '61 * * * *', "
+                                           "do: {do: notify, to: r}}\n"),
+              "rule 'tick': '61 * * * *' is neither a cron expression nor a duration "
+              "(Bad minute)"),
+    "GX827": (files(project=PROJECT + "calendars: {office: {holidays: XX}}\n"),
+              "calendar 'office': unknown holiday country 'XX'"),
+    "GX828": (thing_with("  sla: {quick: {target: soon}}\n"),
+              "SLA 'quick' of thing has no target"),
+    "GX829": (files(automation__rules_yaml="share: {entity: thing, on: create, "
+                                           "to: {round_robin: agent}}\n"),
+              "rule 'share' names unknown role 'agent'"),
+    "GX831": (files(automation__rules_yaml="share: {entity: thing, on: create, "
+                                           "to: {round_robin: r, team: east}}\n"),
+              "rule 'share' names unknown team 'east'"),
+    "GX832": (thing_with("  reminders: {soon: {field: name, before: 1h, do: notify, to: r}}\n"),
+              "reminder 'soon' of thing reminds of 'name', which is not a date or datetime "
+              "field of thing"),
+    "GX830": (files(automation__rules_yaml="tick: {entity: thing, every: 1d}\n"),
+              "rule 'tick': a schedule needs actions"),
 }
 
 
