@@ -32,6 +32,7 @@ from bench import (
     case_compile,
     case_import,
     case_list,
+    case_rollup,
     case_startup,
     case_transition,
     case_validate,
@@ -45,6 +46,7 @@ CASES: dict[str, tuple[Callable[[Context], list[Measurement]], bool]] = {
     "import": (case_import.run, True),
     "list": (case_list.run, True),
     "transition": (case_transition.run, True),
+    "rollup": (case_rollup.run, True),
     "api": (case_api.run, True),
     "compile": (case_compile.run, False),
     "startup": (case_startup.run, False),
@@ -52,6 +54,7 @@ CASES: dict[str, tuple[Callable[[Context], list[Measurement]], bool]] = {
 
 QUICK = Sizes(rows=200, django_rows=100, validate_records=200, api_requests=200,
               api_seconds=1.0, clients=8, list_rows=1_000, list_pages=20, transitions=100,
+              rollup_rows=500,
               entities=20, fields=10, records=1_000, starts=1, repeat=1, owners=2,
               ceiling=False)
 FULL = Sizes(rows=1_000_000, django_rows=20_000, validate_records=10_000, api_requests=20_000,
