@@ -182,10 +182,11 @@ def _refresh(unit: Unit, entity: CompiledEntity, ids: list[int],
     needs_rows = bool(entity.validator.computed or entity.validator.rules
                       or entity.name in unit.app.derived.dependents)
     before: dict[int, dict[str, Any]] = {}
-    for chunk in _chunks(ids):
+    locking = unit.dialect.name == "postgresql"  # SQLite: the write lock is held already
+    for chunk in _chunks(ids) if needs_rows or locking else ():
         query = sa.select(table if needs_rows else table.c.id).where(
             table.c.id.in_(chunk)).order_by(table.c.id)
-        if unit.dialect.name == "postgresql":
+        if locking:
             query = query.with_for_update(key_share=True)
         rows = conn.execute(query).mappings().all()
         if needs_rows:
