@@ -132,6 +132,8 @@ CATALOG: dict[str, Problem] = _catalog(
     ("GX333", E, "computed field '{name}' reads '{path}' through more than one reference",
      "A computed field reads through one reference at most, so that it is computed again "
      "when that record changes."),
+    ("GX334", E, "unknown time zone '{name}'", "`time_zone:` in guanxi.yaml is not an "
+     "IANA time zone name such as Asia/Shanghai or Europe/Berlin."),
     # ------------------------------------------------------------ expressions
     ("GX401", E, "expression syntax error: {detail}", "An expression that does not parse."),
     ("GX402", E, "{detail}", "An expression that names unknown things or mixes types."),

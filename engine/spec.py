@@ -300,6 +300,8 @@ class ProjectSpec:
     extends: tuple[str, ...] = ()
     # The system actor, when `system:` is declared.
     system: SystemSpec | None = None
+    # The IANA time zone the project's days begin in (`today()`, date parts of moments).
+    time_zone: str = "UTC"
     # The first entity, workflow and role of each name, for the lookups below.
     _entity_index: dict[str, EntitySpec] = field(
         init=False, default_factory=dict, repr=False, compare=False)

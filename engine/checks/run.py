@@ -17,6 +17,7 @@ from guanxi.checks import (
     schema,
     system,
     workflows,
+    zones,
 )
 from guanxi.checks.registry import Context, run_checks
 from guanxi.diagnostics import Diagnostic
@@ -24,7 +25,7 @@ from guanxi.language.raw import RawProject
 from guanxi.spec import ProjectSpec
 
 # The topic modules whose checks are registered (imported for that).
-TOPICS = (flowsplit, schema, entities, system, workflows, expressions, rollups)
+TOPICS = (flowsplit, schema, entities, system, zones, workflows, expressions, rollups)
 
 
 def check_project(raw: RawProject, spec: ProjectSpec) -> list[Diagnostic]:

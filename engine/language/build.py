@@ -158,6 +158,8 @@ class _Builder:
             system=None if system is None else SystemSpec(
                 data.key_loc("system"),
                 tuple(str(name) for name in self.system_grants)),
+            time_zone=zone if isinstance(zone := data.get("time_zone"), str) and zone
+            else "UTC",
         )
 
     def roles(self) -> tuple[RoleSpec, ...]:

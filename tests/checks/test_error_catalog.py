@@ -184,6 +184,8 @@ CASES: dict[str, tuple[dict[str, str], str]] = {
     "GX333": (rolled("t: {type: string, compute: own.thing.name}\n"
                      "    own: {type: reference, to: part}"),
               "computed field 't' reads 'own.thing.name' through more than one reference"),
+    "GX334": (files(project=PROJECT + "time_zone: Asia/Shanghia\n"),
+              "unknown time zone 'Asia/Shanghia'"),
     "GX401": (thing_with("  rules:\n    - check: name ==\n"),
               "expression syntax error: expected a value after '=='"),
     "GX402": (thing_with("  rules:\n    - check: nme == 'x'\n"), "unknown field 'nme'"),
