@@ -134,6 +134,9 @@ CATALOG: dict[str, Problem] = _catalog(
      "when that record changes."),
     ("GX334", E, "unknown time zone '{name}'", "`time_zone:` in guanxi.yaml is not an "
      "IANA time zone name such as Asia/Shanghai or Europe/Berlin."),
+    ("GX335", E, "the roll-up condition of '{name}' depends on who writes: {what}",
+     "A roll-up condition reads `current_user` or `has_role()`; a stored roll-up is the "
+     "same for every reader."),
     # ------------------------------------------------------------ expressions
     ("GX401", E, "expression syntax error: {detail}", "An expression that does not parse."),
     ("GX402", E, "{detail}", "An expression that names unknown things or mixes types."),
