@@ -12,7 +12,10 @@ Given the changes one write made to entity C:
    concurrent writers queue instead of deadlocking; SQLite has one writer), then one
    set-based UPDATE per group sets every roll-up from a correlated aggregate over the
    live children, so count, sum, min, max and avg are exact after creates, updates,
-   re-pointing, deletes and restores alike.
+   re-pointing, deletes and restores alike. When a write only creates rows (create,
+   bulk insert, import) and the group holds only counts and sums, one grouped query
+   over the new rows gives what each parent gains and an executemany adds it, instead
+   of aggregating every child again (an empty stored value is aggregated in full).
 3. Records of entities whose computed fields read a changed field through a reference
    are found by their reference (one query).
 4. Each record touched is read again: its computed fields are computed afresh (a tier
