@@ -97,6 +97,9 @@ class FieldSpec:
     compute_loc: Loc | None = None
     sensitive: bool = False
     readonly: bool = False
+    # reference: the title of the list of records pointing here, on the referenced
+    # record's page ("Subsidiaries" for account.parent); empty: the entity's plural label.
+    related_label: Text = field(default_factory=dict)
     # A roll-up over the records that reference this entity; None for other fields.
     rollup: RollupSpec | None = None
 

@@ -22,6 +22,7 @@ from guanxi.server.pages import views as pages
 from guanxi.server.reload import ProjectHolder
 from guanxi.server.security import SecurityHeadersMiddleware
 from guanxi.server.templating import STATIC, page_template
+from guanxi.spec import text_in
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
@@ -55,7 +56,8 @@ def _error_page(request: Request, status: int, key: str) -> Response:
     t = i18n.translator(language)
     template = page_template(loaded.templates, "error")
     html = template.render(t=t, lang=language, status=status, message=t(key),
-                           project_label=loaded.spec.name)
+                           project_label=text_in(loaded.spec.label, language,
+                                                 loaded.spec.name))
     return HTMLResponse(html, status_code=status)
 
 

@@ -8,8 +8,10 @@ one it replaces as `builtin/list.html`. Autoescaping is always on.
 
 from __future__ import annotations
 
+import datetime as dt
 from importlib.resources import files
 from pathlib import Path
+from typing import Any
 
 import jinja2
 
@@ -33,7 +35,18 @@ def environment(project_root: str | Path | None) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    env.filters["moment"] = moment
     return env
+
+
+def moment(value: Any) -> str:
+    """A point in time as pages show it: to the minute, with its zone (`2026-12-01 09:30
+    UTC`), the way datetime fields read."""
+    if not isinstance(value, dt.datetime):
+        return "" if value is None else str(value)
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.UTC)
+    return str(value.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"))
 
 
 def page_template(env: jinja2.Environment, page: str,

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import sqlalchemy as sa
 import uvicorn
 from guanxi.accounts import users
 from guanxi.cli.data import default_database_url
@@ -105,11 +106,27 @@ def prepare_demo(project: Path, url: str) -> tuple[Any, Any]:
     return store, seed(store)
 
 
+def reset_sqlite(url: str) -> str | None:
+    """Delete the SQLite database file at `url` (with its WAL files); a message when the
+    URL names no SQLite file (other databases are never dropped from here)."""
+    parsed = sa.make_url(url)
+    if parsed.get_backend_name() != "sqlite" or not parsed.database \
+            or parsed.database == ":memory:":
+        return "--reset deletes a SQLite demo file only; drop other databases yourself"
+    for suffix in ("", "-wal", "-shm"):
+        Path(parsed.database + suffix).unlink(missing_ok=True)
+    return None
+
+
 def _demo(args: argparse.Namespace) -> int:
     project = Path(args.path) if args.path else _default_demo_project()
     if project is None:
         return _fail("give the project directory: guanxi demo PATH (e.g. examples/acme)")
     url = args.db or f"sqlite:///{project.resolve() / DEMO_DATABASE}"
+    if args.reset:
+        problem = reset_sqlite(url)
+        if problem:
+            return _fail(problem)
     try:
         store, report = prepare_demo(project, url)
     except GuanxiError as error:
@@ -178,4 +195,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     demo.add_argument("path", nargs="?", metavar="PATH",
                       help="the project (default: the examples/acme shipped with Guanxi)")
     _common(demo)
-    demo.set_defaults(handler=_demo)
+    demo.add_argument("--no-reload", dest="reload", action="store_false",
+                      help="do not pick up YAML edits (the demo picks them up by default)")
+    demo.add_argument("--reset", action="store_true",
+                      help="delete the demo's SQLite database first and seed a fresh one")
+    demo.set_defaults(handler=_demo, reload=True)

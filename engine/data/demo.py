@@ -45,10 +45,31 @@ COMPANIES = [
     ("Velox Systems", "technology", "international", "Germany"),
     ("深圳恒通电子", "technology", "international", "China"),
 ]
-PEOPLE = ["Olivia Park", "James Carter", "Amelia Chen", "Noah Brooks", "Zhang Min",
-          "Sofia Rossi", "Liam Walsh", "Chen Jie", "Grace Kim", "Ethan Moore", "Hannah Lee",
-          "Lucas Meyer", "Ava Nguyen", "Zhao Lei", "Mia Fischer", "Daniel Ortiz",
-          "Emma Novak", "Liu Yang", "Isabella Cruz", "Henry Adams", "Wu Fang", "Chloe Martin"]
+FIRST_NAMES = ["Olivia", "James", "Amelia", "Noah", "Sofia", "Liam", "Grace", "Ethan",
+               "Hannah", "Lucas", "Ava", "Mia", "Daniel", "Emma", "Isabella", "Henry",
+               "Chloe", "Oscar", "Ruby", "Felix", "Nora", "Leo", "Iris"]
+LAST_NAMES = ["Park", "Carter", "Brooks", "Rossi", "Walsh", "Kim", "Moore", "Lee", "Meyer",
+              "Nguyen", "Fischer", "Ortiz", "Novak", "Cruz", "Adams", "Martin", "Evans",
+              "Silva", "Kowalski"]
+CHINESE_NAMES = ["Zhang Min", "Chen Jie", "Zhao Lei", "Liu Yang", "Wu Fang", "Sun Li",
+                 "Zhou Hui", "Xu Ming", "Ma Lin", "Gao Yan", "Lin Tao", "He Jing"]
+
+
+def people(count: int) -> list[str]:
+    """`count` different names, one in four Chinese: 23 first names are walked against 19
+    last names (coprime lengths), so no name repeats before 437."""
+    western = [f"{FIRST_NAMES[i % len(FIRST_NAMES)]} {LAST_NAMES[i % len(LAST_NAMES)]}"
+               for i in range(len(FIRST_NAMES) * len(LAST_NAMES))]
+    chinese = iter(CHINESE_NAMES)
+    names: list[str] = []
+    western_names = iter(western)
+    for index in range(count):
+        name = next(chinese, None) if index % 4 == 3 else None
+        names.append(name or next(western_names))
+    return names
+
+
+PEOPLE = people(22)
 TITLES = ["CTO", "Head of Purchasing", "IT Manager", "Operations Director", "CFO",
           "Procurement Lead", "Facilities Manager", "CEO"]
 PRODUCTS = ["gtx_basic", "gtx_pro", "gtx_plus_basic", "gtx_plus_pro", "mg_special",
@@ -184,9 +205,10 @@ def seed(store: Any, *, today: dt.date | None = None, random_seed: int = 7) -> S
             "phone": f"+1 555 {rng.randint(100, 999)} {rng.randint(1000, 9999)}",
             "website": "https://www." + "".join(c for c in company.lower() if c.isascii()
                                                 and c.isalnum())[:16] + ".example",
-            "employees": rng.choice([12, 45, 130, 800, 2400, 9100]),
+            "employees": (employees := rng.choice([12, 45, 130, 800, 2400, 9100])),
             "year_established": rng.randint(1975, 2019),
-            "annual_revenue": rng.randint(900, 90000),
+            # In thousands of US dollars: 120k–300k dollars per employee.
+            "annual_revenue": employees * rng.randint(120, 300),
             "address": f"{rng.randint(1, 999)} Market Street, {country}",
             "parent": accounts_made[0]["id"] if index == 10 and accounts_made else None,
         }, as_user=rng.choice(reps))
@@ -194,24 +216,24 @@ def seed(store: Any, *, today: dt.date | None = None, random_seed: int = 7) -> S
             accounts_made.append(record)
 
     contacts = []
-    people = iter(PEOPLE * 3)
+    names = iter(people(80))
     for account in accounts_made:
         for _ in range(rng.choice([1, 2, 2, 3])):
-            person = next(people)
+            person = next(names)
             handle = person.lower().replace(" ", ".")
             record = s.create("contact", {
                 "name": person, "account": account["id"], "job_title": rng.choice(TITLES),
                 "email": f"{handle}@example.com", "phone": f"+1 555 010 {rng.randint(1000, 9999)}",
-                "preferred_language": "zh" if person.split()[0] in ("Zhang", "Chen", "Zhao",
-                                                                    "Liu", "Wu") else "en",
+                "preferred_language": "zh" if person in CHINESE_NAMES else "en",
             }, as_user=_username(users, account.get("owner")))
             if record:
                 contacts.append(record)
 
     lead_states = ["new"] * 6 + ["contacted"] * 5 + ["qualified"] * 4 + ["nurturing"] * 2 + \
         ["converted"] * 3 + ["lost"] * 4
+    lead_names = people(80 + len(lead_states))[80:]
     for index, state in enumerate(lead_states):
-        person = PEOPLE[(index * 5) % len(PEOPLE)]
+        person = lead_names[index]
         company = rng.choice(["Aurora Labs", "Cobalt Logistics", "Delta Clinics",
                               "Evergreen Foods", "Falcon Media", "杭州云帆网络",
                               "Glacier Analytics", "Helix Robotics"])
@@ -231,11 +253,14 @@ def seed(store: Any, *, today: dt.date | None = None, random_seed: int = 7) -> S
     stages = ["prospecting"] * 3 + ["engaging"] * 4 + ["proposal"] * 3 + \
         ["negotiation"] * 3 + ["won"] * 4 + ["lost"] * 3
     opportunities: list[dict[str, Any]] = []
+    deals_made: set[tuple[Any, str]] = set()
     for index, state in enumerate(stages):
         if not accounts_made:
             break
         account = accounts_made[index % len(accounts_made)]
-        product = rng.choice(PRODUCTS)
+        # One deal per account and product, so no two deals share a name.
+        product = rng.choice([p for p in PRODUCTS if (account["id"], p) not in deals_made])
+        deals_made.add((account["id"], product))
         amount = rng.choice([1100, 4800, 26700, 55000, 4500, 3400])
         engaged = today - dt.timedelta(days=rng.randint(20, 200))
         contact = next((c for c in contacts if c.get("account") == account["id"]), None)

@@ -249,6 +249,7 @@ class _Builder:
             sensitive=self.flag(data, "sensitive"),
             readonly=self.flag(data, "readonly"),
             rollup=self.rollup(data),
+            related_label=self.text(data.get("related_label")),
         )
         return _with_values(spec, data)
 

@@ -8,9 +8,11 @@ failing half-way with "database is locked". PostgreSQL goes through psycopg 3.
 
 from __future__ import annotations
 
+import importlib.util
 from typing import Any
 
 import sqlalchemy as sa
+from guanxi.errors import GuanxiError
 from guanxi.expr.dates import local_text
 
 # Execution option a Connection carries when its next transaction will write.
@@ -18,11 +20,26 @@ WRITE_OPTION = "guanxi_write"
 BUSY_TIMEOUT_MS = 30_000
 
 
+URL_HELP = ("use sqlite:///path/to/file.sqlite or "
+            "postgresql://user@host:5432/database (请使用 sqlite:/// 或 postgresql:// 地址)")
+
+
 def normalize_url(url: str | sa.URL) -> sa.URL:
-    """The URL with PostgreSQL pinned to psycopg 3 (`postgresql://` means psycopg here)."""
-    parsed = sa.make_url(url)
+    """The URL with PostgreSQL pinned to psycopg 3 (`postgresql://` means psycopg here).
+    A URL Guanxi cannot use is a GuanxiError with one line saying what to do."""
+    try:
+        parsed = sa.make_url(url)
+    except sa.exc.ArgumentError:
+        raise GuanxiError(f"{url!s} is not a database URL; {URL_HELP}",
+                          code="database_url") from None
     if parsed.drivername in ("postgresql", "postgres", "postgresql+psycopg2"):
         parsed = parsed.set(drivername="postgresql+psycopg")
+    if parsed.drivername not in ("sqlite", "sqlite+pysqlite", "postgresql+psycopg"):
+        raise GuanxiError(f"unsupported database URL scheme '{parsed.drivername}'; "
+                          f"{URL_HELP}", code="database_url")
+    if parsed.drivername == "postgresql+psycopg" and importlib.util.find_spec("psycopg") is None:
+        raise GuanxiError("PostgreSQL needs the psycopg driver: pip install 'guanxi[postgres]' "
+                          "(PostgreSQL 需要 psycopg 驱动)", code="database_url")
     return parsed
 
 

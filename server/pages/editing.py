@@ -98,6 +98,26 @@ def _initial_state(ctx: Ctx, entity: EntitySpec) -> str | None:
     return workflow.initial if workflow else None
 
 
+def later_fields(ctx: Ctx, entity: EntitySpec) -> frozenset[str]:
+    """Fields the workflow fills or asks for later, left off the create form: those a
+    transition sets (`converted_on`) and those a transition into a final state asks for
+    (`loss_reason`) — unless the field is required from the start."""
+    workflow = rv.workflow_of(ctx, entity)
+    if workflow is None:
+        return frozenset()
+    initial = workflow.state(workflow.initial)
+    needed_now = set(initial.require if initial else ())
+    needed_now |= {f.name for f in entity.fields if f.required}
+    finals = {s.name for s in workflow.states if s.final}
+    later: set[str] = set()
+    for transition in workflow.transitions:
+        later |= {name for name, _ in transition.set}
+        if transition.target in finals:
+            target = workflow.state(transition.target)
+            later |= set(transition.require) | set(target.require if target else ())
+    return frozenset(later - needed_now)
+
+
 def _readonly_rows(ctx: Ctx, entity: EntitySpec, record: dict[str, Any],
                    editable: list[str]) -> list[dict[str, Any]]:
     shown = [n for n in rv.detail_fields(ctx, entity)
@@ -133,7 +153,9 @@ def new_form(ctx: Ctx, entity: str) -> Response:
     spec = ctx.entity(entity)
     if not ctx.may(entity, "create"):
         raise HTTPException(403)
-    names = _form_fields(ctx, spec, _initial_state(ctx, spec), "create")
+    later = later_fields(ctx, spec)
+    names = [n for n in _form_fields(ctx, spec, _initial_state(ctx, spec), "create")
+             if n not in later]
     if ctx.request.method == "GET":
         values = {f.name: f.default for f in spec.fields if f.default is not None
                   and f.default not in ("current_user", "today", "now")}

@@ -140,11 +140,14 @@ def related_sections(ctx: Ctx, entity: EntitySpec, record_id: int) -> list[dict[
             columns = [c for c in rv.list_columns(ctx, other)
                        if c not in (ref.name, title_field(other))][:4]
             label = rv.entity_label(ctx, other, plural=True)
-            if other.name == entity.name or sum(
+            if ref.related_label:
+                label = ctx.text(ref.related_label, label)
+            elif other.name == entity.name or sum(
                     1 for f in other.fields if f.type == "reference" and f.ref == entity.name) > 1:
                 label += f" ({rv.label_of(ctx, other, ref.name)})"
             sections.append({
                 "entity": other.name, "label": label, "total": page.total,
+                "title_label": rv.label_of(ctx, other, title_field(other)),
                 "columns": [rv.Column(c, rv.label_of(ctx, other, c)) for c in columns],
                 "rows": rv.rows(ctx, other, list(page.items), columns),
                 "more": f"/e/{other.name}?{urlencode({ref.name: record_id})}",

@@ -415,3 +415,12 @@ def test_an_unknown_field_type_is_reported_once_not_again_at_each_use(write_proj
     result = load_project(root)
 
     assert [d.id for d in result.errors] == ["GX303"]
+
+
+def test_related_label_on_a_field_that_is_not_a_reference_is_a_located_error(
+        write_project) -> None:
+    entities = GOOD_ENTITIES.replace(
+        "total: {type: money, min: 0}", "total: {type: money, min: 0, related_label: Totals}")
+    assert entities != GOOD_ENTITIES
+    errors = errors_of(shop(write_project, entities))
+    assert [(e.id, "reference" in (e.hint or "")) for e in errors] == [("GX304", True)]

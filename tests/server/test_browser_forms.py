@@ -86,6 +86,18 @@ def test_lead_from_bad_email_to_fixed_to_contacted_with_history(browser, live):
     page.screenshot(path="/tmp/guanxi-detail.png", full_page=True)
 
 
+def test_a_field_with_an_error_is_drawn_in_the_error_colour(browser, live):
+    page = sign_in(browser, live, "rita")
+    page.goto(live.url + "/e/lead/new")
+    page.fill("#f-name", "Bo Chen")
+    page.fill("#f-email", "bo@example")
+    page.click("button[type=submit]")
+    border = page.eval_on_selector("#f-email", "e => getComputedStyle(e).borderTopColor")
+    fine = page.eval_on_selector("#f-name", "e => getComputedStyle(e).borderTopColor")
+    assert border == "rgb(179, 38, 30)"  # --accent
+    assert fine != border
+
+
 def test_sales_rep_never_sees_the_hidden_field(browser, live):
     lead = live.store.create(live.users["rita"], "lead",
                              {"name": "Ann", "email": "ann@example.com"})

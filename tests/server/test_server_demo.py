@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from guanxi.accounts import users
 from guanxi.cli.main import main
-from guanxi.cli.server import prepare_demo
+from guanxi.cli.server import prepare_demo, reset_sqlite
 from guanxi.data.demo import DEMO_USERS, PASSWORD
 from guanxi.server.app import create_app
 from server_app import Client, dispose
@@ -70,3 +70,51 @@ def test_serve_reports_a_broken_project(write_project, tmp_path, capsys):
     root = write_project({"guanxi.yaml": "project: Bad Name\n"})
     assert main(["serve", str(root), "--db", f"sqlite:///{tmp_path / 'x.sqlite'}"]) == 1
     assert "guanxi.yaml" in capsys.readouterr().err
+
+
+def test_demo_names_no_two_records_of_an_entity_alike(demo):
+    store, _, _, _ = demo
+    admin = users.find_user(store.engine, "admin")
+    for entity, title in (("contact", "name"), ("lead", "name"), ("opportunity", "name"),
+                          ("account", "name")):
+        names = [r[title] for r in store.list(admin, entity, limit=500).items]
+        assert len(names) == len(set(names)), entity
+
+
+def test_demo_companies_earn_in_proportion_to_their_size(demo):
+    store, _, _, _ = demo
+    admin = users.find_user(store.engine, "admin")
+    for account in store.list(admin, "account", limit=100).items:
+        per_employee = account["annual_revenue"] / account["employees"]  # thousands of USD
+        assert 100 <= per_employee <= 400, account["name"]
+
+
+def test_demo_reset_starts_again_from_fresh_sample_data(acme_copy):
+    url = f"sqlite:///{acme_copy / 'demo.sqlite'}"
+    store, _ = prepare_demo(acme_copy, url)
+    admin = users.find_user(store.engine, "admin")
+    store.create(admin, "account", {"name": "Typed during the tour"})
+    store.dispose()
+    assert reset_sqlite(url) is None
+    store, report = prepare_demo(acme_copy, url)
+    try:
+        assert report is not None
+        admin = users.find_user(store.engine, "admin")
+        assert store.count(admin, "account", where='name == "Typed during the tour"') == 0
+    finally:
+        store.dispose()
+
+
+def test_demo_reset_refuses_to_drop_a_postgresql_database():
+    assert "SQLite" in reset_sqlite("postgresql://postgres@127.0.0.1/acme")
+
+
+@pytest.mark.parametrize("url, says", [
+    ("mysql://root@127.0.0.1/acme", "unsupported database URL scheme 'mysql'"),
+    ("not a url", "is not a database URL"),
+])
+def test_a_database_url_guanxi_cannot_use_is_one_line_not_a_traceback(acme_copy, capsys,
+                                                                       url, says):
+    assert main(["migrate", str(acme_copy), "--db", url]) == 1
+    err = capsys.readouterr().err
+    assert says in err and "Traceback" not in err and err.count("\n") == 1

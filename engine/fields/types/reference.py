@@ -17,5 +17,5 @@ class Reference(Identifier):
         return f"id of a {field.ref}"
 
 
-TYPE = Reference("reference", "id", frozenset({"to"}), "reference",
+TYPE = Reference("reference", "id", frozenset({"to", "related_label"}), "reference",
                  "a record of another entity", control="select")
