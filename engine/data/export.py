@@ -22,6 +22,7 @@ from guanxi.spec import text_in
 from guanxi.store.facade import Store
 from guanxi.store.readable import require_readable
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 FORMATS = ("csv", "xlsx")
 REDACTED = "[redacted]"
@@ -125,14 +126,23 @@ def csv_chunks(exported: Export) -> Iterator[bytes]:
     yield buffer.getvalue().encode("utf-8")
 
 
+def _xlsx_value(value: Any) -> Any:
+    """A cell as XLSX can hold it: moments without their zone (they are UTC), and the
+    control characters XML cannot carry shown as U+FFFD instead of failing the file."""
+    if isinstance(value, dt.datetime):
+        return value.replace(tzinfo=None)
+    if isinstance(value, str):
+        return ILLEGAL_CHARACTERS_RE.sub("\ufffd", value)
+    return value
+
+
 def xlsx_bytes(exported: Export) -> bytes:
     """The export as an XLSX workbook (written row by row, without holding the sheet)."""
     book = Workbook(write_only=True)
     sheet = book.create_sheet("export")
     sheet.append(list(exported.headings))
     for row in exported.rows:
-        sheet.append([v.replace(tzinfo=None) if isinstance(v, dt.datetime) else v
-                      for v in row])
+        sheet.append([_xlsx_value(v) for v in row])
     with tempfile.TemporaryFile() as handle:
         book.save(handle)
         handle.seek(0)

@@ -67,6 +67,18 @@ def test_a_reps_xlsx_export_holds_no_hidden_column_and_no_formula(served) -> Non
     assert len(list(sheet.iter_rows())) == 3
 
 
+def test_an_xlsx_export_of_text_with_control_characters_marks_them_instead_of_failing(
+        served) -> None:
+    app, users, _ = served
+    store = app.state.holder.current().store
+    store.create(users["rita"], "customer", {"name": "Bell\x07 Co", "tier": "gold"})
+    with signed_in(app, "rita") as client:
+        response = client.get("/api/customer/export?format=xlsx&sort=id")
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    assert "Bell\ufffd Co" in [c.value for row in sheet.iter_rows() for c in row]
+
+
 def test_sensitive_fields_are_redacted_except_for_administrators(served) -> None:
     app, _, _ = served
     found = {}
