@@ -37,6 +37,7 @@ from bench import (
     case_plan,
     case_report,
     case_rollup,
+    case_scenario,
     case_startup,
     case_transition,
     case_validate,
@@ -58,6 +59,7 @@ CASES: dict[str, tuple[Callable[[Context], list[Measurement]], bool]] = {
     "startup": (case_startup.run, False),
     "plan": (case_plan.run, True),
     "automation": (case_automation.run, True),
+    "scenario": (case_scenario.run, True),
 }
 
 QUICK = Sizes(rows=200, django_rows=100, validate_records=200, api_requests=200,

@@ -278,8 +278,8 @@ CATALOG: dict[str, Problem] = _catalog(
     ("GX855", W, "scenario '{scenario}' names record '{name}' before it is given or created",
      "A step uses a record name the scenario has not introduced."),
     ("GX856", W, "scenario '{scenario}' names unknown {what} '{name}'",
-     "A scenario acts as a user it does not declare (and that is no role), or gives a "
-     "user a role the project lacks."),
+     "A scenario acts as a user it does not declare (and that is no role), gives a "
+     "user a role the project lacks, or expects an SLA or a report the project lacks."),
     # ------------------------------------------------------------ automation
     ("GX821", E, "{where} names unknown calendar '{name}'",
      "A timer or SLA counts in a calendar that `calendars:` in guanxi.yaml lacks."),

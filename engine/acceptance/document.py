@@ -8,6 +8,7 @@ from html import escape
 from typing import Any
 
 from guanxi.acceptance.scenario import Action, Expected, Scenario, Step
+from guanxi.insight.reading import insight_of
 from guanxi.spec import ProjectSpec, text_in
 
 WORDS: dict[str, dict[str, str]] = {
@@ -34,6 +35,14 @@ WORDS: dict[str, dict[str, str]] = {
         "count": "{user} sees {value} {entity} record(s)",
         "imported": "{value} record(s) are imported",
         "notifications": "{value} notification(s) are sent",
+        "notified": "{user} has got {value} notification(s)",
+        "sla": "the SLA “{clock}” of {record} is {status}{due}",
+        "due": ", due {due}",
+        "running": "running", "paused": "paused", "breached": "breached", "met": "met",
+        "none": "not started",
+        "report": "the report “{report}” shows {rows}",
+        "total": "in total",
+        "custom": "{name}: {value}",
         "with": " with {values}",
         "a_record": "{entity} “{name}”{values}",
         "then": "then",
@@ -63,6 +72,14 @@ WORDS: dict[str, dict[str, str]] = {
         "count": "{user} 能看到 {value} 条{entity}",
         "imported": "导入了 {value} 条记录",
         "notifications": "发出了 {value} 条通知",
+        "notified": "{user} 共收到 {value} 条通知",
+        "sla": "{record} 的服务时限“{clock}”{status}{due}",
+        "due": "，到期时间 {due}",
+        "running": "正在计时", "paused": "已暂停", "breached": "已超时", "met": "已达成",
+        "none": "未开始",
+        "report": "报表“{report}”显示 {rows}",
+        "total": "合计",
+        "custom": "{name}：{value}",
         "with": "，{values}",
         "a_record": "{entity}“{name}”{values}",
         "then": "然后",
@@ -156,8 +173,32 @@ class _Writer:
         if expected.kind == "count":
             return self.say("count", user=user, value=expected.value,
                             entity=self.entity_label(expected.record))
+        if expected.kind == "notified":
+            return self.say("notified", user=expected.name, value=expected.value)
+        if expected.kind == "sla":
+            wanted = expected.value
+            due = self.say("due", due=wanted["due"].isoformat()) if "due" in wanted else ""
+            return self.say("sla", clock=expected.name, record=expected.record,
+                            status=self.words[wanted.get("status", "running")], due=due)
+        if expected.kind == "report":
+            return self.say("report", report=self.report_label(expected.name),
+                            rows=self.report_rows(expected.value))
+        if expected.kind == "custom":
+            return self.say("custom", name=expected.name, value=expected.value)
         return self.say(expected.kind, user=user, record=expected.record,
                         value=expected.value)
+
+    def report_label(self, name: str) -> str:
+        report = insight_of(self.spec).report(name)
+        return text_in(report.label, self.language, name) if report else name
+
+    def report_rows(self, wanted: Mapping[str, Any]) -> str:
+        separator = "；" if self.language == "zh" else "; "
+        rows = dict(wanted.get("rows") or {})
+        if wanted.get("total"):
+            rows[self.words["total"]] = wanted["total"]
+        return separator.join(f"{row}: " + ", ".join(f"{m} {v}" for m, v in values.items())
+                              for row, values in rows.items())
 
     def step(self, step: Step, user: str) -> str:
         parts: list[str] = []

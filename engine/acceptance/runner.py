@@ -9,8 +9,10 @@ to a scenario user.
 Advancing the clock runs what is due: each function registered with
 `guanxi.acceptance.seams.run_when_due` (timers, SLA checks, schedules, notifications) is
 called with the Store and the new moment, and what it returns is counted as
-notifications sent; until one is registered, advancing moves the clock only. Other parts
-register expectations of their own there too (`seams.expectation`).
+notifications sent. `guanxi.acceptance.due` registers the automation worker there: an
+advance runs what `guanxi worker --once --at T` runs at the new moment. Other parts
+register expectations of their own there too (`seams.expectation`); notifications per
+user, SLA clocks and reports are checked by `guanxi.acceptance.outcomes`.
 """
 
 from __future__ import annotations
@@ -24,6 +26,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
+import guanxi.acceptance.due  # noqa: F401  (registers the automation worker)
+from guanxi.acceptance import outcomes
 from guanxi.acceptance.database import throwaway_database
 from guanxi.acceptance.scenario import Action, Expected, ExpectError, Scenario, Step
 from guanxi.acceptance.seams import due_runners, expectation_check
@@ -200,8 +204,12 @@ class _Run:
                 raise ValidationFailed(errors)
         elif action.kind == "advance":
             self.clock.now += dt.timedelta(seconds=action.seconds)
-            for runner in due_runners():
-                self.notifications.extend(runner(store, self.clock.now))
+            self.run_due()
+
+    def run_due(self) -> None:
+        """Run what is due at the scenario's moment."""
+        for runner in due_runners():
+            self.notifications.extend(runner(self.store, self.clock.now))
 
     def compare_error(self, wanted: ExpectError, error: GuanxiError) -> None:
         fields = _error_fields(error)
@@ -229,6 +237,9 @@ class _Run:
             if actual != expected.value:
                 raise _StepFailed(Failure(expected.loc, f"{kind} is not as expected",
                                           repr(expected.value), repr(actual)))
+            return
+        if kind in ("notified", "sla", "report"):
+            self.check_outcome(expected, user)
             return
         if kind == "custom":
             check = expectation_check(expected.name)
@@ -265,6 +276,40 @@ class _Run:
                                           repr(seen[expected.name])))
         elif kind == "value":
             self.compare_value(expected, entity, seen, user)
+
+    def check_outcome(self, expected: Expected, user: User) -> None:
+        now = self.clock.now
+        if expected.kind != "report":
+            # Automation follows the writes as they happen (a worker runs all along):
+            # catch up at this moment before looking at its clocks and notifications.
+            self.run_due()
+        if expected.kind == "notified":
+            differs = outcomes.notified(self.store, self.user(expected.name, expected.loc),
+                                        int(expected.value))
+            what = f"notifications to {expected.name}"
+        elif expected.kind == "sla":
+            entity, record_id = self.record(expected.record, expected.loc)
+            self.clock_of(entity, expected)
+            differs = outcomes.sla(self.store, entity, record_id, expected.name,
+                                   expected.value, now)
+            what = f"SLA {expected.name} of {expected.record}"
+        else:
+            try:
+                differs = outcomes.report(self.store, user, expected.name, expected.value,
+                                          now)
+            except GuanxiError as error:
+                raise _StepFailed(Failure(expected.loc, f"report {expected.name} could not "
+                                          f"run: [{error.code}] {error}")) from None
+            what = f"report {expected.name}"
+        if differs is not None:
+            raise _StepFailed(Failure(expected.loc, f"{what} is not as expected", *differs))
+
+    def clock_of(self, entity: str, expected: Expected) -> None:
+        spec = self.app.spec.entity(entity)
+        names = sorted(s.name for s in spec.sla) if spec is not None else []
+        if expected.name not in names:
+            raise _StepFailed(Failure(expected.loc, f"{entity} has no SLA '{expected.name}' "
+                                      f"(SLAs: {', '.join(names) or 'none'})"))
 
     def seen(self, user: User, entity: str, record_id: int) -> dict[str, Any] | None:
         try:

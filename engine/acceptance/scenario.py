@@ -42,7 +42,10 @@ ACTIONS = ("create", "update", "fire", "delete", "import", "advance")
 STEP_KEYS = frozenset({*ACTIONS, "as", "with", "expect", "expect_error", "note"})
 SCENARIO_KEYS = frozenset({"label", "description", "users", "given", "as", "at", "steps"})
 EXPECT_KEYS = frozenset({"sees", "cannot_see", "hidden", "count", "imported",
-                         "notifications"})
+                         "notifications", "notified", "sla", "report"})
+# An SLA clock's status, as `expect: {sla: ...}` names it.
+SLA_STATUSES = ("running", "paused", "breached", "met", "none")
+REPORT_KEYS = frozenset({"params", "rows", "total"})
 ERROR_KEYS = frozenset({"code", "fields", "message"})
 
 
@@ -95,7 +98,9 @@ class ExpectError:
 class Expected:
     """One thing to hold after a step: `kind` is value (of `record`.`name`), sees,
     cannot_see, hidden (field `name` of `record`), count (of entity `record`), imported,
-    notifications, or custom (the expectation registered as `name`)."""
+    notifications, notified (how many notifications user `name` got), sla (clock `name`
+    of `record`: a status, or {status, due}), report (report `name`: {params, rows,
+    total}), or custom (the expectation registered as `name`)."""
 
     kind: str
     loc: Loc
@@ -332,6 +337,12 @@ class _Reader:
                            for e, n in item.items())
             elif key in ("imported", "notifications"):
                 out.append(Expected(key, at, value=item))
+            elif key == "notified" and isinstance(item, LocDict):
+                out.extend(self.notified(item))
+            elif key == "sla" and isinstance(item, LocDict):
+                out.extend(self.sla(item))
+            elif key == "report" and isinstance(item, LocDict):
+                out.extend(self.report(item))
             elif expectation_check(str(key)) is not None:
                 out.append(Expected("custom", at, name=str(key), value=item))
             elif key in EXPECT_KEYS:
@@ -343,6 +354,74 @@ class _Reader:
                 self.problem(at, f"expect: '{key}' maps field names to the values "
                              "expected")
         return tuple(out)
+
+
+    def notified(self, data: LocDict) -> list[Expected]:
+        """`notified: {user: how many}`."""
+        out = []
+        for name, count in data.items():
+            if isinstance(count, int) and not isinstance(count, bool) and count >= 0:
+                out.append(Expected("notified", data.key_loc(name), name=str(name),
+                                    value=count))
+            else:
+                self.problem(data.value_loc(name), f"notified: give how many notifications "
+                             f"'{name}' got (a whole number), not {count!r}")
+        return out
+
+    def sla(self, data: LocDict) -> list[Expected]:
+        """`sla: {record: {clock: status}}` or `{clock: {status: ..., due: ...}}`."""
+        out = []
+        for record, clocks in data.items():
+            if not isinstance(clocks, LocDict):
+                self.problem(data.value_loc(record), f"sla: '{record}' maps a clock's name "
+                             "to its status")
+                continue
+            for name, want in clocks.items():
+                at = clocks.key_loc(name)
+                wanted: dict[str, Any] = {}
+                if isinstance(want, str):
+                    wanted = {"status": want}
+                elif isinstance(want, LocDict):
+                    self.unknown_keys(want, frozenset({"status", "due"}), "an SLA expectation")
+                    wanted = {k: want[k] for k in ("status", "due") if k in want}
+                if wanted.get("status", "running") not in SLA_STATUSES:
+                    self.problem(at, f"sla: status {wanted['status']!r} is not one of "
+                                 f"{', '.join(SLA_STATUSES)}")
+                    continue
+                if "due" in wanted:
+                    wanted["due"] = self.moment(wanted["due"], want.value_loc("due"))
+                if not wanted:
+                    self.problem(at, f"sla: give clock '{name}' a status "
+                                 f"({', '.join(SLA_STATUSES)}) or {{status, due}}")
+                    continue
+                out.append(Expected("sla", at, record=str(record), name=str(name),
+                                    value=wanted))
+        return out
+
+    def report(self, data: LocDict) -> list[Expected]:
+        """`report: {name: {params: {...}, rows: {row: {measure: value}}, total: {...}}}`."""
+        out = []
+        for name, want in data.items():
+            at = data.key_loc(name)
+            if not isinstance(want, LocDict) or not ({"rows", "total"} & set(want)):
+                self.problem(at, f"report: give '{name}' the rows: (row -> {{measure: "
+                             "value}}) or the total: ({measure: value}) expected")
+                continue
+            self.unknown_keys(want, REPORT_KEYS, "a report expectation")
+            params = want.get("params") or {}
+            rows = want.get("rows") or {}
+            total = want.get("total") or {}
+            if not (isinstance(params, Mapping) and isinstance(rows, Mapping)
+                    and all(isinstance(v, Mapping) for v in rows.values())
+                    and isinstance(total, Mapping)):
+                self.problem(at, f"report '{name}': params: and total: map names to "
+                             "values; rows: maps each row to {measure: value}")
+                continue
+            out.append(Expected("report", at, name=str(name),
+                                value={"params": dict(params), "rows": {
+                                    str(k): dict(v) for k, v in rows.items()},
+                                    "total": dict(total)}))
+        return out
 
 
 def _text(value: Any) -> Text:

@@ -1,17 +1,20 @@
 """Where other parts of Guanxi plug into acceptance scenarios, without the scenarios
-knowing them: what runs when a scenario advances its clock (jobs, timers, SLA checks),
-and expectations of their own (a report's value, an SLA's status).
+knowing them: what runs when a scenario advances its clock (`guanxi.acceptance.due`
+registers the automation worker: jobs, timers, SLA checks), and expectations of their
+own.
 
     @run_when_due
     def fire_timers(store, now):           # -> what it did, e.g. notifications sent
         ...
 
-    @expectation("report")
-    def report_value(store, user, value):  # -> None when it holds, else (expected, actual)
+    @expectation("leads_named")
+    def leads_named(store, user, value):   # -> None when it holds, else (expected, actual)
         ...
 
 A registered expectation is written under `expect:` by its name:
-`expect: {report: {won_by_office: {east: 1200}}}`.
+`expect: {leads_named: [Li Lei, Han Mei]}`. Notifications per user, SLA clocks and
+reports are expectations of the scenario runner itself (`guanxi.acceptance.outcomes`),
+since they name the scenario's users and records.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Checks of acceptance scenarios (`scenarios/*.yaml`): their shape, and every entity,
-field, transition, record, user and role they name. Warnings: a scenario that cannot run
-fails `guanxi test`, and does not stop the project."""
+field, transition, record, user, role, SLA and report they name. Warnings: a scenario
+that cannot run fails `guanxi test`, and does not stop the project."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from typing import Any
 
 from guanxi.acceptance.scenario import Action, Scenario, read_scenarios
 from guanxi.checks.registry import Context, register, suggest
+from guanxi.insight.reading import insight_of
 from guanxi.language.tree import LocDict
 from guanxi.spec import Loc, ProjectSpec, WorkflowSpec
 
@@ -66,6 +67,27 @@ class _Scenario:
                     entity = self.record(expected.record, expected.loc)
                     if entity and expected.kind in ("value", "hidden"):
                         self.field(entity, expected.name, expected.loc)
+                elif expected.kind == "notified":
+                    self.user(expected.name, expected.loc)
+                elif expected.kind == "sla":
+                    entity = self.record(expected.record, expected.loc)
+                    if entity:
+                        self.sla(entity, expected.name, expected.loc)
+                elif expected.kind == "report":
+                    self.report(expected.name, expected.loc)
+
+    def sla(self, entity: str, name: str, loc: Loc) -> None:
+        spec = self.spec.entity(entity)
+        names = [s.name for s in spec.sla] if spec is not None else []
+        if name not in names:
+            self.add("GX856", loc, suggest(name, names, "SLAs"), what=f"SLA of {entity}",
+                     name=name)
+
+    def report(self, name: str, loc: Loc) -> None:
+        names = [r.name for r in insight_of(self.spec).reports]
+        if name not in names:
+            self.add("GX856", loc, suggest(name, names, "reports"), what="report",
+                     name=name)
 
     def user(self, name: str | None, loc: Loc) -> None:
         if name is None or name in self.scenario.users or self.spec.role(name) is not None:
