@@ -5,7 +5,8 @@ template and a line of documentation; docs/errors.md lists exactly these. Errors
 project from running; warnings are reported and do not.
 
 Ranges: GX1xx files and YAML, GX2xx structure, GX3xx names and references,
-GX4xx expressions, GX5xx workflows, GX6xx access, GX7xx overlays, GX8xx import mappings.
+GX4xx expressions, GX5xx workflows, GX6xx access, GX7xx overlays, GX8xx import mappings,
+GX90x insight, GX96x messages (reply templates, webhooks).
 """
 
 from __future__ import annotations
@@ -253,6 +254,15 @@ CATALOG: dict[str, Problem] = _catalog(
     ("GX910", E, "parameter '{name}' of report '{report}': {detail}",
      "A parameter's default is neither a value nor one of current_user, today, "
      "month_start, year_start."),
+    # ------------------------------------------------------------ messages
+    ("GX961", E, "{what} '{name}' names unknown entity '{entity}'",
+     "A reply template or a webhook names no entity."),
+    ("GX962", E, "webhook '{name}' reads as unknown role '{role}'",
+     "A webhook's `as:` names no role."),
+    ("GX963", E, "webhook '{name}': entity '{entity}' has no transition '{transition}'",
+     "A webhook's `transition:` names no transition of the entity's workflow."),
+    ("GX964", E, "{what} '{name}' is declared twice (first at {first})",
+     "Two reply templates, or two webhooks, with one name."),
 )
 
 

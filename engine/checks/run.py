@@ -15,6 +15,7 @@ from guanxi.checks import (
     flowsplit,
     insight,
     mappings,
+    messages,
     renames,
     rollups,
     schema,
@@ -28,7 +29,7 @@ from guanxi.spec import ProjectSpec
 
 # The topic modules whose checks are registered (imported for that).
 TOPICS = (flowsplit, schema, entities, system, workflows, expressions, rollups, renames,
-          mappings, insight)
+          mappings, insight, messages)
 
 
 def check_project(raw: RawProject, spec: ProjectSpec) -> list[Diagnostic]:

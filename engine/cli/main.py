@@ -17,6 +17,7 @@ from guanxi.cli import diagram as cli_diagram
 from guanxi.cli import explain as cli_explain
 from guanxi.cli import imports as cli_imports
 from guanxi.cli import language as cli_language
+from guanxi.cli import mail as cli_mail
 from guanxi.cli import new as cli_new
 from guanxi.cli import recompute as cli_recompute
 from guanxi.cli import schemas as cli_schemas
@@ -34,7 +35,7 @@ def build_parser() -> argparse.ArgumentParser:
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for module in (cli_language, cli_diagram, cli_data, cli_imports, cli_tokens, cli_server,
                    cli_recompute, cli_testing, cli_explain, cli_schemas, cli_new,
-                   cli_automation):
+                   cli_automation, cli_mail):
         module.register(subparsers)
     return parser
 

@@ -13,6 +13,7 @@ from guanxi.fields.registry import coerce
 from guanxi.server import records as rv
 from guanxi.server.context import Ctx, handler, is_admin
 from guanxi.server.display import Cell, title_field
+from guanxi.server.pages import mail
 from guanxi.server.pages.editing import transition_widgets
 from guanxi.spec import EntitySpec
 from guanxi.store.filters import FilterError, FilterScope, FilterValue, as_mapping, parse_filters
@@ -238,6 +239,7 @@ def detail_page(ctx: Ctx, entity: str, id: int) -> Response:
         can_edit=bool(writable), can_delete=held.may_delete,
         explain=explain,
         clocks=slas.clocks(ctx.store.engine, ctx.spec, entity, id, ctx.store.clock()),
+        mail=mail.section(ctx, entity, id, held.may_update),
     )
 
 
