@@ -15,6 +15,7 @@ Receiving the same message again (the sender retried) does not store it twice.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,6 +27,7 @@ from guanxi.mail.parsing import Inbound, parse
 from guanxi.store.facade import Store
 from guanxi.store.unit import transaction
 
+log = logging.getLogger("guanxi.mail")
 ENTITY = "ticket"
 CONTACT = "contact"
 NO_SUBJECT = "(no subject)"
@@ -126,18 +128,23 @@ def receive(store: Store, data: bytes, *, entity: str = ENTITY,
     with transaction(store.engine, write=True) as conn:
         conversation.attach(conn, message.id, entity, record_id, suggested,
                             contact["id"] if contact else None)
-    _auto_answer(store, entity, record_id, record, suggested, now)
+    language = replies.guess_language(f"{inbound.subject}\n{inbound.text}",
+                                      store.app.spec.languages)
+    _auto_answer(store, entity, record_id, record, suggested, language)
     return Received(message.id, entity, record_id, created,
                     tuple(s["name"] for s in suggested))
 
 
 def _auto_answer(store: Store, entity: str, record_id: int, record: dict[str, Any],
-                 suggested: list[dict[str, Any]], now: dt.datetime) -> None:
+                 suggested: list[dict[str, Any]], language: str) -> None:
     if not suggested:
         return
     best = messages_of(store.app.spec).reply(suggested[0]["name"])
     if best is None or not best.auto:
         return
-    language = store.app.spec.languages[0] if store.app.spec.languages else "en"
-    subject, body = replies.draft(best, record, language)
-    sending.reply(store, store.system, entity, record_id, body, subject, now=now)
+    try:
+        subject, body = replies.draft(best, record, language)
+        sending.reply(store, store.system, entity, record_id, body, subject)
+    except GuanxiError as error:  # the message is filed; the agent answers instead
+        log.warning("the automatic reply %s on %s %s failed: %s", best.name, entity,
+                    record_id, error)

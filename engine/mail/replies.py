@@ -61,6 +61,14 @@ def suggest(store: Store, entity: str, record: Mapping[str, Any], text: str,
     return out
 
 
+def guess_language(text: str, languages: tuple[str, ...]) -> str:
+    """The language to answer `text` in: Chinese when it holds Chinese characters and
+    the project speaks it, else the project's first language."""
+    if "zh" in languages and any("\u4e00" <= char <= "\u9fff" for char in text):
+        return "zh"
+    return languages[0] if languages else "en"
+
+
 def draft(reply: ReplySpec, record: Mapping[str, Any], language: str) -> tuple[str, str]:
     """(subject, body) of the template for `record`, rendered in the sandbox."""
     values = {"record": dict(record), **{k: v for k, v in record.items() if k.isidentifier()}}

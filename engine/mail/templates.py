@@ -86,7 +86,9 @@ class MailTemplates:
         text_name = self._pick(name, language, "txt", fallback)
         if text_name is None:
             raise TemplateRefused(f"no mail template {name!r} ({FOLDER}/{name}.{language}.txt)")
-        html_name = self._pick(name, language, "html", fallback)
+        # The HTML part only in the language of the text part: never two languages.
+        chosen = text_name.split(".")[-2]
+        html_name = self._pick(name, chosen, "html", chosen)
         try:
             text = self.text_env.get_template(text_name).render(values)
             html = (self.html_env.get_template(html_name).render(values)

@@ -34,12 +34,14 @@ def section(ctx: Ctx, entity: str, record_id: int, may_update: bool) -> dict[str
         with transaction(ctx.store.engine, write=False) as conn:
             record = stored.load(ctx.store.app, conn, entity, record_id) or {}
         found = messages_of(ctx.spec)
+        language = replies.guess_language(f"{last_in.subject}\n{last_in.body}",
+                                          ctx.spec.languages)
         for item in last_in.suggestions or ():
             reply = found.reply(str(item["name"]))
             if reply is None:
                 continue
             try:
-                subject, body = replies.draft(reply, record, ctx.language)
+                subject, body = replies.draft(reply, record, language)
             except TemplateRefused:
                 continue
             suggestions.append({"name": reply.name, "hits": item["hits"],

@@ -75,7 +75,7 @@ def test_the_ticket_page_shows_the_message_and_the_suggested_repair_reply(
         client.login("mona", PASSWORD)
         page = client.get(f"/e/ticket/{ticket_id}").text
     assert "我们的打印机需要维修。" in page
-    assert "Repair request" in page and "A service engineer will contact you" in page
+    assert "Repair request" in page and "我们的维修工程师将在一个工作日内与您联系" in page
 
 
 def test_a_reply_from_the_ticket_page_reaches_the_customer_and_stops_the_first_response_clock(
