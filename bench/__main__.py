@@ -32,6 +32,7 @@ from bench import (
     case_compile,
     case_import,
     case_list,
+    case_mail,
     case_startup,
     case_transition,
     case_validate,
@@ -48,6 +49,7 @@ CASES: dict[str, tuple[Callable[[Context], list[Measurement]], bool]] = {
     "api": (case_api.run, True),
     "compile": (case_compile.run, False),
     "startup": (case_startup.run, False),
+    "mail": (case_mail.run, False),
 }
 
 QUICK = Sizes(rows=200, django_rows=100, validate_records=200, api_requests=200,

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
-CASES = ("validate", "import", "list", "transition", "api", "compile", "startup")
+CASES = ("validate", "import", "list", "transition", "api", "compile", "startup", "mail")
 
 
 @pytest.fixture(scope="module")
