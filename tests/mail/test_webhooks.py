@@ -43,7 +43,7 @@ def win_a_deal(acme: Acme) -> int:
     account = acme.store.create(manager, "account", {"name": "Customer Ltd"})
     deal = acme.store.create(manager, "opportunity", {
         "name": "Forty GTX Pro", "account": account["id"], "product": "gtx_pro",
-        "amount": 40000, "notes": "they would pay 10% more"})
+        "amount": 40000, "probability": 37})
     for step in ("engage",):
         acme.store.transition(manager, "opportunity", deal["id"], step)
     acme.store.update(manager, "opportunity", deal["id"], {"close_value": 39000})
@@ -74,9 +74,11 @@ def test_the_payload_never_holds_a_field_hidden_from_the_subscriptions_role(
     win_a_deal(acme)
     Worker(acme.store).run_until_quiet(acme.store.clock())
     [hit] = receiver.hits
-    assert "notes" not in hit.json["data"]["record"]
-    assert "notes" not in hit.json["data"]["changes"]
-    assert "10% more" not in hit.body
+    record, changes = hit.json["data"]["record"], hit.json["data"]["changes"]
+    assert "probability" not in record and "expected_value" not in record
+    assert "probability" not in changes and "expected_value" not in changes
+    assert '"probability"' not in hit.body and '"expected_value"' not in hit.body
+    assert record["amount"] is not None
 
 
 def test_other_changes_of_the_deal_are_not_sent(acme: Acme, receiver: Receiver) -> None:
