@@ -21,7 +21,7 @@ from guanxi.server.auth import login as auth
 from guanxi.server.auth.brake import LoginBrake
 from guanxi.server.context import Ctx, default_store_threads, handler
 from guanxi.server.limits import DEFAULT_MAX_BODY, BodyLimitMiddleware
-from guanxi.server.pages import editing, inbox, kanban, mail
+from guanxi.server.pages import editing, hooks, inbox, kanban, mail
 from guanxi.server.pages import views as pages
 from guanxi.server.reload import ProjectHolder
 from guanxi.server.security import SecurityHeadersMiddleware
@@ -169,7 +169,7 @@ def create_app(project: str | Path | Any, db_url: str | sa.Engine, secret: str |
         Route(OPENAPI_PATH, openapi_json),
         Mount("/static", app=StaticFiles(directory=str(STATIC)), name="static"),
         *auth.routes(), *api_automation.routes(), *api.routes(), *kanban.routes(),
-        *editing.routes(), *inbox.routes(), *mail.routes(), *pages.routes(),
+        *editing.routes(), *inbox.routes(), *mail.routes(), *hooks.routes(), *pages.routes(),
     ]
     middleware = [
         Middleware(SecurityHeadersMiddleware),
