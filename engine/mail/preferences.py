@@ -80,6 +80,13 @@ def _position(conn: sa.Connection) -> int:
 def deliver(store: Store, now: dt.datetime) -> list[str]:
     """Queue the e-mails of the notifications written since the last pass."""
     lines: list[str] = []
+    with store.engine.connect() as reading:  # most passes: nothing new, no write lock
+        seen = reading.execute(sa.select(CURSORS.c.position)
+                               .where(CURSORS.c.name == CURSOR)).scalar() or 0
+        newer = reading.execute(sa.select(NOTIFICATIONS.c.id).where(
+            NOTIFICATIONS.c.id > seen).limit(1)).scalar()
+    if newer is None:
+        return lines
     with transaction(store.engine, write=True) as conn:
         start = _position(conn)
         rows = conn.execute(sa.select(NOTIFICATIONS).where(NOTIFICATIONS.c.id > start)
