@@ -29,10 +29,14 @@ from typing import Any
 
 from bench import (
     case_api,
+    case_automation,
     case_compile,
+    case_file_import,
     case_import,
     case_list,
     case_mail,
+    case_plan,
+    case_report,
     case_startup,
     case_transition,
     case_validate,
@@ -44,21 +48,25 @@ from bench.harness import Context, Measurement, Sizes
 CASES: dict[str, tuple[Callable[[Context], list[Measurement]], bool]] = {
     "validate": (case_validate.run, False),
     "import": (case_import.run, True),
+    "file_import": (case_file_import.run, True),
     "list": (case_list.run, True),
     "transition": (case_transition.run, True),
     "api": (case_api.run, True),
+    "report": (case_report.run, True),
     "compile": (case_compile.run, False),
     "startup": (case_startup.run, False),
+    "plan": (case_plan.run, True),
+    "automation": (case_automation.run, True),
     "mail": (case_mail.run, False),
 }
 
 QUICK = Sizes(rows=200, django_rows=100, validate_records=200, api_requests=200,
               api_seconds=1.0, clients=8, list_rows=1_000, list_pages=20, transitions=100,
-              entities=20, fields=10, records=1_000, starts=1, repeat=1, owners=2,
-              ceiling=False)
+              report_rows=1_000, entities=20, fields=10, records=1_000, starts=1, repeat=1,
+              owners=2, ceiling=False, timers=1_000, jobs=200)
 FULL = Sizes(rows=1_000_000, django_rows=20_000, validate_records=10_000, api_requests=20_000,
              api_seconds=20.0, list_rows=1_000_000, list_pages=500, transitions=20_000,
-             records=1_000_000, repeat=1)
+             report_rows=1_000_000, records=1_000_000, repeat=1)
 DEFAULT_OUT = Path(__file__).resolve().parent / "results" / "latest.json"
 
 

@@ -210,10 +210,13 @@ class Sizes:
     list_pages: int = _size(200, "list: samples (first page + next page) per contender")
     owners: int = _size(20, "list: sales reps the rows are spread over")
     transitions: int = _size(3_000, "transition: records moved per run")
+    report_rows: int = _size(200_000, "report: rows the reports count")
     entities: int = _size(200, "compile: entities in the generated project")
     fields: int = _size(40, "compile: fields per entity")
     records: int = _size(100_000, "startup: records in the database the server starts on")
     starts: int = _size(3, "startup: server starts per contender; the fastest is kept")
+    timers: int = _size(100_000, "automation: due timers swept")
+    jobs: int = _size(4_000, "automation: jobs claimed by 1 and by 4 worker processes")
     repeat: int = _size(3, "runs per contender; the best is kept")
     ceiling: bool = _size(True, "api: also load the server that stores nothing")
 

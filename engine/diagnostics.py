@@ -5,8 +5,9 @@ template and a line of documentation; docs/errors.md lists exactly these. Errors
 project from running; warnings are reported and do not.
 
 Ranges: GX1xx files and YAML, GX2xx structure, GX3xx names and references,
-GX4xx expressions, GX5xx workflows, GX6xx access, GX7xx overlays, GX8xx import mappings,
-GX90x insight, GX96x messages (reply templates, webhooks).
+GX4xx expressions, GX5xx workflows, GX6xx access, GX7xx overlays, GX80x–GX81x data
+(import mappings, duplicate rules), GX82x–GX83x automation, GX85x acceptance scenarios,
+GX90x insight (reports and dashboards), GX96x messages (reply templates, webhooks).
 """
 
 from __future__ import annotations
@@ -161,7 +162,8 @@ CATALOG: dict[str, Problem] = _catalog(
     ("GX507", E, "timer '{timer}' fires unknown transition '{name}'",
      "A `do: fire` timer names no transition."),
     ("GX508", E, "timer '{timer}' notifies unknown role '{name}'",
-     "A `do: notify` timer's `to` is neither `owner` nor a role."),
+     "A `do: notify` timer's `to` is neither `owner`, a role, nor (for the entities "
+     "using the workflow) a user field or a path to one."),
     ("GX509", E, "'{value}' is not a duration", "A duration that is not `90m`, `12h`, `3d`, "
      "`1w` or a number of seconds."),
     ("GX510", W, "state '{name}' of workflow '{workflow}' cannot be reached from "
@@ -236,6 +238,10 @@ CATALOG: dict[str, Problem] = _catalog(
      "A reference is looked up by a field that does not identify one record."),
     ("GX809", E, "column '{column}' fills '{field}', which column '{other}' already fills",
      "Two columns fill one field."),
+    ("GX810", E, "fuzzy field '{name}' is not one of the rule's match fields",
+     "A duplicate rule compares a field by similarity that it does not match on."),
+    ("GX811", E, "normalize: phone applies to phone fields; '{name}' is a {type} field",
+     "A duplicate rule normalizes a field that is not a phone number as one."),
     # ------------------------------------------------------------ insight
     ("GX901", E, "report '{report}' counts unknown entity '{name}'",
      "A report's `entity` names no entity."),
@@ -254,6 +260,45 @@ CATALOG: dict[str, Problem] = _catalog(
     ("GX910", E, "parameter '{name}' of report '{report}': {detail}",
      "A parameter's default is neither a value nor one of current_user, today, "
      "month_start, year_start."),
+    # ------------------------------------------------------------ scenarios (warnings: a
+    # scenario that cannot run fails `guanxi test`, and does not stop the project)
+    ("GX851", W, "scenario '{scenario}': {detail}",
+     "A scenario file or step that does not have the shape of a scenario."),
+    ("GX852", W, "scenario '{scenario}' names unknown entity '{name}'",
+     "A scenario creates or counts records of an entity the project lacks."),
+    ("GX853", W, "scenario '{scenario}' names unknown field '{name}' of {entity}",
+     "A scenario gives or expects a field the entity lacks."),
+    ("GX854", W, "scenario '{scenario}' fires unknown transition '{name}' of {entity}",
+     "A scenario fires a transition the record's workflow lacks."),
+    ("GX855", W, "scenario '{scenario}' names record '{name}' before it is given or created",
+     "A step uses a record name the scenario has not introduced."),
+    ("GX856", W, "scenario '{scenario}' names unknown {what} '{name}'",
+     "A scenario acts as a user it does not declare (and that is no role), or gives a "
+     "user a role the project lacks."),
+    # ------------------------------------------------------------ automation
+    ("GX821", E, "{where} names unknown calendar '{name}'",
+     "A timer or SLA counts in a calendar that `calendars:` in guanxi.yaml lacks."),
+    ("GX822", E, "{where} addresses unknown recipient '{name}'",
+     "`to:` is neither a role nor a user field (or a path to one) of the entity."),
+    ("GX823", E, "{where} names unknown entity '{name}'",
+     "An automation rule works on an entity the project lacks."),
+    ("GX824", E, "{where} names unknown field '{name}' of {entity}",
+     "An action, SLA or rule names a field the entity lacks (or one of the wrong type)."),
+    ("GX825", E, "{where} fires unknown transition '{name}'",
+     "A `do: fire` action names a transition the entity's workflow lacks."),
+    ("GX826", E, "{where}: '{value}' is neither a cron expression nor a duration ({detail})",
+     "`every:` must be five cron fields (`0 9 * * MON`) or a duration (`1d`)."),
+    ("GX827", E, "calendar '{calendar}': {detail}",
+     "A calendar's hours, dates, time zone or holiday country cannot be read."),
+    ("GX828", E, "{where} has no target", "An SLA without a duration to meet."),
+    ("GX829", E, "{where} names unknown role '{name}'",
+     "An assignment rule shares work among a role the project lacks."),
+    ("GX831", E, "{where} names unknown team '{name}'",
+     "A rule keeps to a team that `teams:` in guanxi.yaml lacks."),
+    ("GX832", E, "{where} reminds of '{name}', which is not a date or datetime field of "
+     "{entity}", "A reminder's `field` must be a date or datetime field of the entity."),
+    ("GX830", E, "{where}: {detail}", "An action lacks what it needs (a transition, "
+     "an entity, a recipient) or has an unknown `do:`."),
     # ------------------------------------------------------------ messages
     ("GX961", E, "{what} '{name}' names unknown entity '{entity}'",
      "A reply template or a webhook names no entity."),

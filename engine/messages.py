@@ -222,6 +222,8 @@ CATALOG["en"].update({
     "({entity}.fields.{field}.readonly)",
     "explain_state_editable": "in state {state}, only {fields} may be edited ({loc})",
     "explain_state_frozen": "in state {state}, no field may be edited ({loc})",
+    "explain_transitions": "so {user} may fire now: {transitions}",
+    "explain_no_transitions": "so {user} may fire no transition on this {entity} now",
 })
 CATALOG["zh"].update({
     "explain_verb_read": "查看",
@@ -257,6 +259,8 @@ CATALOG["zh"].update({
     "explain_readonly_field": "字段 {field} 创建后只读（{entity}.fields.{field}.readonly）",
     "explain_state_editable": "在状态 {state} 下，只能编辑 {fields}（{loc}）",
     "explain_state_frozen": "在状态 {state} 下，不能编辑任何字段（{loc}）",
+    "explain_transitions": "因此 {user} 现在可以执行：{transitions}",
+    "explain_no_transitions": "因此 {user} 现在不能对这条 {entity} 执行任何流转",
 })
 
 _LIST_SEPARATOR = {"en": ", ", "zh": "、"}
@@ -321,6 +325,12 @@ CATALOG["en"].update({
     "import_not_undoable": "import {batch} cannot be undone: it is {status}",
     "undo_refused": "import {batch} cannot be undone: {detail}",
     "same_record_twice": "{entity} {id} is already changed by an earlier row of this batch",
+    "may_not_erase": "only administrators and the system may erase {entity} records",
+    "merge_itself": "a {entity} cannot be merged with itself",
+    "merge_side": "each field takes the value of the survivor or the other ({allowed}), "
+    "not {given}",
+    "likely_duplicate": "this {entity} looks like {count} that already exist; "
+    "send it again with duplicates=allow to create it anyway",
 })
 CATALOG["zh"].update({
     "no_record_with": "没有您可以查看的{field}为 {value} 的{entity}",
@@ -329,6 +339,11 @@ CATALOG["zh"].update({
     "import_not_undoable": "导入批次 {batch} 无法撤销：其状态为 {status}",
     "undo_refused": "导入批次 {batch} 无法撤销：{detail}",
     "same_record_twice": "{entity} {id} 已被本批次中前面的行修改",
+    "may_not_erase": "只有管理员和系统可以擦除{entity}记录",
+    "merge_itself": "{entity}不能与自身合并",
+    "merge_side": "每个字段取保留记录或另一条记录的值（{allowed}），而不是 {given}",
+    "likely_duplicate": "此{entity}与已有的 {count} 条记录相似；"
+    "如仍要创建，请带上 duplicates=allow 再次提交",
 })
 # Reports (guanxi.insight).
 CATALOG["en"].update({
@@ -340,7 +355,7 @@ CATALOG["en"].update({
     "report_param_invalid": "parameter {name} of report {report}: {reason}",
     "report_too_many_groups": "report {report} has more than {max} rows; narrow it with "
     "its parameters or a limit",
-    "report_group_unknown": "report {report} has no group {name} (groups: {allowed})",
+    "report_param_too_long": "a value of at most {max} characters, without NUL, is expected",
 })
 CATALOG["zh"].update({
     "report_unknown": "没有报表 {name}（报表：{allowed}）",
@@ -349,5 +364,5 @@ CATALOG["zh"].update({
     "report_param_unknown": "报表 {report} 没有参数 {name}（参数：{allowed}）",
     "report_param_invalid": "报表 {report} 的参数 {name}：{reason}",
     "report_too_many_groups": "报表 {report} 超过 {max} 行；请用参数或 limit 缩小范围",
-    "report_group_unknown": "报表 {report} 没有分组 {name}（分组：{allowed}）",
+    "report_param_too_long": "值最多 {max} 个字符，且不能含 NUL",
 })

@@ -170,6 +170,19 @@ class IndexSpec:
 
 
 @dataclass(frozen=True, slots=True)
+class DuplicateRule:
+    """A rule finding likely duplicates: records whose `match` fields are all equal,
+    after `normalize` (email, phone, text), or similar by at least `fuzzy[field]` (0–1).
+    `region`: the country that reads national phone numbers."""
+
+    match: tuple[str, ...]
+    loc: Loc
+    normalize: str | None = None
+    region: str | None = None
+    fuzzy: tuple[tuple[str, float], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class EntitySpec:
     name: str
     loc: Loc
@@ -187,8 +200,11 @@ class EntitySpec:
     list_columns: tuple[str, ...] = ()
     # The entity's former name: migrations rename the table, keeping rows and history.
     renamed_from: str | None = None
-    # SLA clocks (`sla:`).
+    # SLA clocks (`sla:`) and reminders (`reminders:`).
     sla: tuple[SlaSpec, ...] = ()
+    reminders: tuple[ReminderSpec, ...] = ()
+    # Rules finding likely duplicates (`duplicates:`).
+    duplicates: tuple[DuplicateRule, ...] = ()
 
     def field(self, name: str) -> FieldSpec | None:
         for f in self.fields:
@@ -288,6 +304,18 @@ class CalendarSpec:
 
 
 @dataclass(frozen=True, slots=True)
+class TeamSpec:
+    """A team (`teams:` in guanxi.yaml): its manager and members, by username. A user
+    may be in several teams."""
+
+    name: str
+    loc: Loc
+    label: Text = field(default_factory=dict)
+    manager: str | None = None
+    members: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class SlaStep:
     """What an SLA clock does `after` its target passed (0: at the breach)."""
 
@@ -320,6 +348,19 @@ class SlaSpec:
 
 
 @dataclass(frozen=True, slots=True)
+class ReminderSpec:
+    """A reminder on an entity: `before` the moment in date/datetime field `field`,
+    if `when` holds then, do `actions` (e.g. notify the owner of an activity)."""
+
+    name: str
+    loc: Loc
+    field: str
+    before_seconds: int
+    actions: tuple[ActionSpec, ...]
+    when: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class AssignmentSpec:
     """Who gets new work: on `on` ("create" or a transition name) of `entity`'s records
     matching `when`, set user field `field` by `round_robin` among a role's active
@@ -333,6 +374,8 @@ class AssignmentSpec:
     field: str = "assignee"
     method: str = "round_robin"
     when: str | None = None
+    # Only the role's users in this team.
+    team: str | None = None
     # Open work: records of `entity` not in a final state, assigned to the user.
 
 
@@ -428,6 +471,7 @@ class ProjectSpec:
     # scheduled actions (automation/*.yaml).
     time_zone: str = "UTC"
     calendars: tuple[CalendarSpec, ...] = ()
+    teams: tuple[TeamSpec, ...] = ()
     assignments: tuple[AssignmentSpec, ...] = ()
     schedules: tuple[ScheduleSpec, ...] = ()
     # The first entity, workflow and role of each name, for the lookups below.
@@ -457,6 +501,9 @@ class ProjectSpec:
 
     def calendar(self, name: str) -> CalendarSpec | None:
         return next((c for c in self.calendars if c.name == name), None)
+
+    def team(self, name: str) -> TeamSpec | None:
+        return next((t for t in self.teams if t.name == name), None)
 
     def expand_roles(self, names: frozenset[str] | set[str] | tuple[str, ...]) -> frozenset[str]:
         """The given roles plus every role they include, transitively."""

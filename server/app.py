@@ -14,14 +14,28 @@ from guanxi.automation.worker import start_thread
 from guanxi.errors import AccessDenied, GuanxiError, NotFound, RequestInvalid
 from guanxi.server import i18n
 from guanxi.server.api import automation as api_automation
-from guanxi.server.api import openapi
+from guanxi.server.api import exports, merges, openapi
+from guanxi.server.api import reports as api_reports
 from guanxi.server.api import routes as api
 from guanxi.server.auth import brake as login_brake
 from guanxi.server.auth import login as auth
 from guanxi.server.auth.brake import LoginBrake
 from guanxi.server.context import Ctx, default_store_threads, handler
 from guanxi.server.limits import DEFAULT_MAX_BODY, BodyLimitMiddleware
-from guanxi.server.pages import editing, hooks, inbox, kanban, mail
+from guanxi.server.pages import (
+    access,
+    breaching,
+    editing,
+    erasure,
+    hooks,
+    imports,
+    inbox,
+    jobs,
+    kanban,
+    mail,
+    merging,
+    reports,
+)
 from guanxi.server.pages import views as pages
 from guanxi.server.reload import ProjectHolder
 from guanxi.server.security import SecurityHeadersMiddleware
@@ -128,7 +142,9 @@ def openapi_json(ctx: Ctx) -> Response:
     it names entities and fields)."""
     assert ctx.user is not None
     rights = openapi.rights_of(ctx.spec, ctx.loaded.app.policies, ctx.user)
-    return JSONResponse(openapi.document(ctx.spec, rights))
+    document = openapi.document(ctx.spec, rights)
+    api_reports.add_to_document(document, ctx)
+    return JSONResponse(document)
 
 
 def _with_worker(holder: ProjectHolder) -> Any:
@@ -168,8 +184,11 @@ def create_app(project: str | Path | Any, db_url: str | sa.Engine, secret: str |
     routes: list[Route | Mount] = [
         Route(OPENAPI_PATH, openapi_json),
         Mount("/static", app=StaticFiles(directory=str(STATIC)), name="static"),
-        *auth.routes(), *api_automation.routes(), *api.routes(), *kanban.routes(),
-        *editing.routes(), *inbox.routes(), *mail.routes(), *hooks.routes(), *pages.routes(),
+        *auth.routes(), *api_automation.routes(), *api_reports.routes(), *exports.routes(),
+        *merges.routes(), *api.routes(), *reports.routes(), *kanban.routes(),
+        *editing.routes(), *merging.routes(), *imports.routes(), *erasure.routes(),
+        *inbox.routes(), *jobs.routes(), *breaching.routes(), *access.routes(),
+        *mail.routes(), *hooks.routes(), *pages.routes(),
     ]
     middleware = [
         Middleware(SecurityHeadersMiddleware),

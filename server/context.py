@@ -130,9 +130,11 @@ class Ctx:
             "project_label": self.text(self.spec.label, self.spec.name),
             "nav": navigation(self) if self.user else [],
             "config_errors": config_errors(self),
+            "admin": self.user is not None and is_admin(self.spec, self.user),
             "page": page, "entity_name": template_entity,
             "unread": notifications.unread_count(self.store.engine, self.user.id)
             if self.user else 0,
+            "is_admin": self.user is not None and is_admin(self.spec, self.user),
             **values,
         }
         return HTMLResponse(template.render(context), status_code=status)

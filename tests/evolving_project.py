@@ -30,6 +30,7 @@ customer:
     phone: {type: string}
     visits: {type: integer}
     tier: {type: choice, options: [gold, silver]}
+    labels: {type: tags, options: [vip, new, local]}
   access:
     clerk: {create: all, read: all, update: all}
 """

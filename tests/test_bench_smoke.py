@@ -16,7 +16,8 @@ from typing import Any
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
-CASES = ("validate", "import", "list", "transition", "api", "compile", "startup", "mail")
+CASES = ("validate", "import", "file_import", "list", "transition", "api", "report",
+         "compile", "startup", "plan", "automation", "mail")
 
 
 @pytest.fixture(scope="module")

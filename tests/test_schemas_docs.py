@@ -11,7 +11,7 @@ from conftest import REPO
 from guanxi.fields.registry import COMMON_KEYS, FIELD_TYPES
 from jsonschema import Draft202012Validator
 
-SCHEMAS = ("project", "entities", "workflows", "automation")
+SCHEMAS = ("project", "entities", "workflows", "automation", "insight")
 LANGUAGE = (REPO / "docs" / "language.md").read_text(encoding="utf-8")
 
 

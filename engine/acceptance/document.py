@@ -4,6 +4,7 @@ project's own labels: what the business reads and signs, and `guanxi test` runs.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from html import escape
 from typing import Any
 
 from guanxi.acceptance.scenario import Action, Expected, Scenario, Step
@@ -190,38 +191,91 @@ class _Writer:
         return separator.join(text_in(role.label, self.language, name) if
                               (role := self.spec.role(name)) else name for name in names)
 
-    def scenario(self, scenario: Scenario) -> list[str]:
+    def scenario(self, scenario: Scenario) -> list[Block]:
         title = text_in(scenario.label, self.language, scenario.name) \
             if scenario.label else scenario.name
-        out = [f"## {title}", "", f"`{scenario.loc}`", ""]
+        out: list[Block] = [("h2", title), ("code", str(scenario.loc))]
         description = text_in(scenario.description, self.language)
         if description:
-            out += [description, ""]
+            out.append(("p", description))
         if scenario.users:
             shown = ", ".join(f"{name} ({self.roles(given)})"
                               for name, given in scenario.users.items())
-            out += [f"**{self.words['users']}:** {shown}", ""]
+            out.append(("field", (self.words["users"], shown)))
         if scenario.given:
-            out += [f"**{self.words['given']}:**", ""]
+            given = []
             for record in scenario.given:
                 self.entities[record.name] = record.entity
-                out.append("- " + self.say("a_record", entity=self.entity_label(record.entity),
-                                           name=record.name,
-                                           values=self.values(record.entity, record.values)))
-            out.append("")
-        out += [f"**{self.words['steps']}:**", ""]
-        for number, step in enumerate(scenario.steps, 1):
-            user = step.user or scenario.user or ""
-            out.append(f"{number}. {self.step(step, user)}")
-        return [*out, ""]
+                given.append(self.say("a_record", entity=self.entity_label(record.entity),
+                                      name=record.name,
+                                      values=self.values(record.entity, record.values)))
+            out += [("label", self.words["given"]), ("ul", given)]
+        steps = [self.step(step, step.user or scenario.user or "") for step in scenario.steps]
+        out += [("label", self.words["steps"]), ("ol", steps)]
+        return out
 
 
-def document(spec: ProjectSpec, scenarios: Sequence[Scenario], language: str = "en") -> str:
-    """The scenarios as one Markdown document for the business to read and sign."""
+# One part of the document: (kind, content). kind: h1, h2, p, code, label (a bold
+# heading line), field ((label, text)), ul and ol (lists of texts), hr.
+Block = tuple[str, Any]
+FORMATS = ("markdown", "html")
+
+
+def _markdown(blocks: Sequence[Block]) -> str:
+    out: list[str] = []
+    for kind, content in blocks:
+        if kind in ("h1", "h2"):
+            out.append(f"{'#' * int(kind[1])} {content}")
+        elif kind == "code":
+            out.append(f"`{content}`")
+        elif kind == "label":
+            out.append(f"**{content}:**")
+        elif kind == "field":
+            out.append(f"**{content[0]}:** {content[1]}")
+        elif kind == "ul":
+            out.append("\n".join(f"- {item}" for item in content))
+        elif kind == "ol":
+            out.append("\n".join(f"{n}. {item}" for n, item in enumerate(content, 1)))
+        elif kind == "hr":
+            out.append("---")
+        else:
+            out.append(str(content))
+    return "\n\n".join(out) + "\n"
+
+
+def _html(blocks: Sequence[Block], title: str, language: str) -> str:
+    out = ["<!DOCTYPE html>", f'<html lang="{escape(language)}">', "<head>",
+           '<meta charset="utf-8">', f"<title>{escape(title)}</title>", "</head>", "<body>"]
+    for kind, content in blocks:
+        if kind in ("h1", "h2"):
+            out.append(f"<{kind}>{escape(content)}</{kind}>")
+        elif kind == "code":
+            out.append(f"<p><code>{escape(content)}</code></p>")
+        elif kind == "label":
+            out.append(f"<p><strong>{escape(content)}:</strong></p>")
+        elif kind == "field":
+            out.append(f"<p><strong>{escape(content[0])}:</strong> {escape(content[1])}</p>")
+        elif kind in ("ul", "ol"):
+            items = "".join(f"<li>{escape(item)}</li>" for item in content)
+            out.append(f"<{kind}>{items}</{kind}>")
+        elif kind == "hr":
+            out.append("<hr>")
+        else:
+            out.append(f"<p>{escape(str(content))}</p>")
+    return "\n".join([*out, "</body>", "</html>"]) + "\n"
+
+
+def document(spec: ProjectSpec, scenarios: Sequence[Scenario], language: str = "en",
+             format: str = "markdown") -> str:
+    """The scenarios as one document for the business to read and sign: Markdown, or a
+    standalone HTML page (every text escaped)."""
     writer = _Writer(spec, language)
     project = text_in(spec.label, writer.language, spec.name)
-    out = [f"# {writer.say('title', project=project)}", "", writer.words["intro"], ""]
+    title = writer.say("title", project=project)
+    blocks: list[Block] = [("h1", title), ("p", writer.words["intro"])]
     for scenario in scenarios:
-        out += writer.scenario(scenario)
-    out += ["---", "", writer.words["sign"], ""]
-    return "\n".join(out)
+        blocks += writer.scenario(scenario)
+    blocks += [("hr", ""), ("p", writer.words["sign"])]
+    if format == "html":
+        return _html(blocks, title, writer.language)
+    return _markdown(blocks)

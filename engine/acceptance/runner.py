@@ -6,10 +6,11 @@ names, so what passes here passes for that user in the product. A scenario's rec
 are created as a setup user holding every role of the project; `owner:` gives a record
 to a scenario user.
 
-Advancing the clock runs what is due: each function registered with `run_when_due`
-(timers, SLA checks, schedules, notifications) is called with the Store and the new
-moment, and what it returns is counted as notifications sent. The job runner registers
-itself there; until then advancing moves the clock only.
+Advancing the clock runs what is due: each function registered with
+`guanxi.acceptance.seams.run_when_due` (timers, SLA checks, schedules, notifications) is
+called with the Store and the new moment, and what it returns is counted as
+notifications sent; until one is registered, advancing moves the clock only. Other parts
+register expectations of their own there too (`seams.expectation`).
 """
 
 from __future__ import annotations
@@ -18,13 +19,14 @@ import csv
 import datetime as dt
 import io
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 from guanxi.acceptance.database import throwaway_database
 from guanxi.acceptance.scenario import Action, Expected, ExpectError, Scenario, Step
+from guanxi.acceptance.seams import due_runners, expectation_check
 from guanxi.accounts.users import add_account
 from guanxi.compile.app import App
 from guanxi.errors import AccessDenied, GuanxiError, TransitionRefused, ValidationFailed
@@ -32,23 +34,7 @@ from guanxi.identity import User
 from guanxi.spec import Loc
 from guanxi.store.facade import Store
 
-# What runs when the clock advances: (store, now) -> what it did (e.g. notifications).
-DueRunner = Callable[[Store, dt.datetime], Sequence[Any]]
-_DUE: list[DueRunner] = []
 SETUP_USER = "scenario_setup"
-
-
-def run_when_due(runner: DueRunner) -> DueRunner:
-    """Register `runner` to be called whenever a scenario advances the clock."""
-    if runner not in _DUE:
-        _DUE.append(runner)
-    return runner
-
-
-def stop_running(runner: DueRunner) -> None:
-    """Undo `run_when_due`."""
-    if runner in _DUE:
-        _DUE.remove(runner)
 
 
 @dataclass(frozen=True, slots=True)
@@ -214,7 +200,7 @@ class _Run:
                 raise ValidationFailed(errors)
         elif action.kind == "advance":
             self.clock.now += dt.timedelta(seconds=action.seconds)
-            for runner in _DUE:
+            for runner in due_runners():
                 self.notifications.extend(runner(store, self.clock.now))
 
     def compare_error(self, wanted: ExpectError, error: GuanxiError) -> None:
@@ -243,6 +229,16 @@ class _Run:
             if actual != expected.value:
                 raise _StepFailed(Failure(expected.loc, f"{kind} is not as expected",
                                           repr(expected.value), repr(actual)))
+            return
+        if kind == "custom":
+            check = expectation_check(expected.name)
+            if check is None:
+                raise _StepFailed(Failure(expected.loc, f"nothing checks '{expected.name}' "
+                                          "in this installation"))
+            differs = check(self.store, user, expected.value)
+            if differs is not None:
+                raise _StepFailed(Failure(expected.loc, f"{expected.name} is not as "
+                                          "expected", *differs))
             return
         if kind == "count":
             self.app.entity(expected.record)

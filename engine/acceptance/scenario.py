@@ -28,7 +28,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from guanxi.acceptance.seams import expectation_check
 from guanxi.language.build import parse_duration
+from guanxi.language.reading import FileRefused, read_bounded
 from guanxi.language.tree import LocDict, LocList
 from guanxi.language.yamlload import load_file
 from guanxi.spec import Loc, Text
@@ -92,8 +94,8 @@ class ExpectError:
 @dataclass(frozen=True, slots=True)
 class Expected:
     """One thing to hold after a step: `kind` is value (of `record`.`name`), sees,
-    cannot_see, hidden (field `name` of `record`), count (of entity `record`), imported
-    or notifications."""
+    cannot_see, hidden (field `name` of `record`), count (of entity `record`), imported,
+    notifications, or custom (the expectation registered as `name`)."""
 
     kind: str
     loc: Loc
@@ -228,13 +230,13 @@ class _Reader:
         if len(kinds) > 1:
             self.problem(loc, f"a step does one thing; this one has {', '.join(kinds)}")
         action = self.action(kinds[0], data) if kinds else None
-        if action is None and "expect" not in data:
+        if not kinds and "expect" not in data:
             self.problem(loc, f"the step does nothing: give one of {', '.join(ACTIONS)}, "
                          "or expect")
         error = None
         if "expect_error" in data:
             error = self.error(data.get("expect_error"), data.value_loc("expect_error"))
-            if action is None:
+            if not kinds:
                 self.problem(data.key_loc("expect_error"), "expect_error needs an action "
                              "that is expected to fail")
         user = data.get("as")
@@ -287,10 +289,9 @@ class _Reader:
         if isinstance(value.get("file"), str):
             path = self.root / "scenarios" / value["file"]
             try:
-                text = path.read_text(encoding="utf-8")
-            except OSError as error:
-                self.problem(value.value_loc("file"), f"cannot read {path}: "
-                             f"{error.strerror or error}")
+                text = read_bounded(path, root=self.root).decode("utf-8")
+            except (FileRefused, UnicodeDecodeError) as error:
+                self.problem(value.value_loc("file"), f"cannot read {path}: {error}")
                 return None
         if not isinstance(text, str):
             self.problem(loc, "import: give the rows as csv: (text) or file:")
@@ -331,6 +332,8 @@ class _Reader:
                            for e, n in item.items())
             elif key in ("imported", "notifications"):
                 out.append(Expected(key, at, value=item))
+            elif expectation_check(str(key)) is not None:
+                out.append(Expected("custom", at, name=str(key), value=item))
             elif key in EXPECT_KEYS:
                 self.problem(at, f"expect: {key} has the wrong shape")
             elif isinstance(item, LocDict):

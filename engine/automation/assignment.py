@@ -4,13 +4,13 @@ Round-robin: the active users of a role in id order, starting after the one the 
 chose last (`gx_assignment` keeps its pointer; read and moved in the caller's write
 transaction). Least open work: the active user of the role with the fewest records of the
 entity assigned to them that are not deleted and not in a final state (ties: lowest id).
-Inactive users are never chosen.
+Inactive users are never chosen. A rule may keep to the members of one team.
 """
 
 from __future__ import annotations
 
 import sqlalchemy as sa
-from guanxi.automation.recipients import role_users
+from guanxi.automation.recipients import role_users, team_members
 from guanxi.automation.tables import TABLES
 from guanxi.compile.app import App
 from sqlalchemy.dialects import postgresql, sqlite
@@ -46,9 +46,13 @@ def _least_open(app: App, conn: sa.Connection, users: list[int], entity: str,
 
 
 def next_user(app: App, conn: sa.Connection, rule: str, role: str, method: str,
-              entity: str, field: str) -> int | None:
-    """The user `rule` gives the next record to (None: the role has no active user)."""
+              entity: str, field: str, team: str | None = None) -> int | None:
+    """The user `rule` gives the next record to, among the role's active users (in
+    `team` only, when given); None when there is none."""
     users = role_users(app, conn, role)
+    if team is not None:
+        members = set(team_members(app, conn, team))
+        users = [user for user in users if user in members]
     if not users:
         return None
     if method == "least_open":

@@ -58,6 +58,14 @@ def run_timer(store: Store, job: Job, now: dt.datetime) -> Outcome:
             outcome.done.append(f"{label}: its condition does not hold")
             return outcome
         todo = actions.timer_actions(timer)
+    elif payload["source"] == "reminder":
+        entity_spec = spec.entity(entity)
+        reminder = next((r for r in entity_spec.reminders if r.name == payload["name"]),
+                        None) if entity_spec else None
+        if reminder is None or not _holds(store, entity, reminder.when, record, now):
+            outcome.done.append(f"{label}: no longer applies")
+            return outcome
+        todo = reminder.actions
     else:
         entity_spec = spec.entity(entity)
         sla = next((s for s in entity_spec.sla if s.name == payload["name"]), None) \
@@ -82,7 +90,7 @@ def run_assign(store: Store, job: Job, now: dt.datetime) -> Outcome:
         return outcome
     with transaction(store.engine, write=True) as conn:
         user = assignment.next_user(store.app, conn, rule.name, rule.role, rule.method,
-                                    entity, rule.field)
+                                    entity, rule.field, rule.team)
     if user is None:
         outcome.done.append(f"assign {entity} {record_id}: no active {rule.role}")
         return outcome

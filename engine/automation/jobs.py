@@ -95,6 +95,9 @@ def claim(engine: sa.Engine, worker: str, now: dt.datetime, *, limit: int = 10,
           lease: dt.timedelta = LEASE) -> list[Job]:
     """Take up to `limit` due jobs (queued and due, or running with a lapsed lease),
     oldest first, leased to `worker` until now + `lease`."""
+    with engine.connect() as conn:  # a read first: an idle worker takes no write lock
+        if conn.execute(sa.select(JOBS.c.id).where(_due(now)).limit(1)).first() is None:
+            return []
     chosen = (sa.select(JOBS.c.id).where(_due(now)).order_by(JOBS.c.run_at, JOBS.c.id)
               .limit(limit).with_for_update(skip_locked=True))
     statement = (JOBS.update().where(JOBS.c.id.in_(chosen.scalar_subquery()))

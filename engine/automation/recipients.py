@@ -1,7 +1,9 @@
-"""Who an action addresses: `to:` names a role (its active users), a user field of the
-record (`assignee`, `owner`), or a user field reached through references
-(`account.owner`). Paths are checked by `guanxi check` against the entity
-(`guanxi.checks.automation`); here they are followed in the action's transaction.
+"""Who an action addresses: `to:` names a role (its active users), a team (its active
+members, `teams:` in guanxi.yaml), a user field of the record (`assignee`, `owner`), a
+user field reached through references (`account.owner`), or the manager of such a user
+(`manager of assignee`: the managers of the teams the user is a member of). Paths are
+checked by `guanxi check` against the entity (`guanxi.checks.automation`); here they are
+followed in the action's transaction.
 """
 
 from __future__ import annotations
@@ -22,6 +24,33 @@ def role_users(app: App, conn: sa.Connection, role: str) -> list[int]:
              .where(roles.c.role == role, users.c.active.is_(True))
              .distinct().order_by(users.c.id))
     return [int(i) for i in conn.execute(query).scalars()]
+
+
+MANAGER_OF = "manager of "
+
+
+def by_username(app: App, conn: sa.Connection, names: list[str]) -> list[int]:
+    """The ids of the active users with these usernames, in id order."""
+    if not names:
+        return []
+    users = app.tables.users
+    query = (sa.select(users.c.id).where(users.c.username.in_(names),
+                                         users.c.active.is_(True)).order_by(users.c.id))
+    return [int(i) for i in conn.execute(query).scalars()]
+
+
+def team_members(app: App, conn: sa.Connection, team: str) -> list[int]:
+    found = app.spec.team(team)
+    return by_username(app, conn, list(found.members)) if found else []
+
+
+def managers_of(app: App, conn: sa.Connection, user_id: int) -> list[int]:
+    """The managers of the teams user `user_id` is a member of."""
+    users = app.tables.users
+    name = conn.execute(sa.select(users.c.username).where(users.c.id == user_id)).scalar()
+    managers = [t.manager for t in app.spec.teams
+                if t.manager and name in t.members and t.manager != name]
+    return by_username(app, conn, managers)
 
 
 def follow(app: App, entity: str, record: Mapping[str, Any], path: str,
@@ -53,6 +82,14 @@ def recipients(app: App, conn: sa.Connection, entity: str, record: Mapping[str, 
     for name in to:
         if is_role(app, name):
             found.update(dict.fromkeys(role_users(app, conn, name)))
+            continue
+        if app.spec.team(name) is not None:
+            found.update(dict.fromkeys(team_members(app, conn, name)))
+            continue
+        if name.startswith(MANAGER_OF):
+            user = follow(app, entity, record, name[len(MANAGER_OF):].strip(), resolve)
+            if user is not None:
+                found.update(dict.fromkeys(managers_of(app, conn, int(user))))
             continue
         user = follow(app, entity, record, name, resolve)
         if user is not None:

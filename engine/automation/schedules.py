@@ -13,11 +13,10 @@ an occurrence acts once on each record.
 from __future__ import annotations
 
 import datetime as dt
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from cronsim import CronSim, CronSimError
 from guanxi.automation import jobs
+from guanxi.automation.cron import next_run
 from guanxi.automation.tables import TABLES
 from guanxi.spec import ScheduleSpec
 from guanxi.store.facade import Store
@@ -27,23 +26,6 @@ from sqlalchemy.dialects import postgresql, sqlite
 SCHEDULES = TABLES.schedules
 SCHEDULE_JOB = "schedule"
 PAGE = 500
-
-
-def valid_cron(text: str) -> str | None:
-    """None when `text` is a cron expression cronsim reads, else why not."""
-    try:
-        CronSim(text, dt.datetime(2026, 1, 1))
-    except CronSimError as error:
-        return str(error)
-    return None
-
-
-def next_run(schedule: ScheduleSpec, after: dt.datetime, time_zone: str) -> dt.datetime:
-    """The first occurrence of `schedule` strictly after `after`."""
-    if schedule.every_seconds is not None:
-        return after + dt.timedelta(seconds=max(schedule.every_seconds, 1))
-    local = after.astimezone(ZoneInfo(time_zone))
-    return next(iter(CronSim(schedule.every, local))).astimezone(dt.UTC)
 
 
 def _matching(store: Store, schedule: ScheduleSpec) -> list[int]:

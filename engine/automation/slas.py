@@ -1,8 +1,9 @@
 """SLA clocks (`gx_sla_clock`): per record and policy, business time against a target.
 
-A policy (`sla:` in an entity, `guanxi.spec.SlaSpec`) starts a clock on a record when
-its `when` holds; the target comes from the record's `by` field (priority by default);
-time counts in the policy's calendar; while `pause_when` holds the clock stands still
+A policy (`sla:` in an entity, `guanxi.spec.SlaSpec`) starts a clock on a record at
+the write after which its `when` holds (for most records, their creation); the target
+comes from the record's `by` field (priority by default); time counts in the policy's
+calendar; while `pause_when` holds the clock stands still
 (the business time used so far is kept); once `stop_when` holds (or `when` no longer
 does) it stops for good. Each change of the record (its change event) updates the
 clock; the warning (`warn_at`, a share of the target) and each breach step are armed
@@ -86,7 +87,7 @@ def track(conn: sa.Connection, spec: ProjectSpec, sla: SlaSpec, entity: str,
     if row is None:
         if not applies or stopped or target is None:
             return None
-        start = record.get("created_at") or at
+        start = at  # the write after which `when` holds (for a new record: its creation)
         clock: dict[str, Any] = {"entity": entity, "record_id": record_id, "name": sla.name,
                  "started_at": start, "target_seconds": target, "used_seconds": 0,
                  "running_since": None if paused else start,
@@ -161,3 +162,28 @@ def clocks(engine: sa.Engine, spec: ProjectSpec, entity: str, record_id: int,
             stopped=row["stopped_at"] is not None,
             breached=left < 0 or row["breached_at"] is not None))
     return out
+
+
+@dataclass(frozen=True, slots=True)
+class Due:
+    """A running clock, for the "breaching soon" list."""
+
+    entity: str
+    record_id: int
+    name: str
+    due_at: dt.datetime
+
+
+def breaching(engine: sa.Engine, *, entity: str | None = None,
+              limit: int = 200) -> list[Due]:
+    """The running clocks (neither paused nor stopped), soonest due first (already
+    breached ones first of all)."""
+    query = (sa.select(CLOCKS.c.entity, CLOCKS.c.record_id, CLOCKS.c.name, CLOCKS.c.due_at)
+             .where(CLOCKS.c.stopped_at.is_(None), CLOCKS.c.running_since.is_not(None),
+                    CLOCKS.c.due_at.is_not(None))
+             .order_by(CLOCKS.c.due_at, CLOCKS.c.entity, CLOCKS.c.record_id).limit(limit))
+    if entity is not None:
+        query = query.where(CLOCKS.c.entity == entity)
+    with engine.connect() as conn:
+        return [Due(str(row.entity), int(row.record_id), str(row.name), row.due_at)
+                for row in conn.execute(query)]

@@ -74,6 +74,10 @@ def enter_state(conn: sa.Connection, spec: ProjectSpec, entity: str, record_id: 
 def sweep(engine: sa.Engine, now: dt.datetime, *, limit: int = 1000) -> int:
     """Fire the pending timers due at `now` (at most `limit`): each marked fired and
     given its job, in one transaction. Returns how many fired."""
+    with engine.connect() as conn:  # a read first: an idle pass takes no write lock
+        if conn.execute(sa.select(TIMERS.c.id).where(
+                TIMERS.c.state == "pending", TIMERS.c.due_at <= now).limit(1)).first() is None:
+            return 0
     chosen = (sa.select(TIMERS.c.id, TIMERS.c.entity, TIMERS.c.record_id, TIMERS.c.source,
                         TIMERS.c.name, TIMERS.c.step)
               .where(TIMERS.c.state == "pending", TIMERS.c.due_at <= now)

@@ -13,14 +13,15 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from guanxi.automation import jobs, slas, timers
 from guanxi.automation import records as stored
 from guanxi.compile.app import App
 from guanxi.expr import Context
-from guanxi.spec import AssignmentSpec, SlaSpec, TimerSpec
-from guanxi.store.events import Event, claim_in
+from guanxi.spec import AssignmentSpec, ReminderSpec, SlaSpec, TimerSpec
+from guanxi.store.events import Event, claim_in, pending
 from guanxi.store.unit import resolver_of
 
 CONSUMER = "automation"
@@ -35,6 +36,7 @@ class EntityPlan:
     timers: tuple[TimerSpec, ...] = ()
     slas: tuple[SlaSpec, ...] = ()
     assignments: tuple[AssignmentSpec, ...] = ()
+    reminders: tuple[ReminderSpec, ...] = ()
 
 
 @dataclass
@@ -55,8 +57,9 @@ def plan_of(app: App) -> Plan:
     for entity in spec.entities:
         workflow = spec.workflow(entity.workflow) if entity.workflow else None
         rules = tuple(a for a in spec.assignments if a.entity == entity.name)
-        found = EntityPlan(workflow.timers if workflow else (), entity.sla, rules)
-        if found.timers or found.slas or found.assignments:
+        found = EntityPlan(workflow.timers if workflow else (), entity.sla, rules,
+                           entity.reminders)
+        if found.timers or found.slas or found.assignments or found.reminders:
             plan.entities[entity.name] = found
     _PLANS[id(app)] = (app, plan)
     return plan
@@ -106,6 +109,30 @@ def _slas(conn: sa.Connection, app: App, event: Event, found: EntityPlan,
     return done
 
 
+def moment_of(value: Any, time_zone: str) -> dt.datetime | None:
+    """A date or datetime field's value as a UTC moment (a date: its midnight in the
+    project's time zone)."""
+    if isinstance(value, dt.datetime):
+        return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+    if isinstance(value, dt.date):
+        return dt.datetime(value.year, value.month, value.day,
+                           tzinfo=ZoneInfo(time_zone)).astimezone(dt.UTC)
+    return None
+
+
+def _remind(conn: sa.Connection, app: App, event: Event, reminder: ReminderSpec,
+            record: dict[str, Any]) -> bool:
+    """(Re-)arm a reminder for the record's current value of its field."""
+    timers.cancel(conn, event.entity, event.record_id, "reminder", reminder.name)
+    moment = moment_of(record.get(reminder.field), app.spec.time_zone)
+    if moment is None or moment <= event.at:
+        return False
+    due = moment - dt.timedelta(seconds=reminder.before_seconds)
+    timers.arm(conn, event.entity, event.record_id, "reminder", reminder.name, 0, due,
+               event.at)
+    return True
+
+
 def _handle(conn: sa.Connection, app: App, event: Event, ctx: Context,
             now: dt.datetime) -> list[str]:
     found = plan_of(app).entities.get(event.entity)
@@ -123,6 +150,11 @@ def _handle(conn: sa.Connection, app: App, event: Event, ctx: Context,
                            _state_of(event, record), found.timers, event.at)
     if found.slas:
         done.extend(_slas(conn, app, event, found, record, ctx))
+    for reminder in found.reminders:
+        moved = event.kind in ("created", "imported", "restored") or \
+            reminder.field in event.changes
+        if moved and _remind(conn, app, event, reminder, record):
+            done.append(f"reminder {reminder.name} on {event.entity} {event.record_id}")
     if found.assignments and _assignments(conn, app, event, found, record, ctx, now):
         done.append(f"assign {event.entity} {event.record_id}")
     return done
@@ -131,7 +163,10 @@ def _handle(conn: sa.Connection, app: App, event: Event, ctx: Context,
 def follow(engine: sa.Engine, app: App, ctx: Context, now: dt.datetime, *,
            batch: int = 500) -> tuple[int, list[str]]:
     """Take every change event not yet followed; (how many, what was done)."""
-    seen, done = 0, []
+    seen = 0
+    done: list[str] = []
+    if not pending(engine, CONSUMER):
+        return seen, done
     while True:
         with claim_in(engine, CONSUMER, batch) as (conn, events):
             for event in events:

@@ -94,10 +94,10 @@ def _parse_only(ctx: Context, text: str | None, loc: Loc | None) -> None:
         ctx.add("GX401", _locate(ctx, loc, error.offset), error.hint, detail=error.message)
 
 
-def check_text(ctx: Context, text: str | None, loc: Loc | None, scope: Scope,
-               expect: str | None, prefix: str = "") -> None:
-    """Parse and type-check one expression of the project on `scope` (expecting a value
-    of kind `expect`), reporting each problem at its place."""
+def check_expression(ctx: Context, text: str | None, loc: Loc | None, scope: Scope,
+                     expect: str | None, prefix: str = "") -> None:
+    """Report the problems of expression `text` (written at `loc`) on `scope`'s entity,
+    when it should give `expect` (a type kind, or None for any)."""
     _check(ctx, text, loc, scope, expect, prefix)
 
 

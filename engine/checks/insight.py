@@ -42,9 +42,9 @@ def check_insight(ctx: Context) -> None:
     roles = [r.name for r in ctx.spec.roles]
     entities = [e.name for e in ctx.spec.entities]
     for dashboard in insight.dashboards:
-        for role in dashboard.roles:
+        for role, loc in zip(dashboard.roles, dashboard.role_locs):
             if role not in roles:
-                ctx.add("GX907", dashboard.loc, suggest(role, roles, "roles"),
+                ctx.add("GX907", loc, suggest(role, roles, "roles"),
                         dashboard=dashboard.name, what="role", name=role)
         for tile in dashboard.tiles:
             if tile.kind == "report" and tile.report not in names:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from guanxi.checks.expressions import check_text
+from guanxi.checks.expressions import check_expression
 from guanxi.checks.registry import Context, register, suggest
 from guanxi.expr import ExprSyntaxError, Scope, names_in
 from guanxi.fields.registry import FIELD_TYPES, SYSTEM_FIELDS
@@ -129,7 +129,7 @@ def _check_condition(ctx: Context, field: FieldSpec, rollup: RollupSpec,
     assert rollup.when is not None and rollup.when_loc is not None
     scope = Scope.for_entity(ctx.spec, child)
     before = len(ctx.found)
-    check_text(ctx, rollup.when, rollup.when_loc, scope, "boolean",
+    check_expression(ctx, rollup.when, rollup.when_loc, scope, "boolean",
                f"in the roll-up of '{field.name}' over '{child.name}': ")
     if len(ctx.found) > before:
         return

@@ -10,6 +10,8 @@ compiler will see).
 from __future__ import annotations
 
 from guanxi.checks import (
+    automation,
+    duplicates,
     entities,
     expressions,
     flowsplit,
@@ -18,6 +20,7 @@ from guanxi.checks import (
     messages,
     renames,
     rollups,
+    scenarios,
     schema,
     system,
     workflows,
@@ -29,7 +32,8 @@ from guanxi.spec import ProjectSpec
 
 # The topic modules whose checks are registered (imported for that).
 TOPICS = (flowsplit, schema, entities, system, workflows, expressions, rollups, renames,
-          mappings, insight, messages)
+          mappings, insight, scenarios, duplicates,
+          automation, messages)
 
 
 def check_project(raw: RawProject, spec: ProjectSpec) -> list[Diagnostic]:

@@ -137,10 +137,17 @@ def _check_timers(ctx: Context, workflow: str, data: LocDict, states: LocDict,
             if target is None:
                 ctx.add("GX516", at, "add 'to: owner' or 'to: <role>'", timer=name,
                         action=action, key="to")
-            elif isinstance(target, str) and target != "owner" and target not in roles:
+            elif isinstance(target, str) and target != "owner" and target not in roles \
+                    and not _used(ctx, workflow):
+                # A workflow that entities use: `to` may also be a user field of each
+                # (checked per entity with the automation checks).
                 ctx.unknown("role", None, target, timer.value_loc("to"), "GX508",
                             suggest(target, ["owner", *roles], "roles"),
                             timer=name, name=target)
+
+
+def _used(ctx: Context, workflow: str) -> bool:
+    return any(entity.workflow == workflow for entity in ctx.spec.entities)
 
 
 def _warn_unreachable(ctx: Context, workflow: WorkflowSpec, states: LocDict) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 import signal
 import sys
 import threading
@@ -44,6 +45,8 @@ def _store(args: argparse.Namespace) -> Store:
 
 
 def _worker(args: argparse.Namespace) -> int:
+    if args.at is not None and not args.once:
+        return _fail("--at needs --once (a running worker follows the clock)")
     try:
         store = _store(args)
     except (ProjectInvalid, GuanxiError) as error:
@@ -52,9 +55,13 @@ def _worker(args: argparse.Namespace) -> int:
         if args.once:
             at = args.at or _now()
             worker = Worker(store, clock=lambda: at)
-            for report in worker.run_until_quiet(at):
-                for line in report.lines:
+            try:
+                lines = [line for report in worker.run_until_quiet(at)
+                         for line in report.lines]
+                for line in lines or [f"nothing due at {at.isoformat()}"]:
                     print(line)
+            except BrokenPipeError:  # `guanxi worker … | head`: the reader has had enough
+                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             return 0
         stop = threading.Event()
 

@@ -124,7 +124,7 @@ def _migrate(args: argparse.Namespace) -> int:
     try:
         migration = migrate.plan(app, engine)
         print("\n".join(migration.describe()))
-        if migration.empty:
+        if not migration.steps:
             return 0
         accept = _accepted(args.accept_invalid)
         refusal = migration.refusal(args.allow_data_loss, accept)

@@ -14,12 +14,16 @@ from guanxi import __version__
 from guanxi.cli import automation as cli_automation
 from guanxi.cli import data as cli_data
 from guanxi.cli import diagram as cli_diagram
+from guanxi.cli import duplicates as cli_duplicates
+from guanxi.cli import erasure as cli_erasure
 from guanxi.cli import explain as cli_explain
+from guanxi.cli import exports as cli_exports
 from guanxi.cli import imports as cli_imports
 from guanxi.cli import language as cli_language
 from guanxi.cli import mail as cli_mail
 from guanxi.cli import new as cli_new
 from guanxi.cli import recompute as cli_recompute
+from guanxi.cli import report as cli_report
 from guanxi.cli import schemas as cli_schemas
 from guanxi.cli import server as cli_server
 from guanxi.cli import testing as cli_testing
@@ -35,7 +39,8 @@ def build_parser() -> argparse.ArgumentParser:
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for module in (cli_language, cli_diagram, cli_data, cli_imports, cli_tokens, cli_server,
                    cli_recompute, cli_testing, cli_explain, cli_schemas, cli_new,
-                   cli_automation, cli_mail):
+                   cli_automation, cli_report, cli_exports, cli_erasure, cli_duplicates,
+                   cli_mail):
         module.register(subparsers)
     return parser
 

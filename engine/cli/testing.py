@@ -4,7 +4,7 @@
     guanxi test PATH --db postgresql://…     each scenario in a fresh schema there
     guanxi test PATH --junit report.xml      also write a JUnit XML report
     guanxi test PATH -k "won deal"           only scenarios whose name contains the text
-    guanxi test PATH --document --language zh [--output signoff.md]
+    guanxi test PATH --document --language zh [--format html] [--output signoff.md]
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from guanxi.acceptance.document import document
+from guanxi.acceptance.document import FORMATS, document
 from guanxi.acceptance.report import junit_xml, lines
 from guanxi.acceptance.runner import run_scenario
 from guanxi.acceptance.scenario import read_scenarios
@@ -41,6 +41,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument("--language", metavar="LANG", default=None,
                         help="the document's language: en or zh (default: the project's "
                              "first)")
+    parser.add_argument("--format", choices=FORMATS, default="markdown",
+                        help="the document's format: markdown (default) or html")
     parser.add_argument("--output", metavar="FILE", help="write the document to FILE")
     parser.set_defaults(handler=run)
 
@@ -57,7 +59,7 @@ def run(args: argparse.Namespace) -> int:
     for problem in problems:
         print(f"guanxi: {problem}", file=sys.stderr)
     if args.document:
-        text = document(spec, scenarios, args.language or spec.languages[0])
+        text = document(spec, scenarios, args.language or spec.languages[0], args.format)
         if args.output:
             Path(args.output).write_text(text, encoding="utf-8")
         else:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -28,6 +28,9 @@ _CURRENCY = re.compile(r"^[¥￥$€£]|[¥￥$€£元]$|^(CNY|RMB|USD|EUR)\s*|
 
 class CellError(ValueError):
     """A cell that cannot be cleaned into a value; its text is the reason."""
+
+
+_PLAIN_NUMBER = re.compile(r"-?\d+(\.\d+)?")
 
 
 def trimmed(text: str) -> str:
@@ -61,6 +64,8 @@ def mapped(text: str, values: Mapping[str, Any]) -> Any:
 def number(text: str, style: str | None = None) -> str:
     """A number written by people as its plain decimal text. Without a `style`, commas
     are thousands marks unless the text looks like `1.234,56`."""
+    if style is None and _PLAIN_NUMBER.fullmatch(text):
+        return text
     cleaned = _CURRENCY.sub("", text.strip()).strip().replace("\u00a0", " ")
     factor = Decimal(1)
     if cleaned and cleaned[-1] in _UNITS:
@@ -111,6 +116,25 @@ def choice(text: str, options: Iterable[tuple[str, Text | str | None]]) -> str:
         if any(name.strip().casefold() == folded for name in _labels(label)):
             return key
     return text
+
+
+def chooser(options: Iterable[tuple[str, Text | str | None]]) -> Callable[[str], str]:
+    """`choice` over fixed options, with the keys and labels looked up in a table."""
+    table: dict[str, str] = {}
+    pairs = list(options)
+    for key, label in reversed(pairs):
+        for name in _labels(label):
+            table[name.strip().casefold()] = key
+    for key, _ in reversed(pairs):
+        table[key.casefold()] = key
+    exact = {key for key, _ in pairs}
+
+    def pick(text: str) -> str:
+        if text in exact:
+            return text
+        return table.get(text.strip().casefold(), text)
+
+    return pick
 
 
 def option_pairs(options: Iterable[Option]) -> list[tuple[str, Text | str | None]]:

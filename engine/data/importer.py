@@ -24,7 +24,7 @@ from guanxi.compile.app import CompiledEntity
 from guanxi.data import batches, cleaning
 from guanxi.data.mapping import DATE_TYPES, NUMBER_TYPES, ImportMapping
 from guanxi.data.plan import ColumnPlan, Plan, plan_columns
-from guanxi.data.readers import open_table
+from guanxi.data.readers import Table, open_table
 from guanxi.errors import RequestInvalid
 from guanxi.identity import User
 from guanxi.messages import render
@@ -125,20 +125,32 @@ class Importer:
         self.created_ids: dict[int, int] = {}
         self.reported: set[int] = set()
         self.current: dict[int, list[str]] = {}
+        self.cleaners: list[tuple[ColumnPlan, Callable[[str], Any]]] = []
 
     # ------------------------------------------------------------ running
 
     def run(self, path: str | Path) -> ImportResult:
         """Import the file at `path`."""
         table = open_table(path)
+        try:
+            return self._run(table, str(path))
+        finally:
+            table.close()
+
+    def _run(self, table: Table, path: str) -> ImportResult:
         self.plan = plan_columns(self.app, self.entity, self.mapping, table.headers)
+        self.cleaners = [(plan, self._cleaner(plan)) for plan in self.plan.columns]
         for plan in self.plan.columns:
             if plan.ref is not None and plan.lookup != "id":
                 require_readable(self.app, self.user, plan.ref, plan.lookup, "lookup")
+        if self.mode == "upsert":
+            # Matching on a field the user cannot see would tell what it holds.
+            for name in self.keys:
+                require_readable(self.app, self.user, self.entity.name, name, "key")
         engine = self.store.engine
         mode = "skip_bad" if self.mode == "skip-bad" else "all_or_nothing"
         if not self.dry_run:
-            self.batch = batches.start(engine, self.user, self.entity.name, str(path),
+            self.batch = batches.start(engine, self.user, self.entity.name, path,
                                        self.mode, self.store.clock())
         try:
             saved = self.store.bulk_save(
@@ -202,42 +214,55 @@ class Importer:
         return out
 
     def _clean(self, row: _Cells) -> None:
-        for plan in self.plan.columns:
-            raw = row.cells[plan.index] if plan.index < len(row.cells) else ""
+        cells = row.cells
+        width = len(cells)
+        for plan, clean in self.cleaners:
+            raw = cells[plan.index] if plan.index < width else ""
             try:
-                value = self._cell(plan, raw)
+                value = clean(raw)
             except cleaning.CellError as error:
                 row.problems.append(Problem(row.number, plan.header, raw, str(error)))
                 continue
             row.values[plan.target] = value
 
-    def _cell(self, plan: ColumnPlan, raw: str) -> Any:
+    def _cleaner(self, plan: ColumnPlan) -> Callable[[str], Any]:
+        """What one column's cells go through, built once per import."""
         rule = plan.rule
-        text = cleaning.trimmed(raw) if rule.trim else raw
-        text = cleaning.cased(text, rule.case)
-        value = cleaning.mapped(text, rule.values)
-        if value is None or (isinstance(value, str) and not value.strip()):
-            return None
-        if not isinstance(value, str):
-            return value
-        if plan.target == "state" and self.entity.machine is not None:
-            states = [(s.name, s.label) for s in self.entity.machine.spec.states]
-            return cleaning.choice(value, states)
-        if plan.target in ("created_at", "updated_at"):
-            return cleaning.date(value, rule.format, True) if rule.format else value
         spec = plan.spec
-        if spec is None:
-            return value
-        if spec.type in NUMBER_TYPES:
-            return cleaning.number(value, rule.number)
-        if spec.type in DATE_TYPES and rule.format:
-            return cleaning.date(value, rule.format, spec.type == "datetime")
-        if spec.type in ("choice", "tags") and spec.options:
-            if spec.type == "tags":
-                return [cleaning.choice(v, cleaning.option_pairs(spec.options))
-                        for v in value.replace("，", ",").split(",") if v.strip()]
-            return cleaning.choice(value, cleaning.option_pairs(spec.options))
-        return value
+        convert: Callable[[str], Any] = str
+        if plan.target == "state" and self.entity.machine is not None:
+            convert = cleaning.chooser([(s.name, s.label)
+                                        for s in self.entity.machine.spec.states])
+        elif plan.target in ("created_at", "updated_at"):
+            if rule.format:
+                fmt = rule.format
+                convert = lambda text: cleaning.date(text, fmt, True)  # noqa: E731
+        elif spec is not None and spec.type in NUMBER_TYPES:
+            style = rule.number
+            convert = lambda text: cleaning.number(text, style)  # noqa: E731
+        elif spec is not None and spec.type in DATE_TYPES and rule.format:
+            fmt, timed = rule.format, spec.type == "datetime"
+            convert = lambda text: cleaning.date(text, fmt, timed)  # noqa: E731
+        elif spec is not None and spec.type == "choice" and spec.options:
+            convert = cleaning.chooser(cleaning.option_pairs(spec.options))
+        elif spec is not None and spec.type == "tags" and spec.options:
+            pick = cleaning.chooser(cleaning.option_pairs(spec.options))
+            convert = lambda text: [pick(v) for v in text.replace("，", ",").split(",")  # noqa: E731
+                                    if v.strip()]
+        trim, case, values = rule.trim, rule.case, rule.values
+
+        def clean(raw: str) -> Any:
+            text = cleaning.trimmed(raw) if trim else raw
+            if case is not None:
+                text = cleaning.cased(text, case)
+            value = cleaning.mapped(text, values) if values else text
+            if value is None or (isinstance(value, str) and not value.strip()):
+                return None
+            if not isinstance(value, str):
+                return value
+            return convert(value)
+
+        return clean
 
     def _references(self, unit: Unit, plan: ColumnPlan, rows: Sequence[_Cells]) -> None:
         """Each row's reference in `plan`'s column found by its natural key, among the

@@ -148,11 +148,11 @@ def _field_problems(entity: EntitySpec, column: str, spec: Mapping[str, Any],
 
 def check_document(data: Any, file: str, project: ProjectSpec) -> list[Diagnostic]:
     """Every problem of one mapping document, located: its structure (the JSON Schema
-    `schemas/mapping.schema.json`), then every name it uses."""
+    `schemas/mappings.schema.json`), then every name it uses."""
     if data is None:
         return [diag("GX203", Loc(file, 1, 1), "add 'entity: NAME'", key="entity",
                      where="the mapping")]
-    found = validate("mapping", data, "the mapping")
+    found = validate("mappings", data, "the mapping")
     if found:
         return found
     entity = project.entity(str(data["entity"]))

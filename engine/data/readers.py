@@ -1,7 +1,8 @@
 """Reading tables from files, streamed: CSV (its encoding and delimiter found from the
 first bytes: a BOM, UTF-8, or GB18030 and the other encodings Excel exports use) and
 XLSX (the first sheet, through python-calamine). Rows come one at a time, as text, with
-their line (CSV) or row (XLSX) number, so a file of any size is read in bounded memory.
+their line (CSV) or row (XLSX) number: a CSV file of any size is read in bounded memory
+(a workbook's sheet is loaded by calamine as a whole).
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 import codecs
 import csv
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -43,6 +44,7 @@ class Table:
     rows: Iterator[tuple[int, list[str]]]
     encoding: str = ""
     delimiter: str = ""
+    close: Callable[[], None] = lambda: None
 
 
 def detect_encoding(sample: bytes) -> str:
@@ -108,7 +110,7 @@ def read_csv(path: Path | str) -> Table:
     except UnicodeDecodeError as error:
         handle.close()
         raise FileUnreadable(f"the file is not {encoding} text: {error}") from None
-    return Table(headers, _decoded(rows, encoding), encoding, delimiter)
+    return Table(headers, _decoded(rows, encoding), encoding, delimiter, handle.close)
 
 
 def _decoded(rows: Iterator[tuple[int, list[str]]], encoding: str

@@ -126,6 +126,8 @@ class DashboardSpec:
     roles: tuple[str, ...] = ()
     label: Text = field(default_factory=dict)
     tiles: tuple[TileSpec, ...] = ()
+    # Where each role was written (as `roles`).
+    role_locs: tuple[Loc, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,6 +19,7 @@ aggregated rows, so a ratio is the same on SQLite and PostgreSQL.
 from __future__ import annotations
 
 import difflib
+import functools
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, DivisionByZero, InvalidOperation
@@ -72,9 +73,11 @@ def _has_division(node: Node) -> bool:
     return False
 
 
+@functools.lru_cache(maxsize=1024)
 def parse_measure(text: str) -> Formula:
-    """The measure `text` parsed; ExprSyntaxError or ExprInvalid (with located problems)
-    when it is not a measure. Types are checked by `check_measure`."""
+    """The measure `text` parsed (once per text: the result is frozen); ExprSyntaxError
+    or ExprInvalid (with located problems) when it is not a measure. Types are checked
+    by `check_measure`."""
     tree = expr.parse(text)
     atoms: list[Atom] = []
     problems: list[ExprProblem] = []

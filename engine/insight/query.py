@@ -169,8 +169,7 @@ class _Compiler:
         return column, kind
 
     def title(self, group: GroupColumn, key: sa.ColumnElement[Any]) -> sa.ColumnElement[Any] | None:
-        if group.field_type in ("user",) or (group.field in ("owner", "created_by")
-                                             and group.field_type == "user"):
+        if group.field_type == "user" and not group.spec.by:
             users = self.app.tables.users.alias()
             shown = sa.func.coalesce(sa.func.nullif(users.c.display_name, ""), users.c.username)
             return sa.select(shown).where(users.c.id == key).correlate_except(

@@ -28,7 +28,7 @@ from guanxi.language.build import expression_text
 from guanxi.language.labels import derived_label
 from guanxi.language.tree import LocDict, LocList
 from guanxi.language.yamlload import YamlDocument, load_file
-from guanxi.spec import ProjectSpec, Text
+from guanxi.spec import Loc, ProjectSpec, Text
 
 FOLDER = "insight"
 # At most this many insight files are read (the rest are reported by the checker).
@@ -176,7 +176,7 @@ class _Builder:
             pivot=pivot if isinstance(pivot, str) else None,
             chart=chart if isinstance(chart, str) else "bar", chart_measure=chart_measure)
 
-    def tile(self, item: Any, loc: Any) -> TileSpec | None:
+    def tile(self, item: Any) -> TileSpec | None:
         if not isinstance(item, LocDict):
             return None
         label = item.get("label")
@@ -202,17 +202,21 @@ class _Builder:
 
     def dashboard(self, name: str, data: LocDict) -> DashboardSpec:
         roles = data.get("roles")
-        names = (roles,) if isinstance(roles, str) else tuple(
-            r for r in roles if isinstance(r, str)) if isinstance(roles, list) else ()
+        found: list[tuple[str, Loc]] = []
+        if isinstance(roles, str):
+            found = [(roles, data.value_loc("roles"))]
+        elif isinstance(roles, LocList):
+            found = [(r, roles.item_loc(i)) for i, r in enumerate(roles) if isinstance(r, str)]
         tiles = data.get("tiles")
         built: list[TileSpec] = []
         if isinstance(tiles, LocList):
-            for index, item in enumerate(tiles):
-                tile = self.tile(item, tiles.item_loc(index))
+            for item in tiles:
+                tile = self.tile(item)
                 if tile is not None:
                     built.append(tile)
-        return DashboardSpec(name, data.loc, names, self.text(data.get("label"), name),
-                             tuple(built))
+        return DashboardSpec(name, data.loc, tuple(r for r, _ in found),
+                             self.text(data.get("label"), name), tuple(built),
+                             tuple(loc for _, loc in found))
 
 
 def build_insight(files: InsightFiles, language: str = "en") -> Insight:

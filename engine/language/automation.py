@@ -17,9 +17,11 @@ from guanxi.spec import (
     AssignmentSpec,
     CalendarSpec,
     Loc,
+    ReminderSpec,
     ScheduleSpec,
     SlaSpec,
     SlaStep,
+    TeamSpec,
     Text,
 )
 
@@ -144,6 +146,20 @@ def calendars(data: Any, time_zone: str) -> tuple[CalendarSpec, ...]:
     return tuple(out)
 
 
+def teams(data: Any, text: TextOf) -> tuple[TeamSpec, ...]:
+    """`teams:` in guanxi.yaml: name → {label, manager, members}."""
+    if not isinstance(data, LocDict):
+        return ()
+    out = []
+    for name, value in data.items():
+        body = value if isinstance(value, LocDict) else LocDict(data.key_loc(name))
+        out.append(TeamSpec(name=str(name), loc=data.key_loc(name),
+                            label=text(body.get("label")) or {"en": str(name)},
+                            manager=_text_value(body.get("manager")),
+                            members=_names(body.get("members"))))
+    return tuple(out)
+
+
 def _share(value: Any) -> float | None:
     if isinstance(value, int | float) and not isinstance(value, bool):
         return float(value) if 0 < value < 1 else None
@@ -198,6 +214,25 @@ def slas(data: Any, text: TextOf) -> tuple[SlaSpec, ...]:
     return tuple(out)
 
 
+def reminders(data: Any, text: TextOf) -> tuple[ReminderSpec, ...]:
+    """An entity's `reminders:`: name → {field, before, when, do …}."""
+    if not isinstance(data, LocDict):
+        return ()
+    out = []
+    for name, value in data.items():
+        if not isinstance(value, LocDict):
+            continue
+        loc = data.key_loc(name)
+        out.append(ReminderSpec(
+            name=str(name), loc=loc, field=str(value.get("field") or ""),
+            before_seconds=parse_duration(value.get("before", 0)) or 0,
+            actions=actions(value.get("do") if isinstance(value.get("do"), LocList)
+                            else value, loc, text),
+            when=_text_value(value.get("when")),
+        ))
+    return tuple(out)
+
+
 def assignments(data: LocDict) -> tuple[AssignmentSpec, ...]:
     """The rules of automation/*.yaml with `on:` (assignment)."""
     out = []
@@ -215,6 +250,7 @@ def assignments(data: LocDict) -> tuple[AssignmentSpec, ...]:
             field=str(value.get("field") or "assignee"),
             method=method,
             when=_text_value(value.get("when")),
+            team=_text_value(to.get("team")),
         ))
     return tuple(out)
 

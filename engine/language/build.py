@@ -23,6 +23,7 @@ from guanxi.spec import (
     ROLLUP_KINDS,
     SYSTEM_ROLE,
     AccessSpec,
+    DuplicateRule,
     EntitySpec,
     FieldSpec,
     IndexSpec,
@@ -140,6 +141,7 @@ class _Builder:
                 tuple(str(name) for name in self.system_grants)),
             time_zone=time_zone,
             calendars=automation_keys.calendars(data.get("calendars"), time_zone),
+            teams=automation_keys.teams(data.get("teams"), self.text),
             assignments=automation_keys.assignments(automation),
             schedules=automation_keys.schedules(automation, self.text),
         )
@@ -197,6 +199,8 @@ class _Builder:
             list_columns=self.names(list_data.get("columns")) if list_data else (),
             renamed_from=_name_or_none(data.get("renamed_from")),
             sla=automation_keys.slas(data.get("sla"), self.text),
+            duplicates=self.duplicates(data.get("duplicates")),
+            reminders=automation_keys.reminders(data.get("reminders"), self.text),
         )
 
     def field(self, name: str, value: Any, loc: Loc) -> FieldSpec:
@@ -301,6 +305,23 @@ class _Builder:
                 message=self.text(item.get("message")),
                 fields=self.names(item.get("fields")),
             ))
+        return tuple(out)
+
+    def duplicates(self, value: Any) -> tuple[DuplicateRule, ...]:
+        if not isinstance(value, LocList):
+            return ()
+        out = []
+        for index, item in enumerate(value):
+            if not isinstance(item, LocDict):
+                continue
+            fuzzy: dict[Any, Any] = self.mapping(item.get("fuzzy")) or {}
+            normalize, region = item.get("normalize"), item.get("region")
+            out.append(DuplicateRule(
+                self.names(item.get("match")), value.item_loc(index),
+                normalize=normalize if isinstance(normalize, str) else None,
+                region=region if isinstance(region, str) else None,
+                fuzzy=tuple((str(k), float(v)) for k, v in fuzzy.items()
+                            if isinstance(v, int | float) and not isinstance(v, bool))))
         return tuple(out)
 
     def indexes(self, value: Any) -> tuple[IndexSpec, ...]:

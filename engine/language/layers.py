@@ -251,13 +251,13 @@ def _kind(value: Any) -> str:
 
 def _merge_layers(base: _Layer, over: _Layer) -> _Layer:
     project = copy_dict(over.project)
-    for key in ("label", "roles"):
+    for key in ("label", "roles", "system", "calendars", "teams"):
         if key in base.project:
             value = merge(base.project[key], over.project[key]) if key in over.project \
                 else base.project[key]
             source = over.project if key in over.project else base.project
             project.put(key, value, source.key_loc(key), source.value_loc(key))
-    for key in ("languages",):
+    for key in ("languages", "time_zone"):
         if key not in project and key in base.project:
             project.put(key, base.project[key], base.project.key_loc(key),
                         base.project.value_loc(key))

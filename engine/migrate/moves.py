@@ -5,7 +5,7 @@ A record in a state the workflow no longer declares is stranded: no transition l
 it. The plan counts such records per state and refuses, unless the workflow says where
 they go (`state_map: {won: closed_won}`, or `renamed_from: won` on the new state); the
 records are then moved, and their history keeps the old state's name as it was. A choice
-option declared with `renamed_from:` moves the stored values the same way.
+or tags option declared with `renamed_from:` moves the stored values the same way.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
+from guanxi.fields.registry import field_type
 from guanxi.migrate.steps import SqlPhase, Step
 from guanxi.spec import EntitySpec, FieldSpec, ProjectSpec, WorkflowSpec
 from sqlalchemy.engine import Connection
@@ -59,9 +60,58 @@ def _state_steps(conn: Connection, entity: EntitySpec, workflow: WorkflowSpec) -
     return steps
 
 
+def _tags_table(entity: EntitySpec, field: FieldSpec) -> sa.TableClause:
+    return sa.table(entity.name, sa.column("id"),
+                    sa.column(field.name, field_type(field).column_type(field)))
+
+
+def _tag_rows(conn: Connection, entity: EntitySpec, field: FieldSpec,
+              old: str) -> list[tuple[int, list[Any]]]:
+    t = _tags_table(entity, field)
+    rows = conn.execute(sa.select(t.c.id, t.c[field.name])
+                        .where(t.c[field.name].is_not(None)))
+    return [(int(i), list(tags)) for i, tags in rows if isinstance(tags, list) and old in tags]
+
+
+def _move_tags(entity: EntitySpec, field: FieldSpec, old: str, new: str) -> SqlPhase:
+    def run(conn: Connection) -> None:
+        t = _tags_table(entity, field)
+        for record_id, tags in _tag_rows(conn, entity, field, old):
+            moved: list[Any] = []
+            for tag in tags:
+                tag = new if tag == old else tag
+                if tag not in moved:
+                    moved.append(tag)
+            conn.execute(sa.update(t).where(t.c.id == record_id)
+                         .values({field.name: moved}))
+
+    return SqlPhase(run)
+
+
+def _tag_steps(conn: Connection, entity: EntitySpec, field: FieldSpec) -> list[Step]:
+    known = {o.value for o in field.options}
+    steps: list[Step] = []
+    for option in field.options:
+        old = option.renamed_from
+        if not old or old in known:
+            continue
+        n = len(_tag_rows(conn, entity, field, old))
+        if n:
+            steps.append(Step(
+                "move_option", entity.name, f"{field.name}:option {old}",
+                f"change the tag '{old}' of {entity.name}.{field.name} to '{option.value}' "
+                f"(option renamed_from: {old})", data=f"{n} record(s) change",
+                phases=(_move_tags(entity, field, old, option.value),)))
+    return steps
+
+
 def _option_steps(conn: Connection, entity: EntitySpec, field: FieldSpec,
                   columns: set[str]) -> list[Step]:
-    if field.type != "choice" or field.name not in columns:
+    if field.name not in columns:
+        return []
+    if field.type == "tags":
+        return _tag_steps(conn, entity, field)
+    if field.type != "choice":
         return []
     known = {o.value for o in field.options}
     steps: list[Step] = []

@@ -56,8 +56,9 @@ class MigrationPlan:
 
     @property
     def empty(self) -> bool:
-        """True when the database already matches the project."""
-        return not self.steps
+        """True when the database already matches the project (remembering the rules in
+        force is bookkeeping: a plan that only does that changes no table or row)."""
+        return all(s.action in BOOKKEEPING for s in self.steps)
 
     @property
     def blocked(self) -> tuple[Step, ...]:
@@ -119,6 +120,8 @@ class MigrationPlan:
         return "\n".join(lines)
 
 
+# Steps that change no table or row of the project's.
+BOOKKEEPING = frozenset({"remember_rules"})
 # What accept_invalid accepts: everything (True), nothing (False), or these subjects.
 Accept = bool | Collection[str]
 

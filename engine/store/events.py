@@ -81,6 +81,16 @@ def claim_in(engine: sa.Engine, consumer: str,
                          .values(position=events[-1].id))
 
 
+def pending(engine: sa.Engine, consumer: str) -> bool:
+    """Whether events exist past `consumer`'s cursor (a read, without locking: to skip
+    a claim when there is nothing to take)."""
+    with engine.connect() as conn:
+        cursor = sa.select(_CURSORS.c.position).where(_CURSORS.c.consumer == consumer)
+        found = conn.execute(sa.select(_EVENTS.c.id).where(
+            _EVENTS.c.id > sa.func.coalesce(cursor.scalar_subquery(), 0)).limit(1)).first()
+    return found is not None
+
+
 def position(engine: sa.Engine, consumer: str) -> int:
     """The id of the last event `consumer` has taken (0 if none)."""
     with engine.connect() as conn:

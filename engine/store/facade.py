@@ -24,9 +24,9 @@ from guanxi import expr
 from guanxi.compile.app import App, CompiledEntity
 from guanxi.errors import AccessDenied, NotFound
 from guanxi.identity import SYSTEM, User
-from guanxi.messages import render
-from guanxi.spec import SYSTEM_ROLE, TransitionSpec
-from guanxi.store import derived, outbox, rows, stages
+from guanxi.messages import join, render
+from guanxi.spec import SYSTEM_ROLE, TransitionSpec, text_in
+from guanxi.store import derived, erasure, merging, outbox, rows, stages
 from guanxi.store.batch import Row
 from guanxi.store.bulk import bulk_insert
 from guanxi.store.database import create_engine
@@ -44,6 +44,7 @@ from guanxi.store.records import (
 )
 from guanxi.store.rights import RecordRights
 from guanxi.store.saving import Journal, Prepare, SaveReport, bulk_save
+from guanxi.store.similar import Likely, likely_duplicates
 from guanxi.store.unit import Clock, Statements, Unit, context_of, unit_of_work
 from guanxi.store.workflow import available, fire
 
@@ -337,6 +338,41 @@ class Store:
                          batch_size=batch_size,
                          historical=historical, trusted=trusted, dry_run=dry_run)
 
+    def likely_duplicates(self, user: User, entity: str, values: Mapping[str, Any],
+                          exclude: Any = None) -> builtins.list[Likely]:
+        """The records the user may read that `values` likely duplicate, by the entity's
+        `duplicates:` rules (see `guanxi.store.similar`); values that cannot be read as
+        their fields' types are left out of the comparison."""
+        compiled = self.app.entity(entity)
+        if not compiled.spec.duplicates:
+            return []
+        known = {k: v for k, v in values.items() if k in compiled.fields}
+        clean, errors = compiled.validator.coerce(known, user.language)
+        clean = {k: v for k, v in clean.items() if k not in errors}
+        with self._unit(user, write=False) as unit:
+            skip = None if exclude is None else record_id_of(compiled, exclude, user.language)
+            return likely_duplicates(unit, compiled, clean, skip)
+
+    def merge(self, user: User, entity: str, survivor_id: Any, other_id: Any,
+              take: Mapping[str, str] | None = None) -> Record:
+        """Merge record `other_id` into `survivor_id`: the survivor takes the other's
+        value of each field `take` maps to "other", every reference to the other points
+        at the survivor, the other is soft-deleted, both keep their histories with a
+        `merge` entry (see `guanxi.store.merging`). The survivor as the user sees it."""
+        compiled = self.app.entity(entity)
+        with self._unit(user) as unit:
+            record = merging.merge(unit, compiled, survivor_id, other_id, take or {})
+        return shape(record, rows.visible(compiled, user))
+
+    def erase(self, user: User, entity: str, record_id: Any) -> tuple[str, ...]:
+        """Anonymize a record's sensitive fields, in the record and in the old values of
+        its history and events, leaving an `erase` entry without values (administrators
+        and the system actor only; see `guanxi.store.erasure`). The fields erased."""
+        compiled = self.app.entity(entity)
+        trusted = self._is_admin(user) or SYSTEM_ROLE in user.roles
+        with self._unit(user) as unit:
+            return erasure.erase(unit, compiled, record_id, trusted=trusted)
+
     def explain(self, user: User, entity: str, record_id: Any = None, *,
                 for_operator: bool = False) -> builtins.list[str]:
         """Why the user can or cannot see and change the entity (or the record).
@@ -356,10 +392,26 @@ class Store:
             row = unit.conn.execute(query).mappings().first()
             if row is None:
                 raise NotFound(entity, record_id, user.language)
-            return compiled.policy.explain(user, ctx, dict(row), unit.resolve)
+            lines = compiled.policy.explain(user, ctx, dict(row), unit.resolve)
+            if compiled.machine is not None:
+                lines.append(_transitions_line(user, entity, available(unit, compiled,
+                                                                       row["id"])))
+            return lines
 
     def _is_admin(self, user: User) -> bool:
         spec = self.app.spec
         return any(
             role.admin for name in spec.expand_roles(user.roles) if (role := spec.role(name))
         )
+
+
+def _transitions_line(user: User, entity: str, transitions: Sequence[TransitionSpec]) -> str:
+    """What `Store.explain` says of the transitions the user may fire on the record now."""
+    language = user.language
+    if not transitions:
+        return render("explain_no_transitions", {"user": user.username, "entity": entity},
+                      language)
+    shown = join([f"{t.name} ({text_in(t.label, language, t.name)})" for t in transitions],
+                 language)
+    return render("explain_transitions", {"user": user.username, "transitions": shown},
+                  language)

@@ -158,7 +158,7 @@ def _json(schema: dict[str, Any]) -> dict[str, Any]:
 def _errors(*statuses: int) -> dict[str, Any]:
     text = {400: "malformed request", 401: "not signed in (send a Bearer token)",
             403: "not allowed", 404: "no such record, or not visible to you",
-            409: "transition refused", 412: "stale version (If-Match)",
+            409: "transition refused, or a likely duplicate", 412: "stale version (If-Match)",
             422: "invalid values; `fields` says which"}
     return {str(s): {"description": text[s], "content": _json(ERROR)} for s in statuses}
 
@@ -229,7 +229,30 @@ def entity_paths(entity: EntitySpec, project: ProjectSpec,
                      "summary": f"Create a {text_in(entity.label, 'en', entity.name)}",
                      "requestBody": {"required": True, "content": _json(_ref(f"{name}Create"))},
                      "responses": {"201": {**record_200, "description": "created"},
-                                   **_errors(400, 401, 403, 422)}},
+                                   **_errors(400, 401, 403, 422,
+                                             *((409,) if entity.duplicates else ()))}},
+        },
+        f"{base}/export": {
+            "get": {"tags": tag, "operationId": f"export_{entity.name}",
+                    "summary": f"Export {label} as CSV or XLSX",
+                    "description": "the list (where, q, filters, sort) as a file, with only "
+                    "the fields the caller sees; sensitive fields are redacted unless the "
+                    "caller is an administrator",
+                    "parameters": [
+                        {"name": "format", "in": "query", "required": False,
+                         "schema": {"type": "string", "enum": ["csv", "xlsx"],
+                                    "default": "csv"}},
+                        {"name": "columns", "in": "query", "required": False,
+                         "schema": {"type": "string"},
+                         "description": "comma-separated fields (default: every field "
+                         "the caller sees)"},
+                        *(p for p in list_params
+                          if p["name"] not in ("limit", "after", "total"))],
+                    "responses": {"200": {"description": "the file", "content": {
+                        "text/csv": {"schema": {"type": "string"}},
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet":
+                            {"schema": {"type": "string", "format": "binary"}}}},
+                        **_errors(400, 401, 403)}},
         },
         f"{base}/{{id}}": {
             "parameters": [ID_PARAM],
@@ -252,6 +275,26 @@ def entity_paths(entity: EntitySpec, project: ProjectSpec,
             "get": {"tags": tag, "operationId": f"history_{entity.name}",
                     "responses": {"200": {"description": "changes, oldest first",
                                           "content": _json(_ref("History"))},
+                                  **_errors(401, 404)}},
+        },
+        f"{base}/{{id}}/merge": {
+            "parameters": [ID_PARAM],
+            "post": {"tags": tag, "operationId": f"merge_{entity.name}",
+                     "summary": "Merge another record into this one",
+                     "requestBody": {"required": True, "content": _json({
+                         "type": "object", "required": ["other"], "properties": {
+                             "other": {"type": "integer", "minimum": 1},
+                             "take": {"type": "object", "additionalProperties": {
+                                 "type": "string", "enum": ["survivor", "other"]}}}})},
+                     "responses": {"200": record_200,
+                                   **_errors(400, 401, 403, 404, 422)}},
+        },
+        f"{base}/{{id}}/duplicates": {
+            "parameters": [ID_PARAM],
+            "get": {"tags": tag, "operationId": f"duplicates_{entity.name}",
+                    "summary": "Records this one likely duplicates",
+                    "responses": {"200": {"description": "likely duplicates",
+                                          "content": _json({"type": "object"})},
                                   **_errors(401, 404)}},
         },
         f"{base}/{{id}}/restore": {
@@ -288,6 +331,8 @@ def _granted(paths: dict[str, Any], entity: str, rights: Rights) -> dict[str, An
     """`paths` with only the operations `rights` grants (by operationId), and without
     paths left with none."""
     needs = {f"list_{entity}": rights.read, f"get_{entity}": rights.read,
+             f"export_{entity}": rights.read, f"duplicates_{entity}": rights.read,
+             f"merge_{entity}": rights.update and rights.delete,
              f"history_{entity}": rights.read, f"transitions_{entity}": rights.read,
              f"create_{entity}": rights.create, f"update_{entity}": rights.update,
              f"delete_{entity}": rights.delete, f"restore_{entity}": rights.delete,

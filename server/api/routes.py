@@ -22,6 +22,7 @@ from guanxi.errors import (
 from guanxi.fields.integers import parse_int
 from guanxi.fields.values import INT64_MAX, INT64_MIN
 from guanxi.server import records as rv
+from guanxi.server.api.likely import duplicate_warning
 from guanxi.server.context import Ctx, handler
 from guanxi.server.display import json_value
 from guanxi.spec import EntitySpec
@@ -212,6 +213,9 @@ def list_records(ctx: Ctx, entity: str) -> Response:
 
 def create_record(ctx: Ctx, spec: EntitySpec) -> Response:
     body = _body(ctx)
+    warning = duplicate_warning(ctx.store, rv.acting_user(ctx), spec, ctx.request, body)
+    if warning is not None:
+        return warning
     created = ctx.store.create(rv.acting_user(ctx), spec.name, body)
     return _record_response(created, 201, f"/api/{spec.name}/{created['id']}")
 

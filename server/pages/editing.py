@@ -129,7 +129,8 @@ def _readonly_rows(ctx: Ctx, entity: EntitySpec, record: dict[str, Any],
 def _render_form(ctx: Ctx, entity: EntitySpec, *, record: dict[str, Any] | None,
                  widgets_: list[Widget], status: int = 200, errors: list[str] | None = None,
                  conflict: dict[str, str] | None = None,
-                 readonly: list[dict[str, Any]] | None = None) -> Response:
+                 readonly: list[dict[str, Any]] | None = None,
+                 duplicates: list[dict[str, Any]] | None = None) -> Response:
     if record is not None:
         action = f"/e/{entity.name}/{record['id']}/edit"
         title = rv.record_title(ctx, entity, record)
@@ -144,7 +145,7 @@ def _render_form(ctx: Ctx, entity: EntitySpec, *, record: dict[str, Any] | None,
         record_errors=errors or [], conflict=conflict or {}, readonly=readonly or [],
         version=record.get("version") if record else None,
         singular=rv.entity_label(ctx, entity), plural=rv.entity_label(ctx, entity, plural=True),
-        cancel=cancel,
+        cancel=cancel, duplicates=duplicates or [],
     )
 
 
@@ -167,6 +168,15 @@ def new_form(ctx: Ctx, entity: str) -> Response:
                             widgets_=widgets(ctx, spec, names, values, raw=prefill))
     values, raw = _posted(ctx, spec, names)
     values = {k: v for k, v in values.items() if v is not None}
+    assert ctx.form is not None
+    if spec.duplicates and ctx.form.get("duplicates") != "allow":
+        likely = ctx.store.likely_duplicates(rv.acting_user(ctx), entity, values)
+        if likely:
+            return _render_form(ctx, spec, record=None, status=409,
+                                widgets_=widgets(ctx, spec, names, {}, raw=raw),
+                                duplicates=[{"title": f.title,
+                                             "url": f"/e/{entity}/{f.record_id}"}
+                                            for f in likely])
     try:
         created = ctx.store.create(rv.acting_user(ctx), entity, values)
     except ValidationFailed as failed:

@@ -15,6 +15,8 @@ from guanxi.server.context import Ctx, handler, is_admin
 from guanxi.server.display import Cell, title_field
 from guanxi.server.pages import mail
 from guanxi.server.pages.editing import transition_widgets
+from guanxi.server.pages.erasure import may_erase
+from guanxi.server.pages.reports import dashboard_tiles
 from guanxi.spec import EntitySpec
 from guanxi.store.filters import FilterError, FilterScope, FilterValue, as_mapping, parse_filters
 from guanxi.store.rights import RecordRights
@@ -44,7 +46,7 @@ def home(ctx: Ctx) -> Response:
                       "singular": rv.entity_label(ctx, entity), "count": count,
                       "readable": readable, "creatable": creatable,
                       "board": bool(entity.workflow) and readable})
-    return ctx.render("home", cards=cards)
+    return ctx.render("home", cards=cards, dashboard=dashboard_tiles(ctx, user))
 
 
 def _filters(ctx: Ctx, entity: EntitySpec, seen: frozenset[str]) -> dict[str, FilterValue]:
@@ -94,8 +96,11 @@ def list_page(ctx: Ctx, entity: str) -> Response:
     filters = _filters(ctx, spec, seen)
     search = params.get("q", "").strip()[:200]
     after = params.get("after") or None
-    page = ctx.store.list(rv.acting_user(ctx), entity, filters=filters or None,
-                          search=search or None, sort=(sort,), limit=PAGE_SIZE, after=after)
+    # A condition, e.g. from a report's drill-down; the Store checks it like any other.
+    where = params.get("where", "").strip()
+    page = ctx.store.list(rv.acting_user(ctx), entity, where=where or None,
+                          filters=filters or None, search=search or None, sort=(sort,),
+                          limit=PAGE_SIZE, after=after)
     # Chips for active reference/user filters (e.g. "Account: Acme") above the table.
     chips = []
     for key, value in filters.items():
@@ -104,6 +109,9 @@ def list_page(ctx: Ctx, entity: str) -> Response:
             shown: Cell = rv.show(ctx, spec, key, value)
             chips.append({"label": rv.label_of(ctx, spec, key), "text": shown.text,
                           "clear": _query(params, drop={key, "after"})})
+    if where:
+        chips.append({"label": ctx.t("condition"), "text": where,
+                      "clear": _query(params, drop={"where", "after"})})
     sort_links = {c: _query(params, set_={"sort": c if sort != c else f"-{c}"},
                             drop={"after"}) for c in columns}
     return ctx.render(
@@ -117,6 +125,8 @@ def list_page(ctx: Ctx, entity: str) -> Response:
         next_link=_query(params, set_={"after": page.next_cursor}) if page.next_cursor else "",
         first_link=_query(params, drop={"after"}) if after else "",
         can_create=ctx.may(entity, "create"), board=bool(spec.workflow),
+        export_links={fmt: f"/api/{entity}/export" + _query(
+            params, set_={"format": fmt}, drop={"after"}) for fmt in ("csv", "xlsx")},
     )
 
 
@@ -169,7 +179,9 @@ def _history_value(ctx: Ctx, entity: EntitySpec, name: str, value: Any) -> Cell:
 
 
 HISTORY_ACTIONS = {"create": "history_created", "update": "history_updated",
-                   "delete": "history_deleted", "restore": "history_restored"}
+                   "delete": "history_deleted", "restore": "history_restored",
+                   "import": "history_imported", "erase": "history_erased",
+                   "merge": "history_merged"}
 
 
 def history_entries(ctx: Ctx, entity: EntitySpec, record_id: int) -> list[dict[str, Any]]:
@@ -235,8 +247,13 @@ def detail_page(ctx: Ctx, entity: str, id: int) -> Response:
         button_widgets={b.name: transition_widgets(ctx, spec, record, b.asks)
                         for b in buttons if b.asks},
         related=related_sections(ctx, spec, id),
+        duplicates=[{"title": f.title, "url": f"/e/{entity}/{f.record_id}",
+                     "merge": f"/e/{entity}/{id}/merge?other={f.record_id}"}
+                    for f in (ctx.store.likely_duplicates(user, entity, record, exclude=id)
+                              if spec.duplicates else [])],
         history=history_entries(ctx, spec, id),
         can_edit=bool(writable), can_delete=held.may_delete,
+        can_erase=may_erase(ctx, entity),
         explain=explain,
         clocks=slas.clocks(ctx.store.engine, ctx.spec, entity, id, ctx.store.clock()),
         mail=mail.section(ctx, entity, id, held.may_update),

@@ -10,8 +10,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from guanxi.acceptance.runner import run_scenario, run_when_due, stop_running
+from guanxi.acceptance.runner import run_scenario
 from guanxi.acceptance.scenario import read_scenarios
+from guanxi.acceptance.seams import (
+    expectation,
+    forget_expectation,
+    run_when_due,
+    stop_running,
+)
 from guanxi.cli.main import main
 from guanxi.compile.app import compile_app
 from guanxi.language.project import load_project_or_raise
@@ -220,3 +226,75 @@ def test_the_sign_off_document_uses_the_projects_labels(language: str, phrase: s
     acme = Path(__file__).resolve().parents[2] / "examples" / "acme"
     assert main(["test", str(acme), "--document", "--language", language]) == 0
     assert phrase in capsys.readouterr().out
+
+
+def test_the_html_document_escapes_what_scenarios_say(write_project, capsys) -> None:
+    root = sales(write_project, """
+        escaped:
+          label: "<script>x</script>"
+          users: {mona: manager}
+          given: {odd: {lead: {name: "<b>bold</b>"}}}
+          as: mona
+          steps:
+            - expect: {sees: [odd]}
+    """)
+    assert main(["test", str(root), "--document", "--format", "html"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("<!DOCTYPE html>")
+    assert "<script>" not in out and "<b>bold" not in out
+    assert "&lt;b&gt;bold&lt;/b&gt;" in out
+
+
+def test_an_import_file_is_read_next_to_the_scenarios(write_project, tmp_path: Path) -> None:
+    root = sales(write_project, """
+        from a file:
+          users: {mona: manager}
+          as: mona
+          steps:
+            - import: {entity: lead, file: leads.csv}
+              expect: {imported: 2}
+    """)
+    (root / "scenarios" / "leads.csv").write_text("name,visits\nA,1\nB,2\n", encoding="utf-8")
+    [outcome] = outcomes(root)
+    assert outcome.failures == ()
+
+
+def test_an_import_file_outside_the_project_is_refused(write_project, tmp_path: Path) -> None:
+    (tmp_path / "secret.csv").write_text("name\nX\n", encoding="utf-8")
+    root = sales(write_project, """
+        outside:
+          as: manager
+          steps:
+            - import: {entity: lead, file: ../../secret.csv}
+    """)
+    app = compile_app(load_project_or_raise(root))
+    [scenario], _ = read_scenarios(root)
+    [failure] = run_scenario(app, scenario).failures
+    assert "outside the project directory" in failure.message
+
+
+def test_other_parts_add_expectations_of_their_own(write_project) -> None:
+    seen: list[Any] = []
+
+    @expectation("leads_named")
+    def leads_named(store: Any, user: Any, value: Any) -> tuple[str, str] | None:
+        names = sorted(r["name"] for r in store.list(user, "lead").items)
+        seen.append(value)
+        return None if names == sorted(value) else (repr(sorted(value)), repr(names))
+
+    try:
+        root = sales(write_project, """
+            custom:
+              users: {mona: manager}
+              given: {a: {lead: {name: A}}}
+              as: mona
+              steps:
+                - expect: {leads_named: [A]}
+                - expect: {leads_named: [A, B]}
+        """)
+        [outcome] = outcomes(root)
+    finally:
+        forget_expectation("leads_named")
+    [failure] = outcome.failures
+    assert (failure.loc.line, failure.message) == (7, "leads_named is not as expected")
+    assert (failure.expected, failure.actual) == ("['A', 'B']", "['A']")

@@ -7,7 +7,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from acme_world import World, acme_world, shanghai
+from acme_world import PASSWORD, World, acme_world, shanghai
+from guanxi.accounts import users
 from guanxi.automation import notifications
 from guanxi.automation.worker import Worker
 from guanxi.cli.main import main
@@ -50,6 +51,35 @@ def test_a_ticket_from_friday_evening_is_not_overdue_on_saturday_morning(
     assert _messages(world, world.agent.id) == []
 
 
+def test_a_ticket_from_friday_evening_is_not_overdue_over_the_spring_festival(
+        db_url: str) -> None:
+    # Friday 2026-02-13 17:00; Saturday the 14th is a make-up working day; the 16th to
+    # the 23rd are public holidays: 12 office hours end on Tuesday the 24th at 11:00.
+    world = acme_world(EXAMPLES, db_url, shanghai(2026, 2, 13, 17))
+    try:
+        world.ticket(channel="email", assignee=world.agent.id)
+        worker = Worker(world.store)
+        worker.run_until_quiet(shanghai(2026, 2, 14, 9))
+        worker.run_until_quiet(shanghai(2026, 2, 18, 12))
+        assert _messages(world, world.agent.id) == []
+        worker.run_until_quiet(shanghai(2026, 2, 24, 11))
+        assert len(_messages(world, world.agent.id)) == 1
+    finally:
+        world.store.dispose()
+
+
+def test_a_ticket_that_becomes_an_email_ticket_is_timed_from_then(world: World) -> None:
+    ticket = world.ticket(channel="web", assignee=world.agent.id)
+    worker = Worker(world.store)
+    worker.run_until_quiet(shanghai(2026, 12, 4, 17))  # a running worker follows at once
+    world.clock.now = shanghai(2026, 12, 7, 9)
+    world.store.update(world.manager, "ticket", ticket["id"], {"channel": "email"})
+    worker.run_until_quiet(shanghai(2026, 12, 8, 11, 30))  # 11.5 office hours since
+    assert _messages(world, world.agent.id) == []
+    worker.run_until_quiet(shanghai(2026, 12, 8, 12))
+    assert len(_messages(world, world.agent.id)) == 1
+
+
 def test_the_service_managers_hear_after_sixteen_office_hours(world: World) -> None:
     world.ticket(channel="email", assignee=world.agent.id)
     worker = Worker(world.store)
@@ -78,3 +108,27 @@ def test_the_worker_command_runs_what_is_due_at_the_given_moment(
                  "--at", "2026-12-11T10:00:00+08:00"]) == 0
     assert "notify assignee: 1 user(s)" in capsys.readouterr().out
     assert len(_messages(world, world.agent.id)) >= 1
+
+
+def test_an_activity_reminds_its_owner_an_hour_before_it_is_due(world: World) -> None:
+    rep = users.add_user(world.store.engine, "sam", PASSWORD, ["sales_rep"])
+    account = world.store.create(rep, "account", {"name": "Probe"})
+    world.store.create(rep, "activity", {"subject": "Call back", "kind": "call",
+                                         "due": shanghai(2026, 12, 7, 10),
+                                         "account": account["id"]})
+    worker = Worker(world.store)
+    worker.run_until_quiet(shanghai(2026, 12, 7, 8, 59))
+    assert _messages(world, rep.id) == []
+    worker.run_until_quiet(shanghai(2026, 12, 7, 9))
+    assert _messages(world, rep.id) == ["An activity is due in an hour"]
+
+
+def test_a_done_activity_reminds_nobody(world: World) -> None:
+    rep = users.add_user(world.store.engine, "sam", PASSWORD, ["sales_rep"])
+    account = world.store.create(rep, "account", {"name": "Probe"})
+    activity = world.store.create(rep, "activity", {
+        "subject": "Call back", "kind": "call", "due": shanghai(2026, 12, 7, 10),
+        "account": account["id"]})
+    world.store.update(rep, "activity", activity["id"], {"done": True})
+    Worker(world.store).run_until_quiet(shanghai(2026, 12, 7, 9))
+    assert _messages(world, rep.id) == []

@@ -40,3 +40,17 @@ def test_an_unknown_user_is_an_error(sales_db, capsys) -> None:
     sales, _, url = sales_db
     assert main(["explain", root_of(sales), "nobody", "lead", "--db", url]) == 1
     assert "no active user named 'nobody'" in capsys.readouterr().err
+
+
+def test_a_record_explained_says_which_transitions_the_user_may_fire(sales_db,
+                                                                     capsys) -> None:
+    sales, lead_id, url = sales_db
+    assert main(["explain", root_of(sales), "mona", "lead", str(lead_id), "--db", url]) == 0
+    assert "so mona may fire now: contact (Contact), lose (Lose)" in capsys.readouterr().out
+
+
+def test_a_user_who_cannot_see_the_record_may_fire_nothing(sales_db, capsys) -> None:
+    sales, lead_id, url = sales_db
+    assert main(["explain", root_of(sales), "rita", "lead", str(lead_id), "--db", url,
+                 "--language", "zh"]) == 0
+    assert "因此 rita 现在不能对这条 lead 执行任何流转" in capsys.readouterr().out

@@ -142,6 +142,17 @@ PROJECT = {
             params:
               owner: {field: owner, default: current_user}
     """,
+    "insight/dashboards.yaml": """
+        dashboards:
+          selling:
+            label: {en: My selling, zh: 我的销售}
+            roles: [rep]
+            tiles:
+              - {report: pipeline_by_stage}
+              - {kpi: seats_total, label: {en: Seats, zh: 席位}}
+              - {list: deal, where: 'state == "engaging"', label: {en: Engaging deals, zh: 接洽中}}
+              - {report: margin_by_product, chart: pie}
+    """,
 }
 
 
@@ -153,6 +164,7 @@ class World:
     other_rep: User
     manager: User
     zh_rep: User
+    root: Path
 
 
 def add_user(store: Store, username: str, roles: list[str], language: str = "en") -> User:
@@ -169,12 +181,13 @@ def add_user(store: Store, username: str, roles: list[str], language: str = "en"
 
 def open_world(write_project: Callable[..., Path], db_url: str,
                files: dict[str, str] | None = None) -> World:
-    app = compile_app(load_project_or_raise(write_project({**PROJECT, **(files or {})})))
+    root = write_project({**PROJECT, **(files or {})})
+    app = compile_app(load_project_or_raise(root))
     store = Store(app, db_url)
     store.create_schema()
     return World(app, store, add_user(store, "rita", ["rep"]), add_user(store, "ralf", ["rep"]),
                  add_user(store, "mona", ["manager"]),
-                 add_user(store, "wang", ["rep"], language="zh"))
+                 add_user(store, "wang", ["rep"], language="zh"), root)
 
 
 ACCOUNTS = [("Acme", "east", 5), ("Bolt", "west", 2), ("Cora", None, 4)]

@@ -3,11 +3,14 @@ first ids, and refuse unless the rows are accepted (`accept_invalid`)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from evolving_project import CUSTOMER, Shop, open_shop
+from guanxi.migrate import breaks
 from guanxi.migrate import plan as migrate
 
 
@@ -130,3 +133,37 @@ def test_a_rule_unchanged_since_the_last_migration_is_not_counted(shop: Shop) ->
     app = shop.write(changed("visits: {type: integer}",
                              "visits: {type: integer, min: 3, label: Visits}"))
     assert migrate.plan(app, shop.engine).breaking() == ()
+
+
+def test_the_database_and_python_count_alike(shop: Shop) -> None:
+    with_customers(shop, {"name": "A", "visits": 1, "phone": "12", "tier": "gold"},
+                   {"name": "B", "visits": 50, "tier": "silver"},
+                   {"name": "C", "phone": "  "}, {"name": "D", "visits": 3, "tier": "gold"})
+    stricter = changed("visits: {type: integer}", "visits: {type: integer, min: 3}") \
+        .replace("phone: {type: string}", "phone: {type: string, min_length: 3}") \
+        .replace("options: [gold, silver]", "options: [silver]") + (
+            "  rules:\n"
+            "    - check: visits == null or visits < 10\n"
+            "    - when: tier == \"gold\"\n"
+            "      require: [phone]\n")
+    app = shop.write(stricter)
+    compiled = app.entities["customer"]
+    with shop.engine.connect() as conn:
+        present = frozenset(c["name"] for c in sa.inspect(conn).get_columns("customer"))
+        found = breaks.probes(compiled, app, None, dt.datetime.now(dt.UTC), present)
+        answers = {p.name: breaks.count_in_sql(conn, compiled.table, p) for p in found}
+        in_sql = {name: answer for name, answer in answers.items() if answer is not None}
+        in_python = breaks.count_in_python(breaks.Reader(conn, app), "customer", found)
+    assert {"visits:min", "phone:min_length", "tier:options", "rule:1", "rule:2"} <= \
+        set(in_sql)
+    assert in_sql == {name: in_python[name] for name in in_sql}
+
+
+def test_remembering_the_rules_alone_leaves_the_plan_empty(shop: Shop) -> None:
+    app = shop.write()
+    app.tables.metadata.create_all(shop.engine)  # as Store.create_schema does
+    plan = migrate.plan(app, shop.engine)
+    assert plan.empty
+    assert [s.action for s in plan.steps] == ["remember_rules"]
+    migrate.apply(plan, shop.engine)
+    assert migrate.plan(app, shop.engine).steps == ()

@@ -3,11 +3,16 @@ keeping the data and the history, on both databases."""
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from evolving_project import CUSTOMER, Shop, open_shop
+from guanxi.compile.app import compile_app
+from guanxi.errors import ValidationFailed
+from guanxi.language.project import load_project_or_raise
 from guanxi.migrate import plan as migrate
 
 
@@ -88,3 +93,57 @@ def test_a_renamed_option_moves_the_stored_values(shop: Shop) -> None:
     assert any("from 'gold' to 'platinum'" in s.description for s in plan.steps)
     store, cleo = shop.store(app)
     assert store.get(cleo, "customer", record_id)["tier"] == "platinum"
+
+
+def test_a_renamed_tag_moves_inside_the_stored_lists(shop: Shop) -> None:
+    app = shop.write()
+    shop.migrate(app)
+    store, cleo = shop.store(app)
+    both = store.create(cleo, "customer", {"name": "A", "labels": ["vip", "local"]})
+    other = store.create(cleo, "customer", {"name": "B", "labels": ["new"]})
+    app = shop.write(CUSTOMER.replace(
+        "labels: {type: tags, options: [vip, new, local]}",
+        "labels: {type: tags, options: {gold: {label: Gold, renamed_from: vip}, new: New,"
+        " local: Local}}"))
+    plan = shop.migrate(app)
+    assert any(s.description.startswith("change the tag 'vip' of customer.labels to 'gold'")
+               and s.data == "1 record(s) change" for s in plan.steps)
+    store, cleo = shop.store(app)
+    assert store.get(cleo, "customer", both["id"])["labels"] == ["gold", "local"]
+    assert store.get(cleo, "customer", other["id"])["labels"] == ["new"]
+
+
+ORDER = """
+order:
+  fields:
+    title: {type: string, required: true}
+    buyer: {type: reference, to: customer}
+  access:
+    clerk: {create: all, read: all, update: all}
+"""
+
+
+def with_order(shop: Shop, customer: str, order: str, entity_file: str = "customer") -> Any:
+    shop.write(customer, entity_file=entity_file)
+    (shop.root / "entities" / "order.yaml").write_text(textwrap.dedent(order),
+                                                       encoding="utf-8")
+    return compile_app(load_project_or_raise(shop.root))
+
+
+def test_renaming_a_referenced_entity_and_the_reference_keeps_the_links(shop: Shop) -> None:
+    app = with_order(shop, CUSTOMER, ORDER)
+    shop.migrate(app)
+    store, cleo = shop.store(app)
+    customer = store.create(cleo, "customer", {"name": "Ada"})
+    order = store.create(cleo, "order", {"title": "O1", "buyer": customer["id"]})
+    app = with_order(shop, CUSTOMER.replace("customer:\n", "client:\n  renamed_from: customer\n",
+                                            1),
+                     ORDER.replace("buyer: {type: reference, to: customer}",
+                                   "purchaser: {type: reference, to: client, "
+                                   "renamed_from: buyer}"), entity_file="client")
+    shop.migrate(app)
+    assert migrate.plan(app, shop.engine).empty
+    store, cleo = shop.store(app)
+    assert store.get(cleo, "order", order["id"])["purchaser"] == customer["id"]
+    with pytest.raises(ValidationFailed):
+        store.create(cleo, "order", {"title": "O2", "purchaser": 999})
