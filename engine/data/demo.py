@@ -29,8 +29,6 @@ DEMO_USERS: tuple[tuple[str, str, tuple[str, ...], str], ...] = (
     ("wei", "Wang Wei", ("sales_rep",), "zh"),
     ("sue", "Sue Service", ("service_manager",), "en"),
     ("li", "Li Na", ("service_agent",), "zh"),
-    # acme's ERP reads won deals through a webhook as this role (messages/webhooks.yaml)
-    ("erp", "ERP Link", ("erp",), "en"),
 )
 
 COMPANIES = [
