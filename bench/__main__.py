@@ -37,6 +37,7 @@ from bench import (
     case_mail,
     case_plan,
     case_report,
+    case_rollup,
     case_startup,
     case_transition,
     case_validate,
@@ -51,6 +52,7 @@ CASES: dict[str, tuple[Callable[[Context], list[Measurement]], bool]] = {
     "file_import": (case_file_import.run, True),
     "list": (case_list.run, True),
     "transition": (case_transition.run, True),
+    "rollup": (case_rollup.run, True),
     "api": (case_api.run, True),
     "report": (case_report.run, True),
     "compile": (case_compile.run, False),
@@ -62,8 +64,8 @@ CASES: dict[str, tuple[Callable[[Context], list[Measurement]], bool]] = {
 
 QUICK = Sizes(rows=200, django_rows=100, validate_records=200, api_requests=200,
               api_seconds=1.0, clients=8, list_rows=1_000, list_pages=20, transitions=100,
-              report_rows=1_000, entities=20, fields=10, records=1_000, starts=1, repeat=1,
-              owners=2, ceiling=False, timers=1_000, jobs=200)
+              report_rows=1_000, rollup_rows=500, entities=20, fields=10, records=1_000,
+              starts=1, repeat=1, owners=2, ceiling=False, timers=1_000, jobs=200)
 FULL = Sizes(rows=1_000_000, django_rows=20_000, validate_records=10_000, api_requests=20_000,
              api_seconds=20.0, list_rows=1_000_000, list_pages=500, transitions=20_000,
              report_rows=1_000_000, records=1_000_000, repeat=1)

@@ -211,6 +211,7 @@ class Sizes:
     owners: int = _size(20, "list: sales reps the rows are spread over")
     transitions: int = _size(3_000, "transition: records moved per run")
     report_rows: int = _size(200_000, "report: rows the reports count")
+    rollup_rows: int = _size(100_000, "rollup: child rows inserted with a parent roll-up")
     entities: int = _size(200, "compile: entities in the generated project")
     fields: int = _size(40, "compile: fields per entity")
     records: int = _size(100_000, "startup: records in the database the server starts on")

@@ -134,6 +134,11 @@ CATALOG: dict[str, Problem] = _catalog(
     ("GX333", E, "computed field '{name}' reads '{path}' through more than one reference",
      "A computed field reads through one reference at most, so that it is computed again "
      "when that record changes."),
+    ("GX334", E, "unknown time zone '{name}'", "`time_zone:` in guanxi.yaml is not an "
+     "IANA time zone name such as Asia/Shanghai or Europe/Berlin."),
+    ("GX335", E, "the roll-up condition of '{name}' depends on who writes: {what}",
+     "A roll-up condition reads `current_user` or `has_role()`; a stored roll-up is the "
+     "same for every reader."),
     ("GX340", E, "{what} '{name}' is renamed_from '{former}', which is still declared",
      "`renamed_from` names a field, entity, state or option that the project still declares; "
      "a rename needs the old name gone."),

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
-CASES = ("validate", "import", "file_import", "list", "transition", "api", "report",
+CASES = ("validate", "import", "file_import", "list", "transition", "rollup", "api", "report",
          "compile", "startup", "plan", "automation", "mail")
 
 

@@ -71,7 +71,8 @@ def _user_fields(entity: EntitySpec) -> list[str]:
 @register(70)
 def check_calendars(ctx: Context) -> None:
     spec = ctx.spec
-    zones = [("the project", spec.time_zone, _at(ctx.project, "time_zone", spec.loc))]
+    # The project's own time_zone is checked by guanxi.checks.zones (GX334).
+    zones: list[tuple[str, str, Loc]] = []
     raw = _raw(ctx.project, "calendars")
     for calendar in spec.calendars:
         body = _raw(raw, calendar.name)

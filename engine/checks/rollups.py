@@ -10,7 +10,9 @@ from collections.abc import Iterator
 
 from guanxi.checks.expressions import check_expression
 from guanxi.checks.registry import Context, register, suggest
-from guanxi.expr import ExprSyntaxError, Scope, names_in
+from guanxi.expr import Binary, Call, ExprSyntaxError, ListOf, Name, Scope, Unary, names_in
+from guanxi.expr import Node as ExprNode
+from guanxi.expr.types import CURRENT_USER
 from guanxi.fields.registry import FIELD_TYPES, SYSTEM_FIELDS
 from guanxi.language.tree import LocDict
 from guanxi.spec import EntitySpec, FieldSpec, Loc, RollupSpec
@@ -135,6 +137,11 @@ def _check_condition(ctx: Context, field: FieldSpec, rollup: RollupSpec,
         return
     tree = scope.tree(rollup.when)
     assert not isinstance(tree, ExprSyntaxError)
+    personal = _personal(tree)
+    if personal is not None:
+        ctx.add("GX335", rollup.when_loc, "a roll-up is the same for everyone; compare "
+                "with fields, constants, today() or now()", name=field.name, what=personal)
+        return
     for name in names_in(tree):
         if len(name.parts) > 1:
             ctx.add("GX331", rollup.when_loc,
@@ -142,6 +149,26 @@ def _check_condition(ctx: Context, field: FieldSpec, rollup: RollupSpec,
                     f"'{'.'.join(name.parts)}' into a computed field of '{child.name}' "
                     "first", name=field.name, path=".".join(name.parts))
             return
+
+
+def _personal(tree: ExprNode) -> str | None:
+    """What in a condition depends on who evaluates it: `current_user`, `has_role`."""
+    todo: list[ExprNode] = [tree]
+    while todo:
+        current = todo.pop()
+        if isinstance(current, Name) and current.parts == (CURRENT_USER,):
+            return CURRENT_USER
+        if isinstance(current, Call):
+            if current.name == "has_role":
+                return "has_role()"
+            todo.extend(current.args)
+        elif isinstance(current, Binary):
+            todo += [current.left, current.right]
+        elif isinstance(current, Unary):
+            todo.append(current.operand)
+        elif isinstance(current, ListOf):
+            todo.extend(current.items)
+    return None
 
 
 def _check_paths(ctx: Context, entity: EntitySpec, field: FieldSpec) -> None:

@@ -24,6 +24,7 @@ from guanxi.checks import (
     schema,
     system,
     workflows,
+    zones,
 )
 from guanxi.checks.registry import Context, run_checks
 from guanxi.diagnostics import Diagnostic
@@ -31,9 +32,8 @@ from guanxi.language.raw import RawProject
 from guanxi.spec import ProjectSpec
 
 # The topic modules whose checks are registered (imported for that).
-TOPICS = (flowsplit, schema, entities, system, workflows, expressions, rollups, renames,
-          mappings, insight, scenarios, duplicates,
-          automation, messages)
+TOPICS = (flowsplit, schema, entities, system, zones, workflows, expressions, rollups, renames,
+          mappings, insight, scenarios, duplicates, automation, messages)
 
 
 def check_project(raw: RawProject, spec: ProjectSpec) -> list[Diagnostic]:

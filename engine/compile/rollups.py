@@ -40,6 +40,10 @@ class RollupGroup:
     via: str
     values: Mapping[str, ColumnElement[Any]]
     reads: frozenset[str]
+    # When every roll-up of the group is a count or a sum: what new child rows add to
+    # each, aggregated over those rows (so a bulk insert adds to the stored values
+    # instead of aggregating every child of every parent again).
+    deltas: Mapping[str, ColumnElement[Any]] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,22 +98,12 @@ def _aggregate(spec: RollupSpec, target: FieldSpec, column: ColumnElement[Any] |
     return sa.func.min(column) if spec.kind == "min" else sa.func.max(column)
 
 
-def rollup_value(project: ProjectSpec, parent: EntitySpec, target: FieldSpec,
-                 tables: Mapping[str, sa.Table], scopes: Mapping[str, expr.Scope]
-                 ) -> ColumnElement[Any]:
-    """The roll-up of field `target` of `parent` as a scalar subquery correlated to the
-    parent's table."""
-    spec = target.rollup
-    assert spec is not None
-    child_spec = project.entity(spec.of)
-    assert child_spec is not None
-    child: sa.FromClause = tables[spec.of]
-    owner = tables[parent.name]
-    if spec.of == parent.name:
-        child = child.alias(f"{spec.of}_rolled")
-    column = child.c[spec.field] if spec.field else None
-    conditions: list[ColumnElement[bool]] = [
-        child.c[spec.via] == owner.c.id, child.c.deleted_at.is_(None)]
+def _filters(project: ProjectSpec, spec: RollupSpec, child: sa.FromClause,
+             tables: Mapping[str, sa.Table], scopes: Mapping[str, expr.Scope]
+             ) -> list[ColumnElement[bool]]:
+    """Which rows of `child` are rolled up: live ones, where the condition holds, in a
+    (non-)final state when asked."""
+    conditions: list[ColumnElement[bool]] = [child.c.deleted_at.is_(None)]
     if spec.when is not None:
         scope = scopes[spec.of]
         checked = scope.checked(spec.when)
@@ -117,9 +111,44 @@ def rollup_value(project: ProjectSpec, parent: EntitySpec, target: FieldSpec,
                              spec.of, NOBODY, parameters=True)
         conditions.append(clause)
     if spec.final is not None:
+        child_spec = project.entity(spec.of)
+        assert child_spec is not None
         conditions.append(child.c.state.in_(final_states(project, child_spec, spec.final)))
+    return conditions
+
+
+def rollup_value(project: ProjectSpec, parent: EntitySpec, target: FieldSpec,
+                 tables: Mapping[str, sa.Table], scopes: Mapping[str, expr.Scope]
+                 ) -> ColumnElement[Any]:
+    """The roll-up of field `target` of `parent` as a scalar subquery correlated to the
+    parent's table."""
+    spec = target.rollup
+    assert spec is not None
+    child: sa.FromClause = tables[spec.of]
+    owner = tables[parent.name]
+    if spec.of == parent.name:
+        child = child.alias(f"{spec.of}_rolled")
+    column = child.c[spec.field] if spec.field else None
+    conditions = [child.c[spec.via] == owner.c.id,
+                  *_filters(project, spec, child, tables, scopes)]
     query = sa.select(_aggregate(spec, target, column)).where(*conditions)
     return query.correlate(owner).scalar_subquery()
+
+
+def rollup_delta(project: ProjectSpec, target: FieldSpec, tables: Mapping[str, sa.Table],
+                 scopes: Mapping[str, expr.Scope]) -> ColumnElement[Any] | None:
+    """For a count or a sum: what a set of new child rows adds to it, as an aggregate
+    over those rows (grouped by their parent); None for min, max and avg."""
+    spec = target.rollup
+    assert spec is not None
+    if spec.kind not in ("count", "sum"):
+        return None
+    child = tables[spec.of]
+    amount: ColumnElement[Any] = (child.c[spec.field] if spec.kind == "sum" and spec.field
+                                  else sa.literal(1))
+    counted = sa.case((sa.and_(*_filters(project, spec, child, tables, scopes)), amount),
+                      else_=sa.literal(0))
+    return sa.func.coalesce(sa.func.sum(counted), 0)
 
 
 def _rollup_reads(spec: RollupSpec, scopes: Mapping[str, expr.Scope]) -> frozenset[str]:
@@ -151,6 +180,7 @@ def build_derived(project: ProjectSpec, tables: Mapping[str, sa.Table],
     """Every roll-up and every reader of the project, keyed by the entity whose writes
     move them."""
     groups: dict[tuple[str, str, str], dict[str, ColumnElement[Any]]] = {}
+    deltas: dict[tuple[str, str, str], dict[str, ColumnElement[Any] | None]] = {}
     reads: dict[tuple[str, str, str], frozenset[str]] = {}
     for parent in project.entities:
         for target in parent.fields:
@@ -160,11 +190,16 @@ def build_derived(project: ProjectSpec, tables: Mapping[str, sa.Table],
             key = (parent.name, spec.of, spec.via)
             groups.setdefault(key, {})[target.name] = rollup_value(
                 project, parent, target, tables, scopes)
+            deltas.setdefault(key, {})[target.name] = rollup_delta(
+                project, target, tables, scopes)
             reads[key] = reads.get(key, frozenset()) | _rollup_reads(spec, scopes)
     rollups: dict[str, list[RollupGroup]] = {}
     stored: dict[str, list[RollupGroup]] = {}
     for key, values in groups.items():
-        group = RollupGroup(key[0], key[1], key[2], values, reads[key])
+        adds = deltas[key]
+        group = RollupGroup(key[0], key[1], key[2], values, reads[key],
+                            None if any(v is None for v in adds.values())
+                            else {k: v for k, v in adds.items() if v is not None})
         rollups.setdefault(group.child, []).append(group)
         stored.setdefault(group.parent, []).append(group)
     readers: dict[str, list[Reader]] = {}

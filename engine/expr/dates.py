@@ -1,9 +1,12 @@
 """Dates in expressions: literals (`date("2026-12-01")`), parts (`year(d)` …), period
 starts (`month_start(d)` …) and durations as numbers (`hours(x)`, `days(x)`).
 
-Datetimes are naive UTC (the project declares no time zone), so a datetime's date,
-parts and period starts are those of its UTC date. The Python meanings take the values
-(None is null); the SQL meanings are elements spelled per dialect.
+Datetimes are naive UTC; a datetime's parts and period starts are those of its date in
+the project's time zone (`time_zone:` in guanxi.yaml, default UTC; the context's
+`local`), in Python and in SQL (PostgreSQL `AT TIME ZONE`; SQLite the `gx_local`
+function that `guanxi.store.database` registers on each connection). The Python
+meanings take the values (None is null); the SQL meanings are elements spelled per
+dialect.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 from functools import lru_cache
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from guanxi.expr.portable import portable
@@ -60,8 +64,22 @@ def literal_problem(parse: Callable[[str], Any], text: str) -> str | None:
 # ------------------------------------------------------------ Python meanings
 
 
-def _day_of(value: date | datetime) -> date:
-    return value.date() if isinstance(value, datetime) else value
+def _day_of(value: date | datetime, ctx: Any) -> date:
+    """The date of a date, or of a (naive UTC) moment in the context's time zone."""
+    if isinstance(value, datetime):
+        local = getattr(ctx, "local", None)
+        return (local(value) if local is not None else value).date()
+    return value
+
+
+def local_text(text: str | None, zone: str) -> str | None:
+    """SQLite's `gx_local(moment, zone)`: a stored UTC moment ('YYYY-MM-DD HH:MM:SS…')
+    as the wall-clock time in `zone`, written the same way."""
+    if text is None:
+        return None
+    moment = datetime.fromisoformat(text).replace(tzinfo=UTC)
+    local = moment.astimezone(ZoneInfo(zone)).replace(tzinfo=None)
+    return local.isoformat(sep=" ", timespec="microseconds")
 
 
 def part(name: str) -> Callable[[Sequence[Any], object], Any]:
@@ -69,7 +87,7 @@ def part(name: str) -> Callable[[Sequence[Any], object], Any]:
     def compute(values: Sequence[Any], ctx: object) -> Any:
         if values[0] is None:
             return None
-        day = _day_of(values[0])
+        day = _day_of(values[0], ctx)
         return day.isoweekday() if name == "weekday" else getattr(day, name)
 
     return compute
@@ -102,7 +120,7 @@ def start(name: str) -> Callable[[Sequence[Any], object], Any]:
     first = _STARTS[name]
 
     def compute(values: Sequence[Any], ctx: object) -> Any:
-        return None if values[0] is None else first(_day_of(values[0]))
+        return None if values[0] is None else first(_day_of(values[0], ctx))
 
     return compute
 
@@ -126,6 +144,10 @@ def in_units(seconds: int) -> Callable[[Sequence[Any], object], Any]:
 _SQLITE_DAY = "substr({0}, 1, 10)"
 _SQLITE_WEEKDAY = f"((CAST(strftime('%w', {_SQLITE_DAY}) AS INTEGER) + 6) % 7 + 1)"
 _PG_DAY = "CAST(CAST({0} AS DATE) AS TIMESTAMP)"
+
+# A naive UTC moment as the wall-clock time of a zone ({1}: its IANA name).
+LOCAL_SQL = portable("gx_local_time", sa.DateTime(), "gx_local({0}, {1})",
+                     "(({0}) AT TIME ZONE 'UTC' AT TIME ZONE {1})")
 
 PART_SQL = {
     name: portable(f"gx_{name}", sa.BigInteger(), sqlite, postgresql)

@@ -8,7 +8,9 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from functools import lru_cache
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from guanxi.expr import dates, rounding
@@ -19,7 +21,8 @@ from sqlalchemy.sql.expression import ColumnElement
 
 @dataclass(frozen=True, slots=True)
 class Context:
-    """Who evaluates an expression, and when. `now` is naive UTC; `today` is its date.
+    """Who evaluates an expression, and when. `now` is naive UTC; `today` is its date
+    in the project's time zone `zone` (an IANA name, default UTC).
 
     roles: the user's roles, already expanded through `includes`.
     """
@@ -27,6 +30,7 @@ class Context:
     user_id: int | None
     roles: frozenset[str] = frozenset()
     now: datetime | None = None
+    zone: str = "UTC"
 
     def __post_init__(self) -> None:
         moment = self.now or datetime.now(UTC)
@@ -41,7 +45,20 @@ class Context:
 
     @property
     def today(self) -> date:
-        return self.moment.date()
+        return self.local(self.moment).date()
+
+    def local(self, moment: datetime) -> datetime:
+        """A naive UTC moment as the wall-clock time of the project's zone (naive)."""
+        if self.zone == "UTC":
+            return moment
+        return moment.replace(tzinfo=UTC).astimezone(zone_info(self.zone)).replace(
+            tzinfo=None)
+
+
+@lru_cache(maxsize=64)
+def zone_info(name: str) -> ZoneInfo:
+    """The time zone `name` (an IANA name such as Asia/Shanghai)."""
+    return ZoneInfo(name)
 
 
 # ------------------------------------------------------------ SQL building blocks
@@ -258,8 +275,8 @@ def _days_between(values: Sequence[Any], ctx: Context) -> Any:
     a, b = values
     if a is None or b is None:
         return None
-    a = a.date() if isinstance(a, datetime) else a
-    b = b.date() if isinstance(b, datetime) else b
+    a = ctx.local(a).date() if isinstance(a, datetime) else a
+    b = ctx.local(b).date() if isinstance(b, datetime) else b
     return (b - a).days
 
 
@@ -361,6 +378,26 @@ def _unary_sql(element: Callable[..., ColumnElement[Any]],
     return lambda call: element(call.args[0])
 
 
+def _local_args(call: SqlCall) -> list[ColumnElement[Any]]:
+    """The call's arguments, each datetime read as the wall-clock time of the project's
+    zone (dates as they are)."""
+    if call.ctx.zone == "UTC":
+        return list(call.args)
+    zone = sa.literal(call.ctx.zone, sa.Text())
+    return [dates.LOCAL_SQL(arg, zone) if kind.kind == "datetime" else arg
+            for arg, kind in zip(call.args, call.types, strict=True)]
+
+
+def _local_sql(element: Callable[..., ColumnElement[Any]],
+               ) -> Callable[[SqlCall], ColumnElement[Any]]:
+    """A date function whose datetime argument is first read as the wall-clock time of
+    the project's zone (dates are taken as they are)."""
+    def build(call: SqlCall) -> ColumnElement[Any]:
+        return element(_local_args(call)[0])
+
+    return build
+
+
 _MOMENTS = frozenset({"date", "datetime"})
 _NUMBER = frozenset({"number"})
 
@@ -368,7 +405,7 @@ _NUMBER = frozenset({"number"})
 def _date_functions() -> tuple[Function, ...]:
     parts = tuple(
         Function(name, (_MOMENTS,), _t("number", integral=True), dates.part(name),
-                 _unary_sql(dates.PART_SQL[name]), description)
+                 _local_sql(dates.PART_SQL[name]), description)
         for name, description in (
             ("year", "the year of a date or datetime"),
             ("month", "the month (1-12) of a date or datetime"),
@@ -378,7 +415,7 @@ def _date_functions() -> tuple[Function, ...]:
     )
     starts = tuple(
         Function(name, (_MOMENTS,), _t("date"), dates.start(name),
-                 _unary_sql(dates.START_SQL[name]),
+                 _local_sql(dates.START_SQL[name]),
                  f"the first day of the {period} holding a date or datetime")
         for name, period in (("month_start", "month"), ("week_start", "week (Monday)"),
                              ("quarter_start", "quarter"), ("year_start", "year"))
@@ -422,7 +459,7 @@ FUNCTIONS: dict[str, Function] = {
     f.name: f
     for f in (
         Function("today", (), _t("date"), lambda v, ctx: ctx.today, _today_sql,
-                 "the current date (UTC)"),
+                 "the current date (in the project's time zone)"),
         Function("now", (), _t("datetime"), lambda v, ctx: ctx.moment, _now_sql,
                  "the current date and time (UTC)"),
         Function("len", (_kinds("text list"),), _t("number", integral=True), _len, _len_sql,
@@ -440,8 +477,9 @@ FUNCTIONS: dict[str, Function] = {
                  variadic=True),
         Function("days_between", (_kinds("date datetime"), _kinds("date datetime")),
                  _t("number", integral=True), _days_between,
-                 lambda c: days_between_sql(*c.args),
-                 "whole days from the first date to the second (b - a)"),
+                 lambda c: days_between_sql(*_local_args(c)),
+                 "whole days from the first date to the second (b - a); a moment counts "
+                 "by its date in the project's time zone"),
         Function("has_role", (_kinds("text"),), _t("boolean"),
                  lambda v, ctx: v[0] in ctx.roles, _has_role_sql,
                  "true when the user has the role (or a role that includes it)",

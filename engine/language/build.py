@@ -119,7 +119,7 @@ class _Builder:
         system_grants = self.mapping(system.get("grants")) if system is not None else None
         self.system_grants = system_grants or LocDict(data.loc)
         given_zone = data.get("time_zone")
-        time_zone = given_zone if isinstance(given_zone, str) else "UTC"
+        time_zone = given_zone if isinstance(given_zone, str) and given_zone else "UTC"
         automation = self.raw.automation or LocDict(data.loc)
         return ProjectSpec(
             name=name,

@@ -13,6 +13,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from guanxi.errors import GuanxiError
+from guanxi.expr.dates import local_text
 
 # Execution option a Connection carries when its next transaction will write.
 WRITE_OPTION = "guanxi_write"
@@ -53,6 +54,8 @@ def _setup_sqlite(engine: sa.Engine) -> None:
         cursor.execute("PRAGMA journal_mode = WAL")
         cursor.execute("PRAGMA synchronous = NORMAL")
         cursor.close()
+        # Date parts of moments in the project's time zone (guanxi.expr.dates).
+        dbapi_connection.create_function("gx_local", 2, local_text, deterministic=True)
 
     @sa.event.listens_for(engine, "begin")
     def on_begin(connection: sa.Connection) -> None:

@@ -12,7 +12,10 @@ Given the changes one write made to entity C:
    concurrent writers queue instead of deadlocking; SQLite has one writer), then one
    set-based UPDATE per group sets every roll-up from a correlated aggregate over the
    live children, so count, sum, min, max and avg are exact after creates, updates,
-   re-pointing, deletes and restores alike.
+   re-pointing, deletes and restores alike. When a write only creates rows (create,
+   bulk insert, import) and the group holds only counts and sums, one grouped query
+   over the new rows gives what each parent gains and an executemany adds it, instead
+   of aggregating every child again (an empty stored value is aggregated in full).
 3. Records of entities whose computed fields read a changed field through a reference
    are found by their reference (one query).
 4. Each record touched is read again: its computed fields are computed afresh (a tier
@@ -45,6 +48,11 @@ from guanxi.store.unit import Unit, resolver_of
 Moved = tuple[int, str, Mapping[str, Any]]
 # Actions that change whether a row counts at all, whatever its fields.
 _WHOLE = frozenset({"create", "import", "delete", "restore"})
+# Creates, whose rows add to counts and sums without reading the other children.
+_NEW = frozenset({"create", "import"})
+# A group of roll-ups to set on a parent entity, and what new rows add to them (or None:
+# aggregate every child again).
+Work = tuple[RollupGroup, list[dict[str, Any]] | None]
 # A chain of derived values longer than this is a cycle the checker did not refuse.
 _MAX_DEPTH = 32
 
@@ -65,20 +73,57 @@ def _maintain(unit: Unit, name: str, moved: Sequence[Moved], depth: int) -> None
     if depth > _MAX_DEPTH:
         raise RuntimeError(f"derived values of '{name}' depend on each other in a cycle")
     touched: dict[str, set[int]] = {}
-    rolled: dict[str, set[str]] = {}
+    work: dict[str, list[Work]] = {}
     for group in dependents.rollups:
-        parents = _parents(unit, group, moved)
+        relevant = [m for m in moved if _relevant(m, group.reads)]
+        if not relevant:
+            continue
+        adds: list[dict[str, Any]] | None = None
+        if group.deltas is not None and all(m[1] in _NEW for m in relevant):
+            adds = _deltas(unit, group, [m[0] for m in relevant])
+            parents = {int(row["gx_parent"]) for row in adds}
+        else:
+            parents = _parents(unit, group, relevant)
         if parents:
             touched.setdefault(group.parent, set()).update(parents)
-            rolled.setdefault(group.parent, set()).update(group.values)
+            work.setdefault(group.parent, []).append((group, adds))
     for reader in dependents.readers:
         found = _readers(unit, reader, moved)
         if found:
             touched.setdefault(reader.entity, set()).update(found)
     for parent, ids in sorted(touched.items()):
-        groups = [g for g in dependents.rollups if g.parent == parent]
-        again = _refresh(unit, unit.app.entities[parent], sorted(ids), groups)
+        again = _refresh(unit, unit.app.entities[parent], sorted(ids), work.get(parent, []))
         _maintain(unit, parent, again, depth + 1)
+
+
+def _deltas(unit: Unit, group: RollupGroup, ids: Sequence[int]) -> list[dict[str, Any]]:
+    """What the new child rows `ids` add to each count and sum of the group, per parent
+    (`gx_parent`, `gx_d_<field>`): one grouped query over those rows."""
+    assert group.deltas is not None
+    deltas = group.deltas
+
+    def build() -> Any:
+        table = unit.app.tables.entities[group.child]
+        via = table.c[group.via]
+        return (sa.select(via.label("gx_parent"),
+                          *(value.label(f"gx_d_{name}") for name, value in deltas.items()))
+                .where(table.c.id.in_(sa.bindparam("gx_ids", expanding=True)),
+                       via.is_not(None))
+                .group_by(via))
+
+    statement = unit.statements.get(("rollup_deltas", group.parent, group.child, group.via),
+                                    build)
+    params = context_params(unit.ctx)
+    found: dict[int, dict[str, Any]] = {}
+    for chunk in _chunks(ids):
+        for row in unit.conn.execute(statement, {**params, "gx_ids": chunk}).mappings():
+            known = found.get(row["gx_parent"])
+            if known is None:
+                found[row["gx_parent"]] = dict(row)
+            else:
+                for key in deltas:
+                    known[f"gx_d_{key}"] += row[f"gx_d_{key}"]
+    return list(found.values())
 
 
 def _relevant(moved: Moved, reads: frozenset[str]) -> bool:
@@ -133,27 +178,31 @@ def _names(entity: CompiledEntity) -> list[str]:
 
 
 def _refresh(unit: Unit, entity: CompiledEntity, ids: list[int],
-             groups: Sequence[RollupGroup]) -> list[Moved]:
-    """Lock the records `ids`, set their roll-ups in `groups`, compute their computed
+             work: Sequence[Work]) -> list[Moved]:
+    """Lock the records `ids`, set their roll-ups (`work`), compute their computed
     fields again and hold them to the rules about what changed; the changes made."""
     table, conn = entity.table, unit.conn
     needs_rows = bool(entity.validator.computed or entity.validator.rules
                       or entity.name in unit.app.derived.dependents)
     before: dict[int, dict[str, Any]] = {}
-    for chunk in _chunks(ids):
+    locking = unit.dialect.name == "postgresql"  # SQLite: the write lock is held already
+    for chunk in _chunks(ids) if needs_rows or locking else ():
         query = sa.select(table if needs_rows else table.c.id).where(
             table.c.id.in_(chunk)).order_by(table.c.id)
-        if unit.dialect.name == "postgresql":
+        if locking:
             query = query.with_for_update(key_share=True)
         rows = conn.execute(query).mappings().all()
         if needs_rows:
             before.update((row["id"], dict(row)) for row in rows)
-    if groups:
-        params = context_params(unit.ctx)
-        for group in groups:
+    params = context_params(unit.ctx)
+    for group, adds in work:
+        if adds is None:
             statement = _rollup_statement(unit, entity, group)
             for chunk in _chunks(ids):
                 conn.execute(statement, {**params, "gx_ids": chunk})
+        elif adds:
+            conn.execute(_delta_statement(unit, entity, group),
+                         [{**params, **row} for row in adds])
     if not needs_rows:
         return []
     return _recompute_rows(unit, entity, before)
@@ -167,6 +216,24 @@ def _rollup_statement(unit: Unit, entity: CompiledEntity, group: RollupGroup) ->
             table.c.id.in_(sa.bindparam("gx_ids", expanding=True))).values(dict(group.values))
 
     return unit.statements.get(("rollup", group.parent, group.child, group.via), build)
+
+
+def _delta_statement(unit: Unit, entity: CompiledEntity, group: RollupGroup) -> Any:
+    """UPDATE parent SET f = f + :gx_d_f … WHERE id = :gx_parent (a value left empty,
+    e.g. by a migration that added the column, is aggregated in full instead)."""
+    table = entity.table
+    assert group.deltas is not None
+    deltas = group.deltas
+
+    def build() -> Any:
+        values = {name: sa.case((table.c[name].is_(None), group.values[name]),
+                                else_=table.c[name] + sa.bindparam(
+                                    f"gx_d_{name}", type_=table.c[name].type))
+                  for name in deltas}
+        return table.update().where(
+            table.c.id == sa.bindparam("gx_parent", type_=table.c.id.type)).values(values)
+
+    return unit.statements.get(("rollup_add", group.parent, group.child, group.via), build)
 
 
 def _recompute_rows(unit: Unit, entity: CompiledEntity,

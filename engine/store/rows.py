@@ -58,9 +58,9 @@ def known(entity: CompiledEntity, user: User, *, creating: bool) -> frozenset[st
 
 
 def defaults(entity: CompiledEntity, user: User, now: dt.datetime,
-             given: Mapping[str, Any]) -> dict[str, Any]:
-    """The declared defaults of the fields not `given` (`current_user`, `today`, `now` or a
-    value)."""
+             given: Mapping[str, Any], today: dt.date | None = None) -> dict[str, Any]:
+    """The declared defaults of the fields not `given` (`current_user`, `today` (the
+    project's date, `today`, by default now's UTC date), `now` or a value)."""
     values: dict[str, Any] = {}
     for spec in entity.spec.fields:
         if spec.rollup is not None:
@@ -74,7 +74,7 @@ def defaults(entity: CompiledEntity, user: User, now: dt.datetime,
         if default == "current_user" and spec.type == "user":
             values[spec.name] = user_id_of(user)
         elif default == "today" and spec.type == "date":
-            values[spec.name] = now.date()
+            values[spec.name] = today or now.date()
         elif default == "now" and spec.type == "datetime":
             values[spec.name] = now
         else:

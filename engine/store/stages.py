@@ -102,7 +102,7 @@ def new_records(unit: Unit, entity: CompiledEntity, batch: Batch,
     for row in batch:
         clean = row.record
         record: dict[str, Any] = dict(blank)
-        record.update(defaults(entity, user, now, clean))
+        record.update(defaults(entity, user, now, clean, unit.ctx.today))
         record.update(clean)
         record.update(created_at=now, updated_at=now, created_by=created_by, version=1)
         if "owner" not in clean:

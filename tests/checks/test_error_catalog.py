@@ -184,6 +184,11 @@ CASES: dict[str, tuple[dict[str, str], str]] = {
     "GX333": (rolled("t: {type: string, compute: own.thing.name}\n"
                      "    own: {type: reference, to: part}"),
               "computed field 't' reads 'own.thing.name' through more than one reference"),
+    "GX335": (rolled("t: {type: integer, rollup: {count: part, via: thing, "
+                     "when: 'owner == current_user'}}"),
+              "the roll-up condition of 't' depends on who writes: current_user"),
+    "GX334": (files(project=PROJECT + "time_zone: Asia/Shanghia\n"),
+              "unknown time zone 'Asia/Shanghia'"),
     "GX340": (field("title: {type: string, renamed_from: name}"),
               "field 'title' is renamed_from 'name', which is still declared"),
     "GX401": (thing_with("  rules:\n    - check: name ==\n"),

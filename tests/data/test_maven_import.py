@@ -5,6 +5,7 @@ independent computation over the CSV files."""
 from __future__ import annotations
 
 import csv
+import json
 import os
 from collections import Counter, defaultdict
 from collections.abc import Iterator
@@ -172,3 +173,39 @@ def test_import_undo_removes_the_batch(db_url: str, capsys: pytest.CaptureFixtur
     assert query(db_url, "SELECT count(*) FROM product WHERE deleted_at IS NULL") == [(7,)]
     [(status,)] = query(db_url, f"SELECT status FROM gx_import WHERE id = {int(batch)}")
     assert status == "undone"
+
+
+def report(url: str, name: str, capsys: pytest.CaptureFixture[str]) -> dict:
+    capsys.readouterr()
+    assert guanxi("report", MAVEN, name, "--db", url, "--format", "json") == 0
+    return json.loads(capsys.readouterr().out)
+
+
+def test_the_won_by_office_report_matches_the_csv(imported: str,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    office = {r["sales_agent"]: r["regional_office"].lower() for r in rows("sales_teams")}
+    expected: defaultdict[str, Decimal] = defaultdict(Decimal)
+    for r in rows("sales_pipeline"):
+        if r["deal_stage"] == "Won":
+            expected[office[r["sales_agent"]]] += Decimal(r["close_value"])
+    found = report(imported, "won_by_office", capsys)
+    group = found["groups"][0]["name"]
+    assert {row[group]: Decimal(str(row["won"])) for row in found["rows"]} == dict(expected)
+
+
+def test_the_win_rate_by_agent_report_matches_the_csv(imported: str,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    won: Counter[str] = Counter()
+    closed: Counter[str] = Counter()
+    for r in rows("sales_pipeline"):
+        if r["deal_stage"] in ("Won", "Lost"):
+            closed[r["sales_agent"]] += 1
+            won[r["sales_agent"]] += r["deal_stage"] == "Won"
+    found = report(imported, "win_rate_by_agent", capsys)
+    group = found["groups"][0]["name"]
+    rates = {row["labels"][group]: Decimal(str(row["win_rate"])) for row in found["rows"]
+             if row["win_rate"] is not None}
+    assert set(rates) == set(closed)
+    for name, rate in rates.items():
+        # The report gives the rate to 4 places.
+        assert abs(rate - Decimal(won[name]) / Decimal(closed[name])) <= Decimal("0.00005"), name

@@ -209,3 +209,24 @@ def test_a_rollup_is_kept_in_a_real_column(members):
     with members.store.engine.connect() as conn:
         stored = conn.execute(sa.select(table.c.spend).where(table.c.id == ann)).scalar()
     assert Decimal(stored) == Decimal("12")
+
+
+def test_bulk_insert_adds_only_the_rows_where_the_condition_holds(members):
+    ann = _member(members)
+    today = dt.date.today()
+    rows = [{"member": ann, "amount": "10", "bought_on": str(today)},
+            {"member": ann, "amount": "20", "bought_on": str(today - dt.timedelta(days=400))}]
+    members.store.bulk_insert(members.clerk, "purchase", rows)
+    assert (_get(members, ann)["spend_12m"], _get(members, ann)["spend"]) == (
+        Decimal("10.00"), Decimal("30.00"))
+
+
+def test_an_empty_stored_rollup_is_aggregated_in_full_on_the_next_create(members):
+    ann = _member(members)
+    _buy(members, ann, "5")
+    table = members.app.tables.entities["member"]
+    with members.store.engine.begin() as conn:  # as a migration adding the column leaves it
+        conn.execute(table.update().values(spend=None, purchases=None))
+    _buy(members, ann, "7")
+    assert (_get(members, ann)["spend"], _get(members, ann)["purchases"]) == (
+        Decimal("12.00"), 2)
