@@ -34,6 +34,7 @@ from bench import (
     case_file_import,
     case_import,
     case_list,
+    case_mail,
     case_plan,
     case_report,
     case_rollup,
@@ -60,6 +61,7 @@ CASES: dict[str, tuple[Callable[[Context], list[Measurement]], bool]] = {
     "plan": (case_plan.run, True),
     "automation": (case_automation.run, True),
     "scenario": (case_scenario.run, True),
+    "mail": (case_mail.run, False),
 }
 
 QUICK = Sizes(rows=200, django_rows=100, validate_records=200, api_requests=200,

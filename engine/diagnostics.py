@@ -7,7 +7,7 @@ project from running; warnings are reported and do not.
 Ranges: GX1xx files and YAML, GX2xx structure, GX3xx names and references,
 GX4xx expressions, GX5xx workflows, GX6xx access, GX7xx overlays, GX80x–GX81x data
 (import mappings, duplicate rules), GX82x–GX83x automation, GX85x acceptance scenarios,
-GX9xx insight (reports and dashboards).
+GX90x insight (reports and dashboards), GX96x messages (reply templates, webhooks).
 """
 
 from __future__ import annotations
@@ -304,6 +304,15 @@ CATALOG: dict[str, Problem] = _catalog(
      "{entity}", "A reminder's `field` must be a date or datetime field of the entity."),
     ("GX830", E, "{where}: {detail}", "An action lacks what it needs (a transition, "
      "an entity, a recipient) or has an unknown `do:`."),
+    # ------------------------------------------------------------ messages
+    ("GX961", E, "{what} '{name}' names unknown entity '{entity}'",
+     "A reply template or a webhook names no entity."),
+    ("GX962", E, "webhook '{name}' reads as unknown role '{role}'",
+     "A webhook's `as:` names no role."),
+    ("GX963", E, "webhook '{name}': entity '{entity}' has no transition '{transition}'",
+     "A webhook's `transition:` names no transition of the entity's workflow."),
+    ("GX964", E, "{what} '{name}' is declared twice (first at {first})",
+     "Two reply templates, or two webhooks, with one name."),
 )
 
 

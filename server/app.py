@@ -27,10 +27,12 @@ from guanxi.server.pages import (
     breaching,
     editing,
     erasure,
+    hooks,
     imports,
     inbox,
     jobs,
     kanban,
+    mail,
     merging,
     reports,
 )
@@ -186,7 +188,7 @@ def create_app(project: str | Path | Any, db_url: str | sa.Engine, secret: str |
         *merges.routes(), *api.routes(), *reports.routes(), *kanban.routes(),
         *editing.routes(), *merging.routes(), *imports.routes(), *erasure.routes(),
         *inbox.routes(), *jobs.routes(), *breaching.routes(), *access.routes(),
-        *pages.routes(),
+        *mail.routes(), *hooks.routes(), *pages.routes(),
     ]
     middleware = [
         Middleware(SecurityHeadersMiddleware),

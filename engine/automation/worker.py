@@ -34,6 +34,12 @@ from guanxi.store.unit import transaction
 log = logging.getLogger("guanxi.worker")
 MAX_ROUNDS = 20
 
+# More followers of what was written, each run once per pass after the change events are
+# followed: `follower(store, now)` queues its jobs and returns lines for the report.
+# Other packages add theirs (webhooks, e-mail notifications: `guanxi.mail.plug`).
+Follower = Callable[[Store, dt.datetime], list[str]]
+FOLLOWERS: list[Follower] = []
+
 
 def worker_name() -> str:
     """host:pid:random, unique per worker."""
@@ -114,6 +120,8 @@ class Worker:
         _, followed = tracking.follow(store.engine, store.app,
                                       store.context(store.system, now), now)
         report.lines.extend(followed)
+        for follower in FOLLOWERS:
+            report.lines.extend(follower(store, now))
         report.lines.extend(schedules.run_due(store, now))
         while (fired := timers.sweep(store.engine, now)):
             report.lines.append(f"{fired} timer(s) due")

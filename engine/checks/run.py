@@ -17,6 +17,7 @@ from guanxi.checks import (
     flowsplit,
     insight,
     mappings,
+    messages,
     renames,
     rollups,
     scenarios,
@@ -32,7 +33,7 @@ from guanxi.spec import ProjectSpec
 
 # The topic modules whose checks are registered (imported for that).
 TOPICS = (flowsplit, schema, entities, system, zones, workflows, expressions, rollups, renames,
-          mappings, insight, scenarios, duplicates, automation)
+          mappings, insight, scenarios, duplicates, automation, messages)
 
 
 def check_project(raw: RawProject, spec: ProjectSpec) -> list[Diagnostic]:

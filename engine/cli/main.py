@@ -20,6 +20,7 @@ from guanxi.cli import explain as cli_explain
 from guanxi.cli import exports as cli_exports
 from guanxi.cli import imports as cli_imports
 from guanxi.cli import language as cli_language
+from guanxi.cli import mail as cli_mail
 from guanxi.cli import new as cli_new
 from guanxi.cli import recompute as cli_recompute
 from guanxi.cli import report as cli_report
@@ -38,7 +39,8 @@ def build_parser() -> argparse.ArgumentParser:
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for module in (cli_language, cli_diagram, cli_data, cli_imports, cli_tokens, cli_server,
                    cli_recompute, cli_testing, cli_explain, cli_schemas, cli_new,
-                   cli_automation, cli_report, cli_exports, cli_erasure, cli_duplicates):
+                   cli_automation, cli_report, cli_exports, cli_erasure, cli_duplicates,
+                   cli_mail):
         module.register(subparsers)
     return parser
 

@@ -373,6 +373,17 @@ CASES: dict[str, tuple[dict[str, str], str]] = {
               "field of thing"),
     "GX830": (files(automation__rules_yaml="tick: {entity: thing, every: 1d}\n"),
               "rule 'tick': a schedule needs actions"),
+    "GX961": (files(messages__m_yaml="replies: {r: {entity: thin, keywords: [x], body: b}}\n"),
+              "reply template 'r' names unknown entity 'thin'"),
+    "GX962": (files(messages__m_yaml="webhooks: {h: {url: 'http://h', secret_env: S, "
+                                     "entity: thing, as: x}}\n"),
+              "webhook 'h' reads as unknown role 'x'"),
+    "GX963": (files(messages__m_yaml="webhooks: {h: {url: 'http://h', secret_env: S, "
+                                     "entity: thing, as: r, transition: finis}}\n"),
+              "webhook 'h': entity 'thing' has no transition 'finis'"),
+    "GX964": (files(messages__m_yaml="replies: {r: {entity: thing, keywords: [x], body: b}}\n",
+                    messages__n_yaml="replies: {r: {entity: thing, keywords: [y], body: b}}\n"),
+              "reply template 'r' is declared twice (first at {root}/messages/m.yaml:1:11)"),
 }
 
 

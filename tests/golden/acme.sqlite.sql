@@ -1,4 +1,4 @@
--- acme: 20 tables for sqlite
+-- acme: 25 tables for sqlite
 CREATE TABLE gx_user (
 	id INTEGER NOT NULL,
 	username VARCHAR(150) NOT NULL,
@@ -105,6 +105,60 @@ CREATE TABLE gx_assignment (
 	PRIMARY KEY (rule)
 );
 
+CREATE TABLE gx_message (
+	id INTEGER NOT NULL,
+	entity VARCHAR(63),
+	record_id INTEGER,
+	direction VARCHAR(3) NOT NULL,
+	message_id VARCHAR(300) NOT NULL,
+	in_reply_to VARCHAR(300),
+	from_addr VARCHAR(320) NOT NULL,
+	to_addr VARCHAR(320) NOT NULL,
+	subject VARCHAR(500) NOT NULL,
+	body TEXT NOT NULL,
+	html TEXT,
+	kind VARCHAR(20) NOT NULL,
+	state VARCHAR(16) NOT NULL,
+	user_id INTEGER,
+	contact_id INTEGER,
+	suggestions JSON,
+	note TEXT,
+	created_at DATETIME NOT NULL,
+	sent_at DATETIME,
+	PRIMARY KEY (id),
+	UNIQUE (message_id)
+);
+
+CREATE INDEX ix_gx_message_record ON gx_message (entity, record_id);
+
+CREATE TABLE gx_mail_cursor (
+	name VARCHAR(63) NOT NULL,
+	position INTEGER NOT NULL,
+	PRIMARY KEY (name)
+);
+
+CREATE TABLE gx_webhook_delivery (
+	id INTEGER NOT NULL,
+	subscription VARCHAR(100) NOT NULL,
+	webhook_id VARCHAR(100) NOT NULL,
+	event_id INTEGER NOT NULL,
+	attempt INTEGER NOT NULL,
+	status INTEGER,
+	elapsed_ms INTEGER NOT NULL,
+	error TEXT,
+	at DATETIME NOT NULL,
+	PRIMARY KEY (id)
+);
+
+CREATE INDEX ix_gx_webhook_delivery_sub ON gx_webhook_delivery (subscription, id);
+
+CREATE TABLE gx_webhook_state (
+	name VARCHAR(100) NOT NULL,
+	failures INTEGER NOT NULL,
+	disabled_at DATETIME,
+	PRIMARY KEY (name)
+);
+
 CREATE TABLE gx_user_role (
 	user_id INTEGER NOT NULL,
 	role VARCHAR(63) NOT NULL,
@@ -156,6 +210,14 @@ CREATE TABLE gx_notification (
 );
 
 CREATE INDEX ix_gx_notification_user ON gx_notification (user_id, read_at);
+
+CREATE TABLE gx_mail_pref (
+	user_id INTEGER NOT NULL,
+	address VARCHAR(320),
+	channels JSON NOT NULL,
+	PRIMARY KEY (user_id),
+	FOREIGN KEY(user_id) REFERENCES gx_user (id)
+);
 
 CREATE TABLE account (
 	id INTEGER NOT NULL,

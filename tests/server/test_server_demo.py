@@ -24,7 +24,8 @@ def demo(acme_copy: Path):
 def test_demo_creates_a_user_for_every_role(demo):
     store, report, _, _ = demo
     roles = {role for u in users.list_users(store.engine) for role in u.roles}
-    assert roles == {r.name for r in store.app.spec.roles}
+    # every role a person holds; acme's `erp` is read as by its webhook, not signed in as
+    assert roles == {r.name for r in store.app.spec.roles} - {"erp"}
     assert [login[0] for login in report.users] == [u[0] for u in DEMO_USERS]
 
 

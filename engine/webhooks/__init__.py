@@ -1,0 +1,2 @@
+"""Webhooks: change events delivered to other systems, signed per Standard Webhooks.
+See docs/messages.md."""
