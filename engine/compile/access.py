@@ -167,6 +167,12 @@ class EntityPolicy:
         """The SQL condition on this entity's rows that the user may delete."""
         return self._filter(user, ctx, "delete")
 
+    def creates_any(self, user: User) -> bool:
+        """Whether the user may create every record (a role grants `create: all`), so
+        that `can_create` holds whatever the record."""
+        return any(grant.operations["create"].kind == "all"
+                   for grant in self._granting(user, "create"))
+
     def can_create(self, user: User, ctx: expr.Context, record: Mapping[str, Any],
                    resolver: expr.Resolver | None = None) -> bool:
         """Whether the user may create `record` (field name -> value, as it would be stored)."""

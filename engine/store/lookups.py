@@ -117,6 +117,20 @@ def _taken(unit: Unit, entity: CompiledEntity, group: tuple[str, ...],
     return taken
 
 
+def _unique_key(row: Row, group: tuple[str, ...]) -> tuple[Any, ...] | None:
+    """The row's values of `group` to check, or None: the write changes none of them
+    (that it could read), or one is empty."""
+    errors = row.errors
+    if not any(f in row.changed and f not in errors for f in group):
+        return None
+    record = row.record
+    key = tuple(record.get(f) for f in group)
+    for value in key:
+        if value is None or (not value.strip() if type(value) is str else is_empty(value)):
+            return None
+    return key
+
+
 def unique(unit: Unit, entity: CompiledEntity, batch: Batch, visible: frozenset[str],
            seen: Seen | None = None) -> Batch:
     """Stage: unique fields (and unique indexes) whose changed values another record
@@ -126,9 +140,7 @@ def unique(unit: Unit, entity: CompiledEntity, batch: Batch, visible: frozenset[
     seen = {} if seen is None else seen
     result = list(batch)
     for group in unique_groups(entity):
-        keys = [None if (not set(group) & (row.changed - set(row.errors))
-                         or any(is_empty(row.record.get(f)) for f in group))
-                else tuple(row.record[f] for f in group) for row in result]
+        keys = [_unique_key(row, group) for row in result]
         present = [k for k in keys if k is not None]
         if not present:
             continue

@@ -11,6 +11,7 @@ processors, so values are the same as through `Connection.execute`.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from operator import itemgetter
 from typing import Any
 
 import sqlalchemy as sa
@@ -37,6 +38,14 @@ def allocate_ids(conn: sa.Connection, table: sa.Table, count: int) -> list[int] 
     return list(range(start, start + count))
 
 
+def _picker(names: Sequence[str]) -> Callable[[Mapping[str, Any]], tuple[Any, ...]]:
+    """A function giving the values of `names` in a mapping, as a tuple, in one call."""
+    get = itemgetter(*names)
+    if len(names) > 1:
+        return get
+    return lambda values: (get(values),)
+
+
 class Prepared:
     """One statement (with RETURNING or not), compiled for one dialect."""
 
@@ -55,6 +64,13 @@ class Prepared:
         # The names the SQL string uses for named parameters (some names are escaped).
         escaped = getattr(compiled, "escaped_bind_names", None) or {}
         self._keys = tuple(escaped.get(name, name) for name, _, _ in self._params)
+        # The fast path of `parameters`, when the caller gives every parameter: the
+        # values picked in one call, then the parameters that need a conversion.
+        given = [name for name, _, fixed in self._params if fixed is _GIVEN]
+        self._pick = _picker(given) if given and len(given) == len(self._params) else None
+        self._processed = tuple((index, process)
+                                for index, (_, process, _) in enumerate(self._params)
+                                if process is not None)
         self._dialect = dialect
         self._returning = tuple(compiled.effective_returning or ())
         self._names = tuple(column.key for column in self._returning)
@@ -65,6 +81,14 @@ class Prepared:
         """The driver's parameters for `values` (name -> Python value). `last`, kept by
         the caller across rows, remembers each parameter's last value and conversion,
         so that a value shared by every row (the moment of an import) is converted once."""
+        pick = self._pick
+        if pick is not None and last is not None:
+            try:
+                picked = pick(values)
+            except KeyError:
+                pass  # the slow path below says which parameter is missing
+            else:
+                return self._converted(picked, last)
         converted = []
         for index, (name, process, fixed) in enumerate(self._params):
             if fixed is _GIVEN:
@@ -84,6 +108,19 @@ class Prepared:
                 converted.append(seen[1])
             else:
                 converted.append(process(value))
+        if self._positional is not None:
+            return tuple(converted)
+        return dict(zip(self._keys, converted))
+
+    def _converted(self, picked: tuple[Any, ...], last: list[Any]) -> Any:
+        """`parameters` for the values `picked` (each parameter's, in order)."""
+        converted = list(picked)
+        for index, process in self._processed:
+            value = converted[index]
+            seen = last[index]
+            if seen is None or seen[0] is not value:
+                seen = last[index] = (value, process(value))
+            converted[index] = seen[1]
         if self._positional is not None:
             return tuple(converted)
         return dict(zip(self._keys, converted))

@@ -20,6 +20,9 @@ from guanxi.identity import SYSTEM, User
 from guanxi.messages import join, render, show
 from sqlalchemy.sql.elements import ColumnElement
 
+# Values that are their own JSON (history): the common case, without a call to to_json.
+_PLAIN_JSON = frozenset({str, int, bool})
+
 Record = dict[str, Any]
 
 
@@ -179,8 +182,8 @@ def changes_of(old: Mapping[str, Any], new: Mapping[str, Any],
 
 def created_changes(record: Mapping[str, Any], names: Iterable[str]) -> dict[str, list[Any]]:
     """{field: [None, new]} for the fields among `names` that a new record fills."""
-    return {name: [None, to_json(value)] for name in names
-            if (value := record.get(name)) is not None}
+    return {name: [None, value if type(value) in _PLAIN_JSON else to_json(value)]
+            for name in names if (value := record.get(name)) is not None}
 
 
 def history_row(entity: str, record_id: int, user: User, now: dt.datetime, action: str,

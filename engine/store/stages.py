@@ -82,9 +82,12 @@ def coercion(unit: Unit, entity: CompiledEntity, batch: Batch,
     """Stage: the given values (those with valid names, but `skip`) read as their
     fields' types."""
     result = []
+    coerce_values, language = entity.validator.coerce, unit.language
     for row in batch:
-        values = {k: v for k, v in row.given.items() if k not in row.errors and k not in skip}
-        clean, errors = entity.validator.coerce(values, unit.language)
+        values = row.given
+        if row.errors or (skip and not skip.isdisjoint(values)):
+            values = {k: v for k, v in values.items() if k not in row.errors and k not in skip}
+        clean, errors = coerce_values(values, language)
         result.append(row.with_record(clean, changed=frozenset(clean)).failing(errors))
     return result
 
@@ -98,11 +101,15 @@ def new_records(unit: Unit, entity: CompiledEntity, batch: Batch,
     blank = dict.fromkeys(entity.types)
     created_by = user_id_of(user)
     changed = frozenset(n for n in blank if n in entity.fields or n == "owner") - {"id"}
+    # Only fields with a default or a roll-up have a value before the given ones.
+    defaulted = any(spec.rollup is not None or spec.default is not None
+                    for spec in entity.spec.fields)
     result = []
     for row in batch:
         clean = row.record
         record: dict[str, Any] = dict(blank)
-        record.update(defaults(entity, user, now, clean, unit.ctx.today))
+        if defaulted:
+            record.update(defaults(entity, user, now, clean, unit.ctx.today))
         record.update(clean)
         record.update(created_at=now, updated_at=now, created_by=created_by, version=1)
         if "owner" not in clean:
@@ -148,6 +155,8 @@ def historical(unit: Unit, entity: CompiledEntity, batch: Batch) -> Batch:
 
 def computed(unit: Unit, entity: CompiledEntity, batch: Batch) -> Batch:
     """Stage: computed fields filled in (a computed field counts as changed)."""
+    if not entity.validator.computed:
+        return batch
     names = frozenset(c.field.name for c in entity.validator.computed)
     result = []
     for row in batch:
@@ -181,6 +190,8 @@ def database(unit: Unit, entity: CompiledEntity, batch: Batch, *, creating: bool
 
 def create_rights(unit: Unit, entity: CompiledEntity, batch: Batch) -> Batch:
     """Stage: the user's create condition holds for each (otherwise good) new record."""
+    if entity.policy.creates_any(unit.user):
+        return batch
     result = []
     for row in batch:
         if row.ok and not entity.policy.can_create(unit.user, unit.ctx, row.record,
