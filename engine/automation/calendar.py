@@ -75,8 +75,10 @@ class BusinessCalendar:
         return out
 
     def add(self, start: dt.datetime, seconds: int) -> dt.datetime:
-        """The moment `seconds` of open time after `start` (UTC)."""
-        if self.spec is None:
+        """The moment `seconds` of open time after `start` (UTC); no time after `start`
+        is `start` itself, even at closing time (a breach step `after: 0h` fires at the
+        due moment, not at the next opening)."""
+        if self.spec is None or seconds <= 0:
             return start + dt.timedelta(seconds=seconds)
         left = dt.timedelta(seconds=seconds)
         local = start.astimezone(self.zone)

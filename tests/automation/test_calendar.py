@@ -41,3 +41,8 @@ def test_without_a_calendar_time_runs_around_the_clock() -> None:
     always = BusinessCalendar(None)
     start = dt.datetime(2026, 12, 5, 23, tzinfo=dt.UTC)
     assert always.add(start, 2 * HOUR) == start + dt.timedelta(hours=2)
+
+
+def test_no_office_time_after_closing_time_is_closing_time_itself() -> None:
+    closing = shanghai(2026, 12, 8, 18)
+    assert OFFICE.add(closing, 0) == closing
