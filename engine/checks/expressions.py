@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from guanxi.checks.registry import Context, register, suggest
+from guanxi.checks.registry import Context, find_cycle, register, suggest
 from guanxi.expr import (
     Binary,
     Call,
@@ -282,24 +282,11 @@ def check_computed_cycles(ctx: Context) -> None:
             used = fields_used(tree) if not isinstance(tree, ExprSyntaxError) else ()
             reads[field.name] = {str(u).split(".")[0] for u in used}
         for field in entity.fields:
-            cycle = _cycle(reads, field.name)
+            cycle = find_cycle(reads, field.name)
             if cycle and field.compute_loc is not None:
                 ctx.add("GX324", field.compute_loc, "compute one of them from stored fields only",
                         name=field.name, cycle=" → ".join(cycle))
 
-
-def _cycle(reads: dict[str, set[str]], start: str) -> list[str] | None:
-    todo: list[tuple[str, list[str]]] = [(start, [start])]
-    seen: set[str] = set()
-    while todo:
-        name, chain = todo.pop()
-        for used in sorted(reads.get(name, ())):
-            if used == start:
-                return [*chain, start]
-            if used in reads and used not in seen:
-                seen.add(used)
-                todo.append((used, [*chain, used]))
-    return None
 
 
 _EXPR_HINT = "see the expression language in docs/language.md#expressions"

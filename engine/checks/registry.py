@@ -14,14 +14,17 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from guanxi.diagnostics import Diagnostic, diag
 from guanxi.language.raw import RawProject, Removal
 from guanxi.language.tree import LocDict, LocList
 from guanxi.spec import Loc, ProjectSpec
+
+if TYPE_CHECKING:
+    from _typeshed import SupportsRichComparison
 
 NAME_RE = re.compile(r"[a-z][a-z0-9_]*")
 MAX_NAME = 63
@@ -144,3 +147,23 @@ def _quieted(ctx: Context, found: Diagnostic) -> bool:
     at = (found.loc.line, found.loc.col)
     return any(file == found.loc.file and first <= at <= last and found.id != explained
                for file, first, last, explained in ctx.quiet)
+
+
+# What a dependency graph's nodes may be: field names, or (entity, field) pairs.
+NodeT = TypeVar("NodeT", bound="SupportsRichComparison")
+
+
+def find_cycle(edges: Mapping[NodeT, set[NodeT]], start: NodeT) -> list[NodeT] | None:
+    """A path from `start` back to itself along `edges` (node → the nodes it uses),
+    `[start, …, start]`, or None; nodes without edges of their own are leaves."""
+    todo: list[tuple[NodeT, list[NodeT]]] = [(start, [start])]
+    seen: set[NodeT] = set()
+    while todo:
+        node, chain = todo.pop()
+        for used in sorted(edges.get(node, ())):
+            if used == start:
+                return [*chain, start]
+            if used in edges and used not in seen:
+                seen.add(used)
+                todo.append((used, [*chain, used]))
+    return None

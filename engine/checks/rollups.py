@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from guanxi.checks.expressions import check_expression
-from guanxi.checks.registry import Context, register, suggest
+from guanxi.checks.registry import Context, find_cycle, register, suggest
 from guanxi.expr import Binary, Call, ExprSyntaxError, ListOf, Name, Scope, Unary, names_in
 from guanxi.expr import Node as ExprNode
 from guanxi.expr.types import CURRENT_USER
@@ -227,7 +227,7 @@ def _check_cycles(ctx: Context) -> None:
     edges = _edges(ctx)
     reported: set[frozenset[Node]] = set()
     for start in edges:
-        cycle = _cycle(edges, start)
+        cycle = find_cycle(edges, start)
         if cycle is None or frozenset(cycle) in reported:
             continue
         reported.add(frozenset(cycle))
@@ -250,18 +250,5 @@ def _spec(ctx: Context, node: Node) -> FieldSpec | None:
     entity = ctx.spec.entity(node[0])
     return entity.field(node[1]) if entity is not None else None
 
-
-def _cycle(edges: dict[Node, set[Node]], start: Node) -> list[Node] | None:
-    todo: list[tuple[Node, list[Node]]] = [(start, [start])]
-    seen: set[Node] = set()
-    while todo:
-        node, chain = todo.pop()
-        for used in sorted(edges.get(node, ())):
-            if used == start:
-                return [*chain, start]
-            if used in edges and used not in seen:
-                seen.add(used)
-                todo.append((used, [*chain, used]))
-    return None
 
 
