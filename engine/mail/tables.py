@@ -5,7 +5,9 @@
 (a ticket). `gx_mail_pref`: each user's e-mail address and how they want each kind of
 notification (in-app, e-mail or both). `gx_mail_cursor`: how far a follower has read a
 table. `gx_webhook_delivery`: the log of webhook attempts; `gx_webhook_state`: each
-subscription's run of failures and whether it is disabled.
+subscription's run of failures and whether it is disabled; `gx_webhook_setting`: the URL
+and secret an administrator set for a subscription on `/admin/webhooks` (they win over
+the YAML's).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ PREF_TABLE = "gx_mail_pref"
 CURSOR_TABLE = "gx_mail_cursor"
 DELIVERY_TABLE = "gx_webhook_delivery"
 HOOK_STATE_TABLE = "gx_webhook_state"
+HOOK_SETTING_TABLE = "gx_webhook_setting"
 
 
 def _json() -> sa.types.TypeEngine[Any]:
@@ -39,6 +42,7 @@ class MailTables:
     cursors: sa.Table
     deliveries: sa.Table
     hooks: sa.Table
+    settings: sa.Table
 
 
 def define_mail_tables(metadata: sa.MetaData) -> MailTables:
@@ -102,7 +106,16 @@ def define_mail_tables(metadata: sa.MetaData) -> MailTables:
         sa.Column("failures", sa.Integer, nullable=False),
         sa.Column("disabled_at", UTCDateTime(), nullable=True),
     )
-    return MailTables(messages, prefs, cursors, deliveries, hooks)
+    settings = sa.Table(
+        HOOK_SETTING_TABLE, metadata,
+        sa.Column("name", sa.String(100), primary_key=True),
+        # NULL: the YAML's url / the secret from the subscription's environment variable.
+        sa.Column("url", sa.String(2000), nullable=True),
+        sa.Column("secret", sa.String(200), nullable=True),
+        sa.Column("updated_at", UTCDateTime(), nullable=False),
+        sa.Column("updated_by", sa.Integer, nullable=True),
+    )
+    return MailTables(messages, prefs, cursors, deliveries, hooks, settings)
 
 
 # The same tables on a MetaData of their own, for the modules that read and write them.

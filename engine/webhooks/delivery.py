@@ -5,9 +5,11 @@ The follower (`follow`, run in each pass of the worker) takes the change events 
 subscription an event matches (entity, kinds, transition), in the same transaction. The
 job (`run_webhook`) reads the record as the subscription's role (`as:`), through the
 Store, so the payload holds only what that role may read (the event's changes too);
-checks the subscription's `when:`; signs (`guanxi.webhooks.signing`) and posts; logs the
-attempt (`gx_webhook_delivery`: status, time taken). A failed attempt (no answer, or
-not 2xx) raises, so the job runner retries it with exponential backoff; after
+checks the subscription's `when:`; takes the URL and secret (`guanxi.webhooks.settings`:
+the ones set on `/admin/webhooks`, else the YAML's); signs (`guanxi.webhooks.signing`)
+and posts; logs the attempt (`gx_webhook_delivery`: status, time taken). A failed
+attempt (no answer, or not 2xx) raises, so the job runner retries it with exponential
+backoff; after
 `disable_after` failed attempts in a row the subscription is disabled and the
 administrators are notified. `guanxi webhooks enable NAME` turns it on again.
 """
@@ -16,7 +18,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import time
 import urllib.error
 import urllib.request
@@ -36,7 +37,7 @@ from guanxi.store.events import Event
 from guanxi.store.facade import Store
 from guanxi.store.readable import require_readable
 from guanxi.store.unit import resolver_of, transaction
-from guanxi.webhooks import signing
+from guanxi.webhooks import settings, signing
 
 JOB_KIND = "webhook"
 CONSUMER = "webhooks"
@@ -160,7 +161,7 @@ def _admins(store: Store, conn: sa.Connection) -> list[int]:
     return list(found)
 
 
-def _record(store: Store, hook: WebhookSpec, job: Job, status: int | None, elapsed: float,
+def _record(store: Store, hook: WebhookSpec, url: str, job: Job, status: int | None, elapsed: float,
             error: str | None, now: dt.datetime) -> bool:
     """Log the attempt and count the failures; True when the hook is now disabled."""
     ok = status is not None and 200 <= status < 300
@@ -176,7 +177,7 @@ def _record(store: Store, hook: WebhookSpec, job: Job, status: int | None, elaps
             failures=failures, **({"disabled_at": now} if off else {})))
         if off:
             message = {"en": f"Webhook '{hook.name}' was disabled after {failures} failed "
-                             f"deliveries to {hook.url}",
+                             f"deliveries to {url}",
                        "zh": f"Webhook「{hook.name}」连续 {failures} 次投递失败，已停用"}
             notifications.send(conn, _admins(store, conn), message,
                                source=f"webhook:{hook.name}", now=now)
@@ -194,6 +195,7 @@ def run_webhook(store: Store, job: Job, now: dt.datetime) -> Outcome:
     hook = messages_of(store.app.spec).webhook(name)
     with transaction(store.engine, write=False) as conn:
         off = name in disabled(conn)
+        setting = settings.load(conn, name)
     if hook is None or off:
         outcome.done.append(f"webhook {name}: not delivered (gone or disabled)")
         return outcome
@@ -201,20 +203,22 @@ def run_webhook(store: Store, job: Job, now: dt.datetime) -> Outcome:
     if body is None:
         outcome.done.append(f"webhook {name}: event {job.payload['event']} not for it")
         return outcome
-    secret = os.environ.get(hook.secret_env, "")
-    if not secret:
+    target = settings.effective(hook, setting)
+    if not target.secret:
         raise DeliveryFailed(f"webhook {name}: the secret {hook.secret_env} is not set")
     stamp = int(now.timestamp())
     started = time.perf_counter()
     status: int | None = None
     error: str | None = None
     try:
-        status = post(hook.url, body, signing.headers(secret, _webhook_id(job), stamp, body))
+        status = post(target.url, body,
+                      signing.headers(target.secret, _webhook_id(job), stamp, body))
         if not 200 <= status < 300:
             error = f"HTTP {status}"
     except DeliveryFailed as failed:
         error = str(failed)
-    now_off = _record(store, hook, job, status, time.perf_counter() - started, error, now)
+    elapsed = time.perf_counter() - started
+    now_off = _record(store, hook, target.url, job, status, elapsed, error, now)
     if error is None:
         outcome.done.append(f"webhook {name}: event {job.payload['event']} delivered")
         return outcome

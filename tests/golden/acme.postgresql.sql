@@ -1,4 +1,4 @@
--- acme: 25 tables for postgresql
+-- acme: 26 tables for postgresql
 CREATE TABLE gx_user (
 	id SERIAL NOT NULL,
 	username VARCHAR(150) NOT NULL,
@@ -156,6 +156,15 @@ CREATE TABLE gx_webhook_state (
 	name VARCHAR(100) NOT NULL,
 	failures INTEGER NOT NULL,
 	disabled_at TIMESTAMP WITHOUT TIME ZONE,
+	PRIMARY KEY (name)
+);
+
+CREATE TABLE gx_webhook_setting (
+	name VARCHAR(100) NOT NULL,
+	url VARCHAR(2000),
+	secret VARCHAR(200),
+	updated_at TIMESTAMP WITHOUT TIME ZONE NOT NULL,
+	updated_by INTEGER,
 	PRIMARY KEY (name)
 );
 
