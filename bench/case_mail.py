@@ -6,14 +6,23 @@
 - render: a reply template rendered in Guanxi's sandbox (`guanxi.mail.templates`,
   ImmutableSandboxedEnvironment) against the same template in a plain Jinja2
   Environment (no sandbox): what the sandbox costs.
+- webhook target: what a delivery reads before it posts, now that an administrator may
+  set the URL and secret on `/admin/webhooks` (the disabled subscriptions and the page's
+  setting, `guanxi.webhooks.settings`, in one read transaction) against reading the
+  disabled subscriptions alone (before the page's settings), on the same database.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from guanxi.mail.keywords import KeywordMatcher
+from guanxi.mail.tables import TABLES
 from guanxi.mail.templates import render_text, sandbox
+from guanxi.store.database import create_engine
+from guanxi.store.unit import transaction
+from guanxi.webhooks import delivery, settings
 from jinja2 import Environment
 
 from bench.harness import Context, Measurement, Target, measure, time_once
@@ -21,6 +30,7 @@ from bench.harness import Context, Measurement, Target, measure, time_once
 CASE = "mail"
 KEYWORDS_TARGET = Target("ratio_max", 2.0, "≤ 2× str.count loop")
 RENDER_TARGET = Target("ratio_max", 3.0, "≤ 3× plain Jinja2")
+TARGET_TARGET = Target("ratio_max", 2.5, "≤ 2.5× the disabled-set read alone")
 BASE = ["维修", "修理", "坏了", "故障", "repair", "broken", "fault", "退款", "退货", "refund",
         "money back", "发票", "开票", "invoice", "receipt"]
 TEMPLATE = ("Dear {{ name }},\n\nThank you for reporting \"{{ subject }}\". A service "
@@ -80,4 +90,33 @@ def run(ctx: Context) -> list[Measurement]:
                 details={"messages": len(texts), "keywords": len(words)}),
         measure(CASE, "-", "render µs/reply", "µs", rendered, "Jinja2 Environment (no sandbox)",
                 baseline, RENDER_TARGET, details={"replies": len(values)}),
+        webhook_target(ctx, rounds),
     ]
+
+
+def webhook_target(ctx: Context, rounds: int) -> Measurement:
+    engine = create_engine(ctx.backend.fresh_url("webhook_target"))
+    TABLES.hooks.create(engine)
+    TABLES.settings.create(engine)
+    now = dt.datetime(2026, 12, 1, tzinfo=dt.UTC)
+    for n in range(50):
+        settings.save_url(engine, f"hook{n}", f"https://erp{n}.example.com/in",
+                          user_id=1, now=now)
+        settings.save_secret(engine, f"hook{n}", settings.generate(), user_id=1, now=now)
+    names = [f"hook{n % 50}" for n in range(200)]
+
+    def with_setting(name: str) -> None:
+        with transaction(engine, write=False) as conn:
+            delivery.disabled(conn)
+            settings.load(conn, name)
+
+    def disabled_only(name: str) -> None:
+        with transaction(engine, write=False) as conn:
+            delivery.disabled(conn)
+
+    ours = best_per_item(with_setting, names, rounds)
+    theirs = best_per_item(disabled_only, names, rounds)
+    engine.dispose()
+    return measure(CASE, ctx.backend.name, "webhook target µs/delivery", "µs", ours,
+                   "disabled-set read alone", theirs, TARGET_TARGET,
+                   details={"subscriptions": 50, "deliveries": len(names)})
