@@ -12,17 +12,9 @@ from types import FrameType
 
 from guanxi.automation import jobs
 from guanxi.automation.worker import Worker
-from guanxi.cli.data import default_database_url
-from guanxi.compile.app import compile_app
+from guanxi.cli.data import default_database_url, fail, open_store
 from guanxi.errors import GuanxiError, ProjectInvalid
-from guanxi.language.project import load_project_or_raise
 from guanxi.store.database import create_engine
-from guanxi.store.facade import Store
-
-
-def _fail(message: str) -> int:
-    print(f"guanxi: {message}", file=sys.stderr)
-    return 1
 
 
 def _moment(text: str) -> dt.datetime:
@@ -39,18 +31,13 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-def _store(args: argparse.Namespace) -> Store:
-    app = compile_app(load_project_or_raise(args.path))
-    return Store(app, args.db or default_database_url(args.path))
-
-
 def _worker(args: argparse.Namespace) -> int:
     if args.at is not None and not args.once:
-        return _fail("--at needs --once (a running worker follows the clock)")
+        return fail("--at needs --once (a running worker follows the clock)")
     try:
-        store = _store(args)
+        store = open_store(args)
     except (ProjectInvalid, GuanxiError) as error:
-        return _fail(str(error))
+        return fail(str(error))
     try:
         if args.once:
             at = args.at or _now()
@@ -88,10 +75,10 @@ def _jobs(args: argparse.Namespace) -> int:
                       f"{job.max_attempts}  run at {job.run_at.isoformat()}{error}")
             return 0
         if args.id is None:
-            return _fail(f"give the job's id: guanxi jobs {args.action} PATH ID")
+            return fail(f"give the job's id: guanxi jobs {args.action} PATH ID")
         act = jobs.retry if args.action == "retry" else jobs.cancel
         if not act(engine, args.id, _now()):
-            return _fail(f"job {args.id} cannot be {args.action}d from its state")
+            return fail(f"job {args.id} cannot be {args.action}d from its state")
         print(f"job {args.id} {'queued again' if args.action == 'retry' else 'cancelled'}")
         return 0
     finally:

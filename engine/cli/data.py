@@ -32,6 +32,7 @@ from guanxi.language.project import load_project_or_raise
 from guanxi.migrate import plan as migrate
 from guanxi.spec import ProjectSpec
 from guanxi.store.database import create_engine
+from guanxi.store.facade import Store
 
 DATABASE_FILE = "guanxi.sqlite"
 DIALECTS = ("sqlite", "postgresql")
@@ -42,23 +43,23 @@ def default_database_url(project: str | Path) -> str:
     return f"sqlite:///{Path(project).resolve() / DATABASE_FILE}"
 
 
-def _fail(message: str) -> int:
+def fail(message: str) -> int:
     print(f"guanxi: {message}", file=sys.stderr)
     return 1
 
 
-def _guarded(handler: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
+def guarded(handler: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
     """Report the engine's errors as messages (exit status 1), not tracebacks."""
 
     def run(args: argparse.Namespace) -> int:
         try:
             return handler(args)
         except ProjectInvalid as error:
-            return _fail(str(error))
+            return fail(str(error))
         except GuanxiError as error:
-            return _fail(str(error))
+            return fail(str(error))
         except sa.exc.OperationalError as error:
-            return _fail(f"cannot use the database: {error.orig}")
+            return fail(f"cannot use the database: {error.orig}")
         except BrokenPipeError:  # `guanxi ddl … | head`: the reader has had enough
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             return 0
@@ -66,19 +67,24 @@ def _guarded(handler: Callable[[argparse.Namespace], int]) -> Callable[[argparse
     return run
 
 
-def _load_app(path: str) -> App:
+def load_app(path: str) -> App:
     return compile_app(load_project_or_raise(path))
 
 
-def _engine(args: argparse.Namespace, project: str) -> sa.Engine:
+def engine_for(args: argparse.Namespace, project: str) -> sa.Engine:
     return create_engine(args.db or default_database_url(project))
+
+
+def open_store(args: argparse.Namespace) -> Store:
+    """The Store of project `args.path` over `--db` (or the project's SQLite file)."""
+    return Store(load_app(args.path), args.db or default_database_url(args.path))
 
 
 # ---------------------------------------------------------------- ddl
 
 
 def _ddl(args: argparse.Namespace) -> int:
-    app = _load_app(args.path)
+    app = load_app(args.path)
     statements: list[str] = []
 
     def collect(sql: Any, *_: Any, **__: Any) -> None:
@@ -119,8 +125,8 @@ def _sortable_kind(statement: str) -> str:
 
 
 def _migrate(args: argparse.Namespace) -> int:
-    app = _load_app(args.path)
-    engine = _engine(args, args.path)
+    app = load_app(args.path)
+    engine = engine_for(args, args.path)
     try:
         migration = migrate.plan(app, engine)
         print("\n".join(migration.describe()))
@@ -130,9 +136,9 @@ def _migrate(args: argparse.Namespace) -> int:
         refusal = migration.refusal(args.allow_data_loss, accept)
         if args.plan:
             # A plan that would be refused says so, and fails, so scripts can tell.
-            return _fail(refusal) if refusal else 0
+            return fail(refusal) if refusal else 0
         if refusal:
-            return _fail(refusal)
+            return fail(refusal)
         count = migrate.apply(migration, engine, allow_data_loss=args.allow_data_loss,
                               accept_invalid=accept)
         print(f"applied {count} step(s)")
@@ -169,7 +175,7 @@ def _users_project(args: argparse.Namespace) -> tuple[str, ProjectSpec]:
 
 
 def _users_engine(args: argparse.Namespace, path: str) -> sa.Engine:
-    engine = _engine(args, path)
+    engine = engine_for(args, path)
     inspector = sa.inspect(engine)
     if not inspector.has_table(USER_TABLE):
         engine.dispose()
@@ -270,7 +276,7 @@ class _IntermixedParser(argparse.ArgumentParser):
 
 
 
-def _db_option(parser: argparse.ArgumentParser) -> None:
+def db_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--db", metavar="URL",
                         help=f"database URL (default: sqlite file {DATABASE_FILE} in the "
                              "project directory)")
@@ -296,14 +302,14 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     ddl.add_argument("path", metavar="PATH", help="the project directory")
     ddl.add_argument("--dialect", choices=DIALECTS, default="sqlite",
                      help="the database the SQL is for (default: sqlite)")
-    ddl.set_defaults(handler=_guarded(_ddl))
+    ddl.set_defaults(handler=guarded(_ddl))
 
     mig = subparsers.add_parser(
         "migrate", help="create or change the database's tables to match the project",
         description="Compare the database with the project and apply the difference. "
                     "Steps that would lose data are refused unless --allow-data-loss.")
     mig.add_argument("path", metavar="PATH", help="the project directory")
-    _db_option(mig)
+    db_option(mig)
     mig.add_argument("--plan", action="store_true",
                      help="only show what would be done; change nothing")
     mig.add_argument("--allow-data-loss", action="store_true",
@@ -312,7 +318,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
                      help="apply although stored rows break a new or tighter rule (all "
                           "such rules, or those of the entities and fields named); the "
                           "rows stay and are refused on their next edit until corrected")
-    mig.set_defaults(handler=_guarded(_migrate))
+    mig.set_defaults(handler=guarded(_migrate))
 
     group = subparsers.add_parser("users", help="manage user accounts and their roles")
     commands = group.add_subparsers(dest="users_command", metavar="COMMAND", required=True,
@@ -325,35 +331,35 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     add.add_argument("--display-name", default="", metavar="NAME")
     add.add_argument("--language", default="en", metavar="LANG")
     _password_option(add)
-    _db_option(add)
+    db_option(add)
     _project_option(add, positional=True)
-    add.set_defaults(handler=_guarded(_users_add))
+    add.set_defaults(handler=guarded(_users_add))
 
     listing = commands.add_parser("list", help="list the users and their roles")
     listing.add_argument("--all", action="store_true", help="include deactivated users")
-    _db_option(listing)
+    db_option(listing)
     _project_option(listing, positional=True)
-    listing.set_defaults(handler=_guarded(_users_list))
+    listing.set_defaults(handler=guarded(_users_list))
 
     set_role = commands.add_parser("set-role", help="replace a user's roles")
     set_role.add_argument("username", metavar="USERNAME")
     set_role.add_argument("roles", nargs="+", metavar="ROLE")
-    _db_option(set_role)
+    db_option(set_role)
     _project_option(set_role, positional=False)
-    set_role.set_defaults(handler=_guarded(_users_set_role))
+    set_role.set_defaults(handler=guarded(_users_set_role))
 
     set_password = commands.add_parser("set-password", help="give a user a new password")
     set_password.add_argument("username", metavar="USERNAME")
     _password_option(set_password)
-    _db_option(set_password)
+    db_option(set_password)
     _project_option(set_password, positional=False)
-    set_password.set_defaults(handler=_guarded(_users_set_password))
+    set_password.set_defaults(handler=guarded(_users_set_password))
 
     sign_out = commands.add_parser(
         "sign-out", help="end all of a user's sessions at once (sign out everywhere)",
         description="End every signed-in session of the user, in every server process; "
                     "they must sign in again. API tokens are not affected.")
     sign_out.add_argument("username", metavar="USERNAME")
-    _db_option(sign_out)
+    db_option(sign_out)
     _project_option(sign_out, positional=False)
-    sign_out.set_defaults(handler=_guarded(_users_sign_out))
+    sign_out.set_defaults(handler=guarded(_users_sign_out))

@@ -7,15 +7,15 @@ from __future__ import annotations
 
 import argparse
 
-from guanxi.cli.data import _db_option, _engine, _guarded, _load_app
+from guanxi.cli.data import db_option, engine_for, guarded, load_app
 from guanxi.cli.imports import acting_user
 from guanxi.data.clusters import clusters
 from guanxi.store.facade import Store
 
 
 def _duplicates(args: argparse.Namespace) -> int:
-    app = _load_app(args.path)
-    store = Store(app, _engine(args, args.path))
+    app = load_app(args.path)
+    store = Store(app, engine_for(args, args.path))
     try:
         user = acting_user(app, store.engine, args.as_user)
         found = clusters(store, user, args.entity)
@@ -35,7 +35,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
                     "duplicates: rules; merge them with the API or Store.merge.")
     parser.add_argument("path", metavar="PATH", help="the project directory")
     parser.add_argument("entity", metavar="ENTITY")
-    _db_option(parser)
+    db_option(parser)
     parser.add_argument("--as", dest="as_user", metavar="USER",
                         help="as this user sees the records (default: the operator)")
-    parser.set_defaults(handler=_guarded(_duplicates))
+    parser.set_defaults(handler=guarded(_duplicates))

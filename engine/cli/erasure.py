@@ -7,14 +7,14 @@ from __future__ import annotations
 
 import argparse
 
-from guanxi.cli.data import _db_option, _engine, _guarded, _load_app
+from guanxi.cli.data import db_option, engine_for, guarded, load_app
 from guanxi.cli.imports import acting_user
 from guanxi.store.facade import Store
 
 
 def _erase(args: argparse.Namespace) -> int:
-    app = _load_app(args.path)
-    store = Store(app, _engine(args, args.path))
+    app = load_app(args.path)
+    store = Store(app, engine_for(args, args.path))
     try:
         user = acting_user(app, store.engine, args.as_user)
         erased = store.erase(user, args.entity, args.id)
@@ -39,7 +39,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument("path", metavar="PATH", help="the project directory")
     parser.add_argument("entity", metavar="ENTITY")
     parser.add_argument("id", metavar="ID")
-    _db_option(parser)
+    db_option(parser)
     parser.add_argument("--as", dest="as_user", metavar="USER",
                         help="act as this administrator (default: the operator)")
-    parser.set_defaults(handler=_guarded(_erase))
+    parser.set_defaults(handler=guarded(_erase))

@@ -11,7 +11,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from guanxi.cli.data import _db_option, _engine, _guarded, _load_app
+from guanxi.cli.data import db_option, engine_for, guarded, load_app
 from guanxi.cli.imports import acting_user
 from guanxi.data.export import FORMATS, csv_chunks, export, xlsx_bytes
 from guanxi.errors import GuanxiError
@@ -20,9 +20,9 @@ from guanxi.store.filters import FilterError, FilterScope, as_mapping, parse_fil
 
 
 def _export(args: argparse.Namespace) -> int:
-    app = _load_app(args.path)
+    app = load_app(args.path)
     compiled = app.entity(args.entity)
-    store = Store(app, _engine(args, args.path))
+    store = Store(app, engine_for(args, args.path))
     try:
         user = acting_user(app, store.engine, args.as_user)
         pairs = []
@@ -71,7 +71,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
                     "and cells a spreadsheet would run as formulas are neutralized.")
     parser.add_argument("path", metavar="PATH", help="the project directory")
     parser.add_argument("entity", metavar="ENTITY")
-    _db_option(parser)
+    db_option(parser)
     parser.add_argument("--format", choices=FORMATS,
                         help="csv or xlsx (default: from --output's suffix, else csv)")
     parser.add_argument("--output", "-o", metavar="FILE",
@@ -85,4 +85,4 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument("--sort", default="id", metavar="F,-G",
                         help="sort by these fields (- for descending; default: id)")
     parser.add_argument("--columns", metavar="A,B", help="only these columns, in this order")
-    parser.set_defaults(handler=_guarded(_export))
+    parser.set_defaults(handler=guarded(_export))

@@ -21,7 +21,7 @@ from typing import IO, Any
 
 import sqlalchemy as sa
 from guanxi.accounts import users
-from guanxi.cli.data import _db_option, _engine, _guarded, _load_app
+from guanxi.cli.data import db_option, engine_for, guarded, load_app
 from guanxi.compile.app import App
 from guanxi.data import batches, mapping
 from guanxi.data.importer import MODES, Importer, ImportResult, Problem, undo
@@ -89,9 +89,9 @@ def _summary(result: ImportResult, dry_run: bool) -> str:
 
 
 def _import(args: argparse.Namespace) -> int:
-    app = _load_app(args.path)
+    app = load_app(args.path)
     chosen = _mapping_for(app, args)
-    store = Store(app, _engine(args, args.path))
+    store = Store(app, engine_for(args, args.path))
     report_file: IO[str] | None = None
     try:
         user = acting_user(app, store.engine, args.as_user)
@@ -139,8 +139,8 @@ def _undo(args: argparse.Namespace, words: list[str]) -> int:
     if len(words) not in (1, 2) or not words[-1].isdigit():
         return _usage("guanxi import undo [PATH] BATCH")
     path = words[0] if len(words) == 2 else args.project
-    app = _load_app(path)
-    store = Store(app, _engine(args, path))
+    app = load_app(path)
+    store = Store(app, engine_for(args, path))
     try:
         user = acting_user(app, store.engine, args.as_user)
         result = undo(store, user, int(words[-1]))
@@ -153,8 +153,8 @@ def _undo(args: argparse.Namespace, words: list[str]) -> int:
 
 def _list(args: argparse.Namespace, words: list[str]) -> int:
     path = words[0] if words else args.project
-    _load_app(path)
-    engine = _engine(args, path)
+    load_app(path)
+    engine = engine_for(args, path)
     try:
         found = batches.listing(engine)
     finally:
@@ -195,7 +195,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
                     "import; `guanxi import list [PATH]` lists them.")
     parser.add_argument("words", nargs="+", metavar="PATH ENTITY FILE",
                         help="the project, the entity and the file (or: undo BATCH, list)")
-    _db_option(parser)
+    db_option(parser)
     parser.add_argument("--project", default=".", metavar="PATH",
                         help="the project directory for undo and list (default: .)")
     parser.add_argument("--mapping", metavar="MAP.yaml",
@@ -219,4 +219,4 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
                         help=argparse.SUPPRESS)
     parser.add_argument("--show", type=int, default=20, metavar="N",
                         help="how many problems to print (default 20)")
-    parser.set_defaults(handler=_guarded(_dispatch))
+    parser.set_defaults(handler=guarded(_dispatch))

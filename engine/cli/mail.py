@@ -10,33 +10,20 @@ import threading
 from types import FrameType
 
 from guanxi.accounts import users
-from guanxi.cli.data import default_database_url
-from guanxi.compile.app import compile_app
+from guanxi.cli.data import fail, open_store
 from guanxi.errors import GuanxiError, ProjectInvalid
-from guanxi.language.project import load_project_or_raise
 from guanxi.mail import gateway, plug, preferences
 from guanxi.mail.definitions import messages_of
-from guanxi.store.facade import Store
 from guanxi.webhooks import delivery
 
 plug.install()
 
 
-def _fail(message: str) -> int:
-    print(f"guanxi: {message}", file=sys.stderr)
-    return 1
-
-
-def _store(args: argparse.Namespace) -> Store:
-    app = compile_app(load_project_or_raise(args.path))
-    return Store(app, args.db or default_database_url(args.path))
-
-
 def _gateway(args: argparse.Namespace) -> int:
     try:
-        store = _store(args)
+        store = open_store(args)
     except (ProjectInvalid, GuanxiError) as error:
-        return _fail(str(error))
+        return fail(str(error))
     server = gateway.Gateway(lambda: store, args.host, args.port, max_size=args.max_size)
     stop = threading.Event()
 
@@ -59,13 +46,13 @@ def _gateway(args: argparse.Namespace) -> int:
 
 def _prefs(args: argparse.Namespace) -> int:
     try:
-        store = _store(args)
+        store = open_store(args)
     except (ProjectInvalid, GuanxiError) as error:
-        return _fail(str(error))
+        return fail(str(error))
     try:
         user = users.find_user(store.engine, args.username)
         if user is None:
-            return _fail(f"no user {args.username!r}")
+            return fail(f"no user {args.username!r}")
         if args.address is None and args.channel is None:
             print(preferences.preference(store.engine, user.id) or "no preferences")
             return 0
@@ -79,9 +66,9 @@ def _prefs(args: argparse.Namespace) -> int:
 
 def _webhooks(args: argparse.Namespace) -> int:
     try:
-        store = _store(args)
+        store = open_store(args)
     except (ProjectInvalid, GuanxiError) as error:
-        return _fail(str(error))
+        return fail(str(error))
     try:
         if args.action == "list":
             for hook in messages_of(store.app.spec).webhooks:
@@ -94,9 +81,9 @@ def _webhooks(args: argparse.Namespace) -> int:
                       f"{row['status'] or '-'}  {row['elapsed_ms']} ms  {row['error'] or ''}")
         else:
             if not args.name:
-                return _fail("give the subscription: guanxi webhooks enable PATH NAME")
+                return fail("give the subscription: guanxi webhooks enable PATH NAME")
             if not delivery.enable(store.engine, args.name):
-                return _fail(f"webhook {args.name!r} was never disabled")
+                return fail(f"webhook {args.name!r} was never disabled")
             print(f"webhook {args.name} enabled")
         return 0
     finally:

@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import argparse
 
-from guanxi.cli.data import _db_option, _engine, _guarded, _load_app
+from guanxi.cli.data import db_option, engine_for, guarded, load_app
 from guanxi.store.facade import Store
 
 
 def _recompute(args: argparse.Namespace) -> int:
-    app = _load_app(args.path)
-    store = Store(app, _engine(args, args.path))
+    app = load_app(args.path)
+    store = Store(app, engine_for(args, args.path))
     try:
         counts = store.recompute(args.entity)
     finally:
@@ -43,5 +43,5 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     command.add_argument("path", metavar="PATH", help="the project directory")
     command.add_argument("entity", nargs="?", metavar="ENTITY",
                          help="only this entity's fields (default: every entity)")
-    _db_option(command)
-    command.set_defaults(handler=_guarded(_recompute))
+    db_option(command)
+    command.set_defaults(handler=guarded(_recompute))

@@ -13,7 +13,7 @@ import argparse
 import json
 
 from guanxi.accounts import users
-from guanxi.cli.data import _db_option, _guarded, _load_app, default_database_url
+from guanxi.cli.data import db_option, default_database_url, guarded, load_app
 from guanxi.errors import GuanxiError
 from guanxi.identity import User
 from guanxi.insight.running import run_report
@@ -43,7 +43,7 @@ def parameters(pairs: list[str]) -> dict[str, str]:
 
 
 def _report(args: argparse.Namespace) -> int:
-    app = _load_app(args.path)
+    app = load_app(args.path)
     store = Store(app, args.db or default_database_url(args.path))
     try:
         if args.as_user:
@@ -71,11 +71,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
                     "user (--as) or as an administrator, and print it.")
     parser.add_argument("path", metavar="PATH", help="the project directory")
     parser.add_argument("name", metavar="NAME", help="the report's name")
-    _db_option(parser)
+    db_option(parser)
     parser.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
                         help="a parameter of the report (repeatable)")
     parser.add_argument("--as", dest="as_user", metavar="USERNAME",
                         help="run as this user (default: an administrator)")
     parser.add_argument("--format", choices=FORMATS, default="table",
                         help="table (default), json or csv")
-    parser.set_defaults(handler=_guarded(_report))
+    parser.set_defaults(handler=guarded(_report))

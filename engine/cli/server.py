@@ -11,7 +11,7 @@ from typing import Any
 import sqlalchemy as sa
 import uvicorn
 from guanxi.accounts import users
-from guanxi.cli.data import default_database_url
+from guanxi.cli.data import default_database_url, fail
 from guanxi.compile.app import compile_app
 from guanxi.data.demo import DEMO_USERS, PASSWORD, seed
 from guanxi.errors import GuanxiError, ProjectInvalid
@@ -25,11 +25,6 @@ from guanxi.store.database import create_engine
 from guanxi.store.facade import Store
 
 DEMO_DATABASE = "demo.sqlite"
-
-
-def _fail(message: str) -> int:
-    print(f"guanxi: {message}", file=sys.stderr)
-    return 1
 
 
 def _secret() -> str | None:
@@ -82,9 +77,9 @@ def _serve(args: argparse.Namespace) -> int:
                          reload=args.reload, max_body=args.max_body,
                          https_only=args.https_only, worker=not args.no_worker)
     except ProjectInvalid as error:
-        return _fail(str(error))
+        return fail(str(error))
     except GuanxiError as error:
-        return _fail(str(error))
+        return fail(str(error))
     print(f"Guanxi serving {Path(project).resolve()} at http://{args.host}:{args.port}/")
     _run(app, args.host, args.port, args.max_connections, **proxy_options(args))
     return 0
@@ -121,16 +116,16 @@ def reset_sqlite(url: str) -> str | None:
 def _demo(args: argparse.Namespace) -> int:
     project = Path(args.path) if args.path else _default_demo_project()
     if project is None:
-        return _fail("give the project directory: guanxi demo PATH (e.g. examples/acme)")
+        return fail("give the project directory: guanxi demo PATH (e.g. examples/acme)")
     url = args.db or f"sqlite:///{project.resolve() / DEMO_DATABASE}"
     if args.reset:
         problem = reset_sqlite(url)
         if problem:
-            return _fail(problem)
+            return fail(problem)
     try:
         store, report = prepare_demo(project, url)
     except GuanxiError as error:
-        return _fail(str(error))
+        return fail(str(error))
     if report is not None:
         made = ", ".join(f"{n} {e}" for e, n in sorted(report.created.items()))
         print(f"Seeded the demo database: {made}.")

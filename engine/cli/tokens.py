@@ -16,12 +16,12 @@ import sys
 import sqlalchemy as sa
 from guanxi.accounts import users
 from guanxi.cli.data import (
-    _db_option,
-    _guarded,
     _IntermixedParser,
     _project_option,
     _users_engine,
     _users_project,
+    db_option,
+    guarded,
 )
 from guanxi.errors import GuanxiError
 from guanxi.language.build import parse_duration
@@ -130,19 +130,19 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     add.add_argument("--expires", metavar="DURATION",
                      help="lifetime, e.g. 12h, 30d, 1w (default: until revoked)")
     add.add_argument("--name", default="", metavar="NAME", help="what the token is for")
-    _db_option(add)
+    db_option(add)
     _project_option(add, positional=False)
-    add.set_defaults(handler=_guarded(_add))
+    add.set_defaults(handler=guarded(_add))
 
     listing = commands.add_parser("list", help="list tokens (not their secret text)")
     listing.add_argument("username", nargs="?", metavar="USERNAME",
                          help="only this user's tokens")
-    _db_option(listing)
+    db_option(listing)
     _project_option(listing, positional=False)
-    listing.set_defaults(handler=_guarded(_list))
+    listing.set_defaults(handler=guarded(_list))
 
     revoke = commands.add_parser("revoke", help="revoke a token by its id")
     revoke.add_argument("id", type=_token_id, metavar="ID")
-    _db_option(revoke)
+    db_option(revoke)
     _project_option(revoke, positional=False)
-    revoke.set_defaults(handler=_guarded(_revoke))
+    revoke.set_defaults(handler=guarded(_revoke))
