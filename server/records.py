@@ -9,15 +9,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from guanxi.identity import User
-from guanxi.language.diagram import mermaid
+from guanxi.language.drawing import workflow_svg
 from guanxi.language.labels import label_of as spec_label
 from guanxi.language.labels import plural_of
 from guanxi.server.context import Ctx
 from guanxi.server.display import Cell, Names, cell, field_spec, title_field
 from guanxi.spec import EntitySpec, TransitionSpec, WorkflowSpec
+from markupsafe import Markup
 
 __all__ = ["Button", "Column", "Row", "StateStep", "acting_user", "buttons", "detail_fields",
-           "entity_label", "label_of", "list_columns", "mermaid_text", "names",
+           "entity_label", "label_of", "list_columns", "names", "workflow_picture",
            "preload_references", "record_title", "rows", "show", "state_labels", "state_strip",
            "title_field", "transition_label", "visible", "workflow_of"]
 
@@ -164,14 +165,16 @@ def state_strip(ctx: Ctx, entity: EntitySpec, current: str | None) -> list[State
             for s in workflow.states]
 
 
-def mermaid_text(ctx: Ctx, entity: EntitySpec, current: str | None) -> str:
+def workflow_picture(ctx: Ctx, entity: EntitySpec, record: dict[str, Any],
+                     fireable: Sequence[Button]) -> Markup:
+    """The record's workflow drawn as SVG: its state marked, the transitions in `fireable`
+    (those this user may fire now) linked to their pages."""
     workflow = workflow_of(ctx, entity)
     if workflow is None:
-        return ""
-    try:
-        return str(mermaid(workflow, ctx.language, current=current))
-    except Exception:  # the diagram is a convenience; the page must not fail for it
-        return ""
+        return Markup("")
+    links = {b.name: f"/e/{entity.name}/{record['id']}/transition/{b.name}" for b in fireable}
+    return workflow_svg(workflow, ctx.language, current=record.get("state"), links=links,
+                        title=entity_label(ctx, entity))
 
 
 def buttons(ctx: Ctx, entity: EntitySpec, record: dict[str, Any],

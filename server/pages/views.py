@@ -242,7 +242,8 @@ def detail_page(ctx: Ctx, entity: str, id: int) -> Response:
         singular=rv.entity_label(ctx, spec), plural=rv.entity_label(ctx, spec, plural=True),
         fields=fields,
         state_label=(rv.state_labels(ctx, spec) or {}).get(state or "", state or ""),
-        states=rv.state_strip(ctx, spec, state), mermaid=rv.mermaid_text(ctx, spec, state),
+        states=rv.state_strip(ctx, spec, state),
+        picture=rv.workflow_picture(ctx, spec, record, buttons),
         buttons=buttons,
         button_widgets={b.name: transition_widgets(ctx, spec, record, b.asks)
                         for b in buttons if b.asks},
