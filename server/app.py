@@ -12,7 +12,6 @@ from typing import Any
 import sqlalchemy as sa
 from guanxi.automation.worker import start_thread
 from guanxi.errors import AccessDenied, GuanxiError, NotFound, RequestInvalid
-from guanxi.server import i18n
 from guanxi.server.api import automation as api_automation
 from guanxi.server.api import exports, merges, openapi
 from guanxi.server.api import reports as api_reports
@@ -21,6 +20,7 @@ from guanxi.server.auth import brake as login_brake
 from guanxi.server.auth import login as auth
 from guanxi.server.auth.brake import LoginBrake
 from guanxi.server.context import Ctx, default_store_threads, handler
+from guanxi.server.errorpage import error_page
 from guanxi.server.limits import DEFAULT_MAX_BODY, BodyLimitMiddleware
 from guanxi.server.pages import (
     access,
@@ -39,8 +39,7 @@ from guanxi.server.pages import (
 from guanxi.server.pages import views as pages
 from guanxi.server.reload import ProjectHolder
 from guanxi.server.security import SecurityHeadersMiddleware
-from guanxi.server.templating import STATIC, page_template
-from guanxi.spec import text_in
+from guanxi.server.templating import STATIC
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
@@ -63,22 +62,6 @@ def _is_api(request: Request) -> bool:
     return path.startswith("/api/") or path in ("/api", OPENAPI_PATH)
 
 
-def _error_page(request: Request, status: int, key: str) -> Response:
-    """A small HTML error page in the visitor's language (no project data on it)."""
-    holder: ProjectHolder = request.app.state.holder
-    loaded = holder.current()
-    language = i18n.choose_language(
-        session_choice=request.session.get("lang"), user_language=None,
-        accept_language=request.headers.get("accept-language", ""),
-        default=loaded.spec.languages[0] if loaded.spec.languages else "en")
-    t = i18n.translator(language)
-    template = page_template(loaded.templates, "error")
-    html = template.render(t=t, lang=language, status=status, message=t(key),
-                           project_label=text_in(loaded.spec.label, language,
-                                                 loaded.spec.name))
-    return HTMLResponse(html, status_code=status)
-
-
 async def http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
     status = exc.status_code
@@ -93,7 +76,7 @@ async def http_error(request: Request, exc: Exception) -> Response:
         return answer
     key = {403: "csrf_failed" if exc.detail == "csrf" else "forbidden",
            404: "not_found", 413: "body_too_large"}.get(status, "page_error")
-    response = _error_page(request, status, key)
+    response = await error_page(request, status, key)
     response.headers.update(exc.headers or {})
     return response
 
@@ -124,9 +107,9 @@ async def store_error(request: Request, exc: Exception) -> Response:
             return api.error_response(400, "bad_request", str(exc))
     page = page_error_of(exc)
     if page is not None:
-        return _error_page(request, *page)
+        return await error_page(request, *page)
     log.exception("unexpected error", exc_info=exc)
-    return _error_page(request, 500, "page_error")
+    return await error_page(request, 500, "page_error")
 
 
 async def server_error(request: Request, exc: Exception) -> Response:

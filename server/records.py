@@ -17,10 +17,30 @@ from guanxi.server.display import Cell, Names, cell, field_spec, title_field
 from guanxi.spec import EntitySpec, TransitionSpec, WorkflowSpec
 from markupsafe import Markup
 
-__all__ = ["Button", "Column", "Row", "StateStep", "acting_user", "buttons", "detail_fields",
-           "entity_label", "label_of", "list_columns", "names", "workflow_picture",
-           "preload_references", "record_title", "rows", "show", "state_labels", "state_strip",
-           "title_field", "transition_label", "visible", "workflow_of"]
+__all__ = [
+    "Button",
+    "Column",
+    "Row",
+    "StateStep",
+    "acting_user",
+    "buttons",
+    "detail_fields",
+    "entity_label",
+    "label_of",
+    "list_columns",
+    "names",
+    "preload_references",
+    "record_title",
+    "rows",
+    "show",
+    "state_labels",
+    "state_strip",
+    "title_field",
+    "transition_label",
+    "visible",
+    "workflow_of",
+    "workflow_picture",
+]
 
 SYSTEM_SHOWN = ("owner", "created_by", "created_at", "updated_at")
 

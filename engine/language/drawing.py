@@ -18,10 +18,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from html import escape
 
-from markupsafe import Markup
-
 from guanxi.language.diagram import state_label, transition_label
 from guanxi.spec import TransitionSpec, WorkflowSpec
+from markupsafe import Markup
 
 __all__ = ["text_width", "workflow_svg"]
 
@@ -134,10 +133,10 @@ def workflow_svg(workflow: WorkflowSpec, language: str = "en", current: str | No
                 drawn.append(_Edge(source, transition.target, transition))
     column = _columns(workflow, drawn)
     labels = {s.name: state_label(s, language) for s in workflow.states}
-    box_width = max([MIN_BOX] + [text_width(labels[n]) + 24 for n in names])
+    box_width = max([MIN_BOX, *(text_width(labels[n]) + 24 for n in names)])
     forward = [text_width(transition_label(e.transition, language)) + 16
                for e in drawn if column[e.target] > column[e.source]]
-    gap = min(MAX_COLUMN_GAP, max([MIN_COLUMN_GAP] + forward))
+    gap = min(MAX_COLUMN_GAP, max([MIN_COLUMN_GAP, *forward]))
 
     boxes: dict[str, _Box] = {}
     rows: dict[int, int] = {}
