@@ -169,12 +169,12 @@ def workflow_svg(workflow: WorkflowSpec, language: str = "en", current: str | No
         '<path d="M0,0 L10,5 L0,10 z" fill="#0b5cad"/></marker></defs>']
     lane = 0
     for edge in drawn:
-        source, target = boxes[edge.source], boxes[edge.target]
+        start, end = boxes[edge.source], boxes[edge.target]
         if column[edge.target] > column[edge.source]:
-            path, label_x, label_y = _forward_path(source, target)
+            path, label_x, label_y = _forward_path(start, end)
         else:
             lane += 1
-            path, label_x, label_y = _lane_path(source, target, port(source), port(target),
+            path, label_x, label_y = _lane_path(start, end, port(start), port(end),
                                                 lowest + LANE * lane)
         label = transition_label(edge.transition, language)
         href = links.get(edge.transition.name) if edge.source == current else None
