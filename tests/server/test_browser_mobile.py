@@ -115,11 +115,12 @@ def test_the_menu_is_always_shown_on_a_laptop(chromium, demo):
     page.close()
 
 
+@pytest.mark.parametrize("language", ["en", "zh"])
 @pytest.mark.parametrize("viewport", [LAPTOP, PHONE], ids=["1366", "390"])
 def test_the_record_page_draws_its_workflow_with_the_current_state_marked(chromium, demo,
-                                                                          viewport):
+                                                                          viewport, language):
     deal = a_record(demo, "mona", "opportunity", "prospecting")
-    page = signed_in(chromium, demo, "mona", viewport)
+    page = signed_in(chromium, demo, "mona", viewport, language)
     page.goto(f"{demo.url}/e/opportunity/{deal}")
     picture = page.locator("figure.workflow-picture svg")
     assert picture.is_visible()
@@ -127,6 +128,8 @@ def test_the_record_page_draws_its_workflow_with_the_current_state_marked(chromi
     assert current.count() == 1
     assert current.get_attribute("data-state") == "prospecting"
     assert picture.locator("g.wf-state").count() >= 4
+    labels = set(picture.locator("g.wf-state text").all_inner_texts())
+    assert ("寻找商机" if language == "zh" else "Prospecting") in labels
     assert sideways(page) == 0
     page.close()
 
