@@ -128,7 +128,8 @@ def test_the_record_page_draws_its_workflow_with_the_current_state_marked(chromi
     assert current.count() == 1
     assert current.get_attribute("data-state") == "prospecting"
     assert picture.locator("g.wf-state").count() >= 4
-    labels = set(picture.locator("g.wf-state text").evaluate_all("els => els.map(e => e.textContent)"))
+    labels = set(picture.locator("g.wf-state text").evaluate_all(
+        "els => els.map(e => e.textContent)"))
     assert ("寻找商机" if language == "zh" else "Prospecting") in labels
     assert sideways(page) == 0
     page.close()
