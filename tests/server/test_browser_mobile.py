@@ -163,3 +163,14 @@ def test_only_the_transitions_the_user_may_fire_are_links_in_the_drawing(chromiu
     linked = {link.get_attribute("data-transition") for link in links.all()}
     assert linked == fireable
     page.close()
+
+
+def test_a_missing_page_in_chinese_keeps_the_menu_and_fits_a_phone(chromium, demo):
+    page = signed_in(chromium, demo, "wei", PHONE, "zh")
+    response = page.goto(f"{demo.url}/e/lead/987654")
+    assert response is not None and response.status == 404
+    assert "页面不存在" in page.locator("main").inner_text()
+    page.click("label.menu-button")
+    assert page.locator("nav.mainnav a").count() > 0
+    assert sideways(page) == 0
+    page.close()
