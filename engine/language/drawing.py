@@ -108,13 +108,17 @@ def _forward_path(source: _Box, target: _Box) -> tuple[str, float, float]:
     return path, middle_x, (y1 + y2) / 2 - 4
 
 
-def _lane_path(source: _Box, target: _Box, x1: float, x2: float,
+def _lane_path(source: _Box, target: _Box, out_shift: float, back_shift: float,
                lane_y: float) -> tuple[str, float, float]:
-    """An arrow back to an earlier column (or within one): down from the source, along
-    its own lane under every box, up into the target; labelled on the lane."""
-    y1, y2 = source.y + BOX_HEIGHT, target.y + BOX_HEIGHT
-    path = f"M{x1:.1f},{y1:.1f} V{lane_y:.1f} H{x2:.1f} V{y2:.1f}"
-    return path, (x1 + x2) / 2, lane_y - 3
+    """An arrow back to an earlier column (or within one): out of the source's right side,
+    down the gap beside its column, along its own lane under every box, up the gap before
+    the target's column and into its left side; labelled on the lane. It never crosses a
+    box."""
+    x1, y1 = source.x + source.width, source.middle_y + 5
+    x2, y2 = target.x, target.middle_y + 5
+    out, back = x1 + out_shift, x2 - back_shift
+    path = f"M{x1:.1f},{y1:.1f} H{out:.1f} V{lane_y:.1f} H{back:.1f} V{y2:.1f} H{x2:.1f}"
+    return path, (out + back) / 2, lane_y - 3
 
 
 def workflow_svg(workflow: WorkflowSpec, language: str = "en", current: str | None = None,
@@ -152,14 +156,8 @@ def workflow_svg(workflow: WorkflowSpec, language: str = "en", current: str | No
     lowest = max([b.y + BOX_HEIGHT for b in boxes.values()], default=MARGIN)
     backwards = [e for e in drawn if column[e.target] <= column[e.source]]
     body_bottom = lowest + (LANE * (len(backwards) + 1) if backwards else 0)
-    ports: dict[str, int] = {}
-
-    def port(box: _Box) -> float:
-        """The next place on `box`'s bottom edge for a lane arrow, spread from the middle."""
-        taken = ports.get(box.name, 0)
-        ports[box.name] = taken + 1
-        step = (taken + 1) // 2 * (1 if taken % 2 else -1)
-        return box.x + box.width / 2 + max(-0.4, min(0.4, step * 0.12)) * box.width
+    if backwards:  # room for the arrows that leave the last column on its right
+        width += gap / 2
 
     parts: list[str] = [
         '<defs><marker id="wf-arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" '
@@ -168,13 +166,23 @@ def workflow_svg(workflow: WorkflowSpec, language: str = "en", current: str | No
         'refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse">'
         '<path d="M0,0 L10,5 L0,10 z" fill="#0b5cad"/></marker></defs>']
     lane = 0
+    used: dict[tuple[int, bool], int] = {}
+
+    def shift(col: int, right: bool) -> float:
+        """How far from its column the next lane arrow runs down (right of the column) or
+        up (left of it), so that arrows sharing a gap do not overlap."""
+        taken = used.get((col, right), 0)
+        used[(col, right)] = taken + 1
+        return min(8 + taken * 5, gap / 2 - 2)
+
     for edge in drawn:
         start, end = boxes[edge.source], boxes[edge.target]
         if column[edge.target] > column[edge.source]:
             path, label_x, label_y = _forward_path(start, end)
         else:
             lane += 1
-            path, label_x, label_y = _lane_path(start, end, port(start), port(end),
+            path, label_x, label_y = _lane_path(start, end, shift(column[edge.source], True),
+                                                shift(column[edge.target], False),
                                                 lowest + LANE * lane)
         label = transition_label(edge.transition, language)
         href = links.get(edge.transition.name) if edge.source == current else None
