@@ -1,7 +1,8 @@
 """The pipeline's last stages: after the rows are persisted, the synchronous hooks
 (roll-ups and computed fields read through references: `guanxi.store.derived`), then
 the history rows and the change events, each written with one executemany per batch,
-in the write's own transaction.
+in the write's own transaction. What the hooks derive on other records is recorded
+once per record when the call ends (`derived_changes`), as an `update` by the writer.
 
 Every write path (create, bulk insert, import, update, transition, delete, restore)
 ends here, so history and events are written from one place and a committed write
@@ -76,11 +77,31 @@ def _history(change: Change, user: User, now: dt.datetime) -> dict[str, Any]:
 
 
 def record(unit: Unit, entity: CompiledEntity, changes: Sequence[Change]) -> None:
-    """Stages after persist: the hooks, then one history row and one event per change."""
+    """Stages after persist: the hooks, then one history row and one event per change.
+    The values the hooks derive on other records are recorded when the call ends
+    (`derived_changes`)."""
     if not changes:
         return
+    pending = bool(unit.derived)
     for hook in after_persist(entity):
         hook(unit, entity, changes)
+    if unit.derived and not pending:
+        unit.closing.append(lambda: derived_changes(unit))
+    journal(unit, changes)
+
+
+def derived_changes(unit: Unit) -> None:
+    """Record what the call derived on other records (`derived.noted`): an `update`
+    history row and event per record, by the acting user, with no hooks run again (the
+    values are already up to date)."""
+    for name, found in derived.noted(unit).items():
+        journal(unit, [Change(name, record_id, "update", diff) for record_id, diff in found])
+
+
+def journal(unit: Unit, changes: Sequence[Change]) -> None:
+    """One history row and one event per change, one executemany each for many."""
+    if not changes:
+        return
     conn = unit.conn
     history = [_history(change, unit.user, unit.now) for change in changes]
     if unit.dialect.name == "postgresql":
