@@ -193,7 +193,7 @@ def test_a_computed_field_following_a_rollup_is_in_the_same_entry(members):
     ann = _member(members)
     _buy(members, ann, "5000")
     action, changes = _parent_entries(members, ann)[-1]
-    assert changes["tier"] == {"old": "basic", "new": "black"}
+    assert (action, changes["tier"]) == ("update", {"old": "basic", "new": "black"})
 
 
 def test_a_bulk_import_records_each_parents_rollups_once(members):
