@@ -50,6 +50,9 @@ class Change:
     transition: str | None = None
     # When it happened, if not the moment of the write (historical imports).
     at: dt.datetime | None = None
+    # `changes` already written as JSON text (the new records of an import, when no
+    # hook reads them); `changes` is then left empty.
+    text: str | None = None
 
 
 # A synchronous stage run after persist, before history, in the same transaction.
@@ -73,7 +76,27 @@ def _event_statement(unit: Unit) -> Prepared:
 
 def _history(change: Change, user: User, now: dt.datetime) -> dict[str, Any]:
     return history_row(change.entity, change.record_id, user, change.at or now,
-                       change.action, change.changes, transition=change.transition)
+                       change.action, change.changes if change.text is None else change.text,
+                       transition=change.transition)
+
+
+def _history_text(unit: Unit) -> Prepared:
+    """The INSERT of a history row whose `changes` are given as JSON text (SQLite)."""
+    history = unit.app.tables.history
+
+    def build() -> Prepared:
+        names = ("entity", "record_id", "at", "user_id", "action", "transition")
+        values: dict[str, Any] = {n: sa.bindparam(n, type_=history.c[n].type) for n in names}
+        values["changes"] = sa.bindparam("changes", type_=sa.Text())
+        return Prepared(history.insert().values(values), unit.dialect)
+
+    return unit.statements.get("history_text", build)
+
+
+def encodes(unit: Unit, entity: CompiledEntity) -> bool:
+    """Whether a write of many new records of `entity` may give their history as JSON
+    text (`Change.text`): on SQLite, when no hook reads the changes."""
+    return unit.dialect.name == "sqlite" and entity.name not in unit.app.derived.dependents
 
 
 def record(unit: Unit, entity: CompiledEntity, changes: Sequence[Change]) -> None:
@@ -116,7 +139,8 @@ def journal(unit: Unit, changes: Sequence[Change]) -> None:
     # SQLite write lock; the advisory lock above on PostgreSQL).
     table = unit.app.tables.history
     before = conn.execute(sa.select(sa.func.coalesce(sa.func.max(table.c.id), 0))).scalar()
-    history_statement(unit).many(conn, history)
+    texts = changes[0].text is not None
+    (_history_text(unit) if texts else history_statement(unit)).many(conn, history)
     conn.execute(_copy_events(unit), {"gx_after": before})
 
 
