@@ -139,6 +139,21 @@ CATALOG: dict[str, Problem] = _catalog(
     ("GX335", E, "the roll-up condition of '{name}' depends on who writes: {what}",
      "A roll-up condition reads `current_user` or `has_role()`; a stored roll-up is the "
      "same for every reader."),
+    ("GX336", E, "'{of}' has no reference to '{entity}' for the aggregate in '{name}'",
+     "An aggregate in `compute:` (`sum(purchase.amount)`) adds up the records of an entity "
+     "that reference this one; the entity named has no reference field to it."),
+    ("GX337", E, "'{of}' references '{entity}' through several fields ({via}); the "
+     "aggregate in '{name}' cannot tell which",
+     "An aggregate in `compute:` over an entity with more than one reference to this one; "
+     "write the field as `rollup:` and name the reference with `via:`."),
+    ("GX338", E, "the aggregate {call} in '{name}' must be the whole expression",
+     "An aggregate (`sum`, `count`, `min`, `max`, `avg` over another entity's records) is "
+     "written inside a larger expression; it is stored as a roll-up, so it must be a "
+     "field of its own that other expressions read."),
+    ("GX339", E, "the aggregate in '{name}' is not written {usage}",
+     "An aggregate in `compute:` with the wrong arguments: `count(entity)` or "
+     "`count(entity, condition)`, `sum(entity.field)` or `sum(entity.field, condition)` "
+     "(likewise `min`, `max`, `avg`)."),
     ("GX340", E, "{what} '{name}' is renamed_from '{former}', which is still declared",
      "`renamed_from` names a field, entity, state or option that the project still declares; "
      "a rename needs the old name gone."),

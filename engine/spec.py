@@ -68,6 +68,8 @@ class RollupSpec:
     when: str | None = None
     when_loc: Loc | None = None
     final: bool | None = None
+    # "compute" when written as an aggregate in `compute:` (`sum(purchase.amount)`).
+    written: str = "rollup"
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from guanxi.checks.aggregates import misplaced
 from guanxi.checks.registry import Context, find_cycle, register, suggest
 from guanxi.expr import (
     Binary,
@@ -41,7 +42,9 @@ def check_expressions(ctx: Context) -> None:
                 if permission.kind == "where":
                     _check(ctx, permission.condition, permission.loc, scope, "boolean")
         for field in entity.fields:
-            if field.compute is not None and field.type in FIELD_TYPES:
+            # Aggregates left in an expression are reported once (`aggregates`).
+            if (field.compute is not None and field.type in FIELD_TYPES
+                    and not misplaced(ctx, entity, field)):
                 _check(ctx, field.compute, field.compute_loc, scope,
                        FIELD_TYPES[field.type].kind)
         if entity.workflow and ctx.spec.workflow(entity.workflow) is not None:

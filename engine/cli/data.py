@@ -29,6 +29,7 @@ from guanxi.compile.app import App, compile_app
 from guanxi.compile.tables import SESSION_TABLE, USER_TABLE
 from guanxi.errors import GuanxiError, ProjectInvalid
 from guanxi.language.project import load_project_or_raise
+from guanxi.migrate import filling
 from guanxi.migrate import plan as migrate
 from guanxi.spec import ProjectSpec
 from guanxi.store.database import create_engine
@@ -142,6 +143,8 @@ def _migrate(args: argparse.Namespace) -> int:
         count = migrate.apply(migration, engine, allow_data_loss=args.allow_data_loss,
                               accept_invalid=accept)
         print(f"applied {count} step(s)")
+        for name, filled in sorted(filling.fill(app, engine, migration).items()):
+            print(f"filled {name}: {filled} record(s)")
         return 0
     finally:
         engine.dispose()

@@ -12,6 +12,7 @@ from typing import Any
 
 from guanxi.fields.registry import FIELD_TYPES, coerce
 from guanxi.language import automation as automation_keys
+from guanxi.language.aggregates import with_aggregates
 from guanxi.language.durations import parse_duration as parse_duration
 from guanxi.language.labels import derived_label
 from guanxi.language.overlays import timer_name
@@ -128,12 +129,12 @@ class _Builder:
             label=self.text(data.get("label"), name),
             languages=self.languages,
             roles=self.roles(),
-            entities=tuple(
+            entities=with_aggregates(tuple(
                 self.entity(entity_name, value, self.raw.entities.key_loc(entity_name),
                             by_name)
                 for entity_name, value in self.raw.entities.items()
                 if isinstance(entity_name, str)
-            ),
+            )),
             workflows=workflows,
             extends=self.raw.extends,
             system=None if system is None else SystemSpec(

@@ -25,9 +25,12 @@ Given the changes one write made to entity C:
    runs again for it (a roll-up over a roll-up). The checker refuses cycles, so this
    ends.
 
-Derived changes are not written to history nor to the event outbox: they follow from
-the write that caused them, which is recorded. Versions and `updated_at` are untouched,
-so a form open on the parent does not turn stale because a child was added.
+What a call derives on a record is recorded once, when the call ends, in the same
+transaction: one `update` history row and one `updated` change event per record whose
+derived values moved, from their first old values to their latest new ones, by the
+acting user (a bulk import of 100 batches touching one parent records it once).
+Versions and `updated_at` are untouched, so a form open on the parent does not turn
+stale because a child was added.
 """
 
 from __future__ import annotations
@@ -182,18 +185,13 @@ def _refresh(unit: Unit, entity: CompiledEntity, ids: list[int],
     """Lock the records `ids`, set their roll-ups (`work`), compute their computed
     fields again and hold them to the rules about what changed; the changes made."""
     table, conn = entity.table, unit.conn
-    needs_rows = bool(entity.validator.computed or entity.validator.rules
-                      or entity.name in unit.app.derived.dependents)
     before: dict[int, dict[str, Any]] = {}
     locking = unit.dialect.name == "postgresql"  # SQLite: the write lock is held already
-    for chunk in _chunks(ids) if needs_rows or locking else ():
-        query = sa.select(table if needs_rows else table.c.id).where(
-            table.c.id.in_(chunk)).order_by(table.c.id)
+    for chunk in _chunks(ids):
+        query = sa.select(table).where(table.c.id.in_(chunk)).order_by(table.c.id)
         if locking:
             query = query.with_for_update(key_share=True)
-        rows = conn.execute(query).mappings().all()
-        if needs_rows:
-            before.update((row["id"], dict(row)) for row in rows)
+        before.update((row["id"], dict(row)) for row in conn.execute(query).mappings())
     params = context_params(unit.ctx)
     for group, adds in work:
         if adds is None:
@@ -203,8 +201,6 @@ def _refresh(unit: Unit, entity: CompiledEntity, ids: list[int],
         elif adds:
             conn.execute(_delta_statement(unit, entity, group),
                          [{**params, **row} for row in adds])
-    if not needs_rows:
-        return []
     return _recompute_rows(unit, entity, before)
 
 
@@ -259,15 +255,41 @@ def _recompute_rows(unit: Unit, entity: CompiledEntity,
             diff = changes_of(old, record, names)
             if not diff:
                 continue
-            errors = validator.check_rules(record, frozenset(diff), unit.ctx,
-                                           unit.language, resolve)
-            if errors:
-                messages = [m for found in errors.values() for m in found]
-                raise ValidationFailed({"": [render("related_rule_failed", {
-                    "entity": entity.name, "id": record["id"], "messages": messages},
-                    unit.language)]})
+            if validator.rules:
+                errors = validator.check_rules(record, frozenset(diff), unit.ctx,
+                                               unit.language, resolve)
+                if errors:
+                    messages = [m for found in errors.values() for m in found]
+                    raise ValidationFailed({"": [render("related_rule_failed", {
+                        "entity": entity.name, "id": record["id"], "messages": messages},
+                        unit.language)]})
+            _note(unit, entity.name, record["id"], diff)
             moved.append((record["id"], "update", diff))
     return moved
+
+
+def _note(unit: Unit, entity: str, record_id: int, diff: Mapping[str, list[Any]]) -> None:
+    """Remember what this call derived on a record: the first old value of each field
+    and its latest new one (recorded once when the call ends; `outbox`)."""
+    noted = unit.derived.setdefault((entity, record_id), {})
+    for name, (old, new) in diff.items():
+        if name in noted:
+            noted[name][1] = new
+        else:
+            noted[name] = [old, new]
+
+
+def noted(unit: Unit) -> dict[str, list[tuple[int, dict[str, list[Any]]]]]:
+    """What this call derived and has not recorded yet, per entity: (id, {field:
+    [old, new]}) for the values that end different from where they began; then
+    forgotten."""
+    found: dict[str, list[tuple[int, dict[str, list[Any]]]]] = {}
+    for (entity, record_id), fields in sorted(unit.derived.items()):
+        diff = {name: pair for name, pair in fields.items() if pair[0] != pair[1]}
+        if diff:
+            found.setdefault(entity, []).append((record_id, diff))
+    unit.derived.clear()
+    return found
 
 
 def recompute(unit: Unit, only: str | None = None) -> dict[str, int]:

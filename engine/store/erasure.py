@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from guanxi.compile.app import CompiledEntity
 from guanxi.errors import AccessDenied
 from guanxi.messages import render
-from guanxi.store import outbox, rows
+from guanxi.store import changing, outbox, rows
 from guanxi.store.unit import Unit
 
 ERASED = "[erased]"
@@ -66,7 +66,7 @@ def erase(unit: Unit, entity: CompiledEntity, record_id: Any, *, trusted: bool
     _rewrite(unit, tables.events, entity.name, old["id"], names)
     if values:
         values.update(version=old["version"] + 1, updated_at=unit.now)
-        rows.compare_and_set(unit, entity, loaded, values, sa.true())
+        changing.persist(unit, entity, [(loaded, values)], sa.true())
     outbox.record(unit, entity, [outbox.Change(
         entity.name, old["id"], "erase",
         {name: [ERASED, None] for name in sorted(names) if old.get(name) is not None})])

@@ -22,11 +22,11 @@ from typing import Any, Literal, TypeVar, overload
 import sqlalchemy as sa
 from guanxi import expr
 from guanxi.compile.app import App, CompiledEntity
-from guanxi.errors import AccessDenied, NotFound
+from guanxi.errors import NotFound
 from guanxi.identity import SYSTEM, User
 from guanxi.messages import join, render
 from guanxi.spec import SYSTEM_ROLE, TransitionSpec, text_in
-from guanxi.store import derived, erasure, merging, outbox, rows, stages
+from guanxi.store import changing, derived, erasure, merging, rows, stages
 from guanxi.store.batch import Row
 from guanxi.store.bulk import bulk_insert
 from guanxi.store.database import create_engine
@@ -37,8 +37,6 @@ from guanxi.store.records import (
     Page,
     Record,
     RowError,
-    changes_of,
-    check_names,
     record_id_of,
     shape,
 )
@@ -163,73 +161,22 @@ class Store:
         """Change some fields of a record (a partial update). With `expected_version`,
         VersionConflict unless the record is still at that version."""
         compiled = self.app.entity(entity)
-        policy = compiled.policy
-        language = user.language
         with self._unit(user) as unit:
-            now, ctx = unit.now, unit.ctx
-            loaded = rows.load_row(unit, compiled, record_id, lock=True)
-            old = loaded.record
-            rows.refuse_stale(entity, loaded, expected_version, language)
-            if not loaded.may_update:
-                raise AccessDenied(render("may_not_change", {"entity": entity}, language),
-                                   code="may_not_change")
-            check_names(compiled, changes, policy.writable_fields(user, old.get("state")),
-                        language)
-            clean, errors = compiled.validator.coerce(changes, language)
-            record = dict(old)
-            record.update(clean)
-            changed = [n for n in clean if clean[n] != old.get(n)]
-            rows.finish(unit, compiled, record, changed, errors, record_id=old["id"])
-            names = [n for n in compiled.types if n in compiled.fields or n == "owner"]
-            diff = changes_of(old, record, names)
-            if not diff:
-                return shape(old, rows.visible(compiled, user))
-            values = {n: record[n] for n in names if record.get(n) != old.get(n)}
-            values.update(version=old["version"] + 1, updated_at=now)
-            rows.compare_and_set(unit, compiled, loaded, values,
-                                 policy.rule(user, ctx, "update"))
-            record.update(values)
-            outbox.record(unit, compiled, [outbox.Change(entity, old["id"], "update", diff)])
+            record = changing.update(unit, compiled, record_id, changes, expected_version)
         return shape(record, rows.visible(compiled, user))
 
     def delete(self, user: User, entity: str, record_id: Any,
                expected_version: int | None = None) -> None:
         """Soft-delete a record (it keeps its data and history and can be restored)."""
         compiled = self.app.entity(entity)
-        language = user.language
         with self._unit(user) as unit:
-            now = unit.now
-            loaded = rows.load_row(unit, compiled, record_id, lock=True)
-            rows.refuse_stale(entity, loaded, expected_version, language)
-            if not loaded.may_delete:
-                raise AccessDenied(render("may_not_delete", {"entity": entity}, language),
-                                   code="may_not_delete")
-            values = {"deleted_at": now, "version": loaded.record["version"] + 1,
-                      "updated_at": now}
-            rows.compare_and_set(unit, compiled, loaded, values,
-                                 compiled.policy.rule(user, unit.ctx, "delete"))
-            outbox.record(unit, compiled, [outbox.Change(
-                entity, loaded.record["id"], "delete",
-                changes_of(loaded.record, values, ["deleted_at"]))])
+            changing.delete(unit, compiled, record_id, expected_version)
 
     def restore(self, user: User, entity: str, record_id: Any) -> Record:
         """Bring back a soft-deleted record; allowed to those who may delete it."""
         compiled = self.app.entity(entity)
-        language = user.language
         with self._unit(user) as unit:
-            now = unit.now
-            loaded = rows.load_row(unit, compiled, record_id, deleted=True, lock=True)
-            if not loaded.may_delete:
-                raise AccessDenied(render("may_not_restore", {"entity": entity}, language),
-                                   code="may_not_restore")
-            values = {"deleted_at": None, "version": loaded.record["version"] + 1,
-                      "updated_at": now}
-            rows.compare_and_set(unit, compiled, loaded, values,
-                                 compiled.policy.rule(user, unit.ctx, "delete"), deleted=True)
-            record = {**loaded.record, **values}
-            outbox.record(unit, compiled, [outbox.Change(
-                entity, record["id"], "restore",
-                changes_of(loaded.record, values, ["deleted_at"]))])
+            record = changing.restore(unit, compiled, record_id)
         return shape(record, rows.visible(compiled, user))
 
     # ------------------------------------------------------------ workflow

@@ -18,7 +18,8 @@ import sqlalchemy as sa
 from guanxi.compile.app import CompiledEntity
 from guanxi.errors import AccessDenied, RequestInvalid
 from guanxi.messages import render
-from guanxi.store import outbox, rows
+from guanxi.store import changing, outbox, rows, stages
+from guanxi.store.batch import Row
 from guanxi.store.records import Record, changes_of, check_names, record_id_of
 from guanxi.store.unit import Unit
 
@@ -77,18 +78,21 @@ def merge(unit: Unit, entity: CompiledEntity, survivor_id: Any, other_id: Any,
                 if (spec := entity.fields.get(name)) is not None and spec.unique}
     gone_values = {"deleted_at": unit.now, "version": other.record["version"] + 1,
                    "updated_at": unit.now, **released}
-    rows.compare_and_set(unit, entity, other, gone_values,
-                         entity.policy.rule(user, unit.ctx, "delete"))
-    rows.finish(unit, entity, record, list(taken), {}, record_id=keep)
+    changing.persist(unit, entity, [(other, gone_values)],
+                     entity.policy.rule(user, unit.ctx, "delete"))
+    [row] = stages.checks(unit, entity, [Row(1, taken, record, frozenset(taken),
+                                             record_id=keep)], creating=False)
+    stages.raise_for(row)
+    record = dict(row.record)
     _repoint(unit, entity.name, gone, keep)
-    names = [n for n in entity.types if n in entity.fields or n == "owner"]
+    names = changing.shown(entity)
     diff = changes_of(survivor.record, record, names)
     values = {n: record[n] for n in names if record.get(n) != survivor.record.get(n)}
     # Re-pointing may have changed the survivor itself (a reference to the other).
     fresh = rows.load_row(unit, entity, keep, lock=True)
     values.update(version=fresh.record["version"] + 1, updated_at=unit.now)
-    rows.compare_and_set(unit, entity, fresh, values,
-                         entity.policy.rule(user, unit.ctx, "update"))
+    changing.persist(unit, entity, [(fresh, values)],
+                     entity.policy.rule(user, unit.ctx, "update"))
     outbox.record(unit, entity, [
         outbox.Change(entity.name, gone, "merge",
                       {"merged_into": [None, keep],

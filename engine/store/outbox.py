@@ -1,7 +1,8 @@
 """The pipeline's last stages: after the rows are persisted, the synchronous hooks
 (roll-ups and computed fields read through references: `guanxi.store.derived`), then
 the history rows and the change events, each written with one executemany per batch,
-in the write's own transaction.
+in the write's own transaction. What the hooks derive on other records is recorded
+once per record when the call ends (`derived_changes`), as an `update` by the writer.
 
 Every write path (create, bulk insert, import, update, transition, delete, restore)
 ends here, so history and events are written from one place and a committed write
@@ -49,6 +50,9 @@ class Change:
     transition: str | None = None
     # When it happened, if not the moment of the write (historical imports).
     at: dt.datetime | None = None
+    # `changes` already written as JSON text (the new records of an import, when no
+    # hook reads them); `changes` is then left empty.
+    text: str | None = None
 
 
 # A synchronous stage run after persist, before history, in the same transaction.
@@ -72,15 +76,55 @@ def _event_statement(unit: Unit) -> Prepared:
 
 def _history(change: Change, user: User, now: dt.datetime) -> dict[str, Any]:
     return history_row(change.entity, change.record_id, user, change.at or now,
-                       change.action, change.changes, transition=change.transition)
+                       change.action, change.changes if change.text is None else change.text,
+                       transition=change.transition)
+
+
+def _history_text(unit: Unit) -> Prepared:
+    """The INSERT of a history row whose `changes` are given as JSON text (SQLite)."""
+    history = unit.app.tables.history
+
+    def build() -> Prepared:
+        names = ("entity", "record_id", "at", "user_id", "action", "transition")
+        values: dict[str, Any] = {n: sa.bindparam(n, type_=history.c[n].type) for n in names}
+        values["changes"] = sa.bindparam("changes", type_=sa.Text())
+        return Prepared(history.insert().values(values), unit.dialect)
+
+    return unit.statements.get("history_text", build)
+
+
+def encodes(unit: Unit, entity: CompiledEntity) -> bool:
+    """Whether a write of many new records of `entity` may give their history as JSON
+    text (`Change.text`): on SQLite, when no hook reads the changes."""
+    return unit.dialect.name == "sqlite" and entity.name not in unit.app.derived.dependents
 
 
 def record(unit: Unit, entity: CompiledEntity, changes: Sequence[Change]) -> None:
-    """Stages after persist: the hooks, then one history row and one event per change."""
+    """Stages after persist: the hooks, then one history row and one event per change.
+    The values the hooks derive on other records are recorded when the call ends
+    (`derived_changes`)."""
     if not changes:
         return
+    pending = bool(unit.derived)
     for hook in after_persist(entity):
         hook(unit, entity, changes)
+    if unit.derived and not pending:
+        unit.closing.append(lambda: derived_changes(unit))
+    journal(unit, changes)
+
+
+def derived_changes(unit: Unit) -> None:
+    """Record what the call derived on other records (`derived.noted`): an `update`
+    history row and event per record, by the acting user, with no hooks run again (the
+    values are already up to date)."""
+    for name, found in derived.noted(unit).items():
+        journal(unit, [Change(name, record_id, "update", diff) for record_id, diff in found])
+
+
+def journal(unit: Unit, changes: Sequence[Change]) -> None:
+    """One history row and one event per change, one executemany each for many."""
+    if not changes:
+        return
     conn = unit.conn
     history = [_history(change, unit.user, unit.now) for change in changes]
     if unit.dialect.name == "postgresql":
@@ -95,7 +139,8 @@ def record(unit: Unit, entity: CompiledEntity, changes: Sequence[Change]) -> Non
     # SQLite write lock; the advisory lock above on PostgreSQL).
     table = unit.app.tables.history
     before = conn.execute(sa.select(sa.func.coalesce(sa.func.max(table.c.id), 0))).scalar()
-    history_statement(unit).many(conn, history)
+    texts = changes[0].text is not None
+    (_history_text(unit) if texts else history_statement(unit)).many(conn, history)
     conn.execute(_copy_events(unit), {"gx_after": before})
 
 

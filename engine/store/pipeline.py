@@ -15,7 +15,7 @@ from guanxi.store import outbox, stages
 from guanxi.store.batch import Batch, Errors, Row
 from guanxi.store.lookups import Seen
 from guanxi.store.prepared import Prepared, allocate_ids, insert_statement
-from guanxi.store.records import created_changes, unique_violation
+from guanxi.store.records import CreatedText, created_changes, unique_violation
 from guanxi.store.unit import Unit
 
 
@@ -36,6 +36,7 @@ class Creation:
         self.seen: Seen = {}
         self.shown = [n for n in entity.types
                       if n in entity.fields or n in ("owner", "state")]
+        self.text = CreatedText(self.shown)
 
     def check(self, batch: Batch) -> Batch:
         """Every stage before persist, in order."""
@@ -58,11 +59,20 @@ class Creation:
         batch = [Row(row.number, row.given, row.record, row.changed, row.errors, None,
                      record_id) for row, record_id in zip(batch, ids)]
         action = "import" if self.historical else "create"
-        outbox.record(self.unit, self.entity, [
-            outbox.Change(self.entity.name, row.record_id,  # type: ignore[arg-type]
-                          action, created_changes(row.record, self.shown),
-                          at=row.record["created_at"] if self.historical else None)
-            for row in batch])
+        historical = self.historical
+        if len(batch) > 1 and outbox.encodes(self.unit, self.entity):
+            # Many rows, nothing reads their changes: history's JSON text directly.
+            encode = self.text
+            changes = [outbox.Change(self.entity.name, row.record_id,  # type: ignore[arg-type]
+                                     action, {}, text=encode(row.record),
+                                     at=row.record["created_at"] if historical else None)
+                       for row in batch]
+        else:
+            changes = [outbox.Change(self.entity.name, row.record_id,  # type: ignore[arg-type]
+                                     action, created_changes(row.record, self.shown),
+                                     at=row.record["created_at"] if historical else None)
+                       for row in batch]
+        outbox.record(self.unit, self.entity, changes)
         return batch
 
 

@@ -1,6 +1,6 @@
-"""What every write does with one row, within a unit of work: read it with the acting
-user's rights on it, fill defaults, finish and check the whole record before it is
-written, refuse a stale version, and write it with compare-and-set.
+"""What every write does with one stored row, within a unit of work: read it with the
+acting user's rights on it, fill defaults, refuse a stale version, and write it with
+compare-and-set.
 
 Writes are compare-and-set: `UPDATE … WHERE id = ? AND version = ? [AND state = ?] AND
 <the user's update condition>`. When no row matches, the row is read again to tell
@@ -10,20 +10,17 @@ NotFound, VersionConflict and AccessDenied apart.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 import sqlalchemy as sa
 from guanxi.compile.app import CompiledEntity
-from guanxi.compile.validation import merge_errors
-from guanxi.errors import AccessDenied, RequestInvalid, ValidationFailed, VersionConflict
+from guanxi.errors import AccessDenied, RequestInvalid, VersionConflict
 from guanxi.expr.functions import context_params
 from guanxi.fields.integers import parse_int
 from guanxi.fields.registry import coerce
 from guanxi.identity import User
 from guanxi.messages import render
-from guanxi.store import lookups
-from guanxi.store.batch import Row
 from guanxi.store.records import Loaded, is_literal, load, unique_violation, user_id_of
 from guanxi.store.unit import Unit
 
@@ -82,28 +79,6 @@ def defaults(entity: CompiledEntity, user: User, now: dt.datetime,
     return values
 
 
-def finish(unit: Unit, entity: CompiledEntity, record: dict[str, Any], changed: Iterable[str],
-           errors: dict[str, list[str]], *, state: str | None = None,
-           record_id: int | None = None) -> None:
-    """The computed-fields, validation and database-check stages on a batch of one
-    (updates and transitions): compute fields into `record`, check the whole record,
-    its references and unique values; raise ValidationFailed with every problem found."""
-    user, ctx, language, resolver = unit.user, unit.ctx, unit.language, unit.resolve
-    changed = set(changed)
-    computed = entity.validator.compute(record, ctx, resolver, language)
-    changed |= {c.field.name for c in entity.validator.computed}
-    checks = entity.validator.check(record, ctx, language, resolver, state)
-    # A value that could not be read is reported once, not again by rules about it.
-    checks = {name: messages for name, messages in checks.items() if name not in errors}
-    problems = merge_errors(errors, computed, checks)
-    row = Row(1, {}, record, frozenset(changed), problems, record_id=record_id)
-    [row] = lookups.references(unit, entity, [row])
-    [row] = lookups.unique(unit, entity, [row],
-                           known(entity, user, creating=record_id is None))
-    if row.errors:
-        raise ValidationFailed({k: list(v) for k, v in row.errors.items()})
-
-
 def refuse_stale(entity: str, loaded: Loaded, expected: Any, language: str) -> None:
     """VersionConflict unless the record is at the `expected` version (an int, or its text
     as a form sends it); nothing to check when None."""
@@ -141,8 +116,16 @@ def compare_and_set(unit: Unit, entity: CompiledEntity, loaded: Loaded,
         if translated is None:
             raise
         raise translated from None
-    if result.rowcount == 1:
-        return
+    if result.rowcount != 1:
+        refuse_unmatched(unit, entity, loaded, deleted=deleted)
+
+
+def refuse_unmatched(unit: Unit, entity: CompiledEntity, loaded: Loaded, *,
+                     deleted: bool = False) -> None:
+    """Raise why a compare-and-set of the row read as `loaded` matched nothing: the row
+    is gone (NotFound), moved on (VersionConflict), or the user's condition no longer
+    holds (AccessDenied)."""
+    record = loaded.record
     again = load_row(unit, entity, record["id"], deleted=deleted)
     if (again.record["version"] != record["version"]
             or again.record.get("state") != record.get("state")):

@@ -27,7 +27,7 @@ from guanxi.fields.values import FieldValueError
 from guanxi.identity import User
 from guanxi.messages import render, show
 from guanxi.spec import NOWHERE, FieldSpec
-from guanxi.store import outbox, rows, stages
+from guanxi.store import changing, outbox, stages
 from guanxi.store.batch import Batch, Errors, Row, errors_of
 from guanxi.store.bulk import check_import
 from guanxi.store.pipeline import Creation
@@ -146,6 +146,7 @@ class Changing:
         unit, entity = self.unit, self.entity
         self.load(w.record_id for w in writes if w.record_id is not None)
         result: Batch = []
+        pending: Batch = []
         taken: set[int] = set()
         for write in writes:
             loaded = self.loaded.get(write.record_id or 0)
@@ -169,63 +170,62 @@ class Changing:
             writable = entity.policy.writable_fields(unit.user, state)
             [row] = stages.names(unit, entity, [row], writable,
                                  self.names.setdefault(state, {}), self.allow)
-            [row] = stages.coercion(unit, entity, [row], self.allow)
-            clean = row.record
-            record = dict(old)
-            record.update(clean)
-            errors = self._historical(row, record)
-            changed = frozenset(n for n in record if record.get(n) != old.get(n))
-            result.append(Row(row.number, row.given, record, changed, row.errors,
-                              row.refusal, old["id"]).failing(errors))
-        deleting = {w.number for w in writes if w.delete}
-        checked = self._stages([r for r in result
-                                if r.record_id is not None and r.number not in deleting])
-        by_number = {r.number: r for r in checked}
+            result.append(row)
+            pending.append(row)
+        if not pending:
+            return result
+        pending = stages.coercion(unit, entity, pending, self.allow)
+        pending = stages.merged(unit, entity, pending,
+                                {r.record_id: self.loaded[r.record_id].record
+                                 for r in pending if r.record_id is not None})
+        pending = self._historical(pending)
+        pending = stages.checks(unit, entity, pending, creating=False)
+        by_number = {r.number: r for r in pending}
         return [by_number.get(r.number, r) for r in result]
 
-    def _historical(self, row: Row, record: dict[str, Any]) -> Errors:
-        """A historical save's `state` and `updated_at`, as given."""
-        errors: Errors = {}
+    def _historical(self, batch: Batch) -> Batch:
+        """Stage (historical saves): a change's `state` and `updated_at`, as given."""
         if not self.historical:
-            return errors
-        if "state" in row.given and "state" not in row.errors:
-            state = row.given["state"]
-            if state in self.states:
-                record["state"] = state
-            else:
-                errors["state"] = [render("not_a_state", {
-                    "value": show(state), "allowed": self.states}, self.unit.language)]
-        if "updated_at" in row.given and "updated_at" not in row.errors:
-            try:
-                moment = coerce(MOMENT, row.given["updated_at"])
-            except FieldValueError as error:
-                errors["updated_at"] = [error.message(self.unit.language)]
-            else:
-                if moment is not None:
-                    record["updated_at"] = moment
-        return errors
-
-    def _stages(self, batch: Batch) -> Batch:
-        unit, entity = self.unit, self.entity
-        batch = stages.computed(unit, entity, batch)
-        batch = stages.validation(unit, entity, batch)
-        return stages.database(unit, entity, batch, creating=False)
+            return batch
+        result = []
+        for row in batch:
+            errors: Errors = {}
+            record = dict(row.record)
+            if "state" in row.given and "state" not in row.errors:
+                state = row.given["state"]
+                if state in self.states:
+                    record["state"] = state
+                else:
+                    errors["state"] = [render("not_a_state", {
+                        "value": show(state), "allowed": self.states}, self.unit.language)]
+            if "updated_at" in row.given and "updated_at" not in row.errors:
+                try:
+                    moment = coerce(MOMENT, row.given["updated_at"])
+                except FieldValueError as error:
+                    errors["updated_at"] = [error.message(self.unit.language)]
+                else:
+                    if moment is not None:
+                        record["updated_at"] = moment
+            result.append(row.with_record(record).failing(errors))
+        return result
 
     def write(self, batch: Batch, deletions: frozenset[int]) -> list[Outcome]:
-        """Persist the (good) changes and deletions with compare-and-set; then their
-        history and events. Rows that change nothing are left alone."""
+        """Persist the (good) changes and deletions with compare-and-set, one
+        executemany per kind and set of columns; then their history and events. Rows
+        that change nothing are left alone."""
         unit, entity = self.unit, self.entity
         user, ctx, now = unit.user, unit.ctx, unit.now
         outcomes: list[Outcome] = []
         changes: list[outbox.Change] = []
+        updates: list[changing.Setting] = []
+        deletes: list[changing.Setting] = []
         for row in batch:
             assert row.record_id is not None
             loaded = self.loaded.pop(row.record_id)
             old = loaded.record
             if row.number in deletions:
                 values = {"deleted_at": now, "version": old["version"] + 1, "updated_at": now}
-                rows.compare_and_set(unit, entity, loaded, values,
-                                     entity.policy.rule(user, ctx, "delete"))
+                deletes.append((loaded, values))
                 diff = changes_of(old, values, ["deleted_at"])
                 changes.append(outbox.Change(entity.name, old["id"], "delete", diff))
                 outcomes.append(Outcome(row.number, old["id"], "delete", diff))
@@ -239,11 +239,14 @@ class Changing:
             moment = record["updated_at"] if record.get("updated_at") != old.get(
                 "updated_at") else now
             values.update(version=old["version"] + 1, updated_at=moment)
-            rows.compare_and_set(unit, entity, loaded, values,
-                                 entity.policy.rule(user, ctx, "update"))
+            updates.append((loaded, values))
             changes.append(outbox.Change(entity.name, old["id"], "update", diff,
                                          at=moment if moment != now else None))
             outcomes.append(Outcome(row.number, old["id"], "update", diff))
+        if updates:
+            changing.persist(unit, entity, updates, entity.policy.rule(user, ctx, "update"))
+        if deletes:
+            changing.persist(unit, entity, deletes, entity.policy.rule(user, ctx, "delete"))
         outbox.record(unit, entity, changes)
         return outcomes
 

@@ -1,9 +1,15 @@
 """The named stages of a write, each a plain function over a batch of frozen rows:
 
-actor and rights → names → coercion → defaults (→ the given state and times, in a
-historical import) → computed fields → validation (fields, rules, state requirements)
-→ reference and unique checks (`lookups`) → row rights → persist (`pipeline`) →
+actor and rights → names → coercion → defaults (a new record's, or the stored record
+under the given values; → the given state and times, in a historical import; → a
+transition's guard, `set:` and requirements) → computed fields → validation (fields,
+rules, state requirements) → reference and unique checks (`lookups`) → row rights →
+persist (`pipeline` for new records; compare-and-set, `changing`, for stored ones) →
 after-persist hooks, history and change events (`outbox`).
+
+Every write runs them: create and bulk insert (`pipeline.Creation`), update, delete and
+restore and the changes of a bulk save (`changing`), transitions (`workflow`), merges
+(`merging`); a single write is a batch of one.
 
 Stages never raise for a row's problems: they record them on the row, so a bulk write
 reports every bad row and a single write raises what its one row carries.
@@ -11,6 +17,7 @@ reports every bad row and a single write raises what its one row carries.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from guanxi.compile.app import CompiledEntity
@@ -73,7 +80,8 @@ def names(unit: Unit, entity: CompiledEntity, batch: Batch, writable: frozenset[
             found = cache[key] = _name_errors(entity, key, writable, allow, unit.language)
         errors, refusal = found
         result.append(row.failing(errors) if refusal is None
-                      else Row(row.number, row.given, errors=errors, refusal=refusal))
+                      else Row(row.number, row.given, errors=errors, refusal=refusal,
+                               record_id=row.record_id))
     return result
 
 
@@ -90,6 +98,32 @@ def coercion(unit: Unit, entity: CompiledEntity, batch: Batch,
         clean, errors = coerce_values(values, language)
         result.append(row.with_record(clean, changed=frozenset(clean)).failing(errors))
     return result
+
+
+def merged(unit: Unit, entity: CompiledEntity, batch: Batch,
+           stored: Mapping[int, Mapping[str, Any]]) -> Batch:
+    """Stage (defaults, for records that exist): the stored record (`stored`, by id)
+    with the given values over it; `changed`: the given fields whose value moves."""
+    del unit, entity
+    result = []
+    for row in batch:
+        assert row.record_id is not None
+        old = stored[row.record_id]
+        clean = row.record
+        record = dict(old)
+        record.update(clean)
+        changed = frozenset(n for n, v in clean.items() if v != old.get(n))
+        result.append(row.with_record(record, changed=changed))
+    return result
+
+
+def checks(unit: Unit, entity: CompiledEntity, batch: Batch, *, creating: bool,
+           state: str | None = None, seen: lookups.Seen | None = None) -> Batch:
+    """The stages between the values and persist: computed fields, validation (with
+    `state`, that state's requirements too), references and unique values."""
+    batch = computed(unit, entity, batch)
+    batch = validation(unit, entity, batch, state)
+    return database(unit, entity, batch, creating=creating, seen=seen)
 
 
 def new_records(unit: Unit, entity: CompiledEntity, batch: Batch,

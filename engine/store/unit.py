@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
@@ -77,6 +77,12 @@ class Unit:
     ctx: expr.Context
     resolve: Resolver
     statements: Statements
+    # Values this call derived on other records (roll-ups, computed fields following
+    # them), {(entity, id): {field: [first old, latest new]}}, recorded in history and
+    # events once, when the call ends (`closing`).
+    derived: dict[tuple[str, int], dict[str, list[Any]]] = field(default_factory=dict)
+    # Run in order when the call has done its work, before its transaction commits.
+    closing: list[Callable[[], None]] = field(default_factory=list)
 
     @property
     def language(self) -> str:
@@ -103,8 +109,12 @@ def unit_of_work(app: App, engine: sa.Engine, statements: Statements, user: User
                  now: dt.datetime, *, write: bool,
                  ctx: expr.Context | None = None) -> Iterator[Unit]:
     """A Unit for one call of `user` at `now` (with `ctx`, the context already made for
-    them at `now`), in its own transaction."""
+    them at `now`), in its own transaction; its `closing` steps run when the call
+    returns, before the commit (not when it raises: then everything is rolled back)."""
     with transaction(engine, write=write) as conn:
-        yield Unit(app=app, conn=conn, user=user, now=now,
-                   ctx=ctx if ctx is not None else context_of(app, user, now),
-                   resolve=resolver_of(app, conn), statements=statements)
+        unit = Unit(app=app, conn=conn, user=user, now=now,
+                    ctx=ctx if ctx is not None else context_of(app, user, now),
+                    resolve=resolver_of(app, conn), statements=statements)
+        yield unit
+        for step in unit.closing:
+            step()

@@ -18,14 +18,15 @@ from typing import Any
 import sqlalchemy as sa
 from guanxi import expr
 from guanxi.compile.app import CompiledEntity, CompiledTransition
-from guanxi.errors import AccessDenied, NotFound, TransitionRefused, ValidationFailed
+from guanxi.errors import AccessDenied, NotFound, TransitionRefused
 from guanxi.expr.functions import context_params
 from guanxi.fields.values import is_empty
 from guanxi.messages import render
 from guanxi.spec import TransitionSpec
-from guanxi.store import outbox, rows
+from guanxi.store import changing, outbox, rows, stages
+from guanxi.store.batch import Row
 from guanxi.store.prepared import Prepared
-from guanxi.store.records import Record, changes_of, check_names, record_id_of, shape
+from guanxi.store.records import Record, changes_of, record_id_of, shape
 from guanxi.store.unit import Unit
 
 
@@ -80,16 +81,42 @@ def fire(unit: Unit, compiled: CompiledEntity, record_id: Any, name: str,
         raise TransitionRefused(refusal)
     allowed = policy.writable_fields(user, old["state"]) | (
         set(spec.require) & policy.writable_fields(user, None))
-    check_names(compiled, values, frozenset(allowed), language)
-    clean, errors = compiled.validator.coerce(values, language)
-    if errors:
-        raise ValidationFailed(errors)
-    record = dict(old)
-    record.update(clean)
-    resolver = unit.resolve
+    batch = [Row(1, values, record_id=old["id"])]
+    batch = stages.names(unit, compiled, batch, frozenset(allowed), {})
+    [row] = stages.coercion(unit, compiled, batch)
+    stages.raise_for(row)
+    given = frozenset(row.record)
+    [row] = stages.merged(unit, compiled, [row], {old["id"]: old})
+    row = moved(unit, compiled, transition, row, given)
+    [row] = stages.checks(unit, compiled, [row], creating=False)
+    stages.raise_for(row)
+    record = dict(row.record)
+    names = changing.shown(compiled, state=True)
+    diff = changes_of(old, record, names)
+    update = {n: record[n] for n in names if record.get(n) != old.get(n)}
+    update.update(version=old["version"] + 1, updated_at=now)
+    changing.persist(unit, compiled, [(loaded, update)], policy.rule(user, ctx, "update"),
+                     state=old["state"])
+    record.update(update)
+    outbox.record(unit, compiled, [outbox.Change(entity, old["id"], "transition", diff,
+                                                 transition=name)])
+    return shape(record, policy.visible_fields(user))
+
+
+def moved(unit: Unit, compiled: CompiledEntity, transition: CompiledTransition, row: Row,
+          given: frozenset[str]) -> Row:
+    """Stage (a transition's defaults, after the given values): its guard holds on the
+    record (else TransitionRefused), its `set:` assignments are made, the fields the
+    transition and its target state require are filled (else TransitionRefused), and
+    the record is in the target state. `given`: the fields the caller gave, which count
+    as changed with those `set:` assigns."""
+    ctx, language, resolver = unit.ctx, unit.language, unit.resolve
+    spec = transition.spec
+    assert compiled.machine is not None
+    record = dict(row.record)
     if transition.guard is not None and not _holds(transition.guard, record, ctx, resolver):
         raise TransitionRefused(render(
-            "guard_failed", {"name": name, "condition": spec.when}, language))
+            "guard_failed", {"name": spec.name, "condition": spec.when}, language))
     for target, compute in transition.assignments:
         record[target] = compiled.validator.coerce_computed(
             target, compute(record, ctx, resolver))
@@ -98,20 +125,10 @@ def fire(unit: Unit, compiled: CompiledEntity, record_id: Any, name: str,
     missing = [f for f in dict.fromkeys(needed) if is_empty(record.get(f))]
     if missing:
         raise TransitionRefused(
-            render("missing", {"name": name, "fields": missing}, language), tuple(missing))
+            render("missing", {"name": spec.name, "fields": missing}, language),
+            tuple(missing))
     record["state"] = spec.target
-    changed = set(clean) | {t for t, _ in transition.assignments}
-    rows.finish(unit, compiled, record, changed, {}, record_id=old["id"])
-    names = [n for n in compiled.types if n in compiled.fields or n in ("owner", "state")]
-    diff = changes_of(old, record, names)
-    update = {n: record[n] for n in names if record.get(n) != old.get(n)}
-    update.update(version=old["version"] + 1, updated_at=now)
-    rows.compare_and_set(unit, compiled, loaded, update, policy.rule(user, ctx, "update"),
-                         state=old["state"])
-    record.update(update)
-    outbox.record(unit, compiled, [outbox.Change(entity, old["id"], "transition", diff,
-                                                 transition=name)])
-    return shape(record, policy.visible_fields(user))
+    return row.with_record(record, changed=given | {t for t, _ in transition.assignments})
 
 
 # Fields whose old values the UPDATE … RETURNING does not give back.
@@ -188,17 +205,19 @@ def _fire_direct(unit: Unit, compiled: CompiledEntity, transition: CompiledTrans
         raise TransitionRefused(
             render("missing", {"name": spec.name, "fields": missing}, language),
             tuple(missing))
-    checked = {**record, "version": old["version"]}
-    rows.finish(unit, compiled, checked, (), {}, record_id=record_id)
+    [row] = stages.checks(unit, compiled, [Row(1, {}, {**record, "version": old["version"]},
+                                               record_id=record_id)], creating=False)
+    stages.raise_for(row)
+    checked = row.record
     computed = {c.field.name: checked[c.field.name] for c in compiled.validator.computed
                 if checked[c.field.name] != record[c.field.name]}
     if computed:
         table = compiled.table
         conn.execute(table.update().where(table.c.id == record_id).values(**computed))
         record.update(computed)
-    names = [n for n in compiled.types if n in compiled.fields or n in ("owner", "state")]
     outbox.record(unit, compiled, [outbox.Change(
-        compiled.name, record_id, "transition", changes_of(old, record, names),
+        compiled.name, record_id, "transition",
+        changes_of(old, record, changing.shown(compiled, state=True)),
         transition=spec.name)])
     return shape(record, compiled.policy.visible_fields(user))
 

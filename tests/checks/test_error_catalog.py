@@ -187,6 +187,18 @@ CASES: dict[str, tuple[dict[str, str], str]] = {
     "GX335": (rolled("t: {type: integer, rollup: {count: part, via: thing, "
                      "when: 'owner == current_user'}}"),
               "the roll-up condition of 't' depends on who writes: current_user"),
+    "GX336": (rolled("t: {type: money, compute: 'sum(part.amount)'}",
+                     PART.replace("    thing: {type: reference, to: thing}\n", "")
+                     .replace("    other: {type: reference, to: thing}\n", "")),
+              "'part' has no reference to 'thing' for the aggregate in 't'"),
+    "GX337": (rolled("t: {type: money, compute: 'sum(part.amount)'}"),
+              "'part' references 'thing' through several fields (thing, other); the "
+              "aggregate in 't' cannot tell which"),
+    "GX338": (rolled("t: {type: integer, compute: 'count(part) + 1'}"),
+              "the aggregate count(part) in 't' must be the whole expression"),
+    "GX339": (rolled("t: {type: money, compute: 'sum(part)'}"),
+              "the aggregate in 't' is not written sum(entity.field) or "
+              "sum(entity.field, condition)"),
     "GX334": (files(project=PROJECT + "time_zone: Asia/Shanghia\n"),
               "unknown time zone 'Asia/Shanghia'"),
     "GX340": (field("title: {type: string, renamed_from: name}"),

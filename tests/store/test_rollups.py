@@ -164,11 +164,60 @@ def test_rollups_sort_and_filter_lists(members):
     assert [r["name"] for r in page.items] == ["Bob", "Ann"]
 
 
-def test_rollup_changes_are_not_written_to_the_parents_history(members):
+def _parent_entries(members: Members, member: int) -> list[tuple[str, dict]]:
+    return [(h["action"], h["changes"])
+            for h in members.store.history(members.clerk, "member", member)]
+
+
+def test_a_rollup_change_is_an_update_in_the_parents_history_by_the_writer(members):
     ann = _member(members)
     _buy(members, ann, "10")
-    assert [h["action"] for h in members.store.history(members.clerk, "member", ann)] == [
-        "create"]
+    [created, derived] = members.store.history(members.clerk, "member", ann)
+    assert (created["action"], derived["action"], derived["user"]) == (
+        "create", "update", "clara")
+    assert (derived["changes"]["spend"], derived["changes"]["purchases"]) == (
+        {"old": "0.00", "new": "10.00"}, {"old": 0, "new": 1})
+
+
+def test_a_rollup_change_sends_an_updated_event_for_the_parent(members):
+    ann = _member(members)
+    _buy(members, ann, "10")
+    events = members.app.tables.events
+    with members.store.engine.connect() as conn:
+        kinds = [(e.entity, e.kind) for e in conn.execute(
+            sa.select(events).order_by(events.c.id))]
+    assert kinds == [("member", "created"), ("purchase", "created"), ("member", "updated")]
+
+
+def test_a_computed_field_following_a_rollup_is_in_the_same_entry(members):
+    ann = _member(members)
+    _buy(members, ann, "5000")
+    action, changes = _parent_entries(members, ann)[-1]
+    assert (action, changes["tier"]) == ("update", {"old": "basic", "new": "black"})
+
+
+def test_a_bulk_import_records_each_parents_rollups_once(members):
+    ann = _member(members)
+    report = members.store.bulk_insert(
+        members.clerk, "purchase", [{"member": ann, "amount": "1"}] * 5, batch_size=2)
+    assert report.inserted == 5
+    entries = _parent_entries(members, ann)
+    assert [a for a, _ in entries] == ["create", "update"]
+    assert entries[1][1]["purchases"] == {"old": 0, "new": 5}
+
+
+def test_a_rollup_that_ends_where_it_began_records_nothing(members):
+    ann, bob = _member(members), _member(members, "Bob")
+    purchase = _buy(members, ann, "10")
+    before = len(_parent_entries(members, bob))
+    members.store.update(members.clerk, "purchase", purchase, {"amount": "10.00"})
+    assert len(_parent_entries(members, bob)) == before
+
+
+def test_a_rollup_change_leaves_the_parents_version(members):
+    ann = _member(members)
+    _buy(members, ann, "10")
+    assert _get(members, ann)["version"] == 1
 
 
 def test_recompute_rebuilds_rollups_after_a_raw_sql_change(members):
