@@ -6,6 +6,7 @@ timer armed for a record (a workflow timer when the record entered its state, or
 of an SLA clock), pending until it fires or is cancelled. `gx_sla_clock`: each record's
 SLA clocks. `gx_schedule`: when each scheduled action runs next. `gx_notification`: the
 in-app notifications. `gx_assignment`: the round-robin pointer of each assignment rule.
+`gx_team`, `gx_team_member`: the teams managed in the database (`guanxi.automation.teams`).
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ SLA_TABLE = "gx_sla_clock"
 SCHEDULE_TABLE = "gx_schedule"
 NOTIFICATION_TABLE = "gx_notification"
 ASSIGNMENT_TABLE = "gx_assignment"
+TEAM_TABLE = "gx_team"
+TEAM_MEMBER_TABLE = "gx_team_member"
 
 
 def _json() -> sa.types.TypeEngine[Any]:
@@ -41,6 +44,8 @@ class AutomationTables:
     schedules: sa.Table
     notifications: sa.Table
     assignments: sa.Table
+    teams: sa.Table
+    team_members: sa.Table
 
 
 def define_automation_tables(metadata: sa.MetaData) -> AutomationTables:
@@ -126,7 +131,23 @@ def define_automation_tables(metadata: sa.MetaData) -> AutomationTables:
         sa.Column("rule", sa.String(100), primary_key=True),
         sa.Column("last_user_id", sa.Integer, nullable=True),
     )
-    return AutomationTables(jobs, timers, slas, schedules, notifications, assignments)
+    # Teams managed in the database (`guanxi users team`, /admin/teams): a team with a
+    # row here is read from here, not from `teams:` in guanxi.yaml.
+    teams = sa.Table(
+        TEAM_TABLE, metadata,
+        sa.Column("name", sa.String(63), primary_key=True),
+        sa.Column("manager_id", sa.Integer, sa.ForeignKey("gx_user.id"), nullable=True),
+        sa.Column("updated_at", UTCDateTime(), nullable=False),
+    )
+    team_members = sa.Table(
+        TEAM_MEMBER_TABLE, metadata,
+        sa.Column("team", sa.String(63), sa.ForeignKey(f"{TEAM_TABLE}.name"),
+                  primary_key=True),
+        sa.Column("user_id", sa.Integer, sa.ForeignKey("gx_user.id"), primary_key=True),
+        sa.Index("ix_gx_team_member_user", "user_id"),
+    )
+    return AutomationTables(jobs, timers, slas, schedules, notifications, assignments,
+                            teams, team_members)
 
 
 # The same tables on a MetaData of their own, for the modules that read and write them.
