@@ -24,6 +24,7 @@ from guanxi.server.context import Ctx, default_store_threads, handler
 from guanxi.server.limits import DEFAULT_MAX_BODY, BodyLimitMiddleware
 from guanxi.server.pages import (
     access,
+    approvals as approvals_pages,
     breaching,
     editing,
     erasure,
@@ -35,6 +36,7 @@ from guanxi.server.pages import (
     mail,
     merging,
     reports,
+    teams,
 )
 from guanxi.server.pages import views as pages
 from guanxi.server.reload import ProjectHolder
@@ -188,7 +190,8 @@ def create_app(project: str | Path | Any, db_url: str | sa.Engine, secret: str |
         *merges.routes(), *api.routes(), *reports.routes(), *kanban.routes(),
         *editing.routes(), *merging.routes(), *imports.routes(), *erasure.routes(),
         *inbox.routes(), *jobs.routes(), *breaching.routes(), *access.routes(),
-        *mail.routes(), *hooks.routes(), *pages.routes(),
+        *mail.routes(), *hooks.routes(), *teams.routes(), *approvals_pages.routes(),
+        *pages.routes(),
     ]
     middleware = [
         Middleware(SecurityHeadersMiddleware),

@@ -26,7 +26,8 @@ from guanxi.errors import AccessDenied, NotFound
 from guanxi.identity import SYSTEM, User
 from guanxi.messages import join, render
 from guanxi.spec import SYSTEM_ROLE, TransitionSpec, text_in
-from guanxi.store import derived, erasure, merging, outbox, rows, stages
+from guanxi.automation import asking
+from guanxi.store import approving, derived, erasure, merging, outbox, rows, stages
 from guanxi.store.batch import Row
 from guanxi.store.bulk import bulk_insert
 from guanxi.store.database import create_engine
@@ -244,6 +245,33 @@ class Store:
         compiled = self.app.entity(entity)
         with self._unit(user) as unit:
             return fire(unit, compiled, record_id, name, values or {}, expected_version)
+
+    def decide_approval(self, user: User, approval_id: int, decision: str,
+                        comment: str = "") -> dict[str, Any]:
+        """Approve or reject (`decision`) approval request `approval_id`, as an approver
+        asked at its current step, with a comment; the last approval fires the
+        transition as its requester, a rejection returns the record to `on_reject`
+        (`guanxi.store.approving`). One transaction; returns {id, state, step}."""
+        with self._unit(user) as unit:
+            return approving.decide(unit, approval_id, decision, comment)
+
+    def approvals(self, user: User, *, decided: bool = False) -> builtins.list[dict[str, Any]]:
+        """The approval requests the user is asked to decide (with `decided`: also those
+        they have decided), newest first."""
+        with self._unit(user, write=False) as unit:
+            return asking.inbox(self.app, unit.conn, user.id, user.language, decided=decided)
+
+    def pending_approval(self, user: User, entity: str,
+                         record_id: int) -> dict[str, Any] | None:
+        """The pending approval request of a record the user may read, or None."""
+        compiled = self.app.entity(entity)
+        with self._unit(user, write=False) as unit:
+            rows.load_row(unit, compiled, record_id)
+            found = asking.pending_of(unit.conn, entity, record_id)
+            if found is None:
+                return None
+            return {"id": int(found.id), "transition": found.transition,
+                    "step": int(found.step) + 1, "created_at": found.created_at.isoformat()}
 
     def available_transitions(self, user: User, entity: str,
                               record: Mapping[str, Any]) -> list[TransitionSpec]:

@@ -101,6 +101,9 @@ def history(unit: Unit, compiled: CompiledEntity, record_id: Any) -> list[dict[s
         }
         if row["action"] == "update" and not changes:
             continue  # an edit of fields this reader may not see: nothing to show
+        if row["action"] == "approval":  # what was asked or decided, and the comment
+            changes = {"approval": dict(zip(("old", "new"),
+                                            (row["changes"] or {}).get("approval") or []))}
         entries.append({
             "id": row["id"],
             "at": row["at"],

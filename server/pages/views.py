@@ -184,6 +184,15 @@ HISTORY_ACTIONS = {"create": "history_created", "update": "history_updated",
                    "merge": "history_merged"}
 
 
+def approval_line(ctx: Ctx, item: dict[str, Any]) -> str:
+    """A history entry of an approval: asked, approved or rejected, with the comment."""
+    said = (item.get("changes") or {}).get("approval", {}).get("new") or {}
+    event = str(said.get("event") or "")
+    line = f"{ctx.t('approval_' + event) if event else ctx.t('approval')}: {said.get('transition', '')}"
+    comment = said.get("comment")
+    return f"{line} — {comment}" if comment else line
+
+
 def history_entries(ctx: Ctx, entity: EntitySpec, record_id: int) -> list[dict[str, Any]]:
     """The record's history, newest first, with the changes the user may see."""
     entries = []
@@ -209,6 +218,8 @@ def history_entries(ctx: Ctx, entity: EntitySpec, record_id: int) -> list[dict[s
         else:
             action = str(item.get("action") or "update")
             what = ctx.t(HISTORY_ACTIONS[action]) if action in HISTORY_ACTIONS else action
+        if item.get("action") == "approval":
+            what = approval_line(ctx, item)
         who = item.get("user_id")
         at = item.get("at")
         entries.append({
