@@ -393,6 +393,7 @@ CATALOG["zh"].update({
     "且不能审批自己的申请",
     "approval_not_found": "找不到审批 {id}，或已处理",
     "approval_not_asked": "您不是审批 {id}（第 {step} 步）的审批人",
-    "approval_no_way_back": "{entity} {id} 无法从 {current} 回到 {state}：工作流中没有通往该状态的流转",
+    "approval_no_way_back": "{entity} {id} 无法从 {current} 回到 {state}："
+    "工作流中没有通往该状态的流转",
     "approval_bad_decision": "决定必须是 approve 或 reject，而不是 {value}",
 })

@@ -24,7 +24,6 @@ from guanxi.server.context import Ctx, default_store_threads, handler
 from guanxi.server.limits import DEFAULT_MAX_BODY, BodyLimitMiddleware
 from guanxi.server.pages import (
     access,
-    approvals as approvals_pages,
     breaching,
     editing,
     erasure,
@@ -37,6 +36,9 @@ from guanxi.server.pages import (
     merging,
     reports,
     teams,
+)
+from guanxi.server.pages import (
+    approvals as approvals_pages,
 )
 from guanxi.server.pages import views as pages
 from guanxi.server.reload import ProjectHolder

@@ -116,7 +116,7 @@ def ask(unit: Unit, approval_id: int, entity: str, record_id: int,
     conn.execute(TASKS.insert(), rows)
     message = say("approval_asked", {"entity": entity, "id": record_id,
                                      "requester": requester_name}, transition)
-    notifications.send(conn, [r["user_id"] for r in rows], message,
+    notifications.send(conn, [user for users in asked.parties for user in users], message,
                        source=f"{SOURCE}:{approval_id}", now=now, entity=entity,
                        record_id=record_id)
     approval = transition.approval

@@ -1,6 +1,7 @@
 """Who an action addresses: `to:` names a role (its active users), a team (its active
-members, `teams:` in guanxi.yaml or managed in the database: `guanxi.automation.teams`), a user field of the record (`assignee`, `owner`), a
-user field reached through references (`account.owner`), or the manager of such a user
+members, in guanxi.yaml or managed in the database: `guanxi.automation.teams`), a
+user field of the record (`assignee`, `owner`), a user field reached through
+references (`account.owner`), or the manager of such a user
 (`manager of assignee`: the managers of the teams the user is a member of). Paths are
 checked by `guanxi check` against the entity (`guanxi.checks.automation`); here they are
 followed in the action's transaction.

@@ -18,13 +18,13 @@ from guanxi.language.overlays import timer_name
 from guanxi.language.raw import RawProject
 from guanxi.language.tree import LocDict, LocList
 from guanxi.spec import (
-    ApprovalSpec,
-    ApprovalStep,
     ALLOW,
     DENY,
     ROLLUP_KINDS,
     SYSTEM_ROLE,
     AccessSpec,
+    ApprovalSpec,
+    ApprovalStep,
     DuplicateRule,
     EntitySpec,
     FieldSpec,
@@ -468,7 +468,9 @@ class _Builder:
             return None
         steps: list[ApprovalStep] = []
         listed = data.get("steps")
-        for index, item in enumerate(listed if isinstance(listed, LocList) else []):
+        if not isinstance(listed, LocList):
+            listed = LocList(data.loc)
+        for index, item in enumerate(listed):
             step = self.mapping(item)
             if step is None:
                 continue

@@ -21,12 +21,12 @@ from typing import Any, Literal, TypeVar, overload
 
 import sqlalchemy as sa
 from guanxi import expr
+from guanxi.automation import asking
 from guanxi.compile.app import App, CompiledEntity
 from guanxi.errors import AccessDenied, NotFound
 from guanxi.identity import SYSTEM, User
 from guanxi.messages import join, render
 from guanxi.spec import SYSTEM_ROLE, TransitionSpec, text_in
-from guanxi.automation import asking
 from guanxi.store import approving, derived, erasure, merging, outbox, rows, stages
 from guanxi.store.batch import Row
 from guanxi.store.bulk import bulk_insert
@@ -288,16 +288,19 @@ class Store:
     def list(self, user: User, entity: str, *, where: str | None = None,
              filters: Mapping[str, Any] | None = None, search: str | None = None,
              sort: Sequence[str] = ("-id",), limit: int = 50, after: str | None = None,
-             with_total: bool = True, deleted: bool = False) -> Page:
+             with_total: bool = True, deleted: bool = False, sla: str | None = None) -> Page:
         """A page of the records the user may read. `where` is an expression on the
         entity, `filters` is {field: value} equality, `search` a case-insensitive
         substring of the visible text fields, `sort` field names ("-name" descending),
-        `after` the previous page's `next_cursor`. `deleted=True` lists the trash."""
+        `after` the previous page's `next_cursor`. `deleted=True` lists the trash.
+        `sla` keeps the records with an SLA clock `breached`, `breaching_soon`,
+        `breaching` (either) or `running`; the sort key `sla_due` orders by the soonest
+        due time of a record's clocks (`guanxi.store.clocks`)."""
         compiled = self.app.entity(entity)
         with self._unit(user, write=False) as unit:
             return list_page(unit, compiled, where=where, filters=filters, search=search,
                              sort=sort, limit=limit, after=after, with_total=with_total,
-                             deleted=deleted)
+                             deleted=deleted, sla=sla)
 
     def count(self, user: User, entity: str, *, where: str | None = None,
               filters: Mapping[str, Any] | None = None, search: str | None = None) -> int:

@@ -177,6 +177,8 @@ def _sort_pattern(entity: EntitySpec, visible: frozenset[str]) -> str:
         names.append("state")
     names += [f.name for f in entity.fields if field_type(f).sortable]
     names = [n for n in names if n in visible]
+    if entity.sla:
+        names.append("sla_due")  # the soonest due time of the record's SLA clocks
     key = "-?(?:" + "|".join(names) + ")"
     return rf"^\s*(?:{key}(?:\s*,\s*{key})*)?\s*$"
 
@@ -210,6 +212,11 @@ def entity_paths(entity: EntitySpec, project: ProjectSpec,
          "description": "the next_cursor of the previous page"},
         {"name": "total", "in": "query", "required": False,
          "schema": {"type": "boolean", "default": True}},
+        *([{"name": "sla", "in": "query", "required": False,
+            "schema": {"type": "string",
+                       "enum": ["breached", "breaching_soon", "breaching", "running"]},
+            "description": "only records with an SLA clock in this state"}]
+          if entity.sla else []),
         *filters,
     ]
     page = {"type": "object", "required": ["items", "next_cursor"], "properties": {

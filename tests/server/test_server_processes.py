@@ -14,7 +14,6 @@ import time
 from pathlib import Path
 
 import httpx
-import pytest
 from conftest import EXAMPLES
 from guanxi.cli.main import main
 
