@@ -10,12 +10,12 @@ from pathlib import Path
 from typing import Any
 
 from desk_project import Clock, write
-from guanxi.accounts import users
 from guanxi.automation.worker import Worker
 from guanxi.compile.app import compile_app
 from guanxi.identity import User
 from guanxi.language.project import load_project_or_raise
 from guanxi.store.facade import Store
+from store_project import add_account
 
 START = dt.datetime(2026, 12, 1, 8, 0, tzinfo=dt.UTC)
 
@@ -102,7 +102,7 @@ def open_buying(root: Path, url: str, files: dict[str, str] | None = None) -> Bu
     store.create_schema()
 
     def add(name: str, role: str) -> User:
-        return users.add_user(store.engine, name, "correct horse battery", [role])
+        return add_account(store, name, [role])
 
     return Buying(store, clock, add("rita", "buyer"), add("mona", "buyer"),
                   add("fay", "finance"), add("lou", "legal"))
