@@ -104,6 +104,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "team", help="manage teams: members and managers (kept in the database)",
         description="Teams changed here are kept in the database, which wins over "
                     "`teams:` in guanxi.yaml for that team; `reset` returns it to YAML.")
+    # The `users` commands read options after positionals (intermixed); `team` has
+    # commands of its own, which intermixed parsing refuses: it parses plainly.
+    group._inside = True  # type: ignore[attr-defined]
     inner = group.add_subparsers(dest="team_command", metavar="COMMAND", required=True)
     listing = inner.add_parser("list", help="list the teams, their managers and members")
     _options(listing, positional=True)

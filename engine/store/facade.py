@@ -265,6 +265,8 @@ class Store:
                          record_id: int) -> dict[str, Any] | None:
         """The pending approval request of a record the user may read, or None."""
         compiled = self.app.entity(entity)
+        if not asking.uses_approvals(compiled):
+            return None
         with self._unit(user, write=False) as unit:
             rows.load_row(unit, compiled, record_id)
             found = asking.pending_of(unit.conn, entity, record_id)

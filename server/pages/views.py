@@ -272,6 +272,7 @@ def detail_page(ctx: Ctx, entity: str, id: int) -> Response:
         explain=explain,
         clocks=slas.clocks(ctx.store.engine, ctx.spec, entity, id, ctx.store.clock()),
         mail=mail.section(ctx, entity, id, held.may_update),
+        approval=ctx.store.pending_approval(user, entity, id) if spec.workflow else None,
     )
 
 
