@@ -99,7 +99,7 @@ def test_a_pending_record_says_so_on_its_page(site) -> None:  # type: ignore[no-
 
 
 def test_administrators_manage_teams_on_the_teams_page(site) -> None:  # type: ignore[no-untyped-def]
-    app, made = site
+    app, _ = site
     with Client(app) as client:
         client.login("ada", PASSWORD)
         made_team = client.form("/admin/teams/new", {"team": "east", "username": "rita"},

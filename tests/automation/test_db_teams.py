@@ -11,7 +11,6 @@ import pytest
 from desk_project import START, Desk, open_desk
 from guanxi.automation import notifications, teams
 from guanxi.cli.main import main
-
 from test_timers import HOUR
 
 

@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 from desk_project import FILES, START, Desk, open_desk
 from guanxi.errors import RequestInvalid
-
 from test_timers import HOUR
 
 MINE = {**FILES, "entities/case.yaml": FILES["entities/case.yaml"].replace(
