@@ -314,6 +314,13 @@ def _has_role_sql(call: SqlCall) -> ColumnElement[Any]:
     return sa.true() if role in call.ctx.roles else sa.false()
 
 
+def _a_user(args: Sequence[Any], types: Sequence[Type]) -> Fault | None:
+    if types[0].kind == "id" and types[0].ref not in (None, "user"):
+        return (0, f"same_team() takes a user field; this is a reference to {types[0].ref}",
+                "write same_team(owner) or same_team(assignee)")
+    return None
+
+
 def _same_team(values: Sequence[Any], ctx: Context) -> bool:
     return values[0] is not None and int(values[0]) in ctx.team_mates
 
@@ -505,7 +512,7 @@ FUNCTIONS: dict[str, Function] = {
                  literal_text=True),
         Function("same_team", (_kinds("id"),), _t("boolean"), _same_team, _same_team_sql,
                  "true when the user in the field shares a team with the current user "
-                 "(as a member or its manager)"),
+                 "(as a member or its manager)", validate=_a_user),
         Function("contains", (_kinds("text"), _kinds("text")), _t("boolean"), _contains,
                  lambda c: c.condition(text_contains(*c.args)),
                  "true when the text contains the part (case-sensitive)"),
