@@ -417,6 +417,7 @@ class Store:
             return compiled.policy.explain(user, ctx, None)
         table = compiled.table
         with self._unit(user, write=False, ctx=ctx) as unit:
+            ctx = unit.ctx  # with the user's team mates, when rules ask for them
             query = sa.select(table).where(
                 table.c.id == record_id_of(compiled, record_id, user.language))
             if not for_operator and not self._is_admin(user):
