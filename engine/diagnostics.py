@@ -319,6 +319,16 @@ CATALOG: dict[str, Problem] = _catalog(
      "{entity}", "A reminder's `field` must be a date or datetime field of the entity."),
     ("GX830", E, "{where}: {detail}", "An action lacks what it needs (a transition, "
      "an entity, a recipient) or has an unknown `do:`."),
+    ("GX833", E, "{where} names unknown approver '{name}' for {entity}",
+     "`by:` is a role, a team, a user field of the entity (or a path to one), "
+     "`manager of requester` or `manager of <user field>`."),
+    ("GX834", E, "{where} returns to unknown state '{name}'",
+     "`on_reject` must name a state of the workflow."),
+    ("GX835", E, "{where} cannot return from '{source}' to '{name}'",
+     "A rejected record returns to `on_reject` through a transition of the workflow; "
+     "none leads there from this source state."),
+    ("GX836", E, "{where} has no approvers",
+     "An approval needs at least one step, and each step a `by:`."),
     # ------------------------------------------------------------ messages
     ("GX961", E, "{what} '{name}' names unknown entity '{entity}'",
      "A reply template or a webhook names no entity."),

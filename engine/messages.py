@@ -366,3 +366,34 @@ CATALOG["zh"].update({
     "report_too_many_groups": "报表 {report} 超过 {max} 行；请用参数或 limit 缩小范围",
     "report_param_too_long": "值最多 {max} 个字符，且不能含 NUL",
 })
+
+# Approvals (`guanxi.automation.asking`, `guanxi.store.approving`).
+CATALOG["en"].update({
+    "approval_asked": "{entity} {id}: {requester} asks you to approve {transition}",
+    "approval_reminder": "{entity} {id}: {transition} still waits for your approval",
+    "approval_approved": "{entity} {id}: {transition} was approved",
+    "approval_rejected": "{entity} {id}: {transition} was rejected by {approver}",
+    "approval_already_pending": "{entity} {id} already waits for approval of {transition}; "
+    "it can be decided in the approvals inbox",
+    "approval_nobody": "nobody may approve step {step} of {transition} ({by}): "
+    "no active user holds it, and nobody approves their own request",
+    "approval_not_found": "approval {id} not found, or already decided",
+    "approval_not_asked": "you are not asked to decide approval {id} (at its step {step})",
+    "approval_no_way_back": "{entity} {id} cannot return to {state} from {current}: "
+    "no transition of the workflow leads there",
+    "approval_bad_decision": "decision must be approve or reject, not {value}",
+})
+CATALOG["zh"].update({
+    "approval_asked": "{entity} {id}：{requester} 请您审批“{transition}”",
+    "approval_reminder": "{entity} {id}：“{transition}”仍在等待您的审批",
+    "approval_approved": "{entity} {id}：“{transition}”已获批准",
+    "approval_rejected": "{entity} {id}：“{transition}”被 {approver} 驳回",
+    "approval_already_pending": "{entity} {id} 的“{transition}”已在等待审批；请在审批收件箱中处理",
+    "approval_nobody": "“{transition}”的第 {step} 步（{by}）无人可以审批：没有在职用户担任，"
+    "且不能审批自己的申请",
+    "approval_not_found": "找不到审批 {id}，或已处理",
+    "approval_not_asked": "您不是审批 {id}（第 {step} 步）的审批人",
+    "approval_no_way_back": "{entity} {id} 无法从 {current} 回到 {state}："
+    "工作流中没有通往该状态的流转",
+    "approval_bad_decision": "决定必须是 approve 或 reject，而不是 {value}",
+})

@@ -236,6 +236,33 @@ class StateSpec:
 
 
 @dataclass(frozen=True, slots=True)
+class ApprovalStep:
+    """One step of an approval: who approves (`by`: roles, user fields of the record
+    such as `owner` or `account.owner`, or `manager of requester` / `manager of <user
+    field>`), whether every one of them (`need: all`) or any one (`any`) must approve,
+    and a condition that must hold for the step to be asked at all."""
+
+    loc: Loc
+    by: tuple[str, ...]
+    need: str = "any"  # "any" | "all"
+    when: str | None = None
+    when_loc: Loc | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ApprovalSpec:
+    """`approval:` on a transition: its steps, asked in order; the state a rejected
+    record returns to (through a transition of the workflow); a reminder to approvers
+    who have not decided `remind` after they were asked (0: none)."""
+
+    loc: Loc
+    steps: tuple[ApprovalStep, ...]
+    on_reject: str | None = None
+    on_reject_loc: Loc | None = None
+    remind_seconds: int = 0
+
+
+@dataclass(frozen=True, slots=True)
 class TransitionSpec:
     name: str
     loc: Loc
@@ -250,6 +277,8 @@ class TransitionSpec:
     require: tuple[str, ...] = ()
     # Field name -> expression evaluated when the transition fires.
     set: tuple[tuple[str, str], ...] = ()
+    # Firing it asks for approval first (`guanxi.automation.approvals`).
+    approval: ApprovalSpec | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -35,6 +35,10 @@ from guanxi.server.pages import (
     mail,
     merging,
     reports,
+    teams,
+)
+from guanxi.server.pages import (
+    approvals as approvals_pages,
 )
 from guanxi.server.pages import views as pages
 from guanxi.server.reload import ProjectHolder
@@ -171,7 +175,8 @@ def create_app(project: str | Path | Any, db_url: str | sa.Engine, secret: str |
         *merges.routes(), *api.routes(), *reports.routes(), *kanban.routes(),
         *editing.routes(), *merging.routes(), *imports.routes(), *erasure.routes(),
         *inbox.routes(), *jobs.routes(), *breaching.routes(), *access.routes(),
-        *mail.routes(), *hooks.routes(), *pages.routes(),
+        *mail.routes(), *hooks.routes(), *teams.routes(), *approvals_pages.routes(),
+        *pages.routes(),
     ]
     middleware = [
         Middleware(SecurityHeadersMiddleware),

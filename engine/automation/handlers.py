@@ -13,7 +13,7 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
-from guanxi.automation import actions, assignment, slas
+from guanxi.automation import actions, asking, assignment, slas
 from guanxi.automation import records as stored
 from guanxi.automation.actions import Outcome
 from guanxi.automation.jobs import Job
@@ -46,6 +46,12 @@ def run_timer(store: Store, job: Job, now: dt.datetime) -> Outcome:
         return outcome
     spec = store.app.spec
     todo: tuple[ActionSpec, ...] = ()
+    if payload["source"] == asking.SOURCE:
+        with transaction(store.engine, write=True) as conn:
+            reminded = asking.remind(conn, store.app, int(payload["name"]),
+                                     int(payload["step"]), now)
+        outcome.done.append(f"{label}: reminded {len(reminded)} approver(s)")
+        return outcome
     if payload["source"] == "timer":
         entity_spec = spec.entity(entity)
         workflow = spec.workflow(entity_spec.workflow or "") if entity_spec else None

@@ -1,6 +1,7 @@
 """Who an action addresses: `to:` names a role (its active users), a team (its active
-members, `teams:` in guanxi.yaml), a user field of the record (`assignee`, `owner`), a
-user field reached through references (`account.owner`), or the manager of such a user
+members, in guanxi.yaml or managed in the database: `guanxi.automation.teams`), a
+user field of the record (`assignee`, `owner`), a user field reached through
+references (`account.owner`), or the manager of such a user
 (`manager of assignee`: the managers of the teams the user is a member of). Paths are
 checked by `guanxi check` against the entity (`guanxi.checks.automation`); here they are
 followed in the action's transaction.
@@ -12,6 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import sqlalchemy as sa
+from guanxi.automation import teams
 from guanxi.compile.app import App
 from guanxi.store.unit import Resolver
 
@@ -29,28 +31,24 @@ def role_users(app: App, conn: sa.Connection, role: str) -> list[int]:
 MANAGER_OF = "manager of "
 
 
-def by_username(app: App, conn: sa.Connection, names: list[str]) -> list[int]:
-    """The ids of the active users with these usernames, in id order."""
-    if not names:
+def active(app: App, conn: sa.Connection, ids: list[int]) -> list[int]:
+    """Those of `ids` whose accounts are active, in id order."""
+    if not ids:
         return []
     users = app.tables.users
-    query = (sa.select(users.c.id).where(users.c.username.in_(names),
-                                         users.c.active.is_(True)).order_by(users.c.id))
+    query = (sa.select(users.c.id).where(users.c.id.in_(ids), users.c.active.is_(True))
+             .order_by(users.c.id))
     return [int(i) for i in conn.execute(query).scalars()]
 
 
 def team_members(app: App, conn: sa.Connection, team: str) -> list[int]:
-    found = app.spec.team(team)
-    return by_username(app, conn, list(found.members)) if found else []
+    """The active members of `team`, as it counts now (database or YAML)."""
+    return active(app, conn, teams.members(app, conn, team))
 
 
 def managers_of(app: App, conn: sa.Connection, user_id: int) -> list[int]:
-    """The managers of the teams user `user_id` is a member of."""
-    users = app.tables.users
-    name = conn.execute(sa.select(users.c.username).where(users.c.id == user_id)).scalar()
-    managers = [t.manager for t in app.spec.teams
-                if t.manager and name in t.members and t.manager != name]
-    return by_username(app, conn, managers)
+    """The active managers of the teams user `user_id` is a member of."""
+    return active(app, conn, teams.managers_of(app, conn, user_id))
 
 
 def follow(app: App, entity: str, record: Mapping[str, Any], path: str,
@@ -83,7 +81,7 @@ def recipients(app: App, conn: sa.Connection, entity: str, record: Mapping[str, 
         if is_role(app, name):
             found.update(dict.fromkeys(role_users(app, conn, name)))
             continue
-        if app.spec.team(name) is not None:
+        if teams.exists(app, conn, name):
             found.update(dict.fromkeys(team_members(app, conn, name)))
             continue
         if name.startswith(MANAGER_OF):

@@ -6,6 +6,9 @@ timer armed for a record (a workflow timer when the record entered its state, or
 of an SLA clock), pending until it fires or is cancelled. `gx_sla_clock`: each record's
 SLA clocks. `gx_schedule`: when each scheduled action runs next. `gx_notification`: the
 in-app notifications. `gx_assignment`: the round-robin pointer of each assignment rule.
+`gx_team`, `gx_team_member`: the teams managed in the database (`guanxi.automation.teams`).
+`gx_approval`, `gx_approval_task`: approval requests and who is asked to decide them
+(`guanxi.automation.asking`).
 """
 
 from __future__ import annotations
@@ -23,6 +26,10 @@ SLA_TABLE = "gx_sla_clock"
 SCHEDULE_TABLE = "gx_schedule"
 NOTIFICATION_TABLE = "gx_notification"
 ASSIGNMENT_TABLE = "gx_assignment"
+TEAM_TABLE = "gx_team"
+TEAM_MEMBER_TABLE = "gx_team_member"
+APPROVAL_TABLE = "gx_approval"
+APPROVAL_TASK_TABLE = "gx_approval_task"
 
 
 def _json() -> sa.types.TypeEngine[Any]:
@@ -41,6 +48,10 @@ class AutomationTables:
     schedules: sa.Table
     notifications: sa.Table
     assignments: sa.Table
+    teams: sa.Table
+    team_members: sa.Table
+    approvals: sa.Table
+    approval_tasks: sa.Table
 
 
 def define_automation_tables(metadata: sa.MetaData) -> AutomationTables:
@@ -126,7 +137,58 @@ def define_automation_tables(metadata: sa.MetaData) -> AutomationTables:
         sa.Column("rule", sa.String(100), primary_key=True),
         sa.Column("last_user_id", sa.Integer, nullable=True),
     )
-    return AutomationTables(jobs, timers, slas, schedules, notifications, assignments)
+    # Teams managed in the database (`guanxi users team`, /admin/teams): a team with a
+    # row here is read from here, not from `teams:` in guanxi.yaml.
+    teams = sa.Table(
+        TEAM_TABLE, metadata,
+        sa.Column("name", sa.String(63), primary_key=True),
+        sa.Column("manager_id", sa.Integer, sa.ForeignKey("gx_user.id"), nullable=True),
+        sa.Column("updated_at", UTCDateTime(), nullable=False),
+    )
+    team_members = sa.Table(
+        TEAM_MEMBER_TABLE, metadata,
+        sa.Column("team", sa.String(63), sa.ForeignKey(f"{TEAM_TABLE}.name"),
+                  primary_key=True),
+        sa.Column("user_id", sa.Integer, sa.ForeignKey("gx_user.id"), primary_key=True),
+        sa.Index("ix_gx_team_member_user", "user_id"),
+    )
+    # Approval requests: a transition that needs approval, fired and waiting.
+    approvals = sa.Table(
+        APPROVAL_TABLE, metadata,
+        sa.Column("id", _big(), primary_key=True),
+        sa.Column("entity", sa.String(63), nullable=False),
+        sa.Column("record_id", sa.Integer, nullable=False),
+        sa.Column("transition", sa.String(63), nullable=False),
+        sa.Column("requester_id", sa.Integer, sa.ForeignKey("gx_user.id"), nullable=False),
+        # The values given with the transition, applied when it finally fires.
+        sa.Column("payload", _json(), nullable=False),
+        # pending, approved, rejected or cancelled
+        sa.Column("state", sa.String(16), nullable=False),
+        # The index of the step being asked (in the transition's `approval: steps`).
+        sa.Column("step", sa.Integer, nullable=False),
+        sa.Column("created_at", UTCDateTime(), nullable=False),
+        sa.Column("decided_at", UTCDateTime(), nullable=True),
+        sa.Index("ix_gx_approval_record", "entity", "record_id", "state"),
+    )
+    # One row per approver asked in a step (`party`: the index of the `by:` entry).
+    approval_tasks = sa.Table(
+        APPROVAL_TASK_TABLE, metadata,
+        sa.Column("id", _big(), primary_key=True),
+        sa.Column("approval_id", _big(), sa.ForeignKey(f"{APPROVAL_TABLE}.id"),
+                  nullable=False),
+        sa.Column("step", sa.Integer, nullable=False),
+        sa.Column("party", sa.Integer, nullable=False),
+        sa.Column("user_id", sa.Integer, sa.ForeignKey("gx_user.id"), nullable=False),
+        # None while undecided; approved, rejected, or skipped (the step closed)
+        sa.Column("decision", sa.String(16), nullable=True),
+        sa.Column("comment", sa.Text, nullable=True),
+        sa.Column("asked_at", UTCDateTime(), nullable=False),
+        sa.Column("decided_at", UTCDateTime(), nullable=True),
+        sa.Index("ix_gx_approval_task_user", "user_id", "decision"),
+        sa.Index("ix_gx_approval_task_approval", "approval_id", "step"),
+    )
+    return AutomationTables(jobs, timers, slas, schedules, notifications, assignments,
+                            teams, team_members, approvals, approval_tasks)
 
 
 # The same tables on a MetaData of their own, for the modules that read and write them.

@@ -154,15 +154,16 @@ def _check_condition(ctx: Context, field: FieldSpec, rollup: RollupSpec,
 
 
 def _personal(tree: ExprNode) -> str | None:
-    """What in a condition depends on who evaluates it: `current_user`, `has_role`."""
+    """What in a condition depends on who evaluates it: `current_user`, `has_role`,
+    `same_team`."""
     todo: list[ExprNode] = [tree]
     while todo:
         current = todo.pop()
         if isinstance(current, Name) and current.parts == (CURRENT_USER,):
             return CURRENT_USER
         if isinstance(current, Call):
-            if current.name == "has_role":
-                return "has_role()"
+            if current.name in ("has_role", "same_team"):
+                return f"{current.name}()"
             todo.extend(current.args)
         elif isinstance(current, Binary):
             todo += [current.left, current.right]

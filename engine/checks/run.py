@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from guanxi.checks import (
     aggregates,
+    approvals,
     automation,
     duplicates,
     entities,
@@ -34,7 +35,8 @@ from guanxi.spec import ProjectSpec
 
 # The topic modules whose checks are registered (imported for that).
 TOPICS = (flowsplit, schema, entities, system, zones, workflows, expressions, rollups, renames,
-          mappings, insight, scenarios, duplicates, automation, messages, aggregates)
+          mappings, insight, scenarios, duplicates, automation, messages, aggregates,
+          approvals)
 
 
 def check_project(raw: RawProject, spec: ProjectSpec) -> list[Diagnostic]:

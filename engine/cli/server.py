@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import secrets
 import sys
 from pathlib import Path
 from typing import Any
@@ -17,7 +18,7 @@ from guanxi.data.demo import DEMO_USERS, PASSWORD, seed
 from guanxi.errors import GuanxiError, ProjectInvalid
 from guanxi.language.project import load_project_or_raise
 from guanxi.migrate import plan as migrate
-from guanxi.server import serving
+from guanxi.server import processes, serving
 from guanxi.server.app import create_app
 from guanxi.server.limits import DEFAULT_MAX_BODY, parse_size
 from guanxi.server.serving import DEFAULT_MAX_CONNECTIONS
@@ -60,9 +61,42 @@ def _pending_migration(compiled: Any, url: str) -> list[str]:
     return [] if plan.empty else plan.describe()
 
 
+def _several(args: argparse.Namespace, compiled: Any, url: str) -> int:
+    """`--workers N`: N processes on PostgreSQL (guanxi.server.processes)."""
+    if args.reload:
+        return fail("--reload runs one process; leave out --workers or --reload")
+    # One secret for every process, so a session signed by one is valid in the others.
+    secret = _secret() or secrets.token_urlsafe(32)
+
+    # The application makes the tables it keeps for itself (sessions' brake, tokens)
+    # when it is created: once here, before the processes would race to make them.
+    first = create_app(compiled, url, secret, max_body=args.max_body)
+    first.state.holder.current().store.dispose()
+
+    def build() -> uvicorn.Config:
+        app = create_app(compiled, url, secret, max_body=args.max_body,
+                         https_only=args.https_only, worker=not args.no_worker)
+        return serving.config(app, args.host, args.port,
+                              max_connections=args.max_connections,
+                              log_config=processes.logging_config(), **proxy_options(args))
+
+    print(f"Guanxi serving {Path(args.path).resolve()} at http://{args.host}:{args.port}/ "
+          f"with {args.workers} processes", flush=True)
+    try:
+        return processes.run(build, args.host, args.port, args.workers)
+    except OSError as error:
+        return fail(f"cannot listen on {args.host}:{args.port}: {error.strerror}")
+
+
 def _serve(args: argparse.Namespace) -> int:
     project = args.path
     url = args.db or default_database_url(project)
+    if args.workers < 1:
+        return fail("--workers must be at least 1")
+    if args.workers > 1 and sa.make_url(url).get_backend_name() != "postgresql":
+        return fail(f"--workers {args.workers} needs PostgreSQL (--db postgresql+psycopg://…): "
+                    "SQLite takes one writer at a time, so several server processes would "
+                    "only wait for each other; serve SQLite with one process")
     try:
         compiled = compile_app(load_project_or_raise(project))
         pending = _pending_migration(compiled, url)
@@ -72,6 +106,8 @@ def _serve(args: argparse.Namespace) -> int:
             for line in pending:
                 print("  " + line, file=sys.stderr)
             return 1
+        if args.workers > 1:
+            return _several(args, compiled, url)
         # With --reload the server watches the directory, so it needs the path.
         app = create_app(project if args.reload else compiled, url, _secret(),
                          reload=args.reload, max_body=args.max_body,
@@ -185,6 +221,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
                     "session secret comes from GUANXI_SECRET.")
     serve.add_argument("path", metavar="PATH", help="the project directory")
     _common(serve)
+    serve.add_argument("--workers", type=int, default=1, metavar="N",
+                       help="serve with N processes sharing the port (PostgreSQL only; "
+                            "each runs its own automation worker unless --no-worker)")
     serve.set_defaults(handler=_serve)
     demo = subparsers.add_parser(
         "demo", help="run the example CRM with sample data",

@@ -416,6 +416,9 @@ def with_values(condition: ColumnElement[bool], ctx: expr.Context) -> ColumnElem
     def bind(element: visitors.ExternallyTraversible,
              **kw: Any) -> visitors.ExternallyTraversible | None:
         if isinstance(element, BindParameter) and element.key in values:
+            if element.expanding:
+                return sa.bindparam(None, list(values[element.key]), type_=element.type,
+                                    expanding=True)
             return sa.literal(values[element.key], element.type)
         return None
 

@@ -83,6 +83,9 @@ class App:
     policies: dict[str, EntityPolicy]
     # Roll-ups and computed fields kept up to date across entities.
     derived: Derived = field(default_factory=Derived)
+    # Whether some access condition calls `same_team(…)`: then each unit of work reads
+    # the acting user's team mates (`guanxi.automation.teams`) into its context.
+    team_rules: bool = False
 
     def entity(self, name: str) -> CompiledEntity:
         """The compiled entity `name`; RequestInvalid naming the entities there are."""
@@ -143,4 +146,10 @@ def _compile(spec: ProjectSpec) -> App:
             searchable=tuple(f.name for f in entity.fields if FIELD_TYPES[f.type].searchable),
         )
     return App(spec, tables, entities, machines, policies,
-               build_derived(spec, tables.entities, scopes))
+               build_derived(spec, tables.entities, scopes), _team_rules(spec))
+
+
+def _team_rules(spec: ProjectSpec) -> bool:
+    return any("same_team" in (getattr(access, op).condition or "")
+               for entity in spec.entities for access in entity.access
+               for op in ("create", "read", "update", "delete"))

@@ -25,12 +25,15 @@ class Context:
     in the project's time zone `zone` (an IANA name, default UTC).
 
     roles: the user's roles, already expanded through `includes`.
+    team_mates: the users sharing a team with the user (`same_team`), themselves
+    included when they are in a team; given by the Store's unit of work.
     """
 
     user_id: int | None
     roles: frozenset[str] = frozenset()
     now: datetime | None = None
     zone: str = "UTC"
+    team_mates: frozenset[int] = frozenset()
 
     def __post_init__(self) -> None:
         moment = self.now or datetime.now(UTC)
@@ -157,6 +160,7 @@ def false_if_null(condition: ColumnElement[Any]) -> ColumnElement[Any]:
 CURRENT_USER_PARAM = "gx_current_user"
 NOW_PARAM = "gx_now"
 TODAY_PARAM = "gx_today"
+TEAM_PARAM = "gx_team_mates"
 
 
 def context_param(name: str) -> ColumnElement[Any]:
@@ -165,13 +169,16 @@ def context_param(name: str) -> ColumnElement[Any]:
     kinds: dict[str, sa.types.TypeEngine[Any]] = {
         CURRENT_USER_PARAM: sa.BigInteger(), NOW_PARAM: sa.DateTime(), TODAY_PARAM: sa.Date(),
     }
+    if name == TEAM_PARAM:
+        return sa.bindparam(name, type_=sa.BigInteger(), required=True, expanding=True)
     kind = kinds[name]
     return sa.bindparam(name, type_=kind, required=True)
 
 
 def context_params(ctx: Context) -> dict[str, Any]:
     """The values of the context's bind parameters, to pass when a statement runs."""
-    return {CURRENT_USER_PARAM: ctx.user_id, NOW_PARAM: ctx.moment, TODAY_PARAM: ctx.today}
+    return {CURRENT_USER_PARAM: ctx.user_id, NOW_PARAM: ctx.moment, TODAY_PARAM: ctx.today,
+            TEAM_PARAM: sorted(ctx.team_mates)}
 
 
 # ------------------------------------------------------------ the functions
@@ -305,6 +312,25 @@ def _now_sql(call: SqlCall) -> ColumnElement[Any]:
 def _has_role_sql(call: SqlCall) -> ColumnElement[Any]:
     role = call.nodes[0].value
     return sa.true() if role in call.ctx.roles else sa.false()
+
+
+def _a_user(args: Sequence[Any], types: Sequence[Type]) -> Fault | None:
+    if types[0].kind == "id" and types[0].ref not in (None, "user"):
+        return (0, f"same_team() takes a user field; this is a reference to {types[0].ref}",
+                "write same_team(owner) or same_team(assignee)")
+    return None
+
+
+def _same_team(values: Sequence[Any], ctx: Context) -> bool:
+    return values[0] is not None and int(values[0]) in ctx.team_mates
+
+
+def _same_team_sql(call: SqlCall) -> ColumnElement[Any]:
+    if call.parameters:
+        return call.condition(call.args[0].in_(context_param(TEAM_PARAM)))
+    if not call.ctx.team_mates:
+        return sa.false()
+    return call.condition(call.args[0].in_(sorted(call.ctx.team_mates)))
 
 
 def _if(values: Sequence[Any], ctx: Context) -> Any:
@@ -484,6 +510,9 @@ FUNCTIONS: dict[str, Function] = {
                  lambda v, ctx: v[0] in ctx.roles, _has_role_sql,
                  "true when the user has the role (or a role that includes it)",
                  literal_text=True),
+        Function("same_team", (_kinds("id"),), _t("boolean"), _same_team, _same_team_sql,
+                 "true when the user in the field shares a team with the current user "
+                 "(as a member or its manager)", validate=_a_user),
         Function("contains", (_kinds("text"), _kinds("text")), _t("boolean"), _contains,
                  lambda c: c.condition(text_contains(*c.args)),
                  "true when the text contains the part (case-sensitive)"),
@@ -499,6 +528,7 @@ _SIGNATURES = {
     "today": "today()", "now": "now()", "len": "len(text or tags)", "lower": "lower(text)",
     "upper": "upper(text)", "is_empty": "is_empty(value)", "coalesce": "coalesce(a, b, …)",
     "days_between": "days_between(a, b)", "has_role": 'has_role("role")',
+    "same_team": "same_team(user field)",
     "contains": "contains(text, part)", "starts_with": "starts_with(text, prefix)",
     "if": "if(condition, a, b)", "round": "round(x) or round(x, places)",
     "floor": "floor(x)", "ceil": "ceil(x)", "hours": "hours(duration)",

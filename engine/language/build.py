@@ -24,6 +24,8 @@ from guanxi.spec import (
     ROLLUP_KINDS,
     SYSTEM_ROLE,
     AccessSpec,
+    ApprovalSpec,
+    ApprovalStep,
     DuplicateRule,
     EntitySpec,
     FieldSpec,
@@ -458,7 +460,33 @@ class _Builder:
             roles=self.names(data.get("roles")),
             require=self.names(data.get("require")),
             set=assignments,
+            approval=self.approval(data.get("approval")),
         )
+
+    def approval(self, value: Any) -> ApprovalSpec | None:
+        data = self.mapping(value)
+        if data is None:
+            return None
+        steps: list[ApprovalStep] = []
+        listed = data.get("steps")
+        if not isinstance(listed, LocList):
+            listed = LocList(data.loc)
+        for index, item in enumerate(listed):
+            step = self.mapping(item)
+            if step is None:
+                continue
+            when = expression_text(step.get("when"))
+            need = step.get("need")
+            steps.append(ApprovalStep(
+                loc=listed.item_loc(index), by=self.names(step.get("by")),
+                need=need if need in ("any", "all") else "any", when=when,
+                when_loc=step.value_loc("when") if when is not None else None))
+        on_reject = data.get("on_reject")
+        return ApprovalSpec(
+            loc=data.loc, steps=tuple(steps),
+            on_reject=on_reject if isinstance(on_reject, str) else None,
+            on_reject_loc=data.value_loc("on_reject") if on_reject is not None else None,
+            remind_seconds=parse_duration(data.get("remind")) or 0)
 
     def timer(self, value: Any, index: int, loc: Loc) -> TimerSpec | None:
         data = self.mapping(value)

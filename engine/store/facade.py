@@ -21,12 +21,13 @@ from typing import Any, Literal, TypeVar, overload
 
 import sqlalchemy as sa
 from guanxi import expr
+from guanxi.automation import asking
 from guanxi.compile.app import App, CompiledEntity
 from guanxi.errors import NotFound
 from guanxi.identity import SYSTEM, User
 from guanxi.messages import join, render
 from guanxi.spec import SYSTEM_ROLE, TransitionSpec, text_in
-from guanxi.store import changing, derived, erasure, merging, rows, stages
+from guanxi.store import approving, changing, derived, erasure, merging, rows, stages
 from guanxi.store.batch import Row
 from guanxi.store.bulk import bulk_insert
 from guanxi.store.database import create_engine
@@ -192,6 +193,35 @@ class Store:
         with self._unit(user) as unit:
             return fire(unit, compiled, record_id, name, values or {}, expected_version)
 
+    def decide_approval(self, user: User, approval_id: int, decision: str,
+                        comment: str = "") -> dict[str, Any]:
+        """Approve or reject (`decision`) approval request `approval_id`, as an approver
+        asked at its current step, with a comment; the last approval fires the
+        transition as its requester, a rejection returns the record to `on_reject`
+        (`guanxi.store.approving`). One transaction; returns {id, state, step}."""
+        with self._unit(user) as unit:
+            return approving.decide(unit, approval_id, decision, comment)
+
+    def approvals(self, user: User, *, decided: bool = False) -> builtins.list[dict[str, Any]]:
+        """The approval requests the user is asked to decide (with `decided`: also those
+        they have decided), newest first."""
+        with self._unit(user, write=False) as unit:
+            return asking.inbox(self.app, unit.conn, user.id, user.language, decided=decided)
+
+    def pending_approval(self, user: User, entity: str,
+                         record_id: int) -> dict[str, Any] | None:
+        """The pending approval request of a record the user may read, or None."""
+        compiled = self.app.entity(entity)
+        if not asking.uses_approvals(compiled):
+            return None
+        with self._unit(user, write=False) as unit:
+            rows.load_row(unit, compiled, record_id)
+            found = asking.pending_of(unit.conn, entity, record_id)
+            if found is None:
+                return None
+            return {"id": int(found.id), "transition": found.transition,
+                    "step": int(found.step) + 1, "created_at": found.created_at.isoformat()}
+
     def available_transitions(self, user: User, entity: str,
                               record: Mapping[str, Any]) -> list[TransitionSpec]:
         """The transitions the user may fire on the record now: allowed to their roles,
@@ -207,16 +237,19 @@ class Store:
     def list(self, user: User, entity: str, *, where: str | None = None,
              filters: Mapping[str, Any] | None = None, search: str | None = None,
              sort: Sequence[str] = ("-id",), limit: int = 50, after: str | None = None,
-             with_total: bool = True, deleted: bool = False) -> Page:
+             with_total: bool = True, deleted: bool = False, sla: str | None = None) -> Page:
         """A page of the records the user may read. `where` is an expression on the
         entity, `filters` is {field: value} equality, `search` a case-insensitive
         substring of the visible text fields, `sort` field names ("-name" descending),
-        `after` the previous page's `next_cursor`. `deleted=True` lists the trash."""
+        `after` the previous page's `next_cursor`. `deleted=True` lists the trash.
+        `sla` keeps the records with an SLA clock `breached`, `breaching_soon`,
+        `breaching` (either) or `running`; the sort key `sla_due` orders by the soonest
+        due time of a record's clocks (`guanxi.store.clocks`)."""
         compiled = self.app.entity(entity)
         with self._unit(user, write=False) as unit:
             return list_page(unit, compiled, where=where, filters=filters, search=search,
                              sort=sort, limit=limit, after=after, with_total=with_total,
-                             deleted=deleted)
+                             deleted=deleted, sla=sla)
 
     def count(self, user: User, entity: str, *, where: str | None = None,
               filters: Mapping[str, Any] | None = None, search: str | None = None) -> int:
@@ -331,6 +364,7 @@ class Store:
             return compiled.policy.explain(user, ctx, None)
         table = compiled.table
         with self._unit(user, write=False, ctx=ctx) as unit:
+            ctx = unit.ctx  # with the user's team mates, when rules ask for them
             query = sa.select(table).where(
                 table.c.id == record_id_of(compiled, record_id, user.language))
             if not for_operator and not self._is_admin(user):

@@ -3,7 +3,7 @@
 The API and the pages read a list's filters here, by the same rules:
 
 - The words in `RESERVED` name the list's own parameters (`where`, `q`, `sort`, `limit`,
-  `after`, `total`), never a filter.
+  `after`, `total`, `sla`), never a filter.
 - Every other name must be a field the caller may see; anything else is an
   `unknown_filter` error (hidden and missing fields are not told apart).
 - Each value is read by its field type's `parse_filter` (the registry in
@@ -29,7 +29,8 @@ from guanxi.fields.registry import FIELD_TYPES, SYSTEM_FIELDS
 from guanxi.fields.values import ID_MAX, INT64_MAX, INT64_MIN, FieldValueError
 from guanxi.spec import EntitySpec
 
-RESERVED: frozenset[str] = frozenset({"where", "q", "sort", "limit", "after", "total"})
+RESERVED: frozenset[str] = frozenset({"where", "q", "sort", "limit", "after", "total",
+                                      "sla"})
 
 # Kinds whose values are ids (from 1 to ID_MAX).
 IDS = frozenset({"reference", "user"})

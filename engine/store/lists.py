@@ -18,6 +18,7 @@ from guanxi.store.query import (
     decode_cursor,
     encode_cursor,
     order_by,
+    sort_column,
     sort_keys,
 )
 from guanxi.store.records import Page, record_id_of
@@ -26,18 +27,22 @@ from guanxi.store.unit import Unit
 
 def list_page(unit: Unit, compiled: CompiledEntity, *, where: str | None,
               filters: Mapping[str, Any] | None, search: str | None, sort: Sequence[str],
-              limit: int, after: str | None, with_total: bool, deleted: bool) -> Page:
+              limit: int, after: str | None, with_total: bool, deleted: bool,
+              sla: str | None = None) -> Page:
     """Store.list: see there."""
     user, ctx, conn = unit.user, unit.ctx, unit.conn
     refuse_unreadable(compiled, user)
     limit = check_limit(limit, user.language)
     keys = sort_keys(unit.app, compiled, user, sort)
     wanted = conditions(unit.app, compiled, user, ctx, where=where, filters=filters,
-                        search=search, deleted=deleted)
+                        search=search, deleted=deleted, sla=sla)
     table = compiled.table
     visible = compiled.policy.visible_fields(user)
-    # Only what the user may see leaves the database (sort keys are visible fields).
-    query = sa.select(*(c for c in table.c if c.name in visible)).where(*wanted)
+    # Only what the user may see leaves the database (sort keys are visible fields, or
+    # computed ones such as sla_due, returned with each row).
+    computed = [sort_column(compiled, k.name).label(k.name) for k in keys
+                if k.name not in table.c]
+    query = sa.select(*(c for c in table.c if c.name in visible), *computed).where(*wanted)
     if after:
         values = decode_cursor(compiled, keys, after, user.language)
         query = query.where(after_condition(compiled, keys, values))
@@ -101,6 +106,9 @@ def history(unit: Unit, compiled: CompiledEntity, record_id: Any) -> list[dict[s
         }
         if row["action"] == "update" and not changes:
             continue  # an edit of fields this reader may not see: nothing to show
+        if row["action"] == "approval":  # what was asked or decided, and the comment
+            changes = {"approval": dict(zip(("old", "new"),
+                                            (row["changes"] or {}).get("approval") or []))}
         entries.append({
             "id": row["id"],
             "at": row["at"],

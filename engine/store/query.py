@@ -24,6 +24,8 @@ from guanxi.fields.registry import coerce
 from guanxi.fields.values import FieldValueError, to_json
 from guanxi.identity import User
 from guanxi.messages import render
+from guanxi.spec import NOWHERE, FieldSpec
+from guanxi.store import clocks
 from guanxi.store.readable import require_readable
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.util import ClauseAdapter
@@ -129,7 +131,8 @@ def search_condition(entity: CompiledEntity, user: User, text: str) -> ColumnEle
 
 def conditions(app: App, entity: CompiledEntity, user: User, ctx: Any, *,
                where: str | None, filters: Mapping[str, Any] | None,
-               search: str | None, deleted: bool = False) -> list[ColumnElement[bool]]:
+               search: str | None, deleted: bool = False,
+               sla: str | None = None) -> list[ColumnElement[bool]]:
     """Every condition of a list or count: not deleted, readable, and what was asked.
     Run them with `context_params(ctx)`."""
     table = entity.table
@@ -143,6 +146,8 @@ def conditions(app: App, entity: CompiledEntity, user: User, ctx: Any, *,
         result.extend(filter_conditions(entity, app, user, filters))
     if search and search.strip():
         result.append(search_condition(entity, user, search))
+    if sla:
+        result.append(clocks.condition(entity, sla, ctx.moment))
     return result
 
 
@@ -156,6 +161,10 @@ def sort_keys(app: App, entity: CompiledEntity, user: User,
         item = item.strip()
         descending = item.startswith("-")
         name = item.lstrip("-+")
+        if name == clocks.SLA_DUE:  # computed: the soonest SLA due time (store/clocks)
+            if all(k.name != name for k in keys):
+                keys.append(SortKey(name, descending))
+            continue
         _refuse_hidden(app, entity, user, [name], "sort")
         if not entity.sortable(name):
             visible = entity.policy.visible_fields(user)
@@ -170,11 +179,22 @@ def sort_keys(app: App, entity: CompiledEntity, user: User,
     return keys[: keys.index(next(k for k in keys if k.name == "id")) + 1]
 
 
+def sort_column(entity: CompiledEntity, name: str) -> Any:
+    """What sort key `name` orders by: its column, or a computed value (`sla_due`)."""
+    return clocks.due(entity) if name == clocks.SLA_DUE else entity.table.c[name]
+
+
+def _sort_spec(entity: CompiledEntity, name: str) -> FieldSpec:
+    if name == clocks.SLA_DUE:
+        return FieldSpec(name, "datetime", NOWHERE)
+    return entity.field_spec(name)
+
+
 def order_by(entity: CompiledEntity, keys: Sequence[SortKey]) -> list[Any]:
     """ORDER BY with empty values last in both directions, on every database."""
     clauses: list[Any] = []
     for key in keys:
-        column = entity.table.c[key.name]
+        column = sort_column(entity, key.name)
         if key.name != "id":
             clauses.append(column.is_(None))
         clauses.append(column.desc() if key.descending else column.asc())
@@ -187,7 +207,7 @@ def after(entity: CompiledEntity, keys: Sequence[SortKey],
     alternatives: list[ColumnElement[bool]] = []
     equal: list[ColumnElement[bool]] = []
     for key, value in zip(keys, values):
-        column = entity.table.c[key.name]
+        column = sort_column(entity, key.name)
         if value is None:
             beyond: ColumnElement[bool] = sa.false()
             same = column.is_(None)
@@ -217,7 +237,7 @@ def decode_cursor(entity: CompiledEntity, keys: Sequence[SortKey], cursor: str,
         signature = [("-" if k.descending else "") + k.name for k in keys]
         if payload["s"] != signature or len(payload["v"]) != len(keys):
             raise ValueError("cursor of another sort order")
-        return [coerce(entity.field_spec(k.name), v) for k, v in zip(keys, payload["v"])]
+        return [coerce(_sort_spec(entity, k.name), v) for k, v in zip(keys, payload["v"])]
     except (ValueError, KeyError, TypeError, RecursionError):  # nested past the parser
         raise RequestInvalid(render("bad_cursor", {}, language), code="bad_cursor") from None
 

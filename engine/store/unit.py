@@ -9,6 +9,7 @@ the statements the Store prepares once and reuses across calls.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
@@ -17,6 +18,7 @@ from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from guanxi import expr
+from guanxi.automation.teams import team_mates
 from guanxi.compile.app import App
 from guanxi.identity import User
 from guanxi.store.database import WRITE_OPTION
@@ -112,8 +114,11 @@ def unit_of_work(app: App, engine: sa.Engine, statements: Statements, user: User
     them at `now`), in its own transaction; its `closing` steps run when the call
     returns, before the commit (not when it raises: then everything is rolled back)."""
     with transaction(engine, write=write) as conn:
-        unit = Unit(app=app, conn=conn, user=user, now=now,
-                    ctx=ctx if ctx is not None else context_of(app, user, now),
+        if ctx is None:
+            ctx = context_of(app, user, now)
+        if app.team_rules and user.id is not None:
+            ctx = dataclasses.replace(ctx, team_mates=team_mates(app, conn, user.id))
+        unit = Unit(app=app, conn=conn, user=user, now=now, ctx=ctx,
                     resolve=resolver_of(app, conn), statements=statements)
         yield unit
         for step in unit.closing:

@@ -17,6 +17,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from guanxi import expr
+from guanxi.automation import asking
 from guanxi.compile.app import CompiledEntity, CompiledTransition
 from guanxi.errors import AccessDenied, NotFound, TransitionRefused
 from guanxi.expr.functions import context_params
@@ -52,8 +53,11 @@ def transition_of(compiled: CompiledEntity, name: str, language: str) -> Compile
 
 
 def fire(unit: Unit, compiled: CompiledEntity, record_id: Any, name: str,
-         values: Mapping[str, Any], expected_version: int | None) -> Record:
-    """Store.transition: see there."""
+         values: Mapping[str, Any], expected_version: int | None,
+         approved: bool = False) -> Record:
+    """Store.transition: see there. A transition that needs approval opens an approval
+    request instead of moving the record (the record is returned as it is, with
+    `approval`), unless `approved` (the request's last approval fires it)."""
     user, ctx, now, language = unit.user, unit.ctx, unit.now, unit.language
     entity = compiled.name
     policy = compiled.policy
@@ -90,6 +94,11 @@ def fire(unit: Unit, compiled: CompiledEntity, record_id: Any, name: str,
     row = moved(unit, compiled, transition, row, given)
     [row] = stages.checks(unit, compiled, [row], creating=False)
     stages.raise_for(row)
+    if spec.approval is not None and not approved:
+        asked = asking.request(unit, compiled, {**row.record, "state": old["state"]}, spec,
+                               values)
+        if asked is not None:
+            return {**shape(old, policy.visible_fields(user)), "approval": asked}
     record = dict(row.record)
     names = changing.shown(compiled, state=True)
     diff = changes_of(old, record, names)
@@ -100,6 +109,8 @@ def fire(unit: Unit, compiled: CompiledEntity, record_id: Any, name: str,
     record.update(update)
     outbox.record(unit, compiled, [outbox.Change(entity, old["id"], "transition", diff,
                                                  transition=name)])
+    if asking.uses_approvals(compiled):
+        asking.cancel_pending(unit.conn, entity, int(old["id"]), now)
     return shape(record, policy.visible_fields(user))
 
 
@@ -141,7 +152,7 @@ def _direct(unit: Unit, compiled: CompiledEntity, transition: CompiledTransition
     the row read first (values given, `set`, several source states, conditions or
     computed fields reading the fields the UPDATE overwrites, a role that may not fire it)."""
     spec, user = transition.spec, unit.user
-    if values or transition.assignments:
+    if values or transition.assignments or asking.uses_approvals(compiled):
         return None
     if expected is not None and (isinstance(expected, bool) or not isinstance(expected, int)):
         return None

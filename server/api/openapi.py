@@ -171,12 +171,53 @@ IF_MATCH = {"name": "If-Match", "in": "header", "required": False,
 ETAG_HEADER = {"ETag": {"schema": {"type": "string"}, "description": "the record's version"}}
 
 
+def approval_paths() -> dict[str, Any]:
+    """`GET /api/me/approvals` and `POST /api/me/approvals/{id}/decide`."""
+    item = {"type": "object", "properties": {
+        "id": {"type": "integer"}, "entity": {"type": "string"},
+        "record_id": {"type": "integer"}, "transition": {"type": "string"},
+        "transition_label": {"type": "string"}, "requester": {"type": "string"},
+        "step": {"type": "integer"}, "state": {"type": "string"},
+        "decision": {"type": ["string", "null"]}, "comment": {"type": ["string", "null"]},
+        "asked_at": {"type": "string"}, "decided_at": {"type": ["string", "null"]}}}
+    outcome = {"type": "object", "properties": {
+        "id": {"type": "integer"}, "step": {"type": "integer"},
+        "state": {"type": "string", "enum": ["pending", "approved", "rejected"]}}}
+    return {
+        "/api/me/approvals": {"get": {
+            "operationId": "my_approvals", "tags": ["users"],
+            "summary": "the approval requests the caller is asked to decide",
+            "parameters": [{"name": "decided", "in": "query", "required": False,
+                            "description": "true: also those the caller decided",
+                            "schema": {"type": "string", "enum": ["true", "false"]}}],
+            "responses": {"200": {"description": "the approvals", "content": _json({
+                "type": "object", "properties": {"items": {"type": "array",
+                                                           "items": item}}})},
+                          **_errors(401)}}},
+        "/api/me/approvals/{id}/decide": {"post": {
+            "operationId": "decide_approval", "tags": ["users"],
+            "summary": "approve or reject; the last approval fires the transition as its "
+                       "requester, a rejection returns the record to on_reject",
+            "parameters": [{"name": "id", "in": "path", "required": True,
+                            "schema": {"type": "integer", "minimum": 1}}],
+            "requestBody": {"required": True, "content": _json({
+                "type": "object", "required": ["decision"], "properties": {
+                    "decision": {"type": "string", "enum": ["approve", "reject"]},
+                    "comment": {"type": "string", "maxLength": 2000}}})},
+            "responses": {"200": {"description": "the request after the decision",
+                                  "content": _json(outcome)},
+                          **_errors(400, 401, 404, 409)}}},
+    }
+
+
 def _sort_pattern(entity: EntitySpec, visible: frozenset[str]) -> str:
     names = ["id", "version", "created_at", "updated_at", "created_by", "owner"]
     if entity.workflow:
         names.append("state")
     names += [f.name for f in entity.fields if field_type(f).sortable]
     names = [n for n in names if n in visible]
+    if entity.sla:
+        names.append("sla_due")  # the soonest due time of the record's SLA clocks
     key = "-?(?:" + "|".join(names) + ")"
     return rf"^\s*(?:{key}(?:\s*,\s*{key})*)?\s*$"
 
@@ -210,6 +251,11 @@ def entity_paths(entity: EntitySpec, project: ProjectSpec,
          "description": "the next_cursor of the previous page"},
         {"name": "total", "in": "query", "required": False,
          "schema": {"type": "boolean", "default": True}},
+        *([{"name": "sla", "in": "query", "required": False,
+            "schema": {"type": "string",
+                       "enum": ["breached", "breaching_soon", "breaching", "running"]},
+            "description": "only records with an SLA clock in this state"}]
+          if entity.sla else []),
         *filters,
     ]
     page = {"type": "object", "required": ["items", "next_cursor"], "properties": {
@@ -393,6 +439,7 @@ def document(project: ProjectSpec,
             "responses": {"200": {"description": "the notifications",
                                   "content": _json(_ref("Notifications"))},
                           **_errors(401)}}},
+        **approval_paths(),
     }
     for entity in project.entities:
         granted = rights.get(entity.name) if rights is not None else None

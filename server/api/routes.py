@@ -26,6 +26,7 @@ from guanxi.server.api.likely import duplicate_warning
 from guanxi.server.context import Ctx, handler
 from guanxi.server.display import json_value
 from guanxi.spec import EntitySpec
+from guanxi.store import clocks
 from guanxi.store.filters import (
     FilterError,
     FilterScope,
@@ -200,13 +201,17 @@ def list_records(ctx: Ctx, entity: str) -> Response:
     raw_sort = params.get("sort", "")
     sort = tuple(s.strip() for s in raw_sort.split(",")) if raw_sort.strip() else ("-id",)
     for key in sort:
-        if key.lstrip("-") not in seen:
+        if key.lstrip("-") not in seen and key.lstrip("-") != clocks.SLA_DUE:
             raise ApiError(400, "bad_sort", f"cannot sort by {key!r}: not a field you can see")
+    sla = params.get("sla") or None
+    if sla is not None and sla not in clocks.FILTERS:
+        raise ApiError(400, "bad_filter", f"sla must be one of {', '.join(clocks.FILTERS)}",
+                       {"sla": [f"one of {', '.join(clocks.FILTERS)}"]})
     page = ctx.store.list(
         rv.acting_user(ctx), entity, where=params.get("where") or None,
         filters=_filters(ctx, spec) or None, search=params.get("q") or None,
         sort=sort, limit=limit, after=params.get("after") or None,
-        with_total=total == "true")
+        with_total=total == "true", sla=sla)
     return JSONResponse({"items": [record_json(r) for r in page.items],
                          "next_cursor": page.next_cursor, "total": page.total})
 

@@ -4,10 +4,14 @@ time, the business time left and a link to the record."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from urllib.parse import urlencode
+
 from guanxi.automation import slas
 from guanxi.errors import NotFound
 from guanxi.server import records as rv
 from guanxi.server.context import Ctx, handler
+from guanxi.spec import EntitySpec
 from starlette.responses import Response
 from starlette.routing import Route
 
@@ -38,6 +42,22 @@ def breaching_page(ctx: Ctx) -> Response:
         if len(rows) >= SHOWN:
             break
     return ctx.render("breaching", rows=rows)
+
+
+def sla_links(ctx: Ctx, entity: EntitySpec, params: Mapping[str, str]) -> list[dict[str, str]]:
+    """The service-level links above an entity's list (`?sla=…`, `?sort=sla_due`), each
+    keeping the list's other parameters; none for an entity without `sla:`."""
+    if not entity.sla:
+        return []
+    kept = {k: v for k, v in params.items() if k not in ("sla", "after", "sort")}
+    chosen, sort = params.get("sla", ""), params.get("sort", "")
+    links = []
+    for value, label in (("", "sla_any"), ("breaching_soon", "breaching_soon"),
+                         ("breached", "sla_breached"), ("breaching", "sla_attention")):
+        query = {**kept, **({"sla": value} if value else {}), "sort": "sla_due"}
+        links.append({"label": ctx.t(label), "href": "?" + urlencode(query),
+                      "current": "true" if chosen == value and sort == "sla_due" else ""})
+    return links
 
 
 def routes() -> list[Route]:

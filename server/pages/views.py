@@ -13,11 +13,12 @@ from guanxi.fields.registry import coerce
 from guanxi.server import records as rv
 from guanxi.server.context import Ctx, handler, is_admin
 from guanxi.server.display import Cell, title_field
-from guanxi.server.pages import mail
+from guanxi.server.pages import breaching, mail
 from guanxi.server.pages.editing import transition_widgets
 from guanxi.server.pages.erasure import may_erase
 from guanxi.server.pages.reports import dashboard_tiles
 from guanxi.spec import EntitySpec
+from guanxi.store.clocks import FILTERS as SLA_FILTERS
 from guanxi.store.filters import FilterError, FilterScope, FilterValue, as_mapping, parse_filters
 from guanxi.store.rights import RecordRights
 from starlette.exceptions import HTTPException
@@ -91,8 +92,9 @@ def list_page(ctx: Ctx, entity: str) -> Response:
     columns = rv.list_columns(ctx, spec)
     params = ctx.request.query_params
     sort = params.get("sort", "")
-    if sort.lstrip("-") not in seen:
+    if sort.lstrip("-") not in seen and not (spec.sla and sort.lstrip("-") == "sla_due"):
         sort = "-id"
+    sla = params.get("sla") if spec.sla and params.get("sla") in SLA_FILTERS else None
     filters = _filters(ctx, spec, seen)
     search = params.get("q", "").strip()[:200]
     after = params.get("after") or None
@@ -100,7 +102,7 @@ def list_page(ctx: Ctx, entity: str) -> Response:
     where = params.get("where", "").strip()
     page = ctx.store.list(rv.acting_user(ctx), entity, where=where or None,
                           filters=filters or None, search=search or None, sort=(sort,),
-                          limit=PAGE_SIZE, after=after)
+                          limit=PAGE_SIZE, after=after, sla=sla)
     # Chips for active reference/user filters (e.g. "Account: Acme") above the table.
     chips = []
     for key, value in filters.items():
@@ -125,6 +127,7 @@ def list_page(ctx: Ctx, entity: str) -> Response:
         next_link=_query(params, set_={"after": page.next_cursor}) if page.next_cursor else "",
         first_link=_query(params, drop={"after"}) if after else "",
         can_create=ctx.may(entity, "create"), board=bool(spec.workflow),
+        sla_links=breaching.sla_links(ctx, spec, params),
         export_links={fmt: f"/api/{entity}/export" + _query(
             params, set_={"format": fmt}, drop={"after"}) for fmt in ("csv", "xlsx")},
     )
@@ -184,6 +187,16 @@ HISTORY_ACTIONS = {"create": "history_created", "update": "history_updated",
                    "merge": "history_merged"}
 
 
+def approval_line(ctx: Ctx, item: dict[str, Any]) -> str:
+    """A history entry of an approval: asked, approved or rejected, with the comment."""
+    said = (item.get("changes") or {}).get("approval", {}).get("new") or {}
+    event = str(said.get("event") or "")
+    what = ctx.t("approval_" + event) if event else ctx.t("approval")
+    line = f"{what}: {said.get('transition', '')}"
+    comment = said.get("comment")
+    return f"{line} — {comment}" if comment else line
+
+
 def history_entries(ctx: Ctx, entity: EntitySpec, record_id: int) -> list[dict[str, Any]]:
     """The record's history, newest first, with the changes the user may see."""
     entries = []
@@ -209,6 +222,8 @@ def history_entries(ctx: Ctx, entity: EntitySpec, record_id: int) -> list[dict[s
         else:
             action = str(item.get("action") or "update")
             what = ctx.t(HISTORY_ACTIONS[action]) if action in HISTORY_ACTIONS else action
+        if item.get("action") == "approval":
+            what = approval_line(ctx, item)
         who = item.get("user_id")
         at = item.get("at")
         entries.append({
@@ -258,6 +273,7 @@ def detail_page(ctx: Ctx, entity: str, id: int) -> Response:
         explain=explain,
         clocks=slas.clocks(ctx.store.engine, ctx.spec, entity, id, ctx.store.clock()),
         mail=mail.section(ctx, entity, id, held.may_update),
+        approval=ctx.store.pending_approval(user, entity, id) if spec.workflow else None,
     )
 
 

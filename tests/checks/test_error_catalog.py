@@ -385,6 +385,18 @@ CASES: dict[str, tuple[dict[str, str], str]] = {
               "field of thing"),
     "GX830": (files(automation__rules_yaml="tick: {entity: thing, every: 1d}\n"),
               "rule 'tick': a schedule needs actions"),
+    "GX833": (files(flow=FLOW.replace("to: done}", "to: done, approval: {steps: [{by: boss}]}}")),
+              "approval of transition 'finish', step 1 names unknown approver 'boss' for "
+              "thing"),
+    "GX834": (files(flow=FLOW.replace("to: done}", "to: done, approval: {steps: [{by: r}], "
+                                                   "on_reject: draft}}")),
+              "approval of transition 'finish' returns to unknown state 'draft'"),
+    "GX835": (files(flow=FLOW.replace("    done: {final: true}",
+                                      "    done: {final: true}\n    back: {}").replace(
+        "to: done}", "to: done, approval: {steps: [{by: r}], on_reject: back}}")),
+              "approval of transition 'finish' cannot return from 'open' to 'back'"),
+    "GX836": (files(flow=FLOW.replace("to: done}", "to: done, approval: {steps: []}}")),
+              "approval of transition 'finish' has no approvers"),
     "GX961": (files(messages__m_yaml="replies: {r: {entity: thin, keywords: [x], body: b}}\n"),
               "reply template 'r' names unknown entity 'thin'"),
     "GX962": (files(messages__m_yaml="webhooks: {h: {url: 'http://h', secret_env: S, "

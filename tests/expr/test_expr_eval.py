@@ -241,6 +241,13 @@ def test_has_role_reads_the_context_s_roles() -> None:
     assert run('has_role("admin")') is False
 
 
+def test_same_team_reads_the_context_s_team_mates() -> None:
+    mates = Context(user_id=7, team_mates=frozenset({7, 9}))
+    assert run("same_team(owner)", mates, owner=9) is True
+    assert run("same_team(owner)", mates, owner=8) is False
+    assert run("same_team(owner)", mates, owner=None) is False
+
+
 def test_a_path_follows_references_through_the_resolver() -> None:
     assert run('account.sector == "retail"', account=1) is True
     assert run('account.parent.sector == "银行"', account=1) is True

@@ -124,6 +124,12 @@ def test_has_role_needs_a_literal_role_name() -> None:
     assert only_message("has_role(name)") == "has_role() needs a role name in quotes"
 
 
+def test_same_team_takes_a_user_field() -> None:
+    assert problems("same_team(manager)") == []
+    assert only_message("same_team(account)") == (
+        "same_team() takes a user field; this is a reference to account")
+
+
 def test_a_condition_must_be_true_or_false() -> None:
     assert problems("value + 1") == [ExprProblem(
         "a condition must be true or false; this is a number", 0,
