@@ -20,7 +20,7 @@ from guanxi.errors import AccessDenied, RequestInvalid
 from guanxi.messages import render
 from guanxi.store import changing, outbox, rows, stages
 from guanxi.store.batch import Row
-from guanxi.store.records import Record, changes_of, check_names, record_id_of
+from guanxi.store.records import Loaded, Record, changes_of, check_names, record_id_of
 from guanxi.store.unit import Unit
 
 SIDES = ("survivor", "other")
@@ -34,16 +34,22 @@ def _repoint(unit: Unit, target: str, old: int, new: int) -> int:
             if spec.type != "reference" or spec.ref != target:
                 continue
             table = compiled.table
-            ids = unit.conn.execute(sa.select(table.c.id).where(
-                table.c[name] == old)).scalars().all()
-            if not ids:
+            found = unit.conn.execute(sa.select(table).where(
+                table.c[name] == old).order_by(table.c.id)).mappings().all()
+            if not found:
                 continue
-            unit.conn.execute(table.update().where(table.c[name] == old).values(
-                {name: new, "version": table.c.version + 1, "updated_at": unit.now}))
+            for deleted in (False, True):
+                settings: list[changing.Setting] = [
+                    (Loaded(dict(row), True, True),
+                     {name: new, "version": row["version"] + 1, "updated_at": unit.now})
+                    for row in found if (row["deleted_at"] is not None) == deleted]
+                if settings:
+                    # The merge's own consequence: allowed by the merge, not by each row.
+                    changing.persist(unit, compiled, settings, sa.true(), deleted=deleted)
             outbox.record(unit, compiled, [
-                outbox.Change(compiled.name, record_id, "update", {name: [old, new]})
-                for record_id in ids])
-            moved += len(ids)
+                outbox.Change(compiled.name, row["id"], "update", {name: [old, new]})
+                for row in found])
+            moved += len(found)
     return moved
 
 
