@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from guanxi.server import i18n_teams
+
 UI_LANGUAGES = ("en", "zh")
 
 STRINGS: dict[str, dict[str, str]] = {
@@ -134,45 +136,6 @@ STRINGS: dict[str, dict[str, str]] = {
         "sla_stopped": "stopped",
         "sla_breached": "breached",
         "jobs": "Automation jobs",
-        "teams": "Teams",
-        "teams_intro": "A team changed here is kept in the database and wins over its "
-                       "declaration in guanxi.yaml; \"Back to YAML\" forgets the change.",
-        "team": "Team",
-        "team_manager": "Manager",
-        "team_members": "Members",
-        "team_source": "Kept in",
-        "team_change": "Change",
-        "team_in_database": "the database",
-        "team_in_yaml": "guanxi.yaml",
-        "team_add": "Add as member",
-        "team_remove": "Remove member",
-        "team_set_manager": "Make manager (empty: none)",
-        "team_reset": "Back to YAML",
-        "team_new": "New team",
-        "team_create": "Create with this member",
-        "team_saved": "Team saved.",
-        "team_user_needed": "Name a user.",
-        "approvals": "Approvals",
-        "approvals_none": "Nothing waits for your approval.",
-        "approvals_decided": "Decided by you",
-        "approval": "Approval",
-        "approval_requested": "Approval asked",
-        "approval_approved": "Approved",
-        "approval_rejected": "Rejected",
-        "approval_skipped": "Not needed",
-        "approval_requested_by": "asked by",
-        "approval_step": "step",
-        "approval_comment": "Comment",
-        "approval_approve": "Approve",
-        "approval_reject": "Reject",
-        "approval_record": "Record",
-        "approval_transition": "Asked for",
-        "approval_decision": "Decision",
-        "approval_decided": "Your decision is recorded.",
-        "approval_comment_too_long": "A comment has at most 2000 characters.",
-        "approval_pending": "Waiting for approval",
-        "sla_any": "soonest due first",
-        "sla_attention": "breached or breaching soon",
         "breaching_soon": "Breaching soon",
         "nothing_breaching": "No service level is running.",
         "all": "all",
@@ -371,45 +334,6 @@ STRINGS: dict[str, dict[str, str]] = {
         "sla_stopped": "已停止",
         "sla_breached": "已超时",
         "jobs": "自动化任务",
-        "teams": "团队",
-        "teams_intro": "在此修改的团队保存在数据库中，优先于 guanxi.yaml 中的声明；"
-                       "“恢复为 YAML”会撤销修改。",
-        "team": "团队",
-        "team_manager": "经理",
-        "team_members": "成员",
-        "team_source": "保存在",
-        "team_change": "修改",
-        "team_in_database": "数据库",
-        "team_in_yaml": "guanxi.yaml",
-        "team_add": "添加为成员",
-        "team_remove": "移除成员",
-        "team_set_manager": "设为经理（留空：无）",
-        "team_reset": "恢复为 YAML",
-        "team_new": "新团队",
-        "team_create": "以此成员创建",
-        "team_saved": "团队已保存。",
-        "team_user_needed": "请填写用户。",
-        "approvals": "审批",
-        "approvals_none": "没有待您审批的事项。",
-        "approvals_decided": "您已处理的",
-        "approval": "审批",
-        "approval_requested": "提交审批",
-        "approval_approved": "已批准",
-        "approval_rejected": "已驳回",
-        "approval_skipped": "无需处理",
-        "approval_requested_by": "申请人",
-        "approval_step": "步骤",
-        "approval_comment": "意见",
-        "approval_approve": "批准",
-        "approval_reject": "驳回",
-        "approval_record": "记录",
-        "approval_transition": "申请的流转",
-        "approval_decision": "决定",
-        "approval_decided": "您的决定已记录。",
-        "approval_comment_too_long": "意见最多 2000 个字符。",
-        "approval_pending": "等待审批",
-        "sla_any": "按到期时间排序",
-        "sla_attention": "已超时或即将超时",
         "breaching_soon": "即将超时",
         "nothing_breaching": "没有正在计时的服务时限。",
         "all": "全部",
@@ -520,6 +444,10 @@ STRINGS["zh"].update({
     "tile_unavailable": "您无权查看。",
     "no_records": "暂无记录。",
 })
+
+# Teams, approvals and lists by service level.
+STRINGS["en"].update(i18n_teams.EN)
+STRINGS["zh"].update(i18n_teams.ZH)
 
 
 def translator(language: str) -> Callable[..., str]:

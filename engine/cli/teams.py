@@ -106,7 +106,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
                     "`teams:` in guanxi.yaml for that team; `reset` returns it to YAML.")
     # The `users` commands read options after positionals (intermixed); `team` has
     # commands of its own, which intermixed parsing refuses: it parses plainly.
-    group._inside = True  # type: ignore[attr-defined]
+    group._inside = True
     inner = group.add_subparsers(dest="team_command", metavar="COMMAND", required=True)
     listing = inner.add_parser("list", help="list the teams, their managers and members")
     _options(listing, positional=True)

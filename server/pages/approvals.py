@@ -6,7 +6,7 @@ API `GET /api/me/approvals` (`?decided=true` adds decided ones) and
 
 from __future__ import annotations
 
-from guanxi.errors import GuanxiError
+from guanxi.errors import GuanxiError, NotFound, RequestInvalid
 from guanxi.server.api.routes import ApiError, _body
 from guanxi.server.context import Ctx, handler
 from starlette.responses import JSONResponse, Response
@@ -40,8 +40,9 @@ def decide_page(ctx: Ctx, id: int) -> Response:
     try:
         ctx.store.decide_approval(ctx.user, id, decision, comment)
     except GuanxiError as error:
-        return _page(ctx, 409 if error.code != "not_found" else 404, error=str(error),
-                     failed=id)
+        status = 404 if isinstance(error, NotFound) else \
+            400 if isinstance(error, RequestInvalid) else 409
+        return _page(ctx, status, error=str(error), failed=id)
     ctx.flash(ctx.t("approval_decided"))
     return ctx.redirect(PAGE)
 

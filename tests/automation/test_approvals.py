@@ -4,17 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-from approval_project import START, Buying, open_buying
+from approval_project import FILES, START, Buying, open_buying
 from guanxi.automation import notifications
 from guanxi.errors import TransitionRefused
 
 
 @pytest.fixture
-def buying(tmp_path: Path, db_url: str) -> Iterator[Buying]:
-    made = open_buying(tmp_path / "buying", db_url)
+def buying(write_project, db_url: str) -> Iterator[Buying]:  # type: ignore[no-untyped-def]
+    made = open_buying(write_project(FILES, name="buying"), db_url)
     yield made
     made.store.dispose()
 

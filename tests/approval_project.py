@@ -1,6 +1,7 @@
 """A small purchasing project for the approval tests, written as YAML: a purchase whose
 `approve` transition needs the requester's manager, then (above 1000) finance and
-legal both; a rejection returns it to draft. Opened on a real database with a clock."""
+legal both; a rejection returns it to draft. Opened on a real database with a clock
+(write it with the `write_project` fixture)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from desk_project import Clock, write
 from guanxi.automation.worker import Worker
 from guanxi.compile.app import compile_app
 from guanxi.identity import User
@@ -68,7 +68,6 @@ FILES = {
 @dataclass
 class Buying:
     store: Store
-    clock: Clock
     rita: User
     mona: User
     fay: User
@@ -88,21 +87,21 @@ class Buying:
         return str(self.store.get(self.rita, "purchase", record_id)["state"])
 
     def run(self, at: dt.datetime) -> list[str]:
-        self.clock.now = at
+        self.store.clock = lambda: at
         lines: list[str] = []
         for report in Worker(self.store).run_until_quiet(at):
             lines.extend(report.lines)
         return lines
 
 
-def open_buying(root: Path, url: str, files: dict[str, str] | None = None) -> Buying:
-    app = compile_app(load_project_or_raise(write(root, files or FILES)))
-    clock = Clock(START)
-    store = Store(app, url, clock=clock)
+def open_buying(root: Path, url: str) -> Buying:
+    """The project written at `root` (FILES), over a fresh database at `url`."""
+    app = compile_app(load_project_or_raise(root))
+    store = Store(app, url, clock=lambda: START)
     store.create_schema()
 
     def add(name: str, role: str) -> User:
         return add_account(store, name, [role])
 
-    return Buying(store, clock, add("rita", "buyer"), add("mona", "buyer"),
+    return Buying(store, add("rita", "buyer"), add("mona", "buyer"),
                   add("fay", "finance"), add("lou", "legal"))
