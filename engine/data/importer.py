@@ -126,6 +126,8 @@ class Importer:
         self.reported: set[int] = set()
         self.current: dict[int, list[str]] = {}
         self.cleaners: list[tuple[ColumnPlan, Callable[[str], Any]]] = []
+        self.fast: list[tuple[str, int, Callable[[str], Any]]] = []
+        self.width = 0
 
     # ------------------------------------------------------------ running
 
@@ -140,6 +142,8 @@ class Importer:
     def _run(self, table: Table, path: str) -> ImportResult:
         self.plan = plan_columns(self.app, self.entity, self.mapping, table.headers)
         self.cleaners = [(plan, self._cleaner(plan)) for plan in self.plan.columns]
+        self.fast = [(plan.target, plan.index, clean) for plan, clean in self.cleaners]
+        self.width = max((plan.index + 1 for plan in self.plan.columns), default=0)
         for plan in self.plan.columns:
             if plan.ref is not None and plan.lookup != "id":
                 require_readable(self.app, self.user, plan.ref, plan.lookup, "lookup")
@@ -215,6 +219,13 @@ class Importer:
 
     def _clean(self, row: _Cells) -> None:
         cells = row.cells
+        if len(cells) >= self.width:
+            try:  # every cell good: one dict built at once
+                row.values = {target: clean(cells[index])
+                              for target, index, clean in self.fast}
+                return
+            except cleaning.CellError:
+                pass  # again, cell by cell, to report each bad one
         width = len(cells)
         for plan, clean in self.cleaners:
             raw = cells[plan.index] if plan.index < width else ""
@@ -250,6 +261,8 @@ class Importer:
             convert = lambda text: [pick(v) for v in text.replace("，", ",").split(",")  # noqa: E731
                                     if v.strip()]
         trim, case, values = rule.trim, rule.case, rule.values
+        if case is None and not values and trim:
+            return _trimmed(convert)
 
         def clean(raw: str) -> Any:
             text = cleaning.trimmed(raw) if trim else raw
@@ -418,8 +431,21 @@ class Importer:
         if self.batch is not None:
             batches.journal(unit.conn, self.batch, [
                 batches.Journaled(o.number, self.entity.name, o.record_id, o.action,
-                                  o.changes)
+                                  o.changes if o.action == "update" else {})
                 for o in outcomes if o.action in ("create", "update")])
+
+
+def _trimmed(convert: Callable[[str], Any]) -> Callable[[str], Any]:
+    """A cleaner that only trims, then converts what is left (a blank cell is None)."""
+    if convert is str:
+        def plain(raw: str) -> Any:
+            return raw.strip() or None
+        return plain
+
+    def converted(raw: str) -> Any:
+        text = raw.strip()
+        return convert(text) if text else None
+    return converted
 
 
 def undo(store: Store, user: User, batch: int, *, batch_size: int = 1000) -> ImportResult:
