@@ -247,6 +247,9 @@ CATALOG: dict[str, Problem] = _catalog(
      "A duplicate rule compares a field by similarity that it does not match on."),
     ("GX811", E, "normalize: phone applies to phone fields; '{name}' is a {type} field",
      "A duplicate rule normalizes a field that is not a phone number as one."),
+    ("GX812", E, "{where}: unknown phone region '{name}'",
+     "`phone_region` in guanxi.yaml, or a duplicate rule's `region`, is not a country "
+     "whose numbering plan is known (a two-letter code such as CN, US, DE)."),
     # ------------------------------------------------------------ insight
     ("GX901", E, "report '{report}' counts unknown entity '{name}'",
      "A report's `entity` names no entity."),

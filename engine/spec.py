@@ -173,7 +173,8 @@ class IndexSpec:
 class DuplicateRule:
     """A rule finding likely duplicates: records whose `match` fields are all equal,
     after `normalize` (email, phone, text), or similar by at least `fuzzy[field]` (0–1).
-    `region`: the country that reads national phone numbers."""
+    `region`: the country that reads national phone numbers (the rule's own, else the
+    project's `phone_region`)."""
 
     match: tuple[str, ...]
     loc: Loc
@@ -470,6 +471,9 @@ class ProjectSpec:
     # Automation: the project's time zone, business calendars, assignment rules and
     # scheduled actions (automation/*.yaml).
     time_zone: str = "UTC"
+    # The country whose numbering plan reads national phone numbers (`phone_region:`),
+    # for duplicate rules without their own `region:`.
+    phone_region: str | None = None
     calendars: tuple[CalendarSpec, ...] = ()
     teams: tuple[TeamSpec, ...] = ()
     assignments: tuple[AssignmentSpec, ...] = ()

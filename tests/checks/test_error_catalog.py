@@ -307,6 +307,8 @@ CASES: dict[str, tuple[dict[str, str], str]] = {
               "fuzzy field 'nme' is not one of the rule's match fields"),
     "GX811": (thing_with("  duplicates:\n    - {match: [name], normalize: phone}\n"),
               "normalize: phone applies to phone fields; 'name' is a string field"),
+    "GX812": (files(project=PROJECT + "phone_region: ZZ\n"),
+              "phone_region: unknown phone region 'ZZ'"),
     "GX901": (files(insight__r_yaml="reports: {r: {entity: thin, measures: {n: count()}}}\n"),
               "report 'r' counts unknown entity 'thin'"),
     "GX902": (files(insight__r_yaml="reports: {r: {entity: thing, group: [nam], "
