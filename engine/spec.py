@@ -181,6 +181,8 @@ class DuplicateRule:
     normalize: str | None = None
     region: str | None = None
     fuzzy: tuple[tuple[str, float], ...] = ()
+    # `safe: true`: a scheduled clean-up may merge what this rule finds on its own.
+    safe: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -276,7 +278,10 @@ class ActionSpec:
     """One thing automation does to a record (timers, SLA steps, schedules):
     `notify` `to` recipients with `message`; `fire` a `transition`; `set` fields to
     expressions; `create` an `entity` with `values` (expressions on the record);
-    `assign` the user field `field` to `to` (a user field, or `round_robin: role`)."""
+    `assign` the user field `field` to `to` (a user field, or `round_robin: role`);
+    `duplicates` (a schedule's only action): the entity's duplicates report, the roles
+    `to` told of new clusters, and with `merge: safe` the clusters of rules marked
+    `safe` merged."""
 
     do: str
     loc: Loc
@@ -287,6 +292,7 @@ class ActionSpec:
     entity: str | None = None
     field: str | None = None
     round_robin: str | None = None
+    merge: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -96,7 +96,8 @@ class Importer:
     def __init__(self, store: Store, user: User, entity: str,
                  mapping: ImportMapping | None = None, *, mode: str = "all-or-nothing",
                  keys: Sequence[str] = (), dry_run: bool = False, batch_size: int = 1000,
-                 report: Report | None = None, progress: Progress | None = None) -> None:
+                 report: Report | None = None, progress: Progress | None = None,
+                 batch: int | None = None) -> None:
         if mode not in MODES:
             raise RequestInvalid(render("bad_import_mode", {"allowed": MODES,
                                                             "value": repr(mode)},
@@ -118,7 +119,8 @@ class Importer:
         self.report = report or (lambda problem: None)
         self.progress = progress or (lambda count: None)
         self.plan: Plan = Plan((), ())
-        self.batch: int | None = None
+        # A batch started beforehand (an import queued as a job), else one of its own.
+        self.batch: int | None = batch
         self.failed_rows: set[int] = set()
         self.deferred: list[_Deferred] = []
         self.deferred_rows: set[int] = set()
@@ -153,7 +155,7 @@ class Importer:
                 require_readable(self.app, self.user, self.entity.name, name, "key")
         engine = self.store.engine
         mode = "skip_bad" if self.mode == "skip-bad" else "all_or_nothing"
-        if not self.dry_run:
+        if not self.dry_run and self.batch is None:
             self.batch = batches.start(engine, self.user, self.entity.name, path,
                                        self.mode, self.store.clock())
         try:

@@ -327,7 +327,8 @@ class _Builder:
                 normalize=normalize if isinstance(normalize, str) else None,
                 region=region if isinstance(region, str) else self.phone_region(),
                 fuzzy=tuple((str(k), float(v)) for k, v in fuzzy.items()
-                            if isinstance(v, int | float) and not isinstance(v, bool))))
+                            if isinstance(v, int | float) and not isinstance(v, bool)),
+                safe=item.get("safe") is True))
         return tuple(out)
 
     def indexes(self, value: Any) -> tuple[IndexSpec, ...]:
