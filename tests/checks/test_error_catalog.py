@@ -47,6 +47,7 @@ def field(declaration: str) -> dict[str, str]:
 
 DUPES = "  duplicates:\n    - {match: [name]}\n"
 CLEAN = "c:\n  every: 1d\n  entity: thing\n  do: duplicates\n"
+SAFE = CLEAN.replace("duplicates", "{duplicates: safe}")
 
 
 def thing_with(extra: str) -> dict[str, str]:
@@ -321,15 +322,17 @@ CASES: dict[str, tuple[dict[str, str], str]] = {
               "rule 'c': 'duplicates' is the only action of a schedule"),
     "GX815": (files(automation__c_yaml=CLEAN),
               "rule 'c': entity 'thing' has no duplicate rules to clean up by"),
-    "GX816": (files(thing=THING + DUPES, automation__c_yaml=CLEAN + "  merge: often\n"),
+    "GX816": (files(thing=THING + DUPES, automation__c_yaml=CLEAN.replace(
+                        "duplicates", "{duplicates: often}")),
               "rule 'c': merge 'often' is not safe or never"),
-    "GX817": (files(thing=THING + DUPES, automation__c_yaml=CLEAN + "  merge: safe\n"),
+    "GX817": (files(thing=THING + DUPES, automation__c_yaml=SAFE),
               "rule 'c': merge: safe, but no duplicate rule of thing is marked safe"),
     "GX818": (files(thing=THING + DUPES.replace("]}", "], safe: true}"),
-                    automation__c_yaml=CLEAN + "  merge: safe\n"),
+                    automation__c_yaml=SAFE),
               "rule 'c': merge: safe, but the system actor may not update and delete "
               "thing records"),
-    "GX819": (files(thing=THING + DUPES, automation__c_yaml=CLEAN + "  to: rr\n"),
+    "GX819": (files(thing=THING + DUPES, automation__c_yaml=CLEAN.replace(
+                        "duplicates", "{duplicates: never, to: rr}")),
               "rule 'c': 'rr' is not a role"),
     "GX901": (files(insight__r_yaml="reports: {r: {entity: thin, measures: {n: count()}}}\n"),
               "report 'r' counts unknown entity 'thin'"),
