@@ -18,11 +18,11 @@ from pathlib import Path
 from typing import Any
 
 from bench import guanxi_side
+from bench.case_file_import import CHUNK, chunk_progress
 from bench.harness import Context, Measurement, Target, Unavailable, measure, unavailable
 from bench.projects import LEAD_FIELDS, lead_rows
 
 CASE = "file_scale"
-CHUNK = 100_000
 LINEAR = Target("ratio_min", 0.8, "≥ 0.8× the first chunk")
 RSS_LIMIT_MB = 250
 RSS = Target("abs_max", RSS_LIMIT_MB, f"≤ {RSS_LIMIT_MB} MB")
@@ -45,14 +45,7 @@ def child(url: str, path: str, workdir: str) -> dict[str, Any]:
     store = guanxi_side.open_store(guanxi_side.lead_app(Path(workdir)), url)
     rep = guanxi_side.add_users(store, 1)[0]
     marks: list[float] = []
-    done = [0]
-
-    def progress(count: int) -> None:
-        before = done[0] // CHUNK
-        done[0] += count
-        if done[0] // CHUNK > before:
-            marks.append(time.perf_counter())
-
+    progress = chunk_progress(marks)
     marks.append(time.perf_counter())
     result = importer.Importer(store, rep, "lead", progress=progress,
                                batch_size=2000).run(path)

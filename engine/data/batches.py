@@ -135,7 +135,7 @@ def get(engine: sa.Engine, batch: int) -> Batch:
     return _batch(row)
 
 
-def _batch(row: Mapping[str, Any]) -> Batch:
+def _batch(row: sa.RowMapping) -> Batch:
     return Batch(row["id"], row["entity"], row["file"], row["mode"], row["status"],
                  row["started_at"], row["created"], row["updated"], row["unchanged"],
                  row["failed"], row["user_id"])

@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from guanxi.automation import recipients
 from guanxi.automation.actions import Outcome
 from guanxi.automation.jobs import Job
-from guanxi.data.clusters import Cluster, clusters
+from guanxi.data.clusters import Cluster, Groups, clusters
 from guanxi.data.normalize import normalized
 from guanxi.fields.registry import UTCDateTime
 from guanxi.messages import render
@@ -63,14 +63,7 @@ def safe_groups(store: Store, entity: str) -> list[list[int]]:
              if r.safe and not r.fuzzy]
     if not rules:
         return []
-    parent: dict[int, int] = {}
-
-    def root(node: int) -> int:
-        while parent.setdefault(node, node) != node:
-            parent[node] = parent[parent[node]]
-            node = parent[node]
-        return node
-
+    joined = Groups()
     first: list[dict[tuple[Any, ...], int]] = [{} for _ in rules]
     after: str | None = None
     while True:
@@ -83,16 +76,13 @@ def safe_groups(store: Store, entity: str) -> list[list[int]]:
                 if key is None:
                     continue
                 if key in seen:
-                    parent[root(record_id)] = root(seen[key])
+                    joined.join(record_id, seen[key])
                 else:
                     seen[key] = record_id
         if page.next_cursor is None:
             break
         after = page.next_cursor
-    groups: dict[int, list[int]] = {}
-    for node in parent:
-        groups.setdefault(root(node), []).append(node)
-    return sorted(sorted(ids) for ids in groups.values() if len(ids) > 1)
+    return joined.groups()
 
 
 def merge_safe(store: Store, entity: str) -> int:

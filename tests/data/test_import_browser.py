@@ -4,7 +4,6 @@ itself until the job is done."""
 
 from __future__ import annotations
 
-import socket
 from collections.abc import Iterator
 from pathlib import Path
 from types import SimpleNamespace
@@ -12,7 +11,7 @@ from types import SimpleNamespace
 import pytest
 from crm_project import PROJECT
 from guanxi.data import plug
-from server_app import PASSWORD, dispose, make_app, start_server
+from server_app import PASSWORD, dispose, free_port, make_app, start_server
 
 pytestmark = pytest.mark.browser
 
@@ -21,12 +20,6 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 TIERED = "Name,Level\nAda,Gold\nBo,Platinum\nCy,gld\n"
 
 plug.install()
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @pytest.fixture
