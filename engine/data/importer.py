@@ -84,6 +84,8 @@ class _Cells:
     cells: list[str]
     values: dict[str, Any] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
+    # The key values (upserts), as the database holds them; read once per row.
+    key: tuple[Any, ...] | None = None
 
 
 Report = Callable[[Problem], None]
@@ -209,8 +211,7 @@ class Importer:
                 self.reported.add(row.number)
                 out.append(RowError(row.number, {p.column: [p.message] for p in row.problems}))
                 continue
-            key = self._key(row.values)
-            record_id = existing.get(key) if key is not None else None
+            record_id = existing.get(row.key) if row.key is not None else None
             values = row.values
             if record_id is not None:
                 values = {k: v for k, v in values.items() if k != "created_at"}
@@ -376,8 +377,10 @@ class Importer:
 
     def _existing(self, unit: Unit, rows: Sequence[_Cells]) -> dict[tuple[Any, ...], int]:
         """The records (readable, not deleted) that have the key values of `rows`."""
-        keys = {key for row in rows if not row.problems
-                and (key := self._key(row.values)) is not None}
+        for row in rows:
+            if not row.problems:
+                row.key = self._key(row.values)
+        keys = {row.key for row in rows if row.key is not None}
         if not keys:
             return {}
         table = self.entity.table
