@@ -20,6 +20,7 @@ import hashlib
 import json
 import os
 import tempfile
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -43,6 +44,8 @@ IMPORT_JOB = "import"
 KEPT_PROBLEMS = 100
 # How often (in rows) a running import writes its progress and renews its lease.
 EVERY = 5_000
+# Progress files (and forgotten uploads) older than this are removed when one is queued.
+KEPT_FOR = dt.timedelta(days=7)
 
 
 def folder() -> Path:
@@ -108,10 +111,21 @@ def count_rows(path: Path) -> int:
         table.close()
 
 
+def prune(now: float) -> None:
+    """Remove what the folder kept longer than `KEPT_FOR` (`now`: seconds, as file times)."""
+    for path in folder().iterdir():
+        try:
+            if path.is_file() and now - path.stat().st_mtime > KEPT_FOR.total_seconds():
+                path.unlink()
+        except OSError:
+            continue  # removed meanwhile, or not ours to remove
+
+
 def queue(store: Store, user: User, entity: str, path: Path, name: str, mode: str,
           keys: Sequence[str], mapping_path: Path | None) -> int:
     """Queue the import of the file at `path` (shown as `name`) into `entity` as `user`,
     with the mapping file at `mapping_path`; the batch's id."""
+    prune(time.time())
     engine, now = store.engine, store.clock()
     total = count_rows(path)
     batch = batches.start(engine, user, entity, name, mode, now, status="queued")
