@@ -9,8 +9,10 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+import uvicorn
 from crm_project import PROJECT
 from guanxi.data import plug
+from playwright.sync_api import sync_playwright
 from server_app import PASSWORD, dispose, free_port, make_app, start_server
 
 pytestmark = pytest.mark.browser
@@ -24,8 +26,6 @@ plug.install()
 
 @pytest.fixture
 def live(write_project, sqlite_url: str) -> Iterator[SimpleNamespace]:
-    import uvicorn
-
     app, _ = make_app(write_project(PROJECT), sqlite_url, {"mona": ("manager",)},
                       worker=True)
     port = free_port()
@@ -41,8 +41,6 @@ def live(write_project, sqlite_url: str) -> Iterator[SimpleNamespace]:
 
 @pytest.fixture
 def browser(chromium_path: str) -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
         yield chromium
