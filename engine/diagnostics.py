@@ -260,10 +260,10 @@ CATALOG: dict[str, Problem] = _catalog(
      "The `merge` of a duplicates clean-up is `safe` or `never`."),
     ("GX817", E, "{where}: merge: safe, but no duplicate rule of {entity} is marked safe",
      "`merge: safe` merges only what rules marked `safe: true` find; the entity has none."),
-    ("GX818", E, "{where}: merge: safe, but the system actor may not update and delete "
-     "{entity} records",
-     "Merging writes as the system actor, which needs `update` and `delete` grants on "
-     "the entity."),
+    ("GX818", E, "{where}: merge: safe, but the system actor may not read, update and "
+     "delete {entity} records",
+     "Merging writes as the system actor, which needs `read`, `update` and `delete` "
+     "grants on the entity."),
     ("GX819", E, "{where}: '{name}' is not a role",
      "A duplicates clean-up tells roles (`to:`) of new clusters; it has no record to "
      "follow a path from."),

@@ -1,8 +1,8 @@
 """Scheduled duplicate clean-up (`do: duplicates` in a schedule, `safe: true` on a
 duplicate rule): a safe rule compares exact keys only; the action is a schedule's only
 action, on an entity with duplicate rules; `merge` is `safe` or `never`, and `safe`
-needs a rule marked safe and a system actor that may update and delete the entity's
-records; `to:` names roles (a clean-up is about the entity, not one record)."""
+needs a rule marked safe and a system actor that may read, update and delete the
+entity's records; `to:` names roles (a clean-up is about the entity, not one record)."""
 
 from __future__ import annotations
 
@@ -92,7 +92,8 @@ def _check_schedule(ctx: Context, schedule: ScheduleSpec) -> None:
                 entity=entity.name)
     if not _system_may_merge(ctx, entity.name):
         ctx.add("GX818", merge_at,
-                f"grant the system actor {{{entity.name}: {{update: all, delete: all}}}}",
+                f"grant the system actor {{{entity.name}: "
+                "{read: all, update: all, delete: all}}",
                 where=where, entity=entity.name)
 
 
@@ -102,5 +103,5 @@ def _system_may_merge(ctx: Context, entity: str) -> bool:
     granted = grants.get(entity) if isinstance(grants, dict) else None
     if not isinstance(granted, dict):
         return False
-    return all(granted.get(op) not in (None, "none", False) for op in ("update", "delete"))
+    return all(granted.get(op) not in (None, "none", False) for op in ("read", "update", "delete"))
 

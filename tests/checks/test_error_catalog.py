@@ -329,8 +329,8 @@ CASES: dict[str, tuple[dict[str, str], str]] = {
               "rule 'c': merge: safe, but no duplicate rule of thing is marked safe"),
     "GX818": (files(thing=THING + DUPES.replace("]}", "], safe: true}"),
                     automation__c_yaml=SAFE),
-              "rule 'c': merge: safe, but the system actor may not update and delete "
-              "thing records"),
+              "rule 'c': merge: safe, but the system actor may not read, update and "
+              "delete thing records"),
     "GX819": (files(thing=THING + DUPES, automation__c_yaml=CLEAN.replace(
                         "duplicates", "{duplicates: never, to: rr}")),
               "rule 'c': 'rr' is not a role"),
