@@ -32,6 +32,7 @@ from bench import (
     case_automation,
     case_compile,
     case_file_import,
+    case_file_scale,
     case_import,
     case_list,
     case_mail,
@@ -51,6 +52,7 @@ CASES: dict[str, tuple[Callable[[Context], list[Measurement]], bool]] = {
     "validate": (case_validate.run, False),
     "import": (case_import.run, True),
     "file_import": (case_file_import.run, True),
+    "file_scale": (case_file_scale.run, True),
     "list": (case_list.run, True),
     "transition": (case_transition.run, True),
     "rollup": (case_rollup.run, True),
@@ -67,10 +69,11 @@ CASES: dict[str, tuple[Callable[[Context], list[Measurement]], bool]] = {
 QUICK = Sizes(rows=200, django_rows=100, validate_records=200, api_requests=200,
               api_seconds=1.0, clients=8, list_rows=1_000, list_pages=20, transitions=100,
               report_rows=1_000, rollup_rows=500, entities=20, fields=10, records=1_000,
-              starts=1, repeat=1, owners=2, ceiling=False, timers=1_000, jobs=200)
+              starts=1, repeat=1, owners=2, ceiling=False, timers=1_000, jobs=200,
+              file_rows=2_000)
 FULL = Sizes(rows=1_000_000, django_rows=20_000, validate_records=10_000, api_requests=20_000,
              api_seconds=20.0, list_rows=1_000_000, list_pages=500, transitions=20_000,
-             report_rows=1_000_000, records=1_000_000, repeat=1)
+             report_rows=1_000_000, records=1_000_000, repeat=1, file_rows=1_000_000)
 DEFAULT_OUT = Path(__file__).resolve().parent / "results" / "latest.json"
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import resource
 import time
+from collections.abc import Callable
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
@@ -46,6 +47,19 @@ def write_csv(path: Path, rows: list[dict[str, Any]]) -> Path:
     return path
 
 
+def chunk_progress(marks: list[float]) -> Callable[[int], None]:
+    """An import's progress callback that notes the moment each 100k chunk is done."""
+    done = [0]
+
+    def progress(count: int) -> None:
+        before = done[0] // CHUNK
+        done[0] += count
+        if done[0] // CHUNK > before:
+            marks.append(time.perf_counter())
+
+    return progress
+
+
 def guanxi_import(ctx: Context, path: Path, rows: int, upsert_path: Path | None = None
                   ) -> tuple[float, float | None, dict[str, Any]]:
     """Seconds of `guanxi import` of `path` as a sales rep into a fresh database, then
@@ -55,13 +69,7 @@ def guanxi_import(ctx: Context, path: Path, rows: int, upsert_path: Path | None 
     store = guanxi_side.open_store(app, ctx.backend.fresh_url("gx-file-import"))
     rep = guanxi_side.add_users(store, 1)[0]
     marks: list[float] = []
-    done = [0]
-
-    def progress(count: int) -> None:
-        before = done[0] // CHUNK
-        done[0] += count
-        if done[0] // CHUNK > before:
-            marks.append(time.perf_counter())
+    progress = chunk_progress(marks)
 
     def run() -> Any:
         marks.append(time.perf_counter())

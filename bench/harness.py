@@ -201,6 +201,7 @@ class Sizes:
     """How much work each case does. Defaults finish in a few minutes on 2 cores."""
 
     rows: int = _size(20_000, "import: rows per run")
+    file_rows: int = _size(200_000, "file_scale: CSV rows imported in one process")
     django_rows: int = _size(5_000, "import: rows for Django (its rate is per row anyway)")
     validate_records: int = _size(2_000, "validate: distinct records validated per round")
     api_requests: int = _size(4_000, "api: request budget per server")

@@ -262,6 +262,26 @@ CATALOG: dict[str, Problem] = _catalog(
      "A duplicate rule compares a field by similarity that it does not match on."),
     ("GX811", E, "normalize: phone applies to phone fields; '{name}' is a {type} field",
      "A duplicate rule normalizes a field that is not a phone number as one."),
+    ("GX812", E, "{where}: unknown phone region '{name}'",
+     "`phone_region` in guanxi.yaml, or a duplicate rule's `region`, is not a country "
+     "whose numbering plan is known (a two-letter code such as CN, US, DE)."),
+    ("GX813", E, "a duplicate rule of {entity} is marked safe but compares '{name}' by similarity",
+     "`safe: true` on a rule with `fuzzy:` fields: only exact keys may be merged without asking."),
+    ("GX814", E, "{where}: 'duplicates' is the only action of a schedule",
+     "`do: duplicates` beside other actions, or in an SLA step or a reminder."),
+    ("GX815", E, "{where}: entity '{entity}' has no duplicate rules to clean up by",
+     "A schedule's `do: duplicates` on an entity without `duplicates:` rules."),
+    ("GX816", E, "{where}: merge '{value}' is not safe or never",
+     "The `merge` of a duplicates clean-up is `safe` or `never`."),
+    ("GX817", E, "{where}: merge: safe, but no duplicate rule of {entity} is marked safe",
+     "`merge: safe` merges only what rules marked `safe: true` find; the entity has none."),
+    ("GX818", E, "{where}: merge: safe, but the system actor may not read, update and "
+     "delete {entity} records",
+     "Merging writes as the system actor, which needs `read`, `update` and `delete` "
+     "grants on the entity."),
+    ("GX819", E, "{where}: '{name}' is not a role",
+     "A duplicates clean-up tells roles (`to:`) of new clusters; it has no record to "
+     "follow a path from."),
     # ------------------------------------------------------------ insight
     ("GX901", E, "report '{report}' counts unknown entity '{name}'",
      "A report's `entity` names no entity."),

@@ -331,6 +331,7 @@ CATALOG["en"].update({
     "not {given}",
     "likely_duplicate": "this {entity} looks like {count} that already exist; "
     "send it again with duplicates=allow to create it anyway",
+    "duplicates_found": "{count} new group(s) of likely duplicate {entity} records",
 })
 CATALOG["zh"].update({
     "no_record_with": "没有您可以查看的{field}为 {value} 的{entity}",
@@ -342,6 +343,7 @@ CATALOG["zh"].update({
     "may_not_erase": "只有管理员和系统可以擦除{entity}记录",
     "merge_itself": "{entity}不能与自身合并",
     "merge_side": "每个字段取保留记录或另一条记录的值（{allowed}），而不是 {given}",
+    "duplicates_found": "发现 {count} 组新的疑似重复{entity}记录",
     "likely_duplicate": "此{entity}与已有的 {count} 条记录相似；"
     "如仍要创建，请带上 duplicates=allow 再次提交",
 })

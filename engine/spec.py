@@ -175,13 +175,16 @@ class IndexSpec:
 class DuplicateRule:
     """A rule finding likely duplicates: records whose `match` fields are all equal,
     after `normalize` (email, phone, text), or similar by at least `fuzzy[field]` (0–1).
-    `region`: the country that reads national phone numbers."""
+    `region`: the country that reads national phone numbers (the rule's own, else the
+    project's `phone_region`)."""
 
     match: tuple[str, ...]
     loc: Loc
     normalize: str | None = None
     region: str | None = None
     fuzzy: tuple[tuple[str, float], ...] = ()
+    # `safe: true`: a scheduled clean-up may merge what this rule finds on its own.
+    safe: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -306,7 +309,10 @@ class ActionSpec:
     """One thing automation does to a record (timers, SLA steps, schedules):
     `notify` `to` recipients with `message`; `fire` a `transition`; `set` fields to
     expressions; `create` an `entity` with `values` (expressions on the record);
-    `assign` the user field `field` to `to` (a user field, or `round_robin: role`)."""
+    `assign` the user field `field` to `to` (a user field, or `round_robin: role`);
+    `duplicates` (a schedule's only action): the entity's duplicates report, the roles
+    `to` told of new clusters, and with `merge: safe` the clusters of rules marked
+    `safe` merged."""
 
     do: str
     loc: Loc
@@ -317,6 +323,7 @@ class ActionSpec:
     entity: str | None = None
     field: str | None = None
     round_robin: str | None = None
+    merge: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -501,6 +508,9 @@ class ProjectSpec:
     # Automation: the project's time zone, business calendars, assignment rules and
     # scheduled actions (automation/*.yaml).
     time_zone: str = "UTC"
+    # The country whose numbering plan reads national phone numbers (`phone_region:`),
+    # for duplicate rules without their own `region:`.
+    phone_region: str | None = None
     calendars: tuple[CalendarSpec, ...] = ()
     teams: tuple[TeamSpec, ...] = ()
     assignments: tuple[AssignmentSpec, ...] = ()

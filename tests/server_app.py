@@ -8,6 +8,7 @@ browser, and can sign in through the real login form.
 from __future__ import annotations
 
 import re
+import socket
 import threading
 import time
 from contextlib import AbstractContextManager, ExitStack
@@ -156,6 +157,13 @@ pipeline:
            label: {en: Lose, zh: 丢失}}
 """,
 }
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
 
 
 def start_server(config: uvicorn.Config) -> tuple[uvicorn.Server, threading.Thread]:

@@ -16,8 +16,8 @@ from typing import Any
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
-CASES = ("validate", "import", "file_import", "list", "transition", "rollup", "api", "report",
-         "compile", "startup", "plan", "automation", "scenario", "mail")
+CASES = ("validate", "import", "file_import", "file_scale", "list", "transition", "rollup",
+         "api", "report", "compile", "startup", "plan", "automation", "scenario", "mail")
 
 
 @pytest.fixture(scope="module")

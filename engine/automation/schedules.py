@@ -7,7 +7,9 @@ does) or a duration (`1d`). `gx_schedule` keeps each schedule's next run; a sche
 for the first time starts at its next occurrence. A run moves `next_run_at` past the
 moment it ran at, so a clock set back finds nothing due, and runs missed while no worker
 ran collapse into one. Each job's key names the schedule, the occurrence and the record:
-an occurrence acts once on each record.
+an occurrence acts once on each record. A schedule whose action is `duplicates` acts on
+the entity as a whole: one job per occurrence, of kind `duplicates`
+(`guanxi.data.cleanup`).
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 SCHEDULES = TABLES.schedules
 SCHEDULE_JOB = "schedule"
+DUPLICATES_JOB = "duplicates"
 PAGE = 500
 
 
@@ -60,6 +63,15 @@ def run_due(store: Store, now: dt.datetime) -> list[str]:
                 continue
             occurrence = row["next_run_at"]
             if occurrence > now:
+                continue
+            if any(action.do == DUPLICATES_JOB for action in schedule.actions):
+                jobs.enqueue(conn, DUPLICATES_JOB, {"schedule": schedule.name,
+                                                    "entity": schedule.entity}, now=now,
+                             key=f"schedule:{schedule.name}:{occurrence.isoformat()}")
+                conn.execute(SCHEDULES.update().where(
+                    SCHEDULES.c.name == schedule.name).values(
+                    last_run_at=now, next_run_at=next_run(schedule, now, spec.time_zone)))
+                done.append(f"schedule {schedule.name}: duplicates of {schedule.entity}")
                 continue
             records = _matching(store, schedule)
             jobs.enqueue_many(conn, [

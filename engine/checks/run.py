@@ -13,6 +13,7 @@ from guanxi.checks import (
     aggregates,
     approvals,
     automation,
+    cleanup,
     duplicates,
     entities,
     expressions,
@@ -36,7 +37,7 @@ from guanxi.spec import ProjectSpec
 # The topic modules whose checks are registered (imported for that).
 TOPICS = (flowsplit, schema, entities, system, zones, workflows, expressions, rollups, renames,
           mappings, insight, scenarios, duplicates, automation, messages, aggregates,
-          approvals)
+          approvals, cleanup)
 
 
 def check_project(raw: RawProject, spec: ProjectSpec) -> list[Diagnostic]:

@@ -13,8 +13,11 @@ from types import FrameType
 from guanxi.automation import jobs
 from guanxi.automation.worker import Worker
 from guanxi.cli.data import default_database_url, fail, open_store
+from guanxi.data import plug
 from guanxi.errors import GuanxiError, ProjectInvalid
 from guanxi.store.database import create_engine
+
+plug.install()  # the import and duplicates job kinds
 
 
 def _moment(text: str) -> dt.datetime:

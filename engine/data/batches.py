@@ -9,6 +9,7 @@ import into a database.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -68,6 +69,7 @@ class Batch:
     updated: int
     unchanged: int
     failed: int
+    user_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,14 +89,24 @@ def ensure_tables(engine: sa.Engine) -> None:
 
 
 def start(engine: sa.Engine, user: User, entity: str, file: str, mode: str,
-          now: dt.datetime) -> int:
-    """A new batch, running; its id."""
+          now: dt.datetime, status: str = "running") -> int:
+    """A new batch, running (or `queued`, to be run by a job); its id."""
     ensure_tables(engine)
     with engine.begin() as conn:
         return int(conn.execute(IMPORTS.insert().returning(IMPORTS.c.id), {
             "entity": entity, "file": file[-500:], "mode": mode,
-            "user_id": user_id_of(user), "started_at": now, "status": "running",
+            "user_id": user_id_of(user), "started_at": now, "status": status,
             "created": 0, "updated": 0, "unchanged": 0, "failed": 0}).scalar_one())
+
+
+def begin(engine: sa.Engine, batch: int, now: dt.datetime) -> bool:
+    """Move a queued batch to running; False when it is not queued (another run took
+    it, or it ended)."""
+    with engine.begin() as conn:
+        moved = conn.execute(IMPORTS.update().where(
+            IMPORTS.c.id == batch, IMPORTS.c.status == "queued").values(
+            status="running", started_at=now))
+    return bool(moved.rowcount)
 
 
 def finish(engine: sa.Engine, batch: int, status: str, now: dt.datetime,
@@ -105,9 +117,18 @@ def finish(engine: sa.Engine, batch: int, status: str, now: dt.datetime,
             status=status, finished_at=now, **counts))
 
 
+_JOURNAL_SQLITE = ("INSERT INTO gx_import_row (import_id, number, entity, record_id, action,"
+                   " changes) VALUES (?, ?, ?, ?, ?, ?)")
+
+
 def journal(conn: sa.Connection, batch: int, rows: Sequence[Journaled]) -> None:
-    """Journal records a batch created or changed, in the write's transaction."""
-    if rows:
+    """Journal records a batch created or changed, in the write's transaction (on SQLite
+    through the driver at once: a created record's changes are always empty)."""
+    if rows and conn.dialect.name == "sqlite":
+        conn.exec_driver_sql(_JOURNAL_SQLITE, [
+            (batch, r.number, r.entity, r.record_id, r.action,
+             json.dumps(dict(r.changes)) if r.changes else "{}") for r in rows])
+    elif rows:
         conn.execute(ROWS.insert(), [{
             "import_id": batch, "number": r.number, "entity": r.entity,
             "record_id": r.record_id, "action": r.action, "changes": dict(r.changes)}
@@ -121,9 +142,13 @@ def get(engine: sa.Engine, batch: int) -> Batch:
         row = conn.execute(sa.select(IMPORTS).where(IMPORTS.c.id == batch)).mappings().first()
     if row is None:
         raise NotFound("import", batch)
+    return _batch(row)
+
+
+def _batch(row: sa.RowMapping) -> Batch:
     return Batch(row["id"], row["entity"], row["file"], row["mode"], row["status"],
                  row["started_at"], row["created"], row["updated"], row["unchanged"],
-                 row["failed"])
+                 row["failed"], row["user_id"])
 
 
 def listing(engine: sa.Engine, limit: int = 50) -> list[Batch]:
@@ -132,8 +157,7 @@ def listing(engine: sa.Engine, limit: int = 50) -> list[Batch]:
     with engine.connect() as conn:
         rows = conn.execute(sa.select(IMPORTS).order_by(IMPORTS.c.id.desc()).limit(limit)
                             ).mappings().all()
-    return [Batch(r["id"], r["entity"], r["file"], r["mode"], r["status"], r["started_at"],
-                  r["created"], r["updated"], r["unchanged"], r["failed"]) for r in rows]
+    return [_batch(r) for r in rows]
 
 
 def journaled(engine: sa.Engine, batch: int) -> list[Journaled]:

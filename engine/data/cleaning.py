@@ -35,7 +35,7 @@ _PLAIN_NUMBER = re.compile(r"-?\d+(\.\d+)?")
 
 def trimmed(text: str) -> str:
     """The text without surrounding spaces (including full-width ones)."""
-    return text.strip().strip("\u3000").strip()
+    return text.strip()  # str.strip takes the full-width space (U+3000) too
 
 
 def cased(text: str, case: str | None) -> str:

@@ -21,17 +21,35 @@ class Cluster:
     titles: tuple[str, ...]
 
 
-def clusters(store: Store, user: User, entity: str,
-             progress: Callable[[int], None] | None = None) -> list[Cluster]:
-    """The clusters of likely duplicates among `entity`'s records that `user` reads."""
-    parent: dict[int, int] = {}
-    titles: dict[int, str] = {}
+class Groups:
+    """Records joined into groups, transitively (a union-find over record ids)."""
 
-    def root(node: int) -> int:
+    def __init__(self) -> None:
+        self.parent: dict[int, int] = {}
+
+    def root(self, node: int) -> int:
+        parent = self.parent
         while parent.setdefault(node, node) != node:
             parent[node] = parent[parent[node]]
             node = parent[node]
         return node
+
+    def join(self, one: int, other: int) -> None:
+        self.parent[self.root(one)] = self.root(other)
+
+    def groups(self) -> list[list[int]]:
+        """The groups of more than one record, each sorted, in order."""
+        found: dict[int, list[int]] = {}
+        for node in self.parent:
+            found.setdefault(self.root(node), []).append(node)
+        return sorted(sorted(ids) for ids in found.values() if len(ids) > 1)
+
+
+def clusters(store: Store, user: User, entity: str,
+             progress: Callable[[int], None] | None = None) -> list[Cluster]:
+    """The clusters of likely duplicates among `entity`'s records that `user` reads."""
+    joined = Groups()
+    titles: dict[int, str] = {}
 
     after: str | None = None
     while True:
@@ -41,15 +59,11 @@ def clusters(store: Store, user: User, entity: str,
             for found in store.likely_duplicates(user, entity, record, exclude=record["id"]):
                 titles[found.record_id] = found.title
                 titles.setdefault(record["id"], str(record["id"]))
-                parent[root(found.record_id)] = root(record["id"])
+                joined.join(found.record_id, record["id"])
         if progress is not None:
             progress(len(page.items))
         if page.next_cursor is None:
             break
         after = page.next_cursor
-    groups: dict[int, list[int]] = {}
-    for node in parent:
-        groups.setdefault(root(node), []).append(node)
-    found_clusters = [sorted(ids) for ids in groups.values() if len(ids) > 1]
     return [Cluster(tuple(ids), tuple(titles.get(i, str(i)) for i in ids))
-            for ids in sorted(found_clusters)]
+            for ids in joined.groups()]

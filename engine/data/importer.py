@@ -84,6 +84,8 @@ class _Cells:
     cells: list[str]
     values: dict[str, Any] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
+    # The key values (upserts), as the database holds them; read once per row.
+    key: tuple[Any, ...] | None = None
 
 
 Report = Callable[[Problem], None]
@@ -96,7 +98,8 @@ class Importer:
     def __init__(self, store: Store, user: User, entity: str,
                  mapping: ImportMapping | None = None, *, mode: str = "all-or-nothing",
                  keys: Sequence[str] = (), dry_run: bool = False, batch_size: int = 1000,
-                 report: Report | None = None, progress: Progress | None = None) -> None:
+                 report: Report | None = None, progress: Progress | None = None,
+                 batch: int | None = None) -> None:
         if mode not in MODES:
             raise RequestInvalid(render("bad_import_mode", {"allowed": MODES,
                                                             "value": repr(mode)},
@@ -118,7 +121,8 @@ class Importer:
         self.report = report or (lambda problem: None)
         self.progress = progress or (lambda count: None)
         self.plan: Plan = Plan((), ())
-        self.batch: int | None = None
+        # A batch started beforehand (an import queued as a job), else one of its own.
+        self.batch: int | None = batch
         self.failed_rows: set[int] = set()
         self.deferred: list[_Deferred] = []
         self.deferred_rows: set[int] = set()
@@ -126,6 +130,8 @@ class Importer:
         self.reported: set[int] = set()
         self.current: dict[int, list[str]] = {}
         self.cleaners: list[tuple[ColumnPlan, Callable[[str], Any]]] = []
+        self.fast: list[tuple[str, int, Callable[[str], Any]]] = []
+        self.width = 0
 
     # ------------------------------------------------------------ running
 
@@ -140,6 +146,8 @@ class Importer:
     def _run(self, table: Table, path: str) -> ImportResult:
         self.plan = plan_columns(self.app, self.entity, self.mapping, table.headers)
         self.cleaners = [(plan, self._cleaner(plan)) for plan in self.plan.columns]
+        self.fast = [(plan.target, plan.index, clean) for plan, clean in self.cleaners]
+        self.width = max((plan.index + 1 for plan in self.plan.columns), default=0)
         for plan in self.plan.columns:
             if plan.ref is not None and plan.lookup != "id":
                 require_readable(self.app, self.user, plan.ref, plan.lookup, "lookup")
@@ -149,7 +157,7 @@ class Importer:
                 require_readable(self.app, self.user, self.entity.name, name, "key")
         engine = self.store.engine
         mode = "skip_bad" if self.mode == "skip-bad" else "all_or_nothing"
-        if not self.dry_run:
+        if not self.dry_run and self.batch is None:
             self.batch = batches.start(engine, self.user, self.entity.name, path,
                                        self.mode, self.store.clock())
         try:
@@ -203,8 +211,7 @@ class Importer:
                 self.reported.add(row.number)
                 out.append(RowError(row.number, {p.column: [p.message] for p in row.problems}))
                 continue
-            key = self._key(row.values)
-            record_id = existing.get(key) if key is not None else None
+            record_id = existing.get(row.key) if row.key is not None else None
             values = row.values
             if record_id is not None:
                 values = {k: v for k, v in values.items() if k != "created_at"}
@@ -215,6 +222,13 @@ class Importer:
 
     def _clean(self, row: _Cells) -> None:
         cells = row.cells
+        if len(cells) >= self.width:
+            try:  # every cell good: one dict built at once
+                row.values = {target: clean(cells[index])
+                              for target, index, clean in self.fast}
+                return
+            except cleaning.CellError:
+                pass  # again, cell by cell, to report each bad one
         width = len(cells)
         for plan, clean in self.cleaners:
             raw = cells[plan.index] if plan.index < width else ""
@@ -250,6 +264,8 @@ class Importer:
             convert = lambda text: [pick(v) for v in text.replace("，", ",").split(",")  # noqa: E731
                                     if v.strip()]
         trim, case, values = rule.trim, rule.case, rule.values
+        if case is None and not values and trim:
+            return _trimmed(convert)
 
         def clean(raw: str) -> Any:
             text = cleaning.trimmed(raw) if trim else raw
@@ -361,8 +377,10 @@ class Importer:
 
     def _existing(self, unit: Unit, rows: Sequence[_Cells]) -> dict[tuple[Any, ...], int]:
         """The records (readable, not deleted) that have the key values of `rows`."""
-        keys = {key for row in rows if not row.problems
-                and (key := self._key(row.values)) is not None}
+        for row in rows:
+            if not row.problems:
+                row.key = self._key(row.values)
+        keys = {row.key for row in rows if row.key is not None}
         if not keys:
             return {}
         table = self.entity.table
@@ -418,8 +436,21 @@ class Importer:
         if self.batch is not None:
             batches.journal(unit.conn, self.batch, [
                 batches.Journaled(o.number, self.entity.name, o.record_id, o.action,
-                                  o.changes)
+                                  o.changes if o.action == "update" else {})
                 for o in outcomes if o.action in ("create", "update")])
+
+
+def _trimmed(convert: Callable[[str], Any]) -> Callable[[str], Any]:
+    """A cleaner that only trims, then converts what is left (a blank cell is None)."""
+    if convert is str:
+        def plain(raw: str) -> Any:
+            return raw.strip() or None
+        return plain
+
+    def converted(raw: str) -> Any:
+        text = raw.strip()
+        return convert(text) if text else None
+    return converted
 
 
 def undo(store: Store, user: User, batch: int, *, batch_size: int = 1000) -> ImportResult:

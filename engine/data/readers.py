@@ -88,9 +88,9 @@ def _csv_rows(handle: IO[str], delimiter: str) -> tuple[tuple[str, ...], Iterato
     def rows() -> Iterator[tuple[int, list[str]]]:
         try:
             for cells in reader:
-                if not any(cell.strip() for cell in cells):
-                    continue
-                yield reader.line_num, cells
+                joined = "".join(cells)
+                if joined and not joined.isspace():
+                    yield reader.line_num, cells
         finally:
             handle.close()
 

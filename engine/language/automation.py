@@ -25,7 +25,7 @@ from guanxi.spec import (
     Text,
 )
 
-ACTIONS = ("notify", "fire", "set", "create", "assign")
+ACTIONS = ("notify", "fire", "set", "create", "assign", "duplicates")
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _PERIOD = re.compile(r"([0-2]?[0-9]):([0-5][0-9])\s*-\s*([0-2]?[0-9]):([0-5][0-9])")
 
@@ -66,7 +66,7 @@ def action(value: Any, loc: Loc, text: TextOf) -> ActionSpec | None:
         if do is not None:
             target = do_value = data.get(do)
             key = {"create": "entity", "fire": "transition", "notify": "to",
-                   "assign": "field", "set": "set"}[do]
+                   "assign": "field", "set": "set", "duplicates": "merge"}[do]
             data[key] = target if do != "set" else do_value
     if do not in ACTIONS:
         return None
@@ -80,6 +80,7 @@ def action(value: Any, loc: Loc, text: TextOf) -> ActionSpec | None:
         entity=_text_value(data.get("entity")),
         field=_text_value(data.get("field")) or ("assignee" if do == "assign" else None),
         round_robin=_text_value(data.get("round_robin")),
+        merge=_text_value(data.get("merge")) if do == "duplicates" else None,
     )
 
 

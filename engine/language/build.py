@@ -143,6 +143,7 @@ class _Builder:
                 data.key_loc("system"),
                 tuple(str(name) for name in self.system_grants)),
             time_zone=time_zone,
+            phone_region=self.phone_region(),
             calendars=automation_keys.calendars(data.get("calendars"), time_zone),
             teams=automation_keys.teams(data.get("teams"), self.text),
             assignments=automation_keys.assignments(automation),
@@ -310,6 +311,11 @@ class _Builder:
             ))
         return tuple(out)
 
+    def phone_region(self) -> str | None:
+        """The project's `phone_region:` (a country code such as CN), if given."""
+        region = self.project_data.get("phone_region")
+        return region if isinstance(region, str) and region else None
+
     def duplicates(self, value: Any) -> tuple[DuplicateRule, ...]:
         if not isinstance(value, LocList):
             return ()
@@ -322,9 +328,10 @@ class _Builder:
             out.append(DuplicateRule(
                 self.names(item.get("match")), value.item_loc(index),
                 normalize=normalize if isinstance(normalize, str) else None,
-                region=region if isinstance(region, str) else None,
+                region=region if isinstance(region, str) else self.phone_region(),
                 fuzzy=tuple((str(k), float(v)) for k, v in fuzzy.items()
-                            if isinstance(v, int | float) and not isinstance(v, bool))))
+                            if isinstance(v, int | float) and not isinstance(v, bool)),
+                safe=item.get("safe") is True))
         return tuple(out)
 
     def indexes(self, value: Any) -> tuple[IndexSpec, ...]:

@@ -45,6 +45,11 @@ def field(declaration: str) -> dict[str, str]:
                                      f"    name: {{type: string}}\n    {declaration}\n"))
 
 
+DUPES = "  duplicates:\n    - {match: [name]}\n"
+CLEAN = "c:\n  every: 1d\n  entity: thing\n  do: duplicates\n"
+SAFE = CLEAN.replace("duplicates", "{duplicates: safe}")
+
+
 def thing_with(extra: str) -> dict[str, str]:
     return files(thing=THING + extra)
 
@@ -319,6 +324,28 @@ CASES: dict[str, tuple[dict[str, str], str]] = {
               "fuzzy field 'nme' is not one of the rule's match fields"),
     "GX811": (thing_with("  duplicates:\n    - {match: [name], normalize: phone}\n"),
               "normalize: phone applies to phone fields; 'name' is a string field"),
+    "GX812": (files(project=PROJECT + "phone_region: ZZ\n"),
+              "phone_region: unknown phone region 'ZZ'"),
+    "GX813": (thing_with("  duplicates:\n"
+                         "    - {match: [name], fuzzy: {name: 0.9}, safe: true}\n"),
+              "a duplicate rule of thing is marked safe but compares 'name' by similarity"),
+    "GX814": (files(thing=THING + DUPES, automation__c_yaml=CLEAN.replace(
+                        "do: duplicates", "do: [{do: duplicates}, {do: notify, to: r}]")),
+              "rule 'c': 'duplicates' is the only action of a schedule"),
+    "GX815": (files(automation__c_yaml=CLEAN),
+              "rule 'c': entity 'thing' has no duplicate rules to clean up by"),
+    "GX816": (files(thing=THING + DUPES, automation__c_yaml=CLEAN.replace(
+                        "duplicates", "{duplicates: often}")),
+              "rule 'c': merge 'often' is not safe or never"),
+    "GX817": (files(thing=THING + DUPES, automation__c_yaml=SAFE),
+              "rule 'c': merge: safe, but no duplicate rule of thing is marked safe"),
+    "GX818": (files(thing=THING + DUPES.replace("]}", "], safe: true}"),
+                    automation__c_yaml=SAFE),
+              "rule 'c': merge: safe, but the system actor may not read, update and "
+              "delete thing records"),
+    "GX819": (files(thing=THING + DUPES, automation__c_yaml=CLEAN.replace(
+                        "duplicates", "{duplicates: never, to: rr}")),
+              "rule 'c': 'rr' is not a role"),
     "GX901": (files(insight__r_yaml="reports: {r: {entity: thin, measures: {n: count()}}}\n"),
               "report 'r' counts unknown entity 'thin'"),
     "GX902": (files(insight__r_yaml="reports: {r: {entity: thing, group: [nam], "
