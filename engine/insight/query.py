@@ -24,6 +24,7 @@ from guanxi import expr
 from guanxi.compile.app import App, CompiledEntity
 from guanxi.errors import ReportRefused, RequestInvalid
 from guanxi.expr import Call, Name, Node
+from guanxi.expr.dates import LOCAL_SQL
 from guanxi.expr.portable import portable
 from guanxi.fields.registry import coerce, field_type
 from guanxi.fields.values import FieldValueError
@@ -47,7 +48,8 @@ from guanxi.store.readable import Source, first_unreadable, path_read
 # At most this many rows (groups) come back; more is an error that says to narrow it.
 MAX_ROWS = 5000
 
-# The date of a date or datetime (the `day` bucket).
+# The date of a date or datetime (the `day` bucket; a moment is first taken in the
+# project's time zone).
 DAY_OF = portable("gx_day_of", sa.Date(), "date(substr({0}, 1, 10))", "CAST({0} AS DATE)")
 _STARTS = {"week": "week_start", "month": "month_start", "quarter": "quarter_start",
            "year": "year_start"}
@@ -165,7 +167,11 @@ class _Compiler:
             return self.sql(node), "date"
         column = self.sql(node, two_valued=kind == "boolean")
         if group.by == "day":
-            return (DAY_OF(column) if kind == "datetime" else column), "date"
+            if kind != "datetime":
+                return column, "date"
+            if self.ctx.zone != "UTC":
+                column = LOCAL_SQL(column, sa.literal(self.ctx.zone, sa.Text()))
+            return DAY_OF(column), "date"
         return column, kind
 
     def title(self, group: GroupColumn, key: sa.ColumnElement[Any]) -> sa.ColumnElement[Any] | None:
