@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from guanxi.insight.classes import Classes
 from guanxi.spec import NOWHERE, Loc, Text
 
 # The date buckets a group may use, and the chart kinds a report or tile may ask for.
@@ -132,10 +133,12 @@ class DashboardSpec:
 
 @dataclass(frozen=True, slots=True)
 class Insight:
-    """Every report and dashboard of a project."""
+    """Every report, dashboard, segment and tier of a project."""
 
     reports: tuple[ReportSpec, ...] = ()
     dashboards: tuple[DashboardSpec, ...] = ()
+    # Segments and tiers (`guanxi.insight.classes`).
+    classes: Classes = Classes()
 
     def report(self, name: str) -> ReportSpec | None:
         return next((r for r in self.reports if r.name == name), None)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from guanxi.insight.classes import Classes, SegmentSpec, TierSpec, read_segment, read_tier
 from guanxi.insight.definitions import (
     DashboardSpec,
     GroupSpec,
@@ -33,7 +34,7 @@ from guanxi.spec import Loc, ProjectSpec, Text
 FOLDER = "insight"
 # At most this many insight files are read (the rest are reported by the checker).
 MAX_FILES = 100
-SECTIONS = ("reports", "dashboards")
+SECTIONS = ("reports", "dashboards", "segments", "tiers", "targets")
 
 
 @dataclass(frozen=True, slots=True)
@@ -228,7 +229,14 @@ def build_insight(files: InsightFiles, language: str = "en") -> Insight:
     dashboards: dict[str, DashboardSpec] = {}
     for name, data, _ in sections(files, "dashboards"):
         dashboards.setdefault(name, builder.dashboard(name, data))
-    return Insight(tuple(reports.values()), tuple(dashboards.values()))
+    segments: dict[str, SegmentSpec] = {}
+    for name, data, _ in sections(files, "segments"):
+        segments.setdefault(name, read_segment(name, data, language))
+    tiers: dict[str, TierSpec] = {}
+    for name, data, _ in sections(files, "tiers"):
+        tiers.setdefault(name, read_tier(name, data, language))
+    return Insight(tuple(reports.values()), tuple(dashboards.values()),
+                   Classes(tuple(segments.values()), tuple(tiers.values())))
 
 
 # The insight of each living project spec, by identity; an entry goes with its spec.
