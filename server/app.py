@@ -35,6 +35,7 @@ from guanxi.server.pages import (
     mail,
     merging,
     reports,
+    targets,
 )
 from guanxi.server.pages import views as pages
 from guanxi.server.reload import ProjectHolder
@@ -185,7 +186,7 @@ def create_app(project: str | Path | Any, db_url: str | sa.Engine, secret: str |
         Route(OPENAPI_PATH, openapi_json),
         Mount("/static", app=StaticFiles(directory=str(STATIC)), name="static"),
         *auth.routes(), *api_automation.routes(), *api_reports.routes(), *exports.routes(),
-        *merges.routes(), *api.routes(), *reports.routes(), *kanban.routes(),
+        *merges.routes(), *api.routes(), *reports.routes(), *targets.routes(), *kanban.routes(),
         *editing.routes(), *merging.routes(), *imports.routes(), *erasure.routes(),
         *inbox.routes(), *jobs.routes(), *breaching.routes(), *access.routes(),
         *mail.routes(), *hooks.routes(), *pages.routes(),

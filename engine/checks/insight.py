@@ -50,6 +50,10 @@ def check_insight(ctx: Context) -> None:
             if tile.kind == "report" and tile.report not in names:
                 ctx.add("GX907", tile.loc, suggest(tile.report, names, "reports"),
                         dashboard=dashboard.name, what="report", name=tile.report)
+            if tile.kind == "target" and insight.target(tile.target or "") is None:
+                ctx.add("GX907", tile.loc, suggest(tile.target,
+                                                   [t.name for t in insight.targets], "targets"),
+                        dashboard=dashboard.name, what="target", name=tile.target)
             if tile.kind == "list":
                 entity = ctx.spec.entity(tile.entity or "")
                 if entity is None:

@@ -11,6 +11,7 @@ tiles (reports, KPIs, lists) shown to the roles it names.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from guanxi.insight.classes import Classes
 from guanxi.spec import NOWHERE, Loc, Text
@@ -105,12 +106,14 @@ class ReportSpec:
 
 @dataclass(frozen=True, slots=True)
 class TileSpec:
-    """One tile of a dashboard: a `report` (with its chart, or `chart` instead), or a
-    `list` of an entity's records matching `where`, newest first, at most `limit`."""
+    """One tile of a dashboard: a `report` (with its chart, or `chart` instead), a
+    `list` of an entity's records matching `where`, newest first, at most `limit`, or a
+    `target`'s attainment in the current period."""
 
-    kind: str  # "report" | "list"
+    kind: str  # "report" | "list" | "target"
     loc: Loc
     report: str | None = None
+    target: str | None = None
     chart: str | None = None
     entity: str | None = None
     where: str | None = None
@@ -132,13 +135,40 @@ class DashboardSpec:
 
 
 @dataclass(frozen=True, slots=True)
+class TargetValue:
+    who: str  # "user:rita" or "team:east"
+    period: str
+    amount: Decimal
+    loc: Loc = NOWHERE
+
+
+@dataclass(frozen=True, slots=True)
+class TargetSpec:
+    name: str
+    entity: str
+    loc: Loc
+    date: str = ""
+    value: str = ""
+    when: str | None = None
+    owner: str = "owner"
+    period: str = "month"
+    managers: tuple[str, ...] = ()
+    values: tuple[TargetValue, ...] = ()
+    label: Text = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
 class Insight:
     """Every report, dashboard, segment and tier of a project."""
 
     reports: tuple[ReportSpec, ...] = ()
     dashboards: tuple[DashboardSpec, ...] = ()
     # Segments and tiers (`guanxi.insight.classes`).
-    classes: Classes = Classes()
+    classes: Classes = field(default_factory=Classes)
+    targets: tuple[TargetSpec, ...] = ()
+
+    def target(self, name: str) -> TargetSpec | None:
+        return next((t for t in self.targets if t.name == name), None)
 
     def report(self, name: str) -> ReportSpec | None:
         return next((r for r in self.reports if r.name == name), None)

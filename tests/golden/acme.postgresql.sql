@@ -1,4 +1,4 @@
--- acme: 26 tables for postgresql
+-- acme: 27 tables for postgresql
 CREATE TABLE gx_user (
 	id SERIAL NOT NULL,
 	username VARCHAR(150) NOT NULL,
@@ -168,6 +168,16 @@ CREATE TABLE gx_webhook_setting (
 	PRIMARY KEY (name)
 );
 
+CREATE TABLE gx_target (
+	target VARCHAR(100) NOT NULL,
+	who VARCHAR(120) NOT NULL,
+	period VARCHAR(10) NOT NULL,
+	amount NUMERIC(18, 2) NOT NULL,
+	set_by INTEGER,
+	set_at TIMESTAMP WITHOUT TIME ZONE NOT NULL,
+	PRIMARY KEY (target, who, period)
+);
+
 CREATE TABLE gx_user_role (
 	user_id INTEGER NOT NULL,
 	role VARCHAR(63) NOT NULL,
@@ -242,6 +252,10 @@ CREATE TABLE account (
 	open_tickets BIGINT,
 	last_activity_at TIMESTAMP WITHOUT TIME ZONE,
 	tier VARCHAR(64),
+	segment VARCHAR(64),
+	r_score BIGINT,
+	f_score BIGINT,
+	m_score BIGINT,
 	region VARCHAR(64),
 	country VARCHAR(100),
 	address TEXT,
@@ -263,9 +277,11 @@ CREATE INDEX ix_account_1_industry ON account (industry);
 
 CREATE INDEX ix_account_2_tier ON account (tier);
 
-CREATE INDEX ix_account_3_region ON account (region);
+CREATE INDEX ix_account_3_segment ON account (segment);
 
-CREATE INDEX ix_account_4_won_total ON account (won_total);
+CREATE INDEX ix_account_4_region ON account (region);
+
+CREATE INDEX ix_account_5_won_total ON account (won_total);
 
 CREATE INDEX ix_account_owner ON account (owner);
 
