@@ -93,6 +93,8 @@ class ReportSpec:
     chart: str = "bar"
     # The measure a chart draws (default: the first).
     chart_measure: str | None = None
+    # Count the entity's SLA clocks of this policy (one row per record that has one).
+    sla: str | None = None
 
     def group(self, name: str) -> GroupSpec | None:
         return next((g for g in self.groups if g.name == name), None)

@@ -24,9 +24,10 @@ from guanxi import expr
 from guanxi.compile.app import App, CompiledEntity
 from guanxi.errors import ReportRefused, RequestInvalid
 from guanxi.expr import Call, Name, Node
+from guanxi.automation.slas import CLOCKS
 from guanxi.expr.dates import LOCAL_SQL
 from guanxi.expr.portable import portable
-from guanxi.fields.registry import coerce, field_type
+from guanxi.fields.registry import UTCDateTime, coerce, field_type
 from guanxi.fields.values import FieldValueError
 from guanxi.identity import User
 from guanxi.insight.definitions import GroupSpec, MeasureSpec, ParamSpec, ReportSpec
@@ -249,6 +250,27 @@ def _dynamic(default: str, ctx: expr.Context) -> Any:
             "year_start": today.replace(month=1, day=1)}.get(default, _NONE)
 
 
+def _with_clocks(table: sa.Table, report: ReportSpec, ctx: expr.Context,
+                 ) -> tuple[sa.FromClause, dict[str, sa.ColumnElement[bool]]]:
+    """The entity joined to its SLA clocks of the report's policy, and what met and
+    missed mean on a clock: met, stopped within its target and never breached; missed,
+    breached, stopped past its target, or still running past its due time."""
+    clock = CLOCKS.alias("gx_clock")
+    joined = table.join(clock, sa.and_(clock.c.entity == report.entity,
+                                       clock.c.record_id == table.c.id,
+                                       clock.c.name == report.sla))
+    now = sa.literal(ctx.moment, UTCDateTime())
+    stopped = clock.c.stopped_at.is_not(None)
+    met = sa.and_(stopped, clock.c.breached_at.is_(None),
+                  clock.c.used_seconds <= clock.c.target_seconds)
+    missed = sa.or_(clock.c.breached_at.is_not(None),
+                    sa.and_(stopped, clock.c.used_seconds > clock.c.target_seconds),
+                    sa.and_(clock.c.stopped_at.is_(None), clock.c.running_since.is_not(None),
+                            clock.c.due_at.is_not(None),
+                            clock.c.due_at < now))
+    return joined, {"sla_met": met, "sla_missed": missed}
+
+
 def compile_report(app: App, report: ReportSpec, user: User, ctx: expr.Context,
                    given: Mapping[str, Any] | None = None) -> ReportQuery:
     """The report as one statement for `user` (run it with `context_params(ctx)`)."""
@@ -263,6 +285,10 @@ def compile_report(app: App, report: ReportSpec, user: User, ctx: expr.Context,
         if param.name in values:
             where.append(compiler.param_condition(param, values[param.name]))
 
+    source: sa.FromClause = compiled.table
+    clocks: dict[str, sa.ColumnElement[bool]] | None = None
+    if report.sla:
+        source, clocks = _with_clocks(compiled.table, report, ctx)
     inner_columns: list[sa.ColumnElement[Any]] = []
     groups: list[GroupColumn] = []
     for index, group in enumerate(report.groups):
@@ -276,7 +302,7 @@ def compile_report(app: App, report: ReportSpec, user: User, ctx: expr.Context,
         formula = parse_measure(measure.text)
         atoms = []
         for atom in formula.atoms:
-            columns = atom_columns(atom, compiler.sql, compiler.type_of)
+            columns = atom_columns(atom, compiler.sql, compiler.type_of, clocks)
             for column in columns.inputs:
                 inner_columns.append(column.label(f"v{inputs}"))
                 inputs += 1
@@ -284,7 +310,7 @@ def compile_report(app: App, report: ReportSpec, user: User, ctx: expr.Context,
         measures.append((measure, formula, atoms))
     if not inner_columns:
         inner_columns.append(sa.literal(1).label("one"))
-    inner = sa.select(*inner_columns).select_from(compiled.table).where(*where).subquery("r")
+    inner = sa.select(*inner_columns).select_from(source).where(*where).subquery("r")
 
     outer: list[sa.ColumnElement[Any]] = []
     keys = [inner.c[f"g{i}"] for i in range(len(groups))]

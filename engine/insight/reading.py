@@ -178,7 +178,8 @@ class _Builder:
             params=self.params(data.get("params")), sort=self.sort(data.get("sort")),
             limit=limit if isinstance(limit, int) and not isinstance(limit, bool) else None,
             pivot=pivot if isinstance(pivot, str) else None,
-            chart=chart if isinstance(chart, str) else "bar", chart_measure=chart_measure)
+            chart=chart if isinstance(chart, str) else "bar", chart_measure=chart_measure,
+            sla=data["sla"] if isinstance(data.get("sla"), str) else None)
 
     def tile(self, item: Any) -> TileSpec | None:
         if not isinstance(item, LocDict):
