@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from guanxi.checks import (
     automation,
+    classes,
     duplicates,
     entities,
     expressions,
@@ -33,7 +34,7 @@ from guanxi.spec import ProjectSpec
 
 # The topic modules whose checks are registered (imported for that).
 TOPICS = (flowsplit, schema, entities, system, zones, workflows, expressions, rollups, renames,
-          mappings, insight, scenarios, duplicates, automation, messages)
+          mappings, insight, classes, scenarios, duplicates, automation, messages)
 
 
 def check_project(raw: RawProject, spec: ProjectSpec) -> list[Diagnostic]:

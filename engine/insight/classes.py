@@ -20,7 +20,8 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+import dataclasses
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -75,7 +76,7 @@ class SegmentSpec:
     window: Window
     value: str
     loc: Loc
-    label: Text = field(default_factory=dict)
+    label: Text = dataclasses.field(default_factory=dict)
     recency: Scoring = Scoring()
     frequency: Scoring = Scoring()
     monetary: Scoring = Scoring()
@@ -107,7 +108,7 @@ class TierSpec:
     window: Window
     value: str
     loc: Loc
-    label: Text = field(default_factory=dict)
+    label: Text = dataclasses.field(default_factory=dict)
     levels: tuple[Level, ...] = ()
     on_change: tuple[ActionSpec, ...] = ()
     every: str | None = None

@@ -116,12 +116,13 @@ def segment_values(store: Store, spec: SegmentSpec, now: dt.datetime,
     frequency = {i: found[i][1] if i in found else None for i in ids}
     money = {i: found[i][2] if i in found else None for i in ids}
     scored: dict[str, dict[int, int]] = {}
-    for name, values, lower in (("recency", recency, True), ("frequency", frequency, False),
-                                ("monetary", money, False)):
+    inputs: tuple[tuple[str, dict[int, Any], bool], ...] = (
+        ("recency", recency, True), ("frequency", frequency, False), ("monetary", money, False))
+    for name, measured, lower in inputs:
         scoring = getattr(spec, name)
-        scored[name] = (quintile_scores(values, lower) if scoring.quintiles else
+        scored[name] = (quintile_scores(measured, lower) if scoring.quintiles else
                         {i: threshold_score(v, scoring.thresholds, lower)
-                         for i, v in values.items()})
+                         for i, v in measured.items()})
     scope = Scope("scores", RULE_FIELDS, {"scores": RULE_FIELDS})
     rules = [(rule.name, to_python(scope.checked(rule.when), scope)) for rule in spec.rules]
     ctx = store.context(store.system, now)

@@ -21,10 +21,10 @@ from typing import Any
 
 import sqlalchemy as sa
 from guanxi import expr
+from guanxi.automation.slas import CLOCKS
 from guanxi.compile.app import App, CompiledEntity
 from guanxi.errors import ReportRefused, RequestInvalid
 from guanxi.expr import Call, Name, Node
-from guanxi.automation.slas import CLOCKS
 from guanxi.expr.dates import LOCAL_SQL
 from guanxi.expr.portable import portable
 from guanxi.fields.registry import UTCDateTime, coerce, field_type

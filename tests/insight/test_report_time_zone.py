@@ -95,7 +95,7 @@ def test_date_buckets_of_moments_are_taken_in_the_projects_time_zone(calls, by):
 
 
 def test_a_day_buckets_drill_down_lists_the_moments_of_that_local_day(calls):
-    store, boss, zone, _ = calls
+    store, boss, _, _ = calls
     result = run_report(store, boss, "by_day")
     for row in result.rows:
         where = drill_where(result.report, result.groups, row, {})
