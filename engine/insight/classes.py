@@ -19,8 +19,8 @@ Everything here is pure: the aggregates come from `guanxi.insight.classify`.
 from __future__ import annotations
 
 import bisect
-from collections.abc import Mapping, Sequence
 import dataclasses
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
