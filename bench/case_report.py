@@ -155,6 +155,26 @@ def _timed(fn: Any) -> tuple[float, Any]:
     return time.perf_counter() - start, result
 
 
+def _alternate(guanxi: Any, baseline: Any) -> tuple[list[float], list[float]]:
+    """Seconds of each, alternating, after two warm-up rounds."""
+    guanxi_times: list[float] = []
+    baseline_times: list[float] = []
+    for sample in range(SAMPLES + 2):
+        g, _ = _timed(guanxi)
+        b, _ = _timed(baseline)
+        if sample >= 2:  # the first runs warm the caches
+            guanxi_times.append(g)
+            baseline_times.append(b)
+    return guanxi_times, baseline_times
+
+
+def _run_all(engine: sa.Engine, queries: dict[str, Any]) -> None:
+    """The dashboard's six hand-written queries, executed and fetched."""
+    with engine.connect() as conn:
+        for name in DASHBOARD:
+            conn.execute(queries[name]).all()
+
+
 def run(ctx: Context) -> list[Measurement]:
     sizes, backend = ctx.sizes, ctx.backend
     try:
@@ -208,24 +228,12 @@ def dashboard(store: Any, manager: Any, engine: sa.Engine, queries: dict[str, An
     """A dashboard of six report tiles, each run and drawn (what the home page does for
     its tiles), against the six hand-written queries; p95 over the samples."""
     running = guanxi_side.need("guanxi.insight.running", "run_report")
-    guanxi_times: list[float] = []
-    baseline_times: list[float] = []
 
     def tiles() -> None:
         for name in DASHBOARD:
             charts.chart(running.run_report(store, manager, name))
 
-    def hand_written() -> None:
-        with engine.connect() as conn:
-            for name in DASHBOARD:
-                conn.execute(queries[name]).all()
-
-    for sample in range(SAMPLES + 2):
-        g, _ = _timed(tiles)
-        b, _ = _timed(hand_written)
-        if sample >= 2:
-            guanxi_times.append(g)
-            baseline_times.append(b)
+    guanxi_times, baseline_times = _alternate(tiles, lambda: _run_all(engine, queries))
     details = {"rows": rows, "tiles": len(DASHBOARD), "samples": SAMPLES,
                "guanxi_ms": summary([t * 1000 for t in guanxi_times]),
                "baseline_ms": summary([t * 1000 for t in baseline_times])}
@@ -242,8 +250,6 @@ def home_page(app: Any, url: str, engine: sa.Engine, queries: dict[str, Any], ro
     server = guanxi_side.need("guanxi.server.app", "create_app")
     testing = guanxi_side.need("starlette.testclient", "TestClient")
     web = server.create_app(app, url, "bench-secret-" + "x" * 20)
-    guanxi_times: list[float] = []
-    baseline_times: list[float] = []
     with testing.TestClient(web, base_url="https://testserver") as client:
         token = CSRF_INPUT.search(client.get("/login").text)
         if token is None:
@@ -256,17 +262,7 @@ def home_page(app: Any, url: str, engine: sa.Engine, queries: dict[str, Any], ro
             if response.status_code != 200 or "tile-report" not in response.text:
                 raise AssertionError(f"the home page answered {response.status_code}")
 
-        def hand_written() -> None:
-            with engine.connect() as conn:
-                for name in DASHBOARD:
-                    conn.execute(queries[name]).all()
-
-        for sample in range(SAMPLES + 2):
-            g, _ = _timed(page)
-            b, _ = _timed(hand_written)
-            if sample >= 2:
-                guanxi_times.append(g)
-                baseline_times.append(b)
+        guanxi_times, baseline_times = _alternate(page, lambda: _run_all(engine, queries))
     web.state.holder.current().store.dispose()
     details = {"rows": rows, "tiles": len(DASHBOARD), "samples": SAMPLES,
                "guanxi_ms": summary([t * 1000 for t in guanxi_times]),

@@ -23,13 +23,11 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-import sqlalchemy as sa
 from guanxi.automation import actions, jobs
 from guanxi.automation import records as stored
 from guanxi.automation.actions import Outcome
-from guanxi.automation.cron import next_run
 from guanxi.automation.jobs import Job
-from guanxi.automation.tables import TABLES
+from guanxi.automation.schedules import take_due
 from guanxi.expr import Scope, to_python
 from guanxi.expr.functions import context_params
 from guanxi.insight.classes import (
@@ -48,11 +46,9 @@ from guanxi.spec import ScheduleSpec
 from guanxi.store import events
 from guanxi.store.facade import Store
 from guanxi.store.unit import transaction
-from sqlalchemy.dialects import postgresql, sqlite
 
 JOB_KIND = "classify"
 CONSUMER = "insight"
-SCHEDULES = TABLES.schedules
 PAGE = 1000
 
 Spec = SegmentSpec | TierSpec
@@ -192,27 +188,6 @@ def _schedule(spec: Spec) -> ScheduleSpec:
                         every_seconds=parse_duration(spec.every))
 
 
-def _due(conn: sa.Connection, spec: Spec, now: dt.datetime, zone: str) -> dt.datetime | None:
-    """The occurrence of the spec's schedule due at `now` (moved on), or None."""
-    schedule = _schedule(spec)
-    query = sa.select(SCHEDULES).where(SCHEDULES.c.name == schedule.name)
-    if conn.dialect.name == "postgresql":
-        query = query.with_for_update()
-    row = conn.execute(query).mappings().first()
-    if row is None:
-        insert = (postgresql.insert(SCHEDULES) if conn.dialect.name == "postgresql"
-                  else sqlite.insert(SCHEDULES))
-        conn.execute(insert.values(name=schedule.name, next_run_at=next_run(
-            schedule, now, zone)).on_conflict_do_nothing())
-        return None
-    occurrence: dt.datetime = row["next_run_at"]
-    if occurrence > now:
-        return None
-    conn.execute(SCHEDULES.update().where(SCHEDULES.c.name == schedule.name).values(
-        last_run_at=now, next_run_at=next_run(schedule, now, zone)))
-    return occurrence
-
-
 def follow(store: Store, now: dt.datetime) -> list[str]:
     """Queue a `classify` job for each segment or tier whose records or related records
     were written since the last pass, and for each whose schedule is due."""
@@ -239,7 +214,7 @@ def follow(store: Store, now: dt.datetime) -> list[str]:
         if spec.every is None:
             continue
         with transaction(store.engine, write=True) as conn:
-            occurrence = _due(conn, spec, now, zone)
+            occurrence = take_due(conn, _schedule(spec), now, zone)
             if occurrence is not None:
                 jobs.enqueue(conn, JOB_KIND, {"name": spec.name}, now=now,
                              key=f"classify:{spec.name}:{occurrence.isoformat()}")

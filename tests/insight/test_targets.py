@@ -15,8 +15,7 @@ from server_app import PASSWORD, Client, dispose, make_app
 PERIOD = "2026-Q4"
 
 
-@pytest.fixture
-def acme(acme_copy, db_url):
+def open_acme(acme_copy, db_url):
     app, made = make_app(acme_copy, db_url, {"mona": ("sales_manager",), "rita": ("sales_rep",),
                                             "wei": ("sales_rep",)})
     store = app.state.holder.current().store
@@ -30,8 +29,23 @@ def acme(acme_copy, db_url):
         store.transition(made[who], "opportunity", deal["id"], "engage")
         store.transition(made[who], "opportunity", deal["id"], "win",
                          {"close_value": value, "close_date": closed})
-    yield app, store, made, target
-    dispose(app)
+    return app, store, made, target
+
+
+@pytest.fixture
+def acme(acme_copy, db_url):
+    """acme with won deals, on SQLite and PostgreSQL."""
+    opened = open_acme(acme_copy, db_url)
+    yield opened
+    dispose(opened[0])
+
+
+@pytest.fixture
+def acme_web(acme_copy, sqlite_url):
+    """The same, for the pages (on SQLite: the pages add no SQL of their own)."""
+    opened = open_acme(acme_copy, sqlite_url)
+    yield opened
+    dispose(opened[0])
 
 
 def lines(store, user, target):
@@ -65,8 +79,8 @@ def test_an_entered_amount_wins_over_the_declared_one(acme):
     assert lines(store, made["rita"], target)["user:rita"][2] == Decimal("0.5000")
 
 
-def test_a_manager_sets_a_target_on_the_page(acme):
-    app, store, made, target = acme
+def test_a_manager_sets_a_target_on_the_page(acme_web):
+    app, store, made, target = acme_web
     with Client(app) as client:
         client.login("mona", PASSWORD)
         page = f"/targets/won_business?period={PERIOD}"
@@ -79,8 +93,8 @@ def test_a_manager_sets_a_target_on_the_page(acme):
     assert lines(store, made["mona"], target)["user:wei"][0] == Decimal(40000)
 
 
-def test_a_bad_amount_is_shown_next_to_its_input_and_nothing_is_saved(acme):
-    app, store, made, target = acme
+def test_a_bad_amount_is_shown_next_to_its_input_and_nothing_is_saved(acme_web):
+    app, store, made, target = acme_web
     with Client(app) as client:
         client.login("mona", PASSWORD)
         response = client.form("/targets/won_business",
@@ -91,8 +105,8 @@ def test_a_bad_amount_is_shown_next_to_its_input_and_nothing_is_saved(acme):
     assert lines(store, made["mona"], target)["user:wei"][0] == Decimal(50000)
 
 
-def test_a_rep_may_not_set_targets(acme):
-    app, *_ = acme
+def test_a_rep_may_not_set_targets(acme_web):
+    app, *_ = acme_web
     with Client(app) as client:
         client.login("rita", PASSWORD)
         response = client.form("/targets/won_business",
@@ -101,8 +115,8 @@ def test_a_rep_may_not_set_targets(acme):
     assert response.status_code == 403
 
 
-def test_the_reps_dashboard_shows_her_target_tile(acme):
-    app, *_ = acme
+def test_the_reps_dashboard_shows_her_target_tile(acme_web):
+    app, *_ = acme_web
     with Client(app) as client:
         client.login("rita", PASSWORD)
         home = client.get("/").text
