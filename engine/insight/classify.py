@@ -6,8 +6,9 @@ every record in one grouped query (a report over the related entity, compiled by
 `guanxi.insight.query` under the system's row rules), derives each record's scores,
 segment or tier, and writes what changed with `Store.update` as the system — so every
 change passes the Store's rules, lands in history and is emitted as a change event
-(which webhooks, timers and the like can follow). A tier change then runs the tier's
-`on_change` actions on the record (`guanxi.automation.actions`).
+(which webhooks, timers and the like can follow). A change from one tier to another
+(not a record's first tier) then runs the tier's `on_change` actions on the record
+(`guanxi.automation.actions`).
 
 When: the worker's follower (`follow`) takes the change events (consumer `insight`)
 and queues a `classify` job for each segment or tier whose entity or related entity
@@ -160,7 +161,8 @@ def evaluate(store: Store, spec: Spec, now: dt.datetime) -> Outcome:
             continue
         store.update(store.system, spec.entity, record_id, changes)
         changed += 1
-        if isinstance(spec, TierSpec) and spec.field in changes and spec.on_change:
+        moved = current[record_id].get(spec.field) is not None  # not a first tier
+        if isinstance(spec, TierSpec) and spec.field in changes and spec.on_change and moved:
             with transaction(store.engine, write=False) as conn:
                 record = stored.load(store.app, conn, spec.entity, record_id)
             if record is not None:

@@ -149,11 +149,21 @@ def test_a_tier_change_is_in_history_as_the_system_and_emitted_as_an_event(acme)
 def test_a_tier_change_creates_a_call_for_the_accounts_owner(acme):
     store, mona, _ = acme
     isdom = account(store, mona, "Isdom")
+    settle(store)
+    assert store.get(mona, "account", isdom)["tier"] == "bronze"
     won(store, mona, isdom, 6000, dt.date(2026, 6, 1))
     settle(store)
     calls = store.list(mona, "activity", where=f"account == {isdom}", with_total=False).items
     assert [(c["kind"], c["owner"]) for c in calls] == [("call", mona.id)]
     assert "silver" in calls[0]["subject"]
+
+
+def test_a_first_tier_creates_no_call(acme):
+    store, mona, _ = acme
+    isdom = account(store, mona, "Isdom")
+    settle(store)
+    assert store.list(mona, "activity", where=f"account == {isdom}",
+                      with_total=False).items == []
 
 
 def test_reps_cannot_set_a_tier_by_hand(acme):
