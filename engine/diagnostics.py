@@ -281,6 +281,10 @@ CATALOG: dict[str, Problem] = _catalog(
     ("GX916", E, "report '{report}': {detail}",
      "A report counts SLA clocks (`sla:`) of a policy its entity lacks, or a measure uses "
      "sla_met() / sla_missed() without `sla:`."),
+    ("GX917", E, "{what} '{name}' is kept by the system actor, which may not {operation} "
+     "{entity}",
+     "Segments and tiers are written as the system actor: its grants (`system:` in "
+     "guanxi.yaml) must let it update the entity classified and read the related one."),
     # ------------------------------------------------------------ scenarios (warnings: a
     # scenario that cannot run fails `guanxi test`, and does not stop the project)
     ("GX851", W, "scenario '{scenario}': {detail}",

@@ -16,7 +16,7 @@ from guanxi.insight.definitions import Insight, TargetSpec
 from guanxi.insight.measures import SLA_COUNTS, parse_measure
 from guanxi.insight.reading import build_insight, read_files
 from guanxi.insight.targets import PERIODS, period_bounds
-from guanxi.spec import EntitySpec, Loc
+from guanxi.spec import SYSTEM_ROLE, EntitySpec, Loc
 
 _NUMBERS = ("integer", "decimal", "money", "percent")
 _DATES = ("date", "datetime")
@@ -76,8 +76,11 @@ def _check_class(ctx: Context, spec: SegmentSpec | TierSpec, texts: dict[str, st
     if isinstance(spec, SegmentSpec) and entity is not None:
         for _, field in spec.score_fields:
             _field(ctx, what, spec.name, entity, field, spec.loc, ("integer",), "a score")
+    if entity is not None:
+        _check_system(ctx, what, spec.name, entity, "update", spec.loc)
     if related is None:
         return
+    _check_system(ctx, what, spec.name, related, "read", window.loc)
     via = related.field(window.via)
     if via is None or via.type != "reference" or via.ref != spec.entity:
         ctx.add("GX912", window.loc, f"name a reference of {related.name} to {spec.entity}",
@@ -108,6 +111,16 @@ def _check_class(ctx: Context, spec: SegmentSpec | TierSpec, texts: dict[str, st
                 ctx.add("GX914", level.loc, "down_below is at most from", what=what,
                         name=spec.name, detail=f"level '{level.name}' is left above its start")
             previous = level.at_least if level.at_least is not None else previous
+
+
+def _check_system(ctx: Context, what: str, name: str, entity: EntitySpec, operation: str,
+                  loc: Loc) -> None:
+    """The system actor (it writes segments and tiers) must be granted `operation`."""
+    access = entity.access_for(SYSTEM_ROLE)
+    if access is None or getattr(access, operation).kind == "none":
+        ctx.add("GX917", loc, f"grant it under system: grants: {entity.name}: "
+                f"{{{operation}: all}} in guanxi.yaml", what=what, name=name,
+                operation=operation, entity=entity.name)
 
 
 def _check_target(ctx: Context, target: TargetSpec, texts: dict[str, str]) -> None:

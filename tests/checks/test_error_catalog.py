@@ -354,6 +354,10 @@ CASES: dict[str, tuple[dict[str, str], str]] = {
                                         "    name: {type: string}\n    day: {type: date}\n"
                                         "    amount: {type: money}\n")),
               "target 'q': unknown period 'week'"),
+    "GX917": ({**tiered("{t: {entity: thing, field: level, of: part, via: thing, date: day, "
+                        "sum: amount, levels: {a: {from: 1}, b: {}}}}"),
+               "guanxi.yaml": PROJECT + "system: {grants: {thing: {read: all}}}\n"},
+              "tier 't' is kept by the system actor, which may not update thing"),
     "GX916": (files(insight__r_yaml="reports: {r: {entity: thing, sla: quick, "
                                     "measures: {n: count()}}}\n"),
               "report 'r': thing has no SLA 'quick'"),
