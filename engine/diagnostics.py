@@ -300,6 +300,26 @@ CATALOG: dict[str, Problem] = _catalog(
     ("GX910", E, "parameter '{name}' of report '{report}': {detail}",
      "A parameter's default is neither a value nor one of current_user, today, "
      "month_start, year_start."),
+    ("GX911", E, "{what} '{name}' names unknown entity '{entity}'",
+     "A segment, tier or target names an entity (`entity`, `of`) the project lacks."),
+    ("GX912", E, "{what} '{name}': {detail}",
+     "A segment, tier or target names a field that is missing or of the wrong type: the "
+     "choice field written, a score field, the reference `via`, the `date` or the `sum`."),
+    ("GX913", E, "{what} '{name}': '{value}' is not an option of field '{field}'",
+     "A segment rule or a tier level is named for a value the field written cannot hold."),
+    ("GX914", E, "{what} '{name}': {detail}",
+     "RFM thresholds that are not four ascending numbers, or tier levels not highest "
+     "first, or left (`down_below`) above where they start (`from`)."),
+    ("GX915", E, "target '{name}': {detail}",
+     "A target's period kind, manager role, team or a declared value's period is unknown "
+     "or misspelt."),
+    ("GX916", E, "report '{report}': {detail}",
+     "A report counts SLA clocks (`sla:`) of a policy its entity lacks, or a measure uses "
+     "sla_met() / sla_missed() without `sla:`."),
+    ("GX917", E, "{what} '{name}' is kept by the system actor, which may not {operation} "
+     "{entity}",
+     "Segments and tiers are written as the system actor: its grants (`system:` in "
+     "guanxi.yaml) must let it update the entity classified and read the related one."),
     # ------------------------------------------------------------ scenarios (warnings: a
     # scenario that cannot run fails `guanxi test`, and does not stop the project)
     ("GX851", W, "scenario '{scenario}': {detail}",

@@ -35,6 +35,7 @@ from guanxi.server.pages import (
     mail,
     merging,
     reports,
+    targets,
     teams,
 )
 from guanxi.server.pages import (
@@ -172,7 +173,7 @@ def create_app(project: str | Path | Any, db_url: str | sa.Engine, secret: str |
         Route(OPENAPI_PATH, openapi_json),
         Mount("/static", app=StaticFiles(directory=str(STATIC)), name="static"),
         *auth.routes(), *api_automation.routes(), *api_reports.routes(), *exports.routes(),
-        *merges.routes(), *api.routes(), *reports.routes(), *kanban.routes(),
+        *merges.routes(), *api.routes(), *reports.routes(), *targets.routes(), *kanban.routes(),
         *editing.routes(), *merging.routes(), *imports.routes(), *erasure.routes(),
         *inbox.routes(), *jobs.routes(), *breaching.routes(), *access.routes(),
         *mail.routes(), *hooks.routes(), *teams.routes(), *approvals_pages.routes(),

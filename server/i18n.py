@@ -478,6 +478,35 @@ STRINGS["zh"].update({
 # Teams, approvals and lists by service level.
 STRINGS["en"].update(i18n_teams.EN)
 STRINGS["zh"].update(i18n_teams.ZH)
+# Targets (quotas) and their attainment.
+STRINGS["en"].update({
+    "targets": "Targets",
+    "target_period": "Period",
+    "target_who": "Who",
+    "target_amount": "Target",
+    "target_reached": "Reached",
+    "target_attainment": "Attainment",
+    "target_set": "Set a target",
+    "target_save": "Save",
+    "target_saved": "Target saved.",
+    "target_amount_invalid": "Give an amount: a number, 0 or more.",
+    "target_who_invalid": "Choose a user or team.",
+    "target_none": "No targets for this period.",
+})
+STRINGS["zh"].update({
+    "targets": "销售指标",
+    "target_period": "期间",
+    "target_who": "对象",
+    "target_amount": "指标",
+    "target_reached": "已完成",
+    "target_attainment": "完成率",
+    "target_set": "设置指标",
+    "target_save": "保存",
+    "target_saved": "指标已保存。",
+    "target_amount_invalid": "请填写金额：不小于 0 的数字。",
+    "target_who_invalid": "请选择用户或团队。",
+    "target_none": "本期没有指标。",
+})
 
 
 def translator(language: str) -> Callable[..., str]:

@@ -113,7 +113,7 @@ def test_acme_entities_use_their_workflows(acme):
 def test_acme_account_tiers_are_membership_levels(acme):
     tier = acme.entity("account").field("tier")
     assert [o.value for o in tier.options] == ["bronze", "silver", "gold", "platinum"]
-    assert tier.compute is not None and "won_total" in tier.compute
+    assert tier.compute is None  # written by the membership tiers (insight/classes.yaml)
 
 
 def test_acme_personal_and_financial_data_is_marked_sensitive(acme):

@@ -43,26 +43,38 @@ def _matching(store: Store, schedule: ScheduleSpec) -> list[int]:
             return ids
 
 
+def take_due(conn: sa.Connection, schedule: ScheduleSpec, now: dt.datetime,
+             time_zone: str) -> dt.datetime | None:
+    """The occurrence of `schedule` due at `now`, its row moved past `now` (in `conn`'s
+    transaction, the row locked); None when none is due (a schedule met for the first
+    time gets its row, starting at its next occurrence)."""
+    query = sa.select(SCHEDULES).where(SCHEDULES.c.name == schedule.name)
+    if conn.dialect.name == "postgresql":
+        query = query.with_for_update()
+    row = conn.execute(query).mappings().first()
+    if row is None:
+        insert = (postgresql.insert(SCHEDULES) if conn.dialect.name == "postgresql"
+                  else sqlite.insert(SCHEDULES))
+        conn.execute(insert.values(
+            name=schedule.name, next_run_at=next_run(schedule, now, time_zone),
+        ).on_conflict_do_nothing())
+        return None
+    occurrence: dt.datetime = row["next_run_at"]
+    if occurrence > now:
+        return None
+    conn.execute(SCHEDULES.update().where(SCHEDULES.c.name == schedule.name).values(
+        last_run_at=now, next_run_at=next_run(schedule, now, time_zone)))
+    return occurrence
+
+
 def run_due(store: Store, now: dt.datetime) -> list[str]:
     """Enqueue the jobs of every schedule due at `now`; what was done."""
     done = []
     spec = store.app.spec
     for schedule in spec.schedules:
         with transaction(store.engine, write=True) as conn:
-            query = sa.select(SCHEDULES).where(SCHEDULES.c.name == schedule.name)
-            if conn.dialect.name == "postgresql":
-                query = query.with_for_update()
-            row = conn.execute(query).mappings().first()
-            if row is None:
-                insert = (postgresql.insert(SCHEDULES) if conn.dialect.name == "postgresql"
-                          else sqlite.insert(SCHEDULES))
-                conn.execute(insert.values(
-                    name=schedule.name,
-                    next_run_at=next_run(schedule, now, spec.time_zone),
-                ).on_conflict_do_nothing())
-                continue
-            occurrence = row["next_run_at"]
-            if occurrence > now:
+            occurrence = take_due(conn, schedule, now, spec.time_zone)
+            if occurrence is None:
                 continue
             if any(action.do == DUPLICATES_JOB for action in schedule.actions):
                 jobs.enqueue(conn, DUPLICATES_JOB, {"schedule": schedule.name,
@@ -79,7 +91,5 @@ def run_due(store: Store, now: dt.datetime) -> list[str]:
                  f"{occurrence.isoformat()}:{record_id}",
                  "payload": {"schedule": schedule.name, "entity": schedule.entity,
                              "record_id": record_id}} for record_id in records], now=now)
-            conn.execute(SCHEDULES.update().where(SCHEDULES.c.name == schedule.name).values(
-                last_run_at=now, next_run_at=next_run(schedule, now, spec.time_zone)))
         done.append(f"schedule {schedule.name}: {len(records)} record(s)")
     return done

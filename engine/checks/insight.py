@@ -50,13 +50,17 @@ def check_insight(ctx: Context) -> None:
             if tile.kind == "report" and tile.report not in names:
                 ctx.add("GX907", tile.loc, suggest(tile.report, names, "reports"),
                         dashboard=dashboard.name, what="report", name=tile.report)
+            if tile.kind == "target" and insight.target(tile.target or "") is None:
+                ctx.add("GX907", tile.loc, suggest(tile.target,
+                                                   [t.name for t in insight.targets], "targets"),
+                        dashboard=dashboard.name, what="target", name=tile.target)
             if tile.kind == "list":
                 entity = ctx.spec.entity(tile.entity or "")
                 if entity is None:
                     ctx.add("GX907", tile.loc, suggest(tile.entity, entities, "entities"),
                             dashboard=dashboard.name, what="entity", name=tile.entity)
                 elif tile.where and tile.where_loc:
-                    _check_condition(ctx, Scope.for_entity(ctx.spec, entity), tile.where,
+                    check_condition(ctx, Scope.for_entity(ctx.spec, entity), tile.where,
                                      tile.where_loc, texts)
 
 
@@ -76,7 +80,7 @@ def _at(texts: dict[str, str], loc: Loc, offset: int) -> Loc:
     return locate_offset(texts.get(loc.file, ""), loc, offset)
 
 
-def _check_condition(ctx: Context, scope: Scope, text: str, loc: Loc,
+def check_condition(ctx: Context, scope: Scope, text: str, loc: Loc,
                      texts: dict[str, str]) -> None:
     checked = scope.checked(text)
     if checked.syntax is not None:
@@ -110,7 +114,7 @@ def _check_report(ctx: Context, report: ReportSpec, texts: dict[str, str]) -> No
         return
     scope = Scope.for_entity(ctx.spec, entity)
     if report.when and report.when_loc:
-        _check_condition(ctx, scope, report.when, report.when_loc, texts)
+        check_condition(ctx, scope, report.when, report.when_loc, texts)
     for group in report.groups:
         kind = _check_path(ctx, report, scope, group.path, group.loc)
         if kind is not None and group.by and kind not in _DATES:

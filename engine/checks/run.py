@@ -13,6 +13,7 @@ from guanxi.checks import (
     aggregates,
     approvals,
     automation,
+    classes,
     cleanup,
     duplicates,
     entities,
@@ -36,8 +37,8 @@ from guanxi.spec import ProjectSpec
 
 # The topic modules whose checks are registered (imported for that).
 TOPICS = (flowsplit, schema, entities, system, zones, workflows, expressions, rollups, renames,
-          mappings, insight, scenarios, duplicates, automation, messages, aggregates,
-          approvals, cleanup)
+          mappings, insight, classes, scenarios, duplicates, automation, messages,
+          aggregates, approvals, cleanup)
 
 
 def check_project(raw: RawProject, spec: ProjectSpec) -> list[Diagnostic]:

@@ -16,9 +16,12 @@ from guanxi.accounts import users
 from guanxi.cli.data import db_option, default_database_url, guarded, load_app
 from guanxi.errors import GuanxiError
 from guanxi.identity import User
+from guanxi.insight import plug
 from guanxi.insight.running import run_report
 from guanxi.spec import ProjectSpec
 from guanxi.store.facade import Store
+
+plug.install()
 
 FORMATS = ("table", "json", "csv")
 

@@ -11,7 +11,9 @@ tiles (reports, KPIs, lists) shown to the roles it names.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 
+from guanxi.insight.classes import Classes
 from guanxi.spec import NOWHERE, Loc, Text
 
 # The date buckets a group may use, and the chart kinds a report or tile may ask for.
@@ -91,6 +93,8 @@ class ReportSpec:
     chart: str = "bar"
     # The measure a chart draws (default: the first).
     chart_measure: str | None = None
+    # Count the entity's SLA clocks of this policy (one row per record that has one).
+    sla: str | None = None
 
     def group(self, name: str) -> GroupSpec | None:
         return next((g for g in self.groups if g.name == name), None)
@@ -104,12 +108,14 @@ class ReportSpec:
 
 @dataclass(frozen=True, slots=True)
 class TileSpec:
-    """One tile of a dashboard: a `report` (with its chart, or `chart` instead), or a
-    `list` of an entity's records matching `where`, newest first, at most `limit`."""
+    """One tile of a dashboard: a `report` (with its chart, or `chart` instead), a
+    `list` of an entity's records matching `where`, newest first, at most `limit`, or a
+    `target`'s attainment in the current period."""
 
-    kind: str  # "report" | "list"
+    kind: str  # "report" | "list" | "target"
     loc: Loc
     report: str | None = None
+    target: str | None = None
     chart: str | None = None
     entity: str | None = None
     where: str | None = None
@@ -131,11 +137,40 @@ class DashboardSpec:
 
 
 @dataclass(frozen=True, slots=True)
+class TargetValue:
+    who: str  # "user:rita" or "team:east"
+    period: str
+    amount: Decimal
+    loc: Loc = NOWHERE
+
+
+@dataclass(frozen=True, slots=True)
+class TargetSpec:
+    name: str
+    entity: str
+    loc: Loc
+    date: str = ""
+    value: str = ""
+    when: str | None = None
+    owner: str = "owner"
+    period: str = "month"
+    managers: tuple[str, ...] = ()
+    values: tuple[TargetValue, ...] = ()
+    label: Text = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
 class Insight:
-    """Every report and dashboard of a project."""
+    """Every report, dashboard, segment and tier of a project."""
 
     reports: tuple[ReportSpec, ...] = ()
     dashboards: tuple[DashboardSpec, ...] = ()
+    # Segments and tiers (`guanxi.insight.classes`).
+    classes: Classes = field(default_factory=Classes)
+    targets: tuple[TargetSpec, ...] = ()
+
+    def target(self, name: str) -> TargetSpec | None:
+        return next((t for t in self.targets if t.name == name), None)
 
     def report(self, name: str) -> ReportSpec | None:
         return next((r for r in self.reports if r.name == name), None)

@@ -49,9 +49,8 @@ def _group_condition(group: GroupColumn, key: Any) -> str:
     if by in _STARTS:
         return f"{_STARTS[by]}({path}) == {literal(key)}"
     if by == "day" and group.field_type == "datetime" and isinstance(key, dt.date):
-        start = dt.datetime.combine(key, dt.time(), dt.UTC)
-        return (f"{path} >= {literal(start)} and "
-                f"{path} < {literal(start + dt.timedelta(days=1))}")
+        # The moment's date in the project's time zone, as the bucket took it.
+        return f"days_between({path}, {literal(key)}) == 0"
     return f"{path} == {literal(key)}"
 
 

@@ -31,6 +31,9 @@ from guanxi.expr import Binary, Call, Literal, Node, Unary
 from guanxi.expr.types import ExprProblem
 
 AGGREGATES = ("count", "count_distinct", "sum", "avg", "min", "max")
+# Counts over a report's SLA clocks (`sla:`): those that met their target, and those
+# that missed it (breached, stopped late, or running past due).
+SLA_COUNTS = ("sla_met", "sla_missed")
 _NUMERIC = ("sum", "avg")
 _ARITHMETIC = ("+", "-", "*", "/")
 DEFAULT_SCALE = 2
@@ -97,13 +100,16 @@ def _collect(node: Node, atoms: list[Atom], problems: list[ExprProblem]) -> None
         _collect(node.left, atoms, problems)
         _collect(node.right, atoms, problems)
         return
+    if isinstance(node, Call) and node.name in SLA_COUNTS and not node.args:
+        atoms.append(Atom(node, node.name, None, None))
+        return
     if isinstance(node, Call) and node.name in AGGREGATES:
         atom = _atom(node, problems)
         if atom is not None:
             atoms.append(atom)
         return
     if isinstance(node, Call):
-        close = difflib.get_close_matches(node.name, AGGREGATES, n=1)
+        close = difflib.get_close_matches(node.name, AGGREGATES + SLA_COUNTS, n=1)
         problems.append(ExprProblem(
             f"'{node.name}' is no aggregate", node.offset,
             f"did you mean '{close[0]}'?" if close else "the aggregates are: "
@@ -165,9 +171,17 @@ def _number(value: Any) -> Decimal | int | None:
 
 
 def atom_columns(atom: Atom, compile_node: Callable[[Node], sa.ColumnElement[Any]],
-                 types: Callable[[Node], expr.Type]) -> AtomColumns:
-    """The SQL of `atom`; `compile_node` compiles an expression on the entity."""
+                 types: Callable[[Node], expr.Type],
+                 clocks: Mapping[str, sa.ColumnElement[bool]] | None = None) -> AtomColumns:
+    """The SQL of `atom`; `compile_node` compiles an expression on the entity; `clocks`
+    the conditions of `sla_met()` and `sla_missed()` on the report's SLA clock."""
     function = atom.function
+    if function in SLA_COUNTS:
+        if clocks is None:
+            raise ValueError(f"{function}() counts SLA clocks: the report needs sla:")
+        one = sa.case((clocks[function], sa.literal(1, sa.Integer())), else_=sa.null())
+        return AtomColumns((one,), lambda cols: (sa.func.count(cols[0]),),
+                           lambda v: int(v[0] or 0), True)
     if function == "count" and atom.value is None:
         return AtomColumns((), lambda cols: (sa.func.count(),), lambda v: int(v[0] or 0), True)
     value = atom.value

@@ -21,11 +21,13 @@ from typing import Any
 
 import sqlalchemy as sa
 from guanxi import expr
+from guanxi.automation.slas import CLOCKS
 from guanxi.compile.app import App, CompiledEntity
 from guanxi.errors import ReportRefused, RequestInvalid
 from guanxi.expr import Call, Name, Node
+from guanxi.expr.dates import LOCAL_SQL
 from guanxi.expr.portable import portable
-from guanxi.fields.registry import coerce, field_type
+from guanxi.fields.registry import UTCDateTime, coerce, field_type
 from guanxi.fields.values import FieldValueError
 from guanxi.identity import User
 from guanxi.insight.definitions import GroupSpec, MeasureSpec, ParamSpec, ReportSpec
@@ -47,7 +49,8 @@ from guanxi.store.readable import Source, first_unreadable, path_read
 # At most this many rows (groups) come back; more is an error that says to narrow it.
 MAX_ROWS = 5000
 
-# The date of a date or datetime (the `day` bucket).
+# The date of a date or datetime (the `day` bucket; a moment is first taken in the
+# project's time zone).
 DAY_OF = portable("gx_day_of", sa.Date(), "date(substr({0}, 1, 10))", "CAST({0} AS DATE)")
 _STARTS = {"week": "week_start", "month": "month_start", "quarter": "quarter_start",
            "year": "year_start"}
@@ -165,7 +168,11 @@ class _Compiler:
             return self.sql(node), "date"
         column = self.sql(node, two_valued=kind == "boolean")
         if group.by == "day":
-            return (DAY_OF(column) if kind == "datetime" else column), "date"
+            if kind != "datetime":
+                return column, "date"
+            if self.ctx.zone != "UTC":
+                column = LOCAL_SQL(column, sa.literal(self.ctx.zone, sa.Text()))
+            return DAY_OF(column), "date"
         return column, kind
 
     def title(self, group: GroupColumn, key: sa.ColumnElement[Any]) -> sa.ColumnElement[Any] | None:
@@ -243,6 +250,27 @@ def _dynamic(default: str, ctx: expr.Context) -> Any:
             "year_start": today.replace(month=1, day=1)}.get(default, _NONE)
 
 
+def _with_clocks(table: sa.Table, report: ReportSpec, ctx: expr.Context,
+                 ) -> tuple[sa.FromClause, dict[str, sa.ColumnElement[bool]]]:
+    """The entity joined to its SLA clocks of the report's policy, and what met and
+    missed mean on a clock: met, stopped within its target and never breached; missed,
+    breached, stopped past its target, or still running past its due time."""
+    clock = CLOCKS.alias("gx_clock")
+    joined = table.join(clock, sa.and_(clock.c.entity == report.entity,
+                                       clock.c.record_id == table.c.id,
+                                       clock.c.name == report.sla))
+    now = sa.literal(ctx.moment, UTCDateTime())
+    stopped = clock.c.stopped_at.is_not(None)
+    met = sa.and_(stopped, clock.c.breached_at.is_(None),
+                  clock.c.used_seconds <= clock.c.target_seconds)
+    missed = sa.or_(clock.c.breached_at.is_not(None),
+                    sa.and_(stopped, clock.c.used_seconds > clock.c.target_seconds),
+                    sa.and_(clock.c.stopped_at.is_(None), clock.c.running_since.is_not(None),
+                            clock.c.due_at.is_not(None),
+                            clock.c.due_at < now))
+    return joined, {"sla_met": met, "sla_missed": missed}
+
+
 def compile_report(app: App, report: ReportSpec, user: User, ctx: expr.Context,
                    given: Mapping[str, Any] | None = None) -> ReportQuery:
     """The report as one statement for `user` (run it with `context_params(ctx)`)."""
@@ -257,6 +285,10 @@ def compile_report(app: App, report: ReportSpec, user: User, ctx: expr.Context,
         if param.name in values:
             where.append(compiler.param_condition(param, values[param.name]))
 
+    source: sa.FromClause = compiled.table
+    clocks: dict[str, sa.ColumnElement[bool]] | None = None
+    if report.sla:
+        source, clocks = _with_clocks(compiled.table, report, ctx)
     inner_columns: list[sa.ColumnElement[Any]] = []
     groups: list[GroupColumn] = []
     for index, group in enumerate(report.groups):
@@ -270,7 +302,7 @@ def compile_report(app: App, report: ReportSpec, user: User, ctx: expr.Context,
         formula = parse_measure(measure.text)
         atoms = []
         for atom in formula.atoms:
-            columns = atom_columns(atom, compiler.sql, compiler.type_of)
+            columns = atom_columns(atom, compiler.sql, compiler.type_of, clocks)
             for column in columns.inputs:
                 inner_columns.append(column.label(f"v{inputs}"))
                 inputs += 1
@@ -278,7 +310,7 @@ def compile_report(app: App, report: ReportSpec, user: User, ctx: expr.Context,
         measures.append((measure, formula, atoms))
     if not inner_columns:
         inner_columns.append(sa.literal(1).label("one"))
-    inner = sa.select(*inner_columns).select_from(compiled.table).where(*where).subquery("r")
+    inner = sa.select(*inner_columns).select_from(source).where(*where).subquery("r")
 
     outer: list[sa.ColumnElement[Any]] = []
     keys = [inner.c[f"g{i}"] for i in range(len(groups))]

@@ -11,9 +11,11 @@ from __future__ import annotations
 import os
 import weakref
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from guanxi.insight.classes import Classes, SegmentSpec, TierSpec, read_segment, read_tier
 from guanxi.insight.definitions import (
     DashboardSpec,
     GroupSpec,
@@ -22,6 +24,8 @@ from guanxi.insight.definitions import (
     ParamSpec,
     ReportSpec,
     SortSpec,
+    TargetSpec,
+    TargetValue,
     TileSpec,
 )
 from guanxi.language.build import expression_text
@@ -33,7 +37,7 @@ from guanxi.spec import Loc, ProjectSpec, Text
 FOLDER = "insight"
 # At most this many insight files are read (the rest are reported by the checker).
 MAX_FILES = 100
-SECTIONS = ("reports", "dashboards")
+SECTIONS = ("reports", "dashboards", "segments", "tiers", "targets")
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,7 +178,8 @@ class _Builder:
             params=self.params(data.get("params")), sort=self.sort(data.get("sort")),
             limit=limit if isinstance(limit, int) and not isinstance(limit, bool) else None,
             pivot=pivot if isinstance(pivot, str) else None,
-            chart=chart if isinstance(chart, str) else "bar", chart_measure=chart_measure)
+            chart=chart if isinstance(chart, str) else "bar", chart_measure=chart_measure,
+            sla=data["sla"] if isinstance(data.get("sla"), str) else None)
 
     def tile(self, item: Any) -> TileSpec | None:
         if not isinstance(item, LocDict):
@@ -187,6 +192,9 @@ class _Builder:
                             chart=chart, label=self.text(label) if label else {})
         if isinstance(item.get("kpi"), str):
             return TileSpec("report", item.value_loc("kpi"), report=item["kpi"], chart="kpi",
+                            label=self.text(label) if label else {})
+        if isinstance(item.get("target"), str):
+            return TileSpec("target", item.value_loc("target"), target=item["target"],
                             label=self.text(label) if label else {})
         if isinstance(item.get("list"), str):
             limit = item.get("limit", 10)
@@ -228,7 +236,49 @@ def build_insight(files: InsightFiles, language: str = "en") -> Insight:
     dashboards: dict[str, DashboardSpec] = {}
     for name, data, _ in sections(files, "dashboards"):
         dashboards.setdefault(name, builder.dashboard(name, data))
-    return Insight(tuple(reports.values()), tuple(dashboards.values()))
+    segments: dict[str, SegmentSpec] = {}
+    for name, data, _ in sections(files, "segments"):
+        segments.setdefault(name, read_segment(name, data, language))
+    tiers: dict[str, TierSpec] = {}
+    for name, data, _ in sections(files, "tiers"):
+        tiers.setdefault(name, read_tier(name, data, language))
+    targets: dict[str, TargetSpec] = {}
+    for name, data, _ in sections(files, "targets"):
+        targets.setdefault(name, read_target(name, data, language))
+    return Insight(tuple(reports.values()), tuple(dashboards.values()),
+                   Classes(tuple(segments.values()), tuple(tiers.values())),
+                   tuple(targets.values()))
+
+
+def read_target(name: str, data: LocDict, language: str) -> TargetSpec:
+    def text(key: str, default: str = "") -> str:
+        value = data.get(key)
+        return value if isinstance(value, str) else default
+
+    label = data.get("label")
+    shown: Text = ({language: label} if isinstance(label, str) else
+                   {str(k): str(v) for k, v in label.items()} if isinstance(label, dict)
+                   else {language: name.replace("_", " ").capitalize()})
+    managers = data.get("managers")
+    values: list[TargetValue] = []
+    given = data.get("values")
+    if isinstance(given, LocList):
+        for index, item in enumerate(given):
+            if not isinstance(item, LocDict):
+                continue
+            who = (f"user:{item['user']}" if isinstance(item.get("user"), str) else
+                   f"team:{item['team']}" if isinstance(item.get("team"), str) else "")
+            amount = item.get("amount")
+            period = item.get("period")
+            if who and isinstance(amount, int | float) and not isinstance(amount, bool):
+                values.append(TargetValue(who, str(period), Decimal(str(amount)),
+                                          given.item_loc(index)))
+    return TargetSpec(
+        name=name, entity=text("entity"), loc=data.loc, date=text("date"),
+        value=text("sum"), when=expression_text(data.get("when")),
+        owner=text("owner", "owner"), period=text("period", "month"),
+        managers=tuple(m for m in managers if isinstance(m, str))
+        if isinstance(managers, LocList) else (), values=tuple(values), label=shown)
 
 
 # The insight of each living project spec, by identity; an entry goes with its spec.

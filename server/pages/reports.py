@@ -17,10 +17,12 @@ from guanxi.insight.query import require_report_readable
 from guanxi.insight.reading import insight_of
 from guanxi.insight.result import ReportResult, number_text
 from guanxi.insight.running import find_report, run
+from guanxi.insight.targets import current_period
 from guanxi.insight.workbook import workbook
 from guanxi.messages import render
 from guanxi.server import records as rv
 from guanxi.server.context import Ctx, handler
+from guanxi.server.pages.targets import lines_of
 from guanxi.spec import text_in
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
@@ -145,13 +147,22 @@ def dashboard_of(ctx: Ctx, user: User) -> DashboardSpec | None:
 def _tile(ctx: Ctx, user: User, tile: TileSpec) -> dict[str, Any]:
     """A tile for the home page template (every key present)."""
     shown: dict[str, Any] = {"name": None, "link": None, "chart": None, "table": None,
-                             "items": [], "entity": None}
+                             "items": [], "entity": None, "lines": []}
     shown.update(_tile_content(ctx, user, tile))
     return shown
 
 
 def _tile_content(ctx: Ctx, user: User, tile: TileSpec) -> dict[str, Any]:
     insight = insight_of(ctx.spec)
+    if tile.kind == "target":
+        target = insight.target(tile.target or "")
+        assert target is not None, "the checker makes sure tiles name targets"
+        label = ctx.text(tile.label, "") or ctx.text(target.label, target.name)
+        if not ctx.may(target.entity, "read"):
+            return {"kind": "target", "label": label, "available": False}
+        period = current_period(ctx.store, target)
+        return {"kind": "target", "label": f"{label} · {period}", "available": True,
+                "link": f"/targets/{target.name}", "lines": lines_of(ctx, target, period)}
     if tile.kind == "report":
         report = insight.report(tile.report or "")
         assert report is not None, "the checker makes sure tiles name reports"

@@ -70,6 +70,13 @@ part:
 """
 
 
+def tiered(tiers: str) -> dict[str, str]:
+    """The thing with a choice field `level` (a, b), tiered by the dated parts."""
+    return {**rolled("level: {type: choice, options: [a, b]}",
+                     PART.replace("    note:", "    day: {type: date}\n    note:")),
+            "insight/t.yaml": f"tiers: {tiers}\n"}
+
+
 def rolled(declaration: str, part: str = PART) -> dict[str, str]:
     """The thing with a roll-up field over the parts that reference it."""
     return {**field(declaration), "entities/part.yaml": part}
@@ -368,6 +375,31 @@ CASES: dict[str, tuple[dict[str, str], str]] = {
     "GX910": (files(insight__r_yaml="reports: {r: {entity: thing, measures: {n: count()}, "
                                     "params: {p: {field: name, default: today_}}}}\n"),
               "parameter 'p' of report 'r': unknown default 'today_'"),
+    "GX911": (tiered("{t: {entity: thign, field: level, of: part, via: thing, date: day, "
+                     "sum: amount, levels: {a: {from: 1}, b: {}}}}"),
+              "tier 't' names unknown entity 'thign'"),
+    "GX912": (tiered("{t: {entity: thing, field: level, of: part, via: thing, date: day, "
+                     "sum: note, levels: {a: {from: 1}, b: {}}}}"),
+              "tier 't': 'note' (the sum) is a string field"),
+    "GX913": (tiered("{t: {entity: thing, field: level, of: part, via: thing, date: day, "
+                     "sum: amount, levels: {a: {from: 1}, c: {}}}}"),
+              "tier 't': 'c' is not an option of field 'level'"),
+    "GX914": (tiered("{t: {entity: thing, field: level, of: part, via: thing, date: day, "
+                     "sum: amount, levels: {a: {from: 1}, b: {from: 5}}}}"),
+              "tier 't': level 'b' starts above the one before"),
+    "GX915": (files(insight__t_yaml="targets: {q: {entity: thing, date: day, sum: amount, "
+                                    "period: week}}\n",
+                    thing=THING.replace("    name: {type: string}\n",
+                                        "    name: {type: string}\n    day: {type: date}\n"
+                                        "    amount: {type: money}\n")),
+              "target 'q': unknown period 'week'"),
+    "GX917": ({**tiered("{t: {entity: thing, field: level, of: part, via: thing, date: day, "
+                        "sum: amount, levels: {a: {from: 1}, b: {}}}}"),
+               "guanxi.yaml": PROJECT + "system: {grants: {thing: {read: all}}}\n"},
+              "tier 't' is kept by the system actor, which may not update thing"),
+    "GX916": (files(insight__r_yaml="reports: {r: {entity: thing, sla: quick, "
+                                    "measures: {n: count()}}}\n"),
+              "report 'r': thing has no SLA 'quick'"),
     "GX851": (files(scenarios__s_yaml="x:\n  as: r\n  stpes: []\n"),
               "scenario 'x': unknown key 'stpes' in a scenario (keys: as, at, description, "
               "given, label, steps, users)"),
