@@ -25,7 +25,7 @@ from guanxi.compile.app import App, CompiledEntity
 from guanxi.errors import ReportRefused, RequestInvalid
 from guanxi.expr import Call, Name, Node
 from guanxi.expr.portable import portable
-from guanxi.fields.registry import coerce, field_type
+from guanxi.fields.registry import coerce, field_type, title_of
 from guanxi.fields.values import FieldValueError
 from guanxi.identity import User
 from guanxi.insight.definitions import GroupSpec, MeasureSpec, ParamSpec, ReportSpec
@@ -84,16 +84,6 @@ class ReportQuery:
     measures: tuple[MeasureColumn, ...]
     # The parameters as applied (name -> value; absent: not applied).
     values: Mapping[str, Any]
-
-
-def title_of(entity: EntitySpec) -> str:
-    """The field naming a record: `title:`, else the first text field, else id."""
-    if entity.title:
-        return entity.title
-    for spec in entity.fields:
-        if field_type(spec).textual:
-            return spec.name
-    return "id"
 
 
 def _refuse(report: ReportSpec, user: User, what: str, path: str) -> ReportRefused:
