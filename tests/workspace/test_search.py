@@ -126,3 +126,22 @@ def test_a_few_per_entity_and_whether_there_are_more(crm):
         s.create(mona, "account", {"name": f"Many {n}"})
     [group] = find(s, mona, "many", per_entity=3)
     assert (len(group.hits), group.more) == (3, True)
+
+
+def test_the_database_text_index_is_used(crm):
+    assert searchindex.mode(crm.store.engine) in (searchindex.FTS5, searchindex.PG_TRGM)
+
+
+def test_a_list_search_finds_deals_by_their_account_name(crm):
+    s, mona = crm.store, crm.mona
+    account = s.create(mona, "account", {"name": "Hottechi"})
+    s.create(mona, "deal", {"name": "Renewal", "account": account["id"]})
+    s.create(mona, "deal", {"name": "Other"})
+    assert [d["name"] for d in s.list(mona, "deal", search="hottechi").items] == ["Renewal"]
+
+
+def test_a_list_search_ignores_accounts_the_rep_may_not_read(crm):
+    s, rita, mona = crm.store, crm.rita, crm.mona
+    theirs = s.create(mona, "account", {"name": "Private Holdings"})
+    s.create(mona, "deal", {"name": "Her deal", "account": theirs["id"], "owner": rita.id})
+    assert s.list(rita, "deal", search="private").items == []
