@@ -25,7 +25,7 @@ from guanxi.compile.app import App, CompiledEntity
 from guanxi.errors import ReportRefused, RequestInvalid
 from guanxi.expr import Call, Name, Node
 from guanxi.expr.portable import portable
-from guanxi.fields.registry import coerce, field_type, title_of
+from guanxi.fields.registry import coerce, title_of
 from guanxi.fields.values import FieldValueError
 from guanxi.identity import User
 from guanxi.insight.definitions import GroupSpec, MeasureSpec, ParamSpec, ReportSpec
@@ -40,7 +40,6 @@ from guanxi.insight.measures import (
     scale_of,
 )
 from guanxi.messages import render
-from guanxi.spec import EntitySpec
 from guanxi.store.query import conditions, readable_rows
 from guanxi.store.readable import Source, first_unreadable, path_read
 

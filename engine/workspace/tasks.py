@@ -15,8 +15,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from guanxi.expr.functions import zone_info
 from guanxi.errors import RequestInvalid
+from guanxi.expr.functions import zone_info
 from guanxi.identity import User
 from guanxi.messages import render
 from guanxi.spec import EntitySpec, ProjectSpec
