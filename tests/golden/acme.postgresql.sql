@@ -1,4 +1,4 @@
--- acme: 26 tables for postgresql
+-- acme: 27 tables for postgresql
 CREATE TABLE gx_user (
 	id SERIAL NOT NULL,
 	username VARCHAR(150) NOT NULL,
@@ -227,6 +227,19 @@ CREATE TABLE gx_mail_pref (
 	PRIMARY KEY (user_id),
 	FOREIGN KEY(user_id) REFERENCES gx_user (id)
 );
+
+CREATE TABLE gx_note (
+	id BIGSERIAL NOT NULL,
+	entity VARCHAR(63) NOT NULL,
+	record_id INTEGER NOT NULL,
+	user_id INTEGER NOT NULL,
+	body TEXT NOT NULL,
+	created_at TIMESTAMP WITHOUT TIME ZONE NOT NULL,
+	PRIMARY KEY (id),
+	FOREIGN KEY(user_id) REFERENCES gx_user (id)
+);
+
+CREATE INDEX ix_gx_note_record ON gx_note (entity, record_id);
 
 CREATE TABLE account (
 	id SERIAL NOT NULL,
