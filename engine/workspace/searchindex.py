@@ -79,6 +79,8 @@ _SQLITE_FTS = (
 )
 
 _modes: weakref.WeakKeyDictionary[sa.Engine, str] = weakref.WeakKeyDictionary()
+# Databases whose index has been built (its cursor exists), as seen by this process.
+_started: weakref.WeakSet[sa.Engine] = weakref.WeakSet()
 
 
 def mode(engine: sa.Engine) -> str:
@@ -243,9 +245,11 @@ def refresh(engine: sa.Engine, app: App) -> int:
     """Index the records written since the last refresh; how many events were taken.
     The first refresh of a database builds the whole index (`rebuild`)."""
     mode(engine)
-    if not events.started(engine, CONSUMER):
-        rebuild(engine, app)
-        return 0
+    if engine not in _started:
+        if not events.started(engine, CONSUMER):
+            rebuild(engine, app)
+            return 0
+        _started.add(engine)
     if not events.pending(engine, CONSUMER):
         return 0
     total = 0
