@@ -27,7 +27,7 @@ WORDS = 30
 
 
 def run(ctx: Context) -> list[Measurement]:
-    rows = max(500, min(ctx.sizes.list_rows // 5, 50_000))
+    rows = max(200, min(ctx.sizes.list_rows // 5, 50_000))
     store = guanxi_side.open_store(guanxi_side.lead_app(ctx.workdir),
                                    ctx.backend.fresh_url("search"))
     manager = guanxi_side.add_manager(store)

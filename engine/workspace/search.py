@@ -27,7 +27,7 @@ from guanxi.identity import User
 from guanxi.store.facade import Store
 from guanxi.store.query import MAX_SEARCH_LENGTH
 from guanxi.store.unit import Unit
-from guanxi.workspace.searchindex import FTS, FTS5, FTS_TABLE, INDEX, mode, refresh
+from guanxi.workspace.searchindex import FTS, FTS5, FTS_TABLE, INDEX, PG_TRGM, mode, refresh
 from sqlalchemy.sql.elements import ColumnElement
 
 # Results per entity: the type-ahead shows a few, the page more.
@@ -75,8 +75,14 @@ def _matches(found_mode: str, term: str) -> ColumnElement[bool]:
     return INDEX.c.body.ilike(_like(term), escape="\\")
 
 
-def _readable_refs(unit: Unit, compiled: CompiledEntity,
-                   visible: frozenset[str]) -> list[ColumnElement[bool]]:
+def _plain(column: sa.Column[str], through_text_index: bool) -> ColumnElement[str]:
+    """`column`, or beside a text-index match `column || ''`, so that the database
+    drives the query from the text index rather than from the index on `column`."""
+    return column.concat("") if through_text_index else column
+
+
+def _readable_refs(unit: Unit, compiled: CompiledEntity, visible: frozenset[str],
+                   indexed: bool) -> list[ColumnElement[bool]]:
     """Rows of references the user may follow: per target, its readable records."""
     user, app = unit.user, unit.app
     parts: list[ColumnElement[bool]] = []
@@ -89,13 +95,13 @@ def _readable_refs(unit: Unit, compiled: CompiledEntity,
         table = target.table
         readable = sa.select(table.c.id).where(table.c.deleted_at.is_(None),
                                                target.policy.rule(user, unit.ctx, "read"))
-        parts.append(sa.and_(INDEX.c.field == name, INDEX.c.via == target.name,
+        parts.append(sa.and_(INDEX.c.field == name, _plain(INDEX.c.via, indexed) == target.name,
                              INDEX.c.via_id.in_(readable)))
     return parts
 
 
 def _search_entity(unit: Unit, compiled: CompiledEntity, matches: ColumnElement[bool],
-                   limit: int) -> Group | None:
+                   indexed: bool, limit: int) -> Group | None:
     user = unit.user
     policy = compiled.policy
     visible = policy.visible_fields(user)
@@ -105,8 +111,9 @@ def _search_entity(unit: Unit, compiled: CompiledEntity, matches: ColumnElement[
     title = title_of(compiled.spec)
     if title in visible and title not in own and title != "id":
         own.append(title)
-    which = [sa.and_(INDEX.c.via.is_(None), INDEX.c.field.in_(own))] if own else []
-    which.extend(_readable_refs(unit, compiled, visible))
+    which = ([sa.and_(_plain(INDEX.c.via, indexed).is_(None), INDEX.c.field.in_(own))]
+             if own else [])
+    which.extend(_readable_refs(unit, compiled, visible, indexed))
     if not which:
         return None
     table = compiled.table
@@ -114,7 +121,7 @@ def _search_entity(unit: Unit, compiled: CompiledEntity, matches: ColumnElement[
     query = (
         sa.select(INDEX.c.record_id, INDEX.c.field, INDEX.c.body, shown.label("title"))
         .select_from(INDEX.join(table, table.c.id == INDEX.c.record_id))
-        .where(INDEX.c.entity == compiled.name, matches, sa.or_(*which),
+        .where(_plain(INDEX.c.entity, indexed) == compiled.name, matches, sa.or_(*which),
                table.c.deleted_at.is_(None), policy.rule(user, unit.ctx, "read"))
         .order_by(sa.case((INDEX.c.field == title, 0), else_=1), INDEX.c.record_id.desc())
         .limit(limit * 4 + 1)
@@ -146,13 +153,16 @@ def find(store: Store, user: User, text: str, *, per_entity: int = DEFAULT_PER_E
         return []
     per_entity = max(1, min(per_entity, MAX_PER_ENTITY))
     refresh(store.engine, store.app)
-    matches = _matches(mode(store.engine), term)
+    found_mode = mode(store.engine)
+    matches = _matches(found_mode, term)
+    indexed = found_mode == PG_TRGM or (found_mode == FTS5 and len(term) >= 3)
     names = [e.name for e in store.app.spec.entities
              if entities is None or e.name in entities]
     groups = []
     with store.reading(user) as unit:
         for name in names:
-            group = _search_entity(unit, store.app.entity(name), matches, per_entity)
+            group = _search_entity(unit, store.app.entity(name), matches, indexed,
+                                   per_entity)
             if group is not None:
                 groups.append(group)
     return groups
