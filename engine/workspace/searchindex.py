@@ -170,8 +170,9 @@ def _rows_of(conn: sa.Connection, app: App, compiled: CompiledEntity,
     """The index rows of `records` (rows of `compiled`'s table)."""
     rows: list[dict[str, Any]] = []
     entity = compiled.name
+    names = _own_names(compiled)
     for record in records:
-        for name in _own_names(compiled):
+        for name in names:
             value = record.get(name)
             if value is not None and value != "":
                 rows.append({"entity": entity, "record_id": record["id"], "field": name,
