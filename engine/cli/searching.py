@@ -34,8 +34,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     """Add `reindex`."""
     command = subparsers.add_parser(
         "reindex", help="build the search index again from the records",
-        description="Index every record again for the search box (/search), in one "
-                    "transaction; the index then follows the change events as before.")
+        description="Index every record again for the search box (/search), a batch "
+                    "of records per transaction; the index then follows the change events "
+                    "as before.")
     command.add_argument("path", metavar="PATH", help="the project directory")
     db_option(command)
     command.set_defaults(handler=guarded(_reindex))

@@ -12,8 +12,8 @@ The index is a consumer of the change events (`guanxi.store.events`, consumer
 records they name, in the transaction that moves its cursor. It runs before every
 search (so a search sees every committed write) and in each pass of the automation
 worker (so the work is mostly done before anyone searches). `rebuild` indexes every
-record again from the tables (`guanxi reindex`), and is what the first refresh of a
-database does.
+record again from the tables, a batch per transaction (`guanxi reindex`), and is what
+the first refresh of a database does.
 
 Substring matching, Chinese included, is fast where the database can: on SQLite an FTS5
 table with the trigram tokenizer (`gx_search_fts`, kept in step with `gx_search` by
@@ -263,20 +263,28 @@ def refresh(engine: sa.Engine, app: App) -> int:
 
 
 def rebuild(engine: sa.Engine, app: App) -> int:
-    """Index every record again, from the tables; how many index rows were made. The
-    event cursor moves to the newest event in the same transaction."""
+    """Index every record again, from the tables; how many index rows were made.
+
+    The index is emptied and the event cursor moved to the newest event in one
+    transaction; then the records are indexed BATCH at a time, each batch in its own
+    short transaction, so writers are never held up for long (on SQLite, the write
+    lock). A record written meanwhile has an event past the cursor and is indexed again
+    by the next refresh; until the rebuild ends, searches find what is indexed so far."""
     mode(engine)
-    made = 0
     with transaction(engine, write=True) as conn:
-        newest = events.last_id(conn)
-        events.move_to(conn, CONSUMER, newest)
+        events.move_to(conn, CONSUMER, events.last_id(conn))
         conn.execute(INDEX.delete())
-        for compiled in app.entities.values():
-            table = compiled.table
-            ids = list(conn.execute(sa.select(table.c.id)
-                                    .where(table.c.deleted_at.is_(None))).scalars())
-            made += _index(conn, app, compiled, ids)
-        if conn.dialect.name == "postgresql":
+    made = 0
+    for compiled in app.entities.values():
+        table = compiled.table
+        with engine.connect() as reading:
+            ids = list(reading.execute(sa.select(table.c.id).where(
+                table.c.deleted_at.is_(None)).order_by(table.c.id)).scalars())
+        for start in range(0, len(ids), BATCH):
+            with transaction(engine, write=True) as conn:
+                made += _index(conn, app, compiled, ids[start:start + BATCH])
+    if engine.dialect.name == "postgresql":
+        with transaction(engine, write=True) as conn:
             # Fresh statistics, so the planner knows the trigram index is worth using.
             conn.exec_driver_sql(f"ANALYZE {SEARCH_TABLE}")
     return made
