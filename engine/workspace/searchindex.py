@@ -10,8 +10,8 @@ the index itself holds every field and is read only through that module.
 The index is a consumer of the change events (`guanxi.store.events`, consumer
 `search`): `refresh` takes the events written since its last call and re-indexes the
 records they name, in the transaction that moves its cursor. It runs before every
-search (so a search sees every committed write) and in each pass of the automation
-worker (so the work is mostly done before anyone searches). `rebuild` indexes every
+search (so a search sees every committed write) and, once the index is built, in each
+pass of the automation worker (so the work is mostly done before anyone searches). `rebuild` indexes every
 record again from the tables, a batch per transaction (`guanxi reindex`), and is what
 the first refresh of a database does.
 
@@ -242,15 +242,23 @@ def apply(conn: sa.Connection, app: App, taken: Sequence[Event]) -> None:
         _retitle(conn, app.entity(entity), ids)
 
 
+def built(engine: sa.Engine) -> bool:
+    """Whether this database's index has been built (its event cursor exists)."""
+    if engine in _started:
+        return True
+    if events.started(engine, CONSUMER):
+        _started.add(engine)
+        return True
+    return False
+
+
 def refresh(engine: sa.Engine, app: App) -> int:
     """Index the records written since the last refresh; how many events were taken.
     The first refresh of a database builds the whole index (`rebuild`)."""
     mode(engine)
-    if engine not in _started:
-        if not events.started(engine, CONSUMER):
-            rebuild(engine, app)
-            return 0
-        _started.add(engine)
+    if not built(engine):
+        rebuild(engine, app)
+        return 0
     if not events.pending(engine, CONSUMER):
         return 0
     total = 0
@@ -291,7 +299,11 @@ def rebuild(engine: sa.Engine, app: App) -> int:
 
 
 def follow(store: Store, now: dt.datetime) -> list[str]:
-    """A worker pass: index what was written since the last one."""
+    """A worker pass: index what was written since the last one. Until the index is
+    built (by the first search or `guanxi reindex`), nothing: a database nobody searches
+    costs the worker nothing, and a large one is not indexed behind the operator's back."""
     del now
+    if not built(store.engine):
+        return []
     taken = refresh(store.engine, store.app)
     return [f"search: {taken} event(s) indexed"] if taken else []

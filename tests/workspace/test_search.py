@@ -112,6 +112,13 @@ def test_the_worker_follower_indexes_before_anyone_searches(crm):
     assert searchindex.follow(s, s.clock()) == []
 
 
+def test_the_worker_leaves_an_index_nobody_built_alone(crm):
+    s, mona = crm.store, crm.mona
+    s.create(mona, "account", {"name": "Unsearched"})
+    assert searchindex.follow(s, s.clock()) == []
+    assert not searchindex.built(s.engine)
+
+
 def test_a_rebuild_indexes_every_record_again(crm):
     s, mona = crm.store, crm.mona
     s.create(mona, "account", {"name": "Rebuilt", "city": "Xiamen"})
