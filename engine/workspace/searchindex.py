@@ -11,9 +11,9 @@ The index is a consumer of the change events (`guanxi.store.events`, consumer
 `search`): `refresh` takes the events written since its last call and re-indexes the
 records they name, in the transaction that moves its cursor. It runs before every
 search (so a search sees every committed write) and, once the index is built, in each
-pass of the automation worker (so the work is mostly done before anyone searches). `rebuild` indexes every
-record again from the tables, a batch per transaction (`guanxi reindex`), and is what
-the first refresh of a database does.
+pass of the automation worker (so the work is mostly done before anyone searches).
+`rebuild` indexes every record again from the tables, a batch per transaction
+(`guanxi reindex`), and is what the first refresh of a database does.
 
 Substring matching, Chinese included, is fast where the database can: on SQLite an FTS5
 table with the trigram tokenizer (`gx_search_fts`, kept in step with `gx_search` by
