@@ -40,6 +40,7 @@ from bench import (
     case_report,
     case_rollup,
     case_scenario,
+    case_search,
     case_startup,
     case_transition,
     case_validate,
@@ -64,6 +65,7 @@ CASES: dict[str, tuple[Callable[[Context], list[Measurement]], bool]] = {
     "automation": (case_automation.run, True),
     "scenario": (case_scenario.run, True),
     "mail": (case_mail.run, False),
+    "search": (case_search.run, True),
 }
 
 QUICK = Sizes(rows=200, django_rows=100, validate_records=200, api_requests=200,

@@ -129,6 +129,10 @@ CATALOG["en"].update({
     "may_not_change": "you may not change this {entity}",
     "may_not_delete": "you may not delete this {entity}",
     "may_not_restore": "you may not restore this {entity}",
+    "note_empty": "write something in the note",
+    "note_too_long": "a note holds at most {max} characters",
+    "note_mention": "{author} mentioned you in a note: {excerpt}",
+    "not_a_task": "{entity} records are not tasks (they need a due date and a done field)",
     "may_not_set": "you may not set {fields} on {entity} (hidden, read-only, computed, "
     "system or not editable in this state)",
     "bad_expected_version": "expected_version must be a whole number, not {value}",
@@ -162,6 +166,10 @@ CATALOG["zh"].update({
     "may_not_change": "您不能修改此{entity}",
     "may_not_delete": "您不能删除此{entity}",
     "may_not_restore": "您不能恢复此{entity}",
+    "note_empty": "请填写备注内容",
+    "note_too_long": "备注最多 {max} 个字符",
+    "note_mention": "{author} 在备注中提到了您：{excerpt}",
+    "not_a_task": "{entity}记录不是任务（需要截止时间和完成字段）",
     "may_not_set": "您不能设置{entity}的 {fields}"
     "（隐藏、只读、计算、系统字段，或在此状态下不可编辑）",
     "bad_expected_version": "expected_version 必须是整数，而不是 {value}",

@@ -35,8 +35,11 @@ from guanxi.server.pages import (
     mail,
     merging,
     reports,
+    search,
     targets,
+    tasks,
     teams,
+    timeline,
 )
 from guanxi.server.pages import (
     approvals as approvals_pages,
@@ -132,6 +135,7 @@ def openapi_json(ctx: Ctx) -> Response:
     rights = openapi.rights_of(ctx.spec, ctx.loaded.app.policies, ctx.user)
     document = openapi.document(ctx.spec, rights)
     api_reports.add_to_document(document, ctx)
+    search.add_to_document(document)
     return JSONResponse(document)
 
 
@@ -173,7 +177,10 @@ def create_app(project: str | Path | Any, db_url: str | sa.Engine, secret: str |
         Route(OPENAPI_PATH, openapi_json),
         Mount("/static", app=StaticFiles(directory=str(STATIC)), name="static"),
         *auth.routes(), *api_automation.routes(), *api_reports.routes(), *exports.routes(),
-        *merges.routes(), *api.routes(), *reports.routes(), *targets.routes(), *kanban.routes(),
+        *merges.routes(),
+        # The staff workspace (/search, /api/search before the generic API routes).
+        *search.routes(), *timeline.routes(), *tasks.routes(),
+        *api.routes(), *reports.routes(), *targets.routes(), *kanban.routes(),
         *editing.routes(), *merging.routes(), *imports.routes(), *erasure.routes(),
         *inbox.routes(), *jobs.routes(), *breaching.routes(), *access.routes(),
         *mail.routes(), *hooks.routes(), *teams.routes(), *approvals_pages.routes(),

@@ -10,7 +10,7 @@ from typing import Any, Protocol
 import sqlalchemy as sa
 from guanxi.accounts import users
 from guanxi.errors import AccessDenied, NotFound
-from guanxi.fields.registry import SYSTEM_FIELDS, field_type
+from guanxi.fields.registry import SYSTEM_FIELDS, field_type, title_of
 from guanxi.fields.values import api_json
 from guanxi.identity import User
 from guanxi.spec import EntitySpec, FieldSpec, Loc, ProjectSpec
@@ -31,12 +31,7 @@ class Cell:
 
 def title_field(entity: EntitySpec) -> str:
     """The field naming a record: `title:`, else the first string-like field, else id."""
-    if entity.title:
-        return entity.title
-    for f in entity.fields:
-        if field_type(f).textual:
-            return f.name
-    return "id"
+    return title_of(entity)
 
 
 def field_spec(entity: EntitySpec, name: str) -> FieldSpec:

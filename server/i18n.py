@@ -509,6 +509,72 @@ STRINGS["zh"].update({
 })
 
 
+# The staff workspace: searching everything, record timelines with notes, my tasks.
+STRINGS["en"].update({
+    "search_all": "Search everything",
+    "search_placeholder": "Search records…",
+    "search_results": "Search",
+    "search_none": "Nothing found for “{q}”.",
+    "search_hint": "Type a name, a company, a phone number or any words of a record.",
+    "search_more": "All {label} matching",
+    "search_via": "{field}: {text}",
+    "timeline": "Timeline",
+    "timeline_all": "All",
+    "timeline_note": "Notes",
+    "timeline_change": "History",
+    "timeline_activity": "Activities",
+    "timeline_mail": "E-mails",
+    "timeline_empty": "Nothing on the timeline yet.",
+    "note_add": "Add note",
+    "note_label": "Note (mention someone with @username)",
+    "note_added": "Note added.",
+    "note_by": "Note",
+    "tasks": "My tasks",
+    "tasks_overdue": "Overdue",
+    "tasks_today": "Today",
+    "tasks_upcoming": "Upcoming",
+    "tasks_none": "No open tasks. Well done.",
+    "task_complete": "Done",
+    "task_completed": "Marked done: {title}",
+    "task_due": "Due",
+    "task_no_due": "no date",
+    "task_about": "About",
+    "tasks_reminders": "An hour before a task is due you get a reminder, when the "
+                       "project declares one.",
+})
+STRINGS["zh"].update({
+    "search_all": "全局搜索",
+    "search_placeholder": "搜索记录…",
+    "search_results": "搜索",
+    "search_none": "没有找到与“{q}”相关的内容。",
+    "search_hint": "输入名称、公司、电话或记录中的任何文字。",
+    "search_more": "查看全部匹配的{label}",
+    "search_via": "{field}：{text}",
+    "timeline": "时间线",
+    "timeline_all": "全部",
+    "timeline_note": "备注",
+    "timeline_change": "历史",
+    "timeline_activity": "活动",
+    "timeline_mail": "邮件",
+    "timeline_empty": "时间线上还没有内容。",
+    "note_add": "添加备注",
+    "note_label": "备注（用 @用户名 提及同事）",
+    "note_added": "备注已添加。",
+    "note_by": "备注",
+    "tasks": "我的任务",
+    "tasks_overdue": "已逾期",
+    "tasks_today": "今天",
+    "tasks_upcoming": "即将到期",
+    "tasks_none": "没有待办任务。",
+    "task_complete": "完成",
+    "task_completed": "已完成：{title}",
+    "task_due": "截止",
+    "task_no_due": "无日期",
+    "task_about": "关联",
+    "tasks_reminders": "若项目设置了提醒，任务到期前一小时会提醒您。",
+})
+
+
 def translator(language: str) -> Callable[..., str]:
     """`t(key, **values)` in `language`, falling back to English, then to the key."""
     table = STRINGS.get(language, STRINGS["en"])

@@ -21,6 +21,15 @@ import uvicorn
 # The password `make_app` gives its users (it passes the password policy).
 PASSWORD = "long-secret-pw"
 CSRF_INPUT = re.compile(r'name="csrf_token" value="([^"]+)"')
+SCRIPT_TAG = re.compile(r"<script\b([^>]*)>(.*?)</script>", re.S | re.I)
+OUR_SCRIPT = re.compile(r'\ssrc="/static/[\w/.-]+\.js"')
+
+
+def foreign_scripts(html: str) -> list[str]:
+    """The scripts of a page other than our own static files loaded with `src` (inline
+    scripts, or scripts from elsewhere): the strict CSP allows none of them."""
+    return [m.group(0) for m in SCRIPT_TAG.finditer(html)
+            if not OUR_SCRIPT.search(m.group(1)) or m.group(2).strip()]
 
 
 class Client(AbstractContextManager["Client"]):

@@ -17,7 +17,8 @@ import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 CASES = ("validate", "import", "file_import", "file_scale", "list", "transition", "rollup",
-         "api", "report", "compile", "startup", "plan", "automation", "scenario", "mail")
+         "api", "report", "compile", "startup", "plan", "automation", "scenario", "mail",
+         "search")
 
 
 @pytest.fixture(scope="module")

@@ -25,6 +25,7 @@ from guanxi.cli import new as cli_new
 from guanxi.cli import recompute as cli_recompute
 from guanxi.cli import report as cli_report
 from guanxi.cli import schemas as cli_schemas
+from guanxi.cli import searching as cli_searching
 from guanxi.cli import server as cli_server
 from guanxi.cli import teams as cli_teams
 from guanxi.cli import testing as cli_testing
@@ -41,7 +42,7 @@ def build_parser() -> argparse.ArgumentParser:
     for module in (cli_language, cli_diagram, cli_data, cli_imports, cli_tokens, cli_server,
                    cli_recompute, cli_testing, cli_explain, cli_schemas, cli_new,
                    cli_automation, cli_report, cli_exports, cli_erasure, cli_duplicates,
-                   cli_mail, cli_teams):
+                   cli_mail, cli_teams, cli_searching):
         module.register(subparsers)
     return parser
 

@@ -20,6 +20,7 @@ from guanxi.fields.registry import UTCDateTime, field_type
 from guanxi.insight.tables import define_insight_tables
 from guanxi.mail.tables import define_mail_tables
 from guanxi.spec import NOWHERE, EntitySpec, ProjectSpec
+from guanxi.workspace.tables import define_workspace_tables
 from sqlalchemy.dialects import postgresql
 
 RESERVED_PREFIX = "gx_"
@@ -225,6 +226,7 @@ def build_tables(spec: ProjectSpec) -> Tables:
     define_automation_tables(metadata)
     define_mail_tables(metadata)
     define_insight_tables(metadata)
+    define_workspace_tables(metadata)
     entities: dict[str, sa.Table] = {}
     for entity in spec.entities:
         if entity.name.startswith(RESERVED_PREFIX):

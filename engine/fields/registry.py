@@ -46,7 +46,7 @@ from guanxi.fields.types import (
 )
 from guanxi.fields.types.datetime import UTCDateTime
 from guanxi.fields.types.text import DEFAULT_TEXT_LENGTH
-from guanxi.spec import FieldSpec, text_in
+from guanxi.spec import EntitySpec, FieldSpec, text_in
 from sqlalchemy.types import TypeEngine
 
 __all__ = ["DEFAULT_TEXT_LENGTH", "FIELD_TYPES", "FieldType", "UTCDateTime"]
@@ -78,6 +78,16 @@ SYSTEM_FIELDS: dict[str, str] = {
 def field_type(field: FieldSpec) -> FieldType:
     """The type of a declared (or system) field."""
     return FIELD_TYPES[field.type]
+
+
+def title_of(entity: EntitySpec) -> str:
+    """The field naming a record: `title:`, else the first text field, else id."""
+    if entity.title:
+        return entity.title
+    for spec in entity.fields:
+        if field_type(spec).textual:
+            return spec.name
+    return "id"
 
 
 def column_type(field: FieldSpec) -> TypeEngine[Any]:

@@ -27,7 +27,7 @@ from guanxi.errors import ReportRefused, RequestInvalid
 from guanxi.expr import Call, Name, Node
 from guanxi.expr.dates import LOCAL_SQL
 from guanxi.expr.portable import portable
-from guanxi.fields.registry import UTCDateTime, coerce, field_type
+from guanxi.fields.registry import UTCDateTime, coerce, title_of
 from guanxi.fields.values import FieldValueError
 from guanxi.identity import User
 from guanxi.insight.definitions import GroupSpec, MeasureSpec, ParamSpec, ReportSpec
@@ -42,7 +42,6 @@ from guanxi.insight.measures import (
     scale_of,
 )
 from guanxi.messages import render
-from guanxi.spec import EntitySpec
 from guanxi.store.query import conditions, readable_rows
 from guanxi.store.readable import Source, first_unreadable, path_read
 
@@ -87,16 +86,6 @@ class ReportQuery:
     measures: tuple[MeasureColumn, ...]
     # The parameters as applied (name -> value; absent: not applied).
     values: Mapping[str, Any]
-
-
-def title_of(entity: EntitySpec) -> str:
-    """The field naming a record: `title:`, else the first text field, else id."""
-    if entity.title:
-        return entity.title
-    for spec in entity.fields:
-        if field_type(spec).textual:
-            return spec.name
-    return "id"
 
 
 def _refuse(report: ReportSpec, user: User, what: str, path: str) -> ReportRefused:

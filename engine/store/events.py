@@ -81,6 +81,26 @@ def claim_in(engine: sa.Engine, consumer: str,
                          .values(position=events[-1].id))
 
 
+def move_to(conn: sa.Connection, consumer: str, event_id: int) -> None:
+    """Set `consumer`'s cursor to `event_id` in `conn`'s transaction (locking its row),
+    for a consumer that rebuilt what it keeps from the records themselves."""
+    _start(conn, consumer)
+    conn.execute(_CURSORS.update().where(_CURSORS.c.consumer == consumer)
+                 .values(position=event_id))
+
+
+def started(engine: sa.Engine, consumer: str) -> bool:
+    """Whether `consumer` has a cursor yet (it took events, or was moved)."""
+    with engine.connect() as conn:
+        return conn.execute(sa.select(_CURSORS.c.position)
+                            .where(_CURSORS.c.consumer == consumer)).first() is not None
+
+
+def last_id(conn: sa.Connection) -> int:
+    """The id of the newest change event (0 if none)."""
+    return int(conn.execute(sa.select(sa.func.max(_EVENTS.c.id))).scalar() or 0)
+
+
 def pending(engine: sa.Engine, consumer: str) -> bool:
     """Whether events exist past `consumer`'s cursor (a read, without locking: to skip
     a claim when there is nothing to take)."""

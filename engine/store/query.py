@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from guanxi import expr
 from guanxi.compile.app import App, CompiledEntity
 from guanxi.errors import RequestInvalid
-from guanxi.fields.registry import coerce
+from guanxi.fields.registry import coerce, title_of
 from guanxi.fields.values import FieldValueError, to_json
 from guanxi.identity import User
 from guanxi.messages import render
@@ -119,14 +119,27 @@ def filter_conditions(entity: CompiledEntity, app: App, user: User,
     return conditions
 
 
-def search_condition(entity: CompiledEntity, user: User, text: str) -> ColumnElement[bool]:
-    """Case-insensitive substring over the visible text fields (wildcards are literal)."""
+def search_condition(app: App, entity: CompiledEntity, user: User, ctx: Any,
+                     text: str) -> ColumnElement[bool]:
+    """Case-insensitive substring over the visible text fields (wildcards are literal)
+    and over the titles of the records its visible references point at, when the user
+    may read those records and their titles (`q=Hottechi` finds Hottechi's deals)."""
     term = text.replace("\x00", "").strip()[:MAX_SEARCH_LENGTH]
     visible = entity.policy.visible_fields(user)
-    names = [n for n in entity.searchable if n in visible]
-    if not names:
-        return sa.false()
-    return sa.or_(*(entity.table.c[n].icontains(term, autoescape=True) for n in names))
+    parts = [entity.table.c[n].icontains(term, autoescape=True)
+             for n in entity.searchable if n in visible]
+    for name, spec in entity.fields.items():
+        if spec.type != "reference" or not spec.ref or name not in visible:
+            continue
+        target = app.entity(spec.ref)
+        title = title_of(target.spec)
+        if title == "id" or title not in target.policy.visible_fields(user):
+            continue
+        named = sa.select(target.table.c.id).where(
+            target.table.c[title].icontains(term, autoescape=True),
+            target.table.c.deleted_at.is_(None), target.policy.rule(user, ctx, "read"))
+        parts.append(entity.table.c[name].in_(named))
+    return sa.or_(*parts) if parts else sa.false()
 
 
 def conditions(app: App, entity: CompiledEntity, user: User, ctx: Any, *,
@@ -145,7 +158,7 @@ def conditions(app: App, entity: CompiledEntity, user: User, ctx: Any, *,
     if filters:
         result.extend(filter_conditions(entity, app, user, filters))
     if search and search.strip():
-        result.append(search_condition(entity, user, search))
+        result.append(search_condition(app, entity, user, ctx, search))
     if sla:
         result.append(clocks.condition(entity, sla, ctx.moment))
     return result

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlencode
 
 from guanxi.automation import slas
 from guanxi.errors import AccessDenied, NotFound, VersionConflict
-from guanxi.fields.registry import coerce
 from guanxi.server import records as rv
 from guanxi.server.context import Ctx, handler, is_admin
 from guanxi.server.display import Cell, title_field
-from guanxi.server.pages import breaching, mail
+from guanxi.server.pages import breaching, mail, timeline
 from guanxi.server.pages.editing import transition_widgets
 from guanxi.server.pages.erasure import may_erase
 from guanxi.server.pages.reports import dashboard_tiles
@@ -172,69 +170,6 @@ def related_sections(ctx: Ctx, entity: EntitySpec, record_id: int) -> list[dict[
     return sections
 
 
-def _history_value(ctx: Ctx, entity: EntitySpec, name: str, value: Any) -> Cell:
-    """A history value (stored as JSON) read back as the field's value, then shown."""
-    spec = entity.field(name)
-    if spec is not None and value is not None:
-        with contextlib.suppress(ValueError, TypeError):
-            value = coerce(spec, value)
-    return rv.show(ctx, entity, name, value)
-
-
-HISTORY_ACTIONS = {"create": "history_created", "update": "history_updated",
-                   "delete": "history_deleted", "restore": "history_restored",
-                   "import": "history_imported", "erase": "history_erased",
-                   "merge": "history_merged"}
-
-
-def approval_line(ctx: Ctx, item: dict[str, Any]) -> str:
-    """A history entry of an approval: asked, approved or rejected, with the comment."""
-    said = (item.get("changes") or {}).get("approval", {}).get("new") or {}
-    event = str(said.get("event") or "")
-    what = ctx.t("approval_" + event) if event else ctx.t("approval")
-    line = f"{what}: {said.get('transition', '')}"
-    comment = said.get("comment")
-    return f"{line} — {comment}" if comment else line
-
-
-def history_entries(ctx: Ctx, entity: EntitySpec, record_id: int) -> list[dict[str, Any]]:
-    """The record's history, newest first, with the changes the user may see."""
-    entries = []
-    seen = rv.visible(ctx, entity)
-    labels = rv.state_labels(ctx, entity) or {}
-    workflow = rv.workflow_of(ctx, entity)
-    items: Sequence[dict[str, Any]] = ctx.store.history(rv.acting_user(ctx), entity.name,
-                                                       record_id)
-    for item in items:
-        changes = []
-        for name, change in (item.get("changes") or {}).items():
-            if name not in seen or name in ("version", "updated_at"):
-                continue
-            changes.append({"name": name, "label": rv.label_of(ctx, entity, name),
-                            "old": _history_value(ctx, entity, name, change.get("old")),
-                            "new": _history_value(ctx, entity, name, change.get("new"))})
-        transition = item.get("transition")
-        spec = workflow.transition(transition) if transition and workflow else None
-        if spec is not None:
-            what = f"{rv.transition_label(ctx, spec)} → {labels.get(spec.target, spec.target)}"
-        elif transition:
-            what = str(transition)
-        else:
-            action = str(item.get("action") or "update")
-            what = ctx.t(HISTORY_ACTIONS[action]) if action in HISTORY_ACTIONS else action
-        if item.get("action") == "approval":
-            what = approval_line(ctx, item)
-        who = item.get("user_id")
-        at = item.get("at")
-        entries.append({
-            "what": what, "transition": bool(transition),
-            "who": rv.names(ctx).user_name(int(who)) if who is not None else ctx.t("system"),
-            "at": rv.show(ctx, entity, "updated_at", at).text if at else "",
-            "changes": changes,
-        })
-    return list(reversed(entries))
-
-
 @handler()
 def detail_page(ctx: Ctx, entity: str, id: int) -> Response:
     spec = ctx.entity(entity)
@@ -267,7 +202,7 @@ def detail_page(ctx: Ctx, entity: str, id: int) -> Response:
                      "merge": f"/e/{entity}/{id}/merge?other={f.record_id}"}
                     for f in (ctx.store.likely_duplicates(user, entity, record, exclude=id)
                               if spec.duplicates else [])],
-        history=history_entries(ctx, spec, id),
+        timeline=timeline.section(ctx, spec, id),
         can_edit=bool(writable), can_delete=held.may_delete,
         can_erase=may_erase(ctx, entity),
         explain=explain,

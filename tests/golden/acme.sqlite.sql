@@ -238,6 +238,19 @@ CREATE TABLE gx_mail_pref (
 	FOREIGN KEY(user_id) REFERENCES gx_user (id)
 );
 
+CREATE TABLE gx_note (
+	id INTEGER NOT NULL,
+	entity VARCHAR(63) NOT NULL,
+	record_id INTEGER NOT NULL,
+	user_id INTEGER NOT NULL,
+	body TEXT NOT NULL,
+	created_at DATETIME NOT NULL,
+	PRIMARY KEY (id),
+	FOREIGN KEY(user_id) REFERENCES gx_user (id)
+);
+
+CREATE INDEX ix_gx_note_record ON gx_note (entity, record_id);
+
 CREATE TABLE account (
 	id INTEGER NOT NULL,
 	created_at DATETIME NOT NULL,

@@ -1,0 +1,1 @@
+"""The staff workspace: searching every entity, record timelines and notes, my tasks."""
