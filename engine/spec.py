@@ -183,6 +183,30 @@ class DuplicateRule:
 
 
 @dataclass(frozen=True, slots=True)
+class ViewSpec:
+    """A shared list view of an entity (`views:`): filters (query-string pairs, read as
+    a list's URL is), columns and sort, offered to the roles named (everyone who may
+    read the entity when none are)."""
+
+    name: str
+    loc: Loc
+    label: Text = field(default_factory=dict)
+    roles: tuple[str, ...] = ()
+    filters: tuple[tuple[str, str], ...] = ()
+    columns: tuple[str, ...] = ()
+    sort: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class BoardSpec:
+    """The board's settings (`board:`): the fields shown on each card, and the number
+    field each column totals (None: the first money field on the cards, if any)."""
+
+    card: tuple[str, ...] = ()
+    sum: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class EntitySpec:
     name: str
     loc: Loc
@@ -205,6 +229,9 @@ class EntitySpec:
     reminders: tuple[ReminderSpec, ...] = ()
     # Rules finding likely duplicates (`duplicates:`).
     duplicates: tuple[DuplicateRule, ...] = ()
+    # Shared list views (`views:`) and the board's cards (`board:`).
+    views: tuple[ViewSpec, ...] = ()
+    board: BoardSpec = field(default_factory=BoardSpec)
 
     def field(self, name: str) -> FieldSpec | None:
         for f in self.fields:

@@ -13,6 +13,7 @@ from typing import Any
 from guanxi.fields.registry import FIELD_TYPES, coerce
 from guanxi.language import automation as automation_keys
 from guanxi.language.durations import parse_duration as parse_duration
+from guanxi.language import listing as listing_keys
 from guanxi.language.labels import derived_label
 from guanxi.language.overlays import timer_name
 from guanxi.language.raw import RawProject
@@ -201,6 +202,8 @@ class _Builder:
             sla=automation_keys.slas(data.get("sla"), self.text),
             duplicates=self.duplicates(data.get("duplicates")),
             reminders=automation_keys.reminders(data.get("reminders"), self.text),
+            views=listing_keys.views(data.get("views"), self.text),
+            board=listing_keys.board(data.get("board")),
         )
 
     def field(self, name: str, value: Any, loc: Loc) -> FieldSpec:
