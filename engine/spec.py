@@ -106,6 +106,8 @@ class FieldSpec:
     rollup: RollupSpec | None = None
     # The field's former name: migrations rename the column, keeping values and history.
     renamed_from: str | None = None
+    # money: the ISO 4217 code shown beside amounts (`currency: CNY`); None shows none.
+    currency: str | None = None
 
     @property
     def derived(self) -> bool:

@@ -242,6 +242,8 @@ class _Builder:
             related_label=self.text(data.get("related_label")),
             rollup=self.rollup(data),
             renamed_from=_name_or_none(data.get("renamed_from")),
+            currency=data.get("currency") if kind == "money"
+            and isinstance(data.get("currency"), str) else None,
         )
         return _with_values(spec, data)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from types import SimpleNamespace
 
@@ -130,7 +131,10 @@ def test_pages_load_nothing_from_elsewhere(site):
         attempt(client, "long-secret-pw")
         page = client.get("/e/lead/new").text
     assert "http://" not in page and "https://" not in page
-    assert "<script" not in page
+    # Scripts are the project's own static files, never inline.
+    scripts = re.findall(r"<script[^>]*>(.*?)</script>", page, flags=re.DOTALL)
+    assert page.count("<script") == page.count('<script src="/static/js/')
+    assert all(body == "" for body in scripts)
 
 
 def test_tokens_page_shows_a_new_token_once(site):
