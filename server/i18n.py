@@ -492,6 +492,7 @@ STRINGS["en"].update({
     "suggest_none": "No matches.",
     "quick_create": "New {label}",
     "find_record": "Find",
+    "board_no_step": "no step you may take leads there.",
     "search_to_choose": "Type to search",
 })
 STRINGS["zh"].update({
@@ -543,6 +544,7 @@ STRINGS["zh"].update({
     "suggest_none": "没有匹配项。",
     "quick_create": "新建{label}",
     "find_record": "查找",
+    "board_no_step": "您没有可以到达该处的步骤。",
     "search_to_choose": "输入以搜索",
 })
 

@@ -62,6 +62,7 @@ def as_picker(ctx: Ctx, widget: Widget, spec: FieldSpec, value: Any) -> Widget:
         attrs["data-picker-create-label"] = ctx.t(
             "quick_create", label=rv.entity_label(ctx, target))
     attrs["data-picker-find"] = ctx.t("find_record")
+    attrs["data-picker-search"] = ctx.t("search_to_choose")
     attrs["placeholder"] = ctx.t("record_id")
     return widget
 
