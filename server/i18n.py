@@ -492,6 +492,8 @@ STRINGS["en"].update({
     "suggest_none": "No matches.",
     "quick_create": "New {label}",
     "find_record": "Find",
+    "filter_refused": "This list cannot be filtered so:",
+    "clear_filters": "Show the list without filters",
     "board_no_step": "no step you may take leads there.",
     "search_to_choose": "Type to search",
 })
@@ -544,6 +546,8 @@ STRINGS["zh"].update({
     "suggest_none": "没有匹配项。",
     "quick_create": "新建{label}",
     "find_record": "查找",
+    "filter_refused": "无法按此条件筛选列表：",
+    "clear_filters": "显示未筛选的列表",
     "board_no_step": "您没有可以到达该处的步骤。",
     "search_to_choose": "输入以搜索",
 })

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from guanxi.errors import RequestInvalid
 from guanxi.server import records as rv
 from guanxi.server.context import Ctx, handler
 from guanxi.server.pages.editing import transition_widgets
-from guanxi.server.pages.listing import read_filters
-from guanxi.spec import EntitySpec
+from guanxi.server.pages.listing import read_filters, refused_filter
+from guanxi.spec import EntitySpec, WorkflowSpec
+from guanxi.store.filters import FilterError
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
 from starlette.routing import Route
@@ -50,6 +52,14 @@ def board(ctx: Ctx, entity: str) -> Response:
         raise HTTPException(404)
     if not ctx.may(entity, "read"):
         raise HTTPException(403)
+    try:
+        return _board(ctx, spec, workflow)
+    except (FilterError, RequestInvalid) as error:
+        return refused_filter(ctx, spec, error, "/board")
+
+
+def _board(ctx: Ctx, spec: EntitySpec, workflow: WorkflowSpec) -> Response:
+    entity = spec.name
     user = rv.acting_user(ctx)
     labels = rv.state_labels(ctx, spec) or {}
     shown = card_fields(ctx, spec)

@@ -15,6 +15,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
 from guanxi.accounts import views as saved
+from guanxi.errors import RequestInvalid
 from guanxi.fields.registry import FIELD_TYPES, SYSTEM_FIELDS, field_type
 from guanxi.server import records as rv
 from guanxi.server.context import Ctx, handler
@@ -70,14 +71,18 @@ def filter_scope(ctx: Ctx, entity: EntitySpec) -> FilterScope:
 def read_filters(ctx: Ctx, entity: EntitySpec,
                  params: Mapping[str, str] | None = None) -> dict[str, FilterValue]:
     """The query's filters, read as the API reads them, except that an empty value is
-    the filter bar's "any"; 400 with the reason for one that cannot be read."""
+    the filter bar's "any"; FilterError for one that cannot be read."""
     pairs = (params or ctx.request.query_params).items()
-    try:
-        found = parse_filters([(k, v) for k, v in pairs if k not in OWN],
-                              filter_scope(ctx, entity), blank_is_any=True)
-    except FilterError as error:
-        raise HTTPException(400, error.message) from None
-    return as_mapping(found)
+    return as_mapping(parse_filters([(k, v) for k, v in pairs if k not in OWN],
+                                    filter_scope(ctx, entity), blank_is_any=True))
+
+
+def refused_filter(ctx: Ctx, entity: EntitySpec, error: Exception, page: str) -> Response:
+    """A 400 page saying why the list's query cannot be read, with a way back."""
+    reason = error.message if isinstance(error, FilterError) else str(error)
+    return ctx.render("filter_error", entity.name, status=400, entity=entity,
+                      title=rv.entity_label(ctx, entity, plural=True), reason=reason,
+                      clear=f"/e/{entity.name}{page}")
 
 
 def default_columns(ctx: Ctx, entity: EntitySpec) -> list[str]:
@@ -232,6 +237,14 @@ def money_columns(entity: EntitySpec, columns: list[str]) -> list[str]:
 def list_page(ctx: Ctx, entity: str) -> Response:
     spec = ctx.entity(entity)
     require_read(ctx, spec)
+    try:
+        return _list_page(ctx, spec)
+    except (FilterError, RequestInvalid) as error:
+        return refused_filter(ctx, spec, error, "")
+
+
+def _list_page(ctx: Ctx, spec: EntitySpec) -> Response:
+    entity = spec.name
     seen = rv.visible(ctx, spec)
     params = ctx.request.query_params
     columns = chosen_columns(ctx, spec)
@@ -316,7 +329,12 @@ def save_view(ctx: Ctx, entity: str) -> Response:
     query = str(ctx.form.get("query") or "")
     # Only a list's own query is kept: pairs read back as the list reads them.
     pairs = [(k, v) for k, v in parse_qsl(query, keep_blank_values=True) if k != "page"]
-    read_filters(ctx, spec, dict(pairs))
+    try:
+        # Read as the list would read it, so that a view that cannot open is not kept.
+        filters = read_filters(ctx, spec, dict(pairs))
+        ctx.store.count(rv.acting_user(ctx), entity, filters=filters or None)
+    except (FilterError, RequestInvalid) as error:
+        return refused_filter(ctx, spec, error, "")
     try:
         saved.save(ctx.store.engine, ctx.user.id, entity, str(ctx.form.get("name") or ""),
                    urlencode(pairs), ctx.store.clock())

@@ -25,7 +25,6 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 
-
 def require(ctx: Ctx, entity: EntitySpec, operation: str) -> None:
     if not ctx.may(entity.name, operation):
         raise HTTPException(403)
