@@ -7,7 +7,8 @@ project from running; warnings are reported and do not.
 Ranges: GX1xx files and YAML, GX2xx structure, GX3xx names and references,
 GX4xx expressions, GX5xx workflows, GX6xx access, GX7xx overlays, GX80x–GX81x data
 (import mappings, duplicate rules), GX82x–GX83x automation, GX85x acceptance scenarios,
-GX90x insight (reports and dashboards), GX96x messages (reply templates, webhooks), GX98x lists and boards (views, cards).
+GX90x insight (reports and dashboards), GX96x messages (reply templates, webhooks),
+GX98x lists and boards (shared views, cards).
 """
 
 from __future__ import annotations

@@ -85,7 +85,8 @@ def check_views(ctx: Context) -> None:
                     ctx.add("GX980", at, suggest(name, known, "fields"), name=name,
                             where=f"{where}.sort", entity=entity.name)
                 else:
-                    kind = entity.field(name).type if entity.field(name) else SYSTEM_FIELDS[name]
+                    declared = entity.field(name)
+                    kind = declared.type if declared is not None else SYSTEM_FIELDS[name]
                     if not FIELD_TYPES[kind].sortable:
                         ctx.add("GX983", at, "sort by another field", view=view.name,
                                 detail=f"a list cannot be sorted by {name} ({kind})")

@@ -12,8 +12,8 @@ from typing import Any
 
 from guanxi.fields.registry import FIELD_TYPES, coerce
 from guanxi.language import automation as automation_keys
-from guanxi.language.durations import parse_duration as parse_duration
 from guanxi.language import listing as listing_keys
+from guanxi.language.durations import parse_duration as parse_duration
 from guanxi.language.labels import derived_label
 from guanxi.language.overlays import timer_name
 from guanxi.language.raw import RawProject
