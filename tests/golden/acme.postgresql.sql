@@ -1,4 +1,4 @@
--- acme: 26 tables for postgresql
+-- acme: 27 tables for postgresql
 CREATE TABLE gx_user (
 	id SERIAL NOT NULL,
 	username VARCHAR(150) NOT NULL,
@@ -225,6 +225,18 @@ CREATE TABLE gx_mail_pref (
 	address VARCHAR(320),
 	channels JSONB NOT NULL,
 	PRIMARY KEY (user_id),
+	FOREIGN KEY(user_id) REFERENCES gx_user (id)
+);
+
+CREATE TABLE gx_saved_view (
+	id SERIAL NOT NULL,
+	user_id INTEGER NOT NULL,
+	entity VARCHAR(63) NOT NULL,
+	name VARCHAR(100) NOT NULL,
+	query VARCHAR(2000) NOT NULL,
+	created_at TIMESTAMP WITHOUT TIME ZONE NOT NULL,
+	PRIMARY KEY (id),
+	CONSTRAINT uq_gx_saved_view_name UNIQUE (user_id, entity, name),
 	FOREIGN KEY(user_id) REFERENCES gx_user (id)
 );
 

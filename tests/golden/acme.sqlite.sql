@@ -1,4 +1,4 @@
--- acme: 26 tables for sqlite
+-- acme: 27 tables for sqlite
 CREATE TABLE gx_user (
 	id INTEGER NOT NULL,
 	username VARCHAR(150) NOT NULL,
@@ -225,6 +225,18 @@ CREATE TABLE gx_mail_pref (
 	address VARCHAR(320),
 	channels JSON NOT NULL,
 	PRIMARY KEY (user_id),
+	FOREIGN KEY(user_id) REFERENCES gx_user (id)
+);
+
+CREATE TABLE gx_saved_view (
+	id INTEGER NOT NULL,
+	user_id INTEGER NOT NULL,
+	entity VARCHAR(63) NOT NULL,
+	name VARCHAR(100) NOT NULL,
+	"query" VARCHAR(2000) NOT NULL,
+	created_at DATETIME NOT NULL,
+	PRIMARY KEY (id),
+	CONSTRAINT uq_gx_saved_view_name UNIQUE (user_id, entity, name),
 	FOREIGN KEY(user_id) REFERENCES gx_user (id)
 );
 
