@@ -27,6 +27,8 @@ from guanxi.store.unit import Unit
 
 # The most records a page number may skip (deeper pages take the `after` cursor).
 MAX_OFFSET = 100_000
+# The label of the count beside the sums (no field is named so: names start with a letter).
+COUNT = "_count"
 
 
 def list_page(unit: Unit, compiled: CompiledEntity, *, where: str | None,
@@ -50,34 +52,34 @@ def list_page(unit: Unit, compiled: CompiledEntity, *, where: str | None,
     query = query.order_by(*order_by(compiled, keys)).limit(limit + 1)
     if offset:
         query = query.offset(check_offset(offset, user.language))
+    check_sums(unit, compiled, sums)
     params = context_params(ctx)
     rows = [dict(r) for r in conn.execute(query, params).mappings()]
     total = None
-    if with_total:
-        total = conn.execute(sa.select(sa.func.count()).select_from(table).where(*wanted),
-                             params).scalar_one()
+    totals: dict[str, Any] = {}
+    if with_total or sums:
+        # The count and the sums over every matching record, in one statement.
+        aggregates = [sa.func.count().label(COUNT), *(sa.func.sum(table.c[n]).label(n)
+                                                       for n in sums)]
+        found = conn.execute(sa.select(*aggregates).select_from(table).where(*wanted),
+                             params).mappings().one()
+        total = found[COUNT] if with_total else None
+        totals = {n: found[n] for n in sums}
     more = len(rows) > limit
     rows = rows[:limit]
     cursor = encode_cursor(keys, rows[-1]) if more and rows else None
-    totals = column_sums(unit, compiled, wanted, sums) if sums else {}
     return Page(rows, cursor, total, totals)
 
 
-def column_sums(unit: Unit, compiled: CompiledEntity, wanted: Sequence[Any],
-                names: Sequence[str]) -> dict[str, Any]:
-    """The sums of number fields over every record matching `wanted` (the list's own
-    conditions, row rules included). Hidden fields are refused, as in filters."""
+def check_sums(unit: Unit, compiled: CompiledEntity, names: Sequence[str]) -> None:
+    """Sums are of number fields the user sees (hidden fields are refused, as in
+    filters)."""
     user = unit.user
     for name in names:
         require_readable(unit.app, user, compiled.name, (name,), "sum")
         if FIELD_TYPES[compiled.types[name]].kind != "number" or name in ("id", "version"):
             raise RequestInvalid(render("sum_refused", {"name": name}, user.language),
                                  code="sum_refused")
-    table = compiled.table
-    row = unit.conn.execute(
-        sa.select(*(sa.func.sum(table.c[n]).label(n) for n in names)).where(*wanted),
-        context_params(unit.ctx)).mappings().one()
-    return {n: row[n] for n in names}
 
 
 def check_offset(offset: int, language: str = "en") -> int:
