@@ -14,6 +14,7 @@ from guanxi.fields.integers import parse_int
 from guanxi.server import records as rv
 from guanxi.server.context import Ctx, handler
 from guanxi.server.display import field_spec
+from guanxi.server.pages.editing import safe_next
 from guanxi.server.pages.listing import require_read
 from guanxi.server.pages.widgets import form_value
 from guanxi.spec import EntitySpec
@@ -115,9 +116,7 @@ def bulk_action(ctx: Ctx, entity: str) -> Response:
             continue
         outcomes.append(Outcome(record_id, title, True, ctx.t("bulk_done")))
     done = sum(1 for o in outcomes if o.ok)
-    back = str(ctx.form.get("back") or "")
-    if not back.startswith(f"/e/{entity}") or "//" in back or "\\" in back:
-        back = f"/e/{entity}"
+    back = safe_next(ctx.form.get("back"), entity, f"/e/{entity}")
     return ctx.render("bulk", entity, entity=spec,
                       title=rv.entity_label(ctx, spec, plural=True),
                       outcomes=outcomes, done=done, failed=len(outcomes) - done,

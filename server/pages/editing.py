@@ -16,7 +16,7 @@ from guanxi.server.context import Ctx, handler
 from guanxi.server.display import field_spec as _field_spec
 from guanxi.server.pages import picker
 from guanxi.server.pages.widgets import Widget, build_widget, form_value, raw_of
-from guanxi.spec import EntitySpec, FieldSpec
+from guanxi.spec import EntitySpec, FieldSpec, TransitionSpec
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
 from starlette.routing import Route
@@ -235,12 +235,23 @@ def edit_form(ctx: Ctx, entity: str, id: int) -> Response:
     return ctx.redirect(f"/e/{entity}/{id}")
 
 
-def _safe_back(ctx: Ctx, entity: str, id: int) -> str:
-    assert ctx.form is not None
-    back = str(ctx.form.get("next") or "")
+def safe_next(text: object, entity: str, default: str) -> str:
+    """Where to go next: a page of the entity's own (no other site), else `default`."""
+    back = str(text or "")
     if back.startswith(f"/e/{entity}") and "//" not in back and "\\" not in back:
         return back
-    return f"/e/{entity}/{id}"
+    return default
+
+
+def asked_fields(ctx: Ctx, entity: EntitySpec, transition: TransitionSpec) -> list[str]:
+    """The fields a transition requires that the user sees (its form asks for them)."""
+    seen = rv.visible(ctx, entity)
+    return [n for n in transition.require if n in seen and entity.field(n) is not None]
+
+
+def _safe_back(ctx: Ctx, entity: str, id: int) -> str:
+    assert ctx.form is not None
+    return safe_next(ctx.form.get("next"), entity, f"/e/{entity}/{id}")
 
 
 @handler()
@@ -252,8 +263,7 @@ def transition_page(ctx: Ctx, entity: str, id: int, name: str) -> Response:
     transition = workflow.transition(name) if workflow else None
     if transition is None:
         raise HTTPException(404)
-    seen = rv.visible(ctx, spec)
-    asks = [n for n in transition.require if n in seen and spec.field(n) is not None]
+    asks = asked_fields(ctx, spec, transition)
     label = rv.transition_label(ctx, transition)
 
     def page(status: int, messages: list[str], errors: dict[str, list[str]] | None = None,

@@ -11,7 +11,7 @@ from typing import Any
 from guanxi.errors import RequestInvalid
 from guanxi.server import records as rv
 from guanxi.server.context import Ctx, handler
-from guanxi.server.pages.editing import transition_widgets
+from guanxi.server.pages.editing import asked_fields, safe_next, transition_widgets
 from guanxi.server.pages.listing import read_filters, refused_filter
 from guanxi.spec import EntitySpec, WorkflowSpec
 from guanxi.store.filters import FilterError
@@ -104,11 +104,8 @@ def ask(ctx: Ctx, entity: str, id: int, name: str) -> Response:
     transition = workflow.transition(name) if workflow else None
     if transition is None:
         raise HTTPException(404)
-    seen = rv.visible(ctx, spec)
-    asks = [n for n in transition.require if n in seen and spec.field(n) is not None]
-    back = str(ctx.request.query_params.get("next") or "")
-    if not back.startswith(f"/e/{entity}") or "//" in back or "\\" in back:
-        back = f"/e/{entity}/board"
+    asks = asked_fields(ctx, spec, transition)
+    back = safe_next(ctx.request.query_params.get("next"), entity, f"/e/{entity}/board")
     return ctx.render("ask", entity, entity=spec, record=record, transition=transition,
                       label=rv.transition_label(ctx, transition), back=back,
                       title=rv.record_title(ctx, spec, record),

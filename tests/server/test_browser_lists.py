@@ -181,3 +181,20 @@ def test_a_list_is_filtered_by_a_range_and_moved_in_bulk(signed_in, live, width,
     assert page.locator(f'.bulk-results tr.ok[data-id="{big["id"]}"]').count() == 1
     assert live.store.get(live.users[username], "lead", big["id"])["state"] == "contacted"
     assert live.store.get(live.users[username], "lead", small["id"])["state"] == "new"
+
+
+def test_the_picker_creates_the_account_it_picks_in_a_dialog(signed_in, live):
+    page = signed_in("rita", 1366)
+    page.goto(live.url + "/e/lead/new")
+    page.fill("#f-name", "Quick one")
+    page.click(".picker-new")
+    dialog = page.locator("dialog.picker-dialog")
+    dialog.locator('[name="name"]').fill("Quick Co")
+    dialog.locator("button[type=submit]").click()
+    dialog.wait_for(state="detached")
+    assert page.input_value("#f-account") == "Quick Co"
+    with page.expect_navigation():
+        page.click("form.record-form button[type=submit]")
+    lead = live.store.list(live.users["rita"], "lead", filters={"name": "Quick one"}).items[0]
+    assert live.store.get(live.users["max"], "account", lead["account"])["name"] == "Quick Co"
+    assert page.script_errors == []
