@@ -57,7 +57,7 @@ def list_page(unit: Unit, compiled: CompiledEntity, *, where: str | None,
     rows = [dict(r) for r in conn.execute(query, params).mappings()]
     total = None
     totals: dict[str, Any] = {}
-    if with_total or sums:
+    if sums:
         # The count and the sums over every matching record, in one statement.
         aggregates = [sa.func.count().label(COUNT), *(sa.func.sum(table.c[n]).label(n)
                                                        for n in sums)]
@@ -65,6 +65,9 @@ def list_page(unit: Unit, compiled: CompiledEntity, *, where: str | None,
                              params).mappings().one()
         total = found[COUNT] if with_total else None
         totals = {n: found[n] for n in sums}
+    elif with_total:
+        total = conn.execute(sa.select(sa.func.count()).select_from(table).where(*wanted),
+                             params).scalar_one()
     more = len(rows) > limit
     rows = rows[:limit]
     cursor = encode_cursor(keys, rows[-1]) if more and rows else None
