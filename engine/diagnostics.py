@@ -7,7 +7,8 @@ project from running; warnings are reported and do not.
 Ranges: GX1xx files and YAML, GX2xx structure, GX3xx names and references,
 GX4xx expressions, GX5xx workflows, GX6xx access, GX7xx overlays, GX80x–GX81x data
 (import mappings, duplicate rules), GX82x–GX83x automation, GX85x acceptance scenarios,
-GX90x insight (reports and dashboards), GX96x messages (reply templates, webhooks).
+GX90x insight (reports and dashboards), GX96x messages (reply templates, webhooks),
+GX98x lists and boards (shared views, cards).
 """
 
 from __future__ import annotations
@@ -378,6 +379,18 @@ CATALOG: dict[str, Problem] = _catalog(
      "A webhook's `transition:` names no transition of the entity's workflow."),
     ("GX964", E, "{what} '{name}' is declared twice (first at {first})",
      "Two reply templates, or two webhooks, with one name."),
+    # ------------------------------------------------------------ lists and boards
+    ("GX980", E, "{where} names unknown field '{name}' of {entity}",
+     "A board's cards or total, or a shared view's columns, filters or sort, name a field "
+     "the entity lacks."),
+    ("GX981", E, "{entity}.board.sum: '{name}' is a {type} field, not a number",
+     "A board column totals a number field (money, decimal, integer, percent)."),
+    ("GX982", E, "view '{view}' is offered to unknown role '{name}'",
+     "A shared view's `roles:` names a role `guanxi.yaml` lacks."),
+    ("GX983", E, "view '{view}': {detail}",
+     "A shared view's filter cannot be read as the list's URL would read it (a value its "
+     "field cannot hold, a range on a field without order, an unknown state), or it sorts "
+     "by a field lists cannot sort by."),
 )
 
 

@@ -108,6 +108,8 @@ class FieldSpec:
     rollup: RollupSpec | None = None
     # The field's former name: migrations rename the column, keeping values and history.
     renamed_from: str | None = None
+    # money: the ISO 4217 code shown beside amounts (`currency: CNY`); None shows none.
+    currency: str | None = None
 
     @property
     def derived(self) -> bool:
@@ -188,6 +190,30 @@ class DuplicateRule:
 
 
 @dataclass(frozen=True, slots=True)
+class ViewSpec:
+    """A shared list view of an entity (`views:`): filters (query-string pairs, read as
+    a list's URL is), columns and sort, offered to the roles named (everyone who may
+    read the entity when none are)."""
+
+    name: str
+    loc: Loc
+    label: Text = field(default_factory=dict)
+    roles: tuple[str, ...] = ()
+    filters: tuple[tuple[str, str], ...] = ()
+    columns: tuple[str, ...] = ()
+    sort: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class BoardSpec:
+    """The board's settings (`board:`): the fields shown on each card, and the number
+    field each column totals (None: the first money field on the cards, if any)."""
+
+    card: tuple[str, ...] = ()
+    sum: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class EntitySpec:
     name: str
     loc: Loc
@@ -210,6 +236,9 @@ class EntitySpec:
     reminders: tuple[ReminderSpec, ...] = ()
     # Rules finding likely duplicates (`duplicates:`).
     duplicates: tuple[DuplicateRule, ...] = ()
+    # Shared list views (`views:`) and the board's cards (`board:`).
+    views: tuple[ViewSpec, ...] = ()
+    board: BoardSpec = field(default_factory=BoardSpec)
 
     def field(self, name: str) -> FieldSpec | None:
         for f in self.fields:

@@ -25,6 +25,7 @@ from guanxi.server.limits import DEFAULT_MAX_BODY, BodyLimitMiddleware
 from guanxi.server.pages import (
     access,
     breaching,
+    bulk,
     editing,
     erasure,
     hooks,
@@ -32,8 +33,10 @@ from guanxi.server.pages import (
     inbox,
     jobs,
     kanban,
+    listing,
     mail,
     merging,
+    picker,
     reports,
     search,
     targets,
@@ -184,6 +187,8 @@ def create_app(project: str | Path | Any, db_url: str | sa.Engine, secret: str |
         *editing.routes(), *merging.routes(), *imports.routes(), *erasure.routes(),
         *inbox.routes(), *jobs.routes(), *breaching.routes(), *access.routes(),
         *mail.routes(), *hooks.routes(), *teams.routes(), *approvals_pages.routes(),
+        # Lists: views, bulk actions, record pickers.
+        *listing.routes(), *bulk.routes(), *picker.routes(),
         *pages.routes(),
     ]
     middleware = [

@@ -27,6 +27,8 @@ class Cell:
     href: str = ""
     empty: bool = False
     multiline: bool = False
+    # A number (aligned to the right in tables).
+    numeric: bool = False
 
 
 def title_field(entity: EntitySpec) -> str:
@@ -135,8 +137,11 @@ def cell(spec: FieldSpec, value: Any, names: Names, t: Translate, language: str,
             return Cell(f"#{value}")
         return Cell(title, href=f"/e/{spec.ref}/{int(value)}")
     kind = field_type(spec)
-    return Cell(kind.display(spec, value, language), href=kind.link(spec, value),
-                multiline=kind.control == "textarea")
+    text = kind.display(spec, value, language)
+    if spec.currency:
+        text = f"{text} {spec.currency}"
+    return Cell(text, href=kind.link(spec, value), multiline=kind.control == "textarea",
+                numeric=kind.kind == "number" and spec.name not in ("id", "version"))
 
 
 def json_value(value: Any) -> Any:

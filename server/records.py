@@ -77,6 +77,8 @@ class Button:
     label: str
     target: str
     asks: list[str]
+    # The state the transition leads to (`target` is its label).
+    target_state: str = ""
 
 
 def acting_user(ctx: Ctx) -> User:
@@ -212,5 +214,5 @@ def buttons(ctx: Ctx, entity: EntitySpec, record: dict[str, Any],
         asks = [n for n in tr.require if n in seen and record.get(n) in (None, "", [])
                 and entity.field(n) is not None]
         out.append(Button(tr.name, transition_label(ctx, tr), labels.get(tr.target, tr.target),
-                          asks))
+                          asks, tr.target))
     return out

@@ -20,6 +20,7 @@ from guanxi.checks import (
     expressions,
     flowsplit,
     insight,
+    listing,
     mappings,
     messages,
     renames,
@@ -38,7 +39,7 @@ from guanxi.spec import ProjectSpec
 # The topic modules whose checks are registered (imported for that).
 TOPICS = (flowsplit, schema, entities, system, zones, workflows, expressions, rollups, renames,
           mappings, insight, classes, scenarios, duplicates, automation, messages,
-          aggregates, approvals, cleanup)
+          aggregates, approvals, cleanup, listing)
 
 
 def check_project(raw: RawProject, spec: ProjectSpec) -> list[Diagnostic]:

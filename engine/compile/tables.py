@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
+from guanxi.accounts.views import define_view_table
 from guanxi.automation.tables import define_automation_tables
 from guanxi.fields.registry import UTCDateTime, field_type
 from guanxi.insight.tables import define_insight_tables
@@ -227,6 +228,7 @@ def build_tables(spec: ProjectSpec) -> Tables:
     define_mail_tables(metadata)
     define_insight_tables(metadata)
     define_workspace_tables(metadata)
+    define_view_table(metadata)
     entities: dict[str, sa.Table] = {}
     for entity in spec.entities:
         if entity.name.startswith(RESERVED_PREFIX):

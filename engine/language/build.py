@@ -12,6 +12,7 @@ from typing import Any
 
 from guanxi.fields.registry import FIELD_TYPES, coerce
 from guanxi.language import automation as automation_keys
+from guanxi.language import listing as listing_keys
 from guanxi.language.aggregates import with_aggregates
 from guanxi.language.durations import parse_duration as parse_duration
 from guanxi.language.labels import derived_label
@@ -205,6 +206,8 @@ class _Builder:
             sla=automation_keys.slas(data.get("sla"), self.text),
             duplicates=self.duplicates(data.get("duplicates")),
             reminders=automation_keys.reminders(data.get("reminders"), self.text),
+            views=listing_keys.views(data.get("views"), self.text),
+            board=listing_keys.board(data.get("board")),
         )
 
     def field(self, name: str, value: Any, loc: Loc) -> FieldSpec:
@@ -243,6 +246,8 @@ class _Builder:
             related_label=self.text(data.get("related_label")),
             rollup=self.rollup(data),
             renamed_from=_name_or_none(data.get("renamed_from")),
+            currency=data.get("currency") if kind == "money"
+            and isinstance(data.get("currency"), str) else None,
         )
         return _with_values(spec, data)
 

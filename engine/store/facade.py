@@ -237,11 +237,14 @@ class Store:
     def list(self, user: User, entity: str, *, where: str | None = None,
              filters: Mapping[str, Any] | None = None, search: str | None = None,
              sort: Sequence[str] = ("-id",), limit: int = 50, after: str | None = None,
-             with_total: bool = True, deleted: bool = False, sla: str | None = None) -> Page:
+             with_total: bool = True, deleted: bool = False, sla: str | None = None,
+             offset: int = 0, sums: Sequence[str] = ()) -> Page:
         """A page of the records the user may read. `where` is an expression on the
-        entity, `filters` is {field: value} equality, `search` a case-insensitive
-        substring of the visible text fields, `sort` field names ("-name" descending),
-        `after` the previous page's `next_cursor`. `deleted=True` lists the trash.
+        entity, `filters` is {field: value} equality (a `filters.Range` bounds a range),
+        `search` a case-insensitive substring of the visible text fields, `sort` field
+        names ("-name" descending), `after` the previous page's `next_cursor`, `offset`
+        records to skip (page numbers). `sums` names number fields summed over every
+        matching record (`Page.sums`). `deleted=True` lists the trash.
         `sla` keeps the records with an SLA clock `breached`, `breaching_soon`,
         `breaching` (either) or `running`; the sort key `sla_due` orders by the soonest
         due time of a record's clocks (`guanxi.store.clocks`)."""
@@ -249,7 +252,7 @@ class Store:
         with self._unit(user, write=False) as unit:
             return list_page(unit, compiled, where=where, filters=filters, search=search,
                              sort=sort, limit=limit, after=after, with_total=with_total,
-                             deleted=deleted, sla=sla)
+                             deleted=deleted, sla=sla, offset=offset, sums=sums)
 
     def count(self, user: User, entity: str, *, where: str | None = None,
               filters: Mapping[str, Any] | None = None, search: str | None = None) -> int:

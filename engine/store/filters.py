@@ -11,6 +11,9 @@ The API and the pages read a list's filters here, by the same rules:
   other whole numbers fit 64 bits, `true` / `false` are booleans, anything else is kept
   as text for the Store to read by the field's type; `state` must be one of the
   workflow's states.
+- `field.from=` and `field.to=` bound a range (both ends included) of a field whose
+  values are ordered: numbers, money, dates, times and durations. Either end may be
+  left out; the ends are read by the field's type in the Store.
 - `field=` alone finds the records with no value. HTML forms send an empty value for
   "any" (a select's first option): readers of forms pass `blank_is_any=True`, and such
   pairs are dropped.
@@ -35,7 +38,22 @@ RESERVED: frozenset[str] = frozenset({"where", "q", "sort", "limit", "after", "t
 # Kinds whose values are ids (from 1 to ID_MAX).
 IDS = frozenset({"reference", "user"})
 
-FilterValue = str | int | bool
+# The suffixes of a range's two ends: `amount.from=100&amount.to=500`.
+RANGE_ENDS = ("from", "to")
+# The kinds of value (see FieldType.kind) that are ordered, so that ranges apply.
+ORDERED_KINDS = frozenset({"number", "date", "datetime", "duration"})
+
+
+@dataclass(frozen=True, slots=True)
+class Range:
+    """Records whose field lies between `low` and `high` (texts read by the field's
+    type; None: open at that end)."""
+
+    low: str | None = None
+    high: str | None = None
+
+
+FilterValue = str | int | bool | Range
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,11 +102,39 @@ def parse_filters(pairs: Iterable[tuple[str, str]], scope: FilterScope, *,
     """The filters among query-string `pairs` (a name given twice: the last value counts);
     FilterError for the first that cannot be read."""
     given: dict[str, str] = {}
+    ends: dict[str, dict[str, str]] = {}
     for name, value in pairs:
         if name in RESERVED or (blank_is_any and value == ""):
             continue
+        base, dot, end = name.rpartition(".")
+        if dot and end in RANGE_ENDS:
+            ends.setdefault(base, {})[end] = value
+            continue
         given[name] = value
-    return tuple(parse_filter(name, value, scope) for name, value in given.items())
+    found = [parse_filter(name, value, scope) for name, value in given.items()]
+    found += [parse_range(name, bounds, scope) for name, bounds in ends.items()]
+    return tuple(found)
+
+
+def ranged(kind: str) -> bool:
+    """Whether fields of type `kind` take `.from` / `.to` ranges."""
+    reader = FIELD_TYPES.get(kind)
+    return reader is not None and reader.kind in ORDERED_KINDS
+
+
+def parse_range(name: str, bounds: Mapping[str, str], scope: FilterScope) -> Filter:
+    """`name.from` / `name.to`, checked against what the caller may filter on."""
+    kind = scope.types.get(name)
+    if kind is None:
+        raise FilterError("unknown_filter", f"{name}.{next(iter(bounds))}",
+                          f"{name!r} is not a field of {scope.entity} you can filter on "
+                          f"(fields: {', '.join(sorted(scope.types))})")
+    if not ranged(kind):
+        raise FilterError("bad_filter", f"{name}.{next(iter(bounds))}",
+                          f"filter {name}: a {kind} field takes no range (.from / .to "
+                          f"apply to numbers, money, dates, times and durations)")
+    low, high = bounds.get("from") or None, bounds.get("to") or None
+    return Filter(name, Range(low.strip() if low else None, high.strip() if high else None))
 
 
 def parse_filter(name: str, value: str, scope: FilterScope) -> Filter:

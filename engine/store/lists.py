@@ -7,8 +7,9 @@ from typing import Any
 
 import sqlalchemy as sa
 from guanxi.compile.app import CompiledEntity
-from guanxi.errors import AccessDenied, NotFound
+from guanxi.errors import AccessDenied, NotFound, RequestInvalid
 from guanxi.expr.functions import context_params
+from guanxi.fields.registry import FIELD_TYPES
 from guanxi.identity import User
 from guanxi.messages import render
 from guanxi.store.query import after as after_condition
@@ -21,14 +22,20 @@ from guanxi.store.query import (
     sort_column,
     sort_keys,
 )
+from guanxi.store.readable import require_readable
 from guanxi.store.records import Page, record_id_of
 from guanxi.store.unit import Unit
+
+# The most records a page number may skip (deeper pages take the `after` cursor).
+MAX_OFFSET = 100_000
+# The label of the count beside the sums (no field is named so: names start with a letter).
+COUNT = "_count"
 
 
 def list_page(unit: Unit, compiled: CompiledEntity, *, where: str | None,
               filters: Mapping[str, Any] | None, search: str | None, sort: Sequence[str],
               limit: int, after: str | None, with_total: bool, deleted: bool,
-              sla: str | None = None) -> Page:
+              sla: str | None = None, offset: int = 0, sums: Sequence[str] = ()) -> Page:
     """Store.list: see there."""
     user, ctx, conn = unit.user, unit.ctx, unit.conn
     refuse_unreadable(compiled, user)
@@ -47,16 +54,47 @@ def list_page(unit: Unit, compiled: CompiledEntity, *, where: str | None,
         values = decode_cursor(compiled, keys, after, user.language)
         query = query.where(after_condition(compiled, keys, values))
     query = query.order_by(*order_by(compiled, keys)).limit(limit + 1)
+    if offset:
+        query = query.offset(check_offset(offset, user.language))
+    check_sums(unit, compiled, sums)
     params = context_params(ctx)
     rows = [dict(r) for r in conn.execute(query, params).mappings()]
     total = None
-    if with_total:
+    totals: dict[str, Any] = {}
+    if sums:
+        # The count and the sums over every matching record, in one statement.
+        aggregates = [sa.func.count().label(COUNT), *(sa.func.sum(table.c[n]).label(n)
+                                                       for n in sums)]
+        found = conn.execute(sa.select(*aggregates).select_from(table).where(*wanted),
+                             params).mappings().one()
+        total = found[COUNT] if with_total else None
+        totals = {n: found[n] for n in sums}
+    elif with_total:
         total = conn.execute(sa.select(sa.func.count()).select_from(table).where(*wanted),
                              params).scalar_one()
     more = len(rows) > limit
     rows = rows[:limit]
     cursor = encode_cursor(keys, rows[-1]) if more and rows else None
-    return Page(rows, cursor, total)
+    return Page(rows, cursor, total, totals)
+
+
+def check_sums(unit: Unit, compiled: CompiledEntity, names: Sequence[str]) -> None:
+    """Sums are of number fields the user sees (hidden fields are refused, as in
+    filters)."""
+    user = unit.user
+    for name in names:
+        require_readable(unit.app, user, compiled.name, (name,), "sum")
+        if FIELD_TYPES[compiled.types[name]].kind != "number" or name in ("id", "version"):
+            raise RequestInvalid(render("sum_refused", {"name": name}, user.language),
+                                 code="sum_refused")
+
+
+def check_offset(offset: int, language: str = "en") -> int:
+    """`offset` if it is a whole number from 0 to MAX_OFFSET; RequestInvalid otherwise."""
+    if isinstance(offset, bool) or not isinstance(offset, int) or not 0 <= offset <= MAX_OFFSET:
+        raise RequestInvalid(render("bad_offset", {"max": MAX_OFFSET, "value": repr(offset)},
+                                    language), code="bad_offset")
+    return offset
 
 
 def refuse_unreadable(compiled: CompiledEntity, user: User) -> None:

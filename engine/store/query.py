@@ -11,6 +11,7 @@ compiled once per entity and set of roles): run them with `context_params(ctx)`.
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -26,6 +27,7 @@ from guanxi.identity import User
 from guanxi.messages import render
 from guanxi.spec import NOWHERE, FieldSpec
 from guanxi.store import clocks
+from guanxi.store.filters import Range
 from guanxi.store.readable import require_readable
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.util import ClauseAdapter
@@ -102,6 +104,9 @@ def filter_conditions(entity: CompiledEntity, app: App, user: User,
                 code="filter_tags")
         column = entity.table.c[name]
         field = entity.field_spec(name)
+        if isinstance(wanted, Range):
+            conditions.extend(range_conditions(column, field, wanted, user.language))
+            continue
         values = wanted if isinstance(wanted, list | tuple | set | frozenset) else [wanted]
         try:
             clean = [coerce(field, v) for v in values]
@@ -117,6 +122,29 @@ def filter_conditions(entity: CompiledEntity, app: App, user: User,
         conditions.append(sa.or_(*parts) if len(parts) > 1 else parts[0] if parts
                           else sa.false())
     return conditions
+
+
+def range_conditions(column: Any, field: Any, wanted: Range,
+                     language: str) -> list[ColumnElement[bool]]:
+    """A range's ends, read by the field's type; a datetime's end given as a date
+    includes that whole day."""
+    parts: list[ColumnElement[bool]] = []
+    for text, lower in ((wanted.low, True), (wanted.high, False)):
+        if text is None:
+            continue
+        try:
+            value = coerce(field, text)
+        except FieldValueError as error:
+            raise RequestInvalid(render("filter_invalid", {"name": field.name,
+                                                           "reason": str(error)}, language),
+                                 code="filter_invalid") from None
+        if value is None:
+            continue
+        if not lower and field.type == "datetime" and len(text) <= len("2026-01-31"):
+            parts.append(column < value + dt.timedelta(days=1))
+        else:
+            parts.append(column >= value if lower else column <= value)
+    return parts
 
 
 def search_condition(app: App, entity: CompiledEntity, user: User, ctx: Any,

@@ -38,6 +38,8 @@ class Page:
     items: list[dict[str, Any]]
     next_cursor: str | None
     total: int | None
+    # The sums asked for (`Store.list(sums=...)`) over every matching record.
+    sums: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,6 +18,7 @@ from guanxi.fields.registry import SYSTEM_FIELDS, field_type, filter_schema, jso
 from guanxi.fields.values import INT64_MAX
 from guanxi.identity import User
 from guanxi.spec import EntitySpec, FieldSpec, ProjectSpec, TransitionSpec, text_in
+from guanxi.store.filters import RANGE_ENDS, ranged
 
 ERROR = {"$ref": "#/components/schemas/Error"}
 
@@ -234,6 +235,13 @@ def entity_paths(entity: EntitySpec, project: ProjectSpec,
                 "schema": schema, "description": f"only records whose {f.name} "
                 "equals this value"} for f in entity.fields
                if f.name in rights.visible and (schema := filter_schema(f)) is not None]
+    for f in entity.fields:
+        if f.name in rights.visible and ranged(f.type) and field_type(f).sortable:
+            bound = {"type": "number"} if field_type(f).kind == "number" else {"type": "string"}
+            filters += [{"name": f"{f.name}.{end}", "in": "query", "required": False,
+                         "schema": bound, "description": f"only records whose {f.name} is "
+                         f"{'at least' if end == 'from' else 'at most'} this value"}
+                        for end in RANGE_ENDS]
     if entity.workflow and "state" in rights.visible:
         filters.append({"name": "state", "in": "query", "required": False,
                         "schema": _system_schema("state", entity, project)})

@@ -14,24 +14,21 @@ from guanxi.fields.registry import coerce
 from guanxi.server import records as rv
 from guanxi.server.context import Ctx, handler
 from guanxi.server.display import field_spec as _field_spec
+from guanxi.server.pages import picker
 from guanxi.server.pages.widgets import Widget, build_widget, form_value, raw_of
-from guanxi.spec import EntitySpec, FieldSpec
+from guanxi.spec import EntitySpec, FieldSpec, TransitionSpec
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
 from starlette.routing import Route
 
 
 def _choices(ctx: Ctx, spec: FieldSpec) -> list[tuple[str, str]] | None:
-    """Options of a reference or user select: records (users) the user may pick."""
+    """Options of a reference or user select: records (users) the user may pick; None
+    for a reference to more records than a select holds (a picker, see `picker`)."""
     if spec.type == "user":
         return rv.names(ctx).user_choices()
     if spec.type == "reference" and spec.ref:
-        target = ctx.spec.entity(spec.ref)
-        if target is None or not ctx.may(spec.ref, "read"):
-            return []
-        page = ctx.store.list(rv.acting_user(ctx), spec.ref, limit=500, with_total=False,
-                              sort=(rv.title_field(target),))
-        return [(str(r["id"]), rv.record_title(ctx, target, r)) for r in page.items]
+        return picker.choices(ctx, spec)
     return None
 
 
@@ -41,11 +38,14 @@ def widgets(ctx: Ctx, entity: EntitySpec, names: list[str], values: dict[str, An
     out = []
     for name in names:
         spec = _field_spec(entity, name)
+        options = _choices(ctx, spec)
         w = build_widget(
             spec, values.get(name), language=ctx.language,
             required=spec.required or name in required_extra,
             errors=(errors or {}).get(name), raw=(raw or {}).get(name),
-            choices=_choices(ctx, spec), choose_text=ctx.t("choose"))
+            choices=options, choose_text=ctx.t("choose"))
+        if options is None and spec.type == "reference":
+            w = picker.as_picker(ctx, w, spec, values.get(name))
         if name == "owner":
             w.label = ctx.t("owner")
         out.append(w)
@@ -235,12 +235,23 @@ def edit_form(ctx: Ctx, entity: str, id: int) -> Response:
     return ctx.redirect(f"/e/{entity}/{id}")
 
 
-def _safe_back(ctx: Ctx, entity: str, id: int) -> str:
-    assert ctx.form is not None
-    back = str(ctx.form.get("next") or "")
+def safe_next(text: object, entity: str, default: str) -> str:
+    """Where to go next: a page of the entity's own (no other site), else `default`."""
+    back = str(text or "")
     if back.startswith(f"/e/{entity}") and "//" not in back and "\\" not in back:
         return back
-    return f"/e/{entity}/{id}"
+    return default
+
+
+def asked_fields(ctx: Ctx, entity: EntitySpec, transition: TransitionSpec) -> list[str]:
+    """The fields a transition requires that the user sees (its form asks for them)."""
+    seen = rv.visible(ctx, entity)
+    return [n for n in transition.require if n in seen and entity.field(n) is not None]
+
+
+def _safe_back(ctx: Ctx, entity: str, id: int) -> str:
+    assert ctx.form is not None
+    return safe_next(ctx.form.get("next"), entity, f"/e/{entity}/{id}")
 
 
 @handler()
@@ -252,8 +263,7 @@ def transition_page(ctx: Ctx, entity: str, id: int, name: str) -> Response:
     transition = workflow.transition(name) if workflow else None
     if transition is None:
         raise HTTPException(404)
-    seen = rv.visible(ctx, spec)
-    asks = [n for n in transition.require if n in seen and spec.field(n) is not None]
+    asks = asked_fields(ctx, spec, transition)
     label = rv.transition_label(ctx, transition)
 
     def page(status: int, messages: list[str], errors: dict[str, list[str]] | None = None,

@@ -1,8 +1,8 @@
-"""HTML pages for staff: home, record lists, record details (the 360° view), delete."""
+"""HTML pages for staff: home, record details (the 360° view), delete (lists are in
+`listing`)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlencode
 
@@ -10,20 +10,16 @@ from guanxi.automation import slas
 from guanxi.errors import AccessDenied, NotFound, VersionConflict
 from guanxi.server import records as rv
 from guanxi.server.context import Ctx, handler, is_admin
-from guanxi.server.display import Cell, title_field
-from guanxi.server.pages import breaching, mail, timeline
+from guanxi.server.display import title_field
+from guanxi.server.pages import mail, timeline
 from guanxi.server.pages.editing import transition_widgets
 from guanxi.server.pages.erasure import may_erase
 from guanxi.server.pages.reports import dashboard_tiles
 from guanxi.spec import EntitySpec
-from guanxi.store.clocks import FILTERS as SLA_FILTERS
-from guanxi.store.filters import FilterError, FilterScope, FilterValue, as_mapping, parse_filters
 from guanxi.store.rights import RecordRights
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
 from starlette.routing import Route
-
-PAGE_SIZE = 25
 
 
 def require(ctx: Ctx, entity: EntitySpec, operation: str) -> None:
@@ -46,96 +42,6 @@ def home(ctx: Ctx) -> Response:
                       "readable": readable, "creatable": creatable,
                       "board": bool(entity.workflow) and readable})
     return ctx.render("home", cards=cards, dashboard=dashboard_tiles(ctx, user))
-
-
-def _filters(ctx: Ctx, entity: EntitySpec, seen: frozenset[str]) -> dict[str, FilterValue]:
-    """The list's `field=value` filters, read as the API reads them (see
-    guanxi.store.filters), except that an empty value is the filter form's "any"."""
-    workflow = rv.workflow_of(ctx, entity)
-    scope = FilterScope.of(entity, seen, [s.name for s in workflow.states] if workflow else ())
-    try:
-        found = parse_filters(ctx.request.query_params.items(), scope, blank_is_any=True)
-    except FilterError as error:
-        raise HTTPException(400, error.message) from None
-    return as_mapping(found)
-
-
-def _filter_controls(ctx: Ctx, entity: EntitySpec, seen: frozenset[str],
-                     active: dict[str, FilterValue]) -> list[dict[str, Any]]:
-    controls = []
-    if entity.workflow and "state" in seen:
-        labels = rv.state_labels(ctx, entity) or {}
-        controls.append({"name": "state", "label": ctx.t("state"),
-                         "options": list(labels.items()), "value": active.get("state", "")})
-    for spec in entity.fields:
-        if spec.name not in seen or spec.type not in ("choice", "boolean"):
-            continue
-        chosen = active.get(spec.name, "")
-        if spec.type == "boolean":
-            options = [("true", ctx.t("yes")), ("false", ctx.t("no"))]
-            current = ("true" if chosen else "false") if isinstance(chosen, bool) else ""
-        else:
-            options = [(o.value, ctx.text(o.label, o.value)) for o in spec.options]
-            current = str(chosen)
-        controls.append({"name": spec.name, "label": rv.label_of(ctx, entity, spec.name),
-                         "options": options, "value": current})
-    return controls
-
-
-@handler()
-def list_page(ctx: Ctx, entity: str) -> Response:
-    spec = ctx.entity(entity)
-    require(ctx, spec, "read")
-    seen = rv.visible(ctx, spec)
-    columns = rv.list_columns(ctx, spec)
-    params = ctx.request.query_params
-    sort = params.get("sort", "")
-    if sort.lstrip("-") not in seen and not (spec.sla and sort.lstrip("-") == "sla_due"):
-        sort = "-id"
-    sla = params.get("sla") if spec.sla and params.get("sla") in SLA_FILTERS else None
-    filters = _filters(ctx, spec, seen)
-    search = params.get("q", "").strip()[:200]
-    after = params.get("after") or None
-    # A condition, e.g. from a report's drill-down; the Store checks it like any other.
-    where = params.get("where", "").strip()
-    page = ctx.store.list(rv.acting_user(ctx), entity, where=where or None,
-                          filters=filters or None, search=search or None, sort=(sort,),
-                          limit=PAGE_SIZE, after=after, sla=sla)
-    # Chips for active reference/user filters (e.g. "Account: Acme") above the table.
-    chips = []
-    for key, value in filters.items():
-        fspec = spec.field(key)
-        if key in ("owner", "created_by") or (fspec and fspec.type in ("user", "reference")):
-            shown: Cell = rv.show(ctx, spec, key, value)
-            chips.append({"label": rv.label_of(ctx, spec, key), "text": shown.text,
-                          "clear": _query(params, drop={key, "after"})})
-    if where:
-        chips.append({"label": ctx.t("condition"), "text": where,
-                      "clear": _query(params, drop={"where", "after"})})
-    sort_links = {c: _query(params, set_={"sort": c if sort != c else f"-{c}"},
-                            drop={"after"}) for c in columns}
-    return ctx.render(
-        "list", entity,
-        entity=spec, title=rv.entity_label(ctx, spec, plural=True),
-        singular=rv.entity_label(ctx, spec),
-        columns=[rv.Column(c, rv.label_of(ctx, spec, c)) for c in columns],
-        rows=rv.rows(ctx, spec, list(page.items), columns),
-        total=page.total, sort=sort, sort_links=sort_links, search=search,
-        controls=_filter_controls(ctx, spec, seen, filters), chips=chips,
-        next_link=_query(params, set_={"after": page.next_cursor}) if page.next_cursor else "",
-        first_link=_query(params, drop={"after"}) if after else "",
-        can_create=ctx.may(entity, "create"), board=bool(spec.workflow),
-        sla_links=breaching.sla_links(ctx, spec, params),
-        export_links={fmt: f"/api/{entity}/export" + _query(
-            params, set_={"format": fmt}, drop={"after"}) for fmt in ("csv", "xlsx")},
-    )
-
-
-def _query(params: Mapping[str, str], set_: dict[str, str] | None = None,
-           drop: set[str] | None = None) -> str:
-    items = {k: v for k, v in params.items() if k not in (drop or set())}
-    items.update(set_ or {})
-    return "?" + urlencode(items) if items else "?"
 
 
 def related_sections(ctx: Ctx, entity: EntitySpec, record_id: int) -> list[dict[str, Any]]:
@@ -245,7 +151,6 @@ def delete_record(ctx: Ctx, entity: str, id: int) -> Response:
 def routes() -> list[Route]:
     return [
         Route("/", home),
-        Route("/e/{entity}", list_page),
         Route("/e/{entity}/{id:int}", detail_page),
         Route("/e/{entity}/{id:int}/delete", delete_record, methods=["POST"]),
     ]

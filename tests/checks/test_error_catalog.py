@@ -467,6 +467,14 @@ CASES: dict[str, tuple[dict[str, str], str]] = {
     "GX964": (files(messages__m_yaml="replies: {r: {entity: thing, keywords: [x], body: b}}\n",
                     messages__n_yaml="replies: {r: {entity: thing, keywords: [y], body: b}}\n"),
               "reply template 'r' is declared twice (first at {root}/messages/m.yaml:1:11)"),
+    "GX980": (thing_with("  board: {card: [nme]}\n"),
+              "thing.board.card names unknown field 'nme' of thing"),
+    "GX981": (thing_with("  board: {sum: name}\n"),
+              "thing.board.sum: 'name' is a string field, not a number"),
+    "GX982": (thing_with("  views: {mine: {roles: [rep], filters: {owner: 1}}}\n"),
+              "view 'mine' is offered to unknown role 'rep'"),
+    "GX983": (thing_with("  views: {open: {filters: {state: opn}}}\n"),
+              "view 'open': filter state: 'opn' is not one of: open, done"),
 }
 
 

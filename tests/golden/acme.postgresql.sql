@@ -168,16 +168,6 @@ CREATE TABLE gx_webhook_setting (
 	PRIMARY KEY (name)
 );
 
-CREATE TABLE gx_target (
-	target VARCHAR(100) NOT NULL,
-	who VARCHAR(120) NOT NULL,
-	period VARCHAR(10) NOT NULL,
-	amount NUMERIC(18, 2) NOT NULL,
-	set_by INTEGER,
-	set_at TIMESTAMP WITHOUT TIME ZONE NOT NULL,
-	PRIMARY KEY (target, who, period)
-);
-
 CREATE TABLE gx_user_role (
 	user_id INTEGER NOT NULL,
 	role VARCHAR(63) NOT NULL,
@@ -238,18 +228,17 @@ CREATE TABLE gx_mail_pref (
 	FOREIGN KEY(user_id) REFERENCES gx_user (id)
 );
 
-CREATE TABLE gx_note (
-	id BIGSERIAL NOT NULL,
-	entity VARCHAR(63) NOT NULL,
-	record_id INTEGER NOT NULL,
+CREATE TABLE gx_saved_view (
+	id SERIAL NOT NULL,
 	user_id INTEGER NOT NULL,
-	body TEXT NOT NULL,
+	entity VARCHAR(63) NOT NULL,
+	name VARCHAR(100) NOT NULL,
+	query VARCHAR(2000) NOT NULL,
 	created_at TIMESTAMP WITHOUT TIME ZONE NOT NULL,
 	PRIMARY KEY (id),
+	CONSTRAINT uq_gx_saved_view_name UNIQUE (user_id, entity, name),
 	FOREIGN KEY(user_id) REFERENCES gx_user (id)
 );
-
-CREATE INDEX ix_gx_note_record ON gx_note (entity, record_id);
 
 CREATE TABLE account (
 	id SERIAL NOT NULL,
@@ -265,10 +254,6 @@ CREATE TABLE account (
 	open_tickets BIGINT,
 	last_activity_at TIMESTAMP WITHOUT TIME ZONE,
 	tier VARCHAR(64),
-	segment VARCHAR(64),
-	r_score BIGINT,
-	f_score BIGINT,
-	m_score BIGINT,
 	region VARCHAR(64),
 	country VARCHAR(100),
 	address TEXT,
@@ -290,11 +275,9 @@ CREATE INDEX ix_account_1_industry ON account (industry);
 
 CREATE INDEX ix_account_2_tier ON account (tier);
 
-CREATE INDEX ix_account_3_segment ON account (segment);
+CREATE INDEX ix_account_3_region ON account (region);
 
-CREATE INDEX ix_account_4_region ON account (region);
-
-CREATE INDEX ix_account_5_won_total ON account (won_total);
+CREATE INDEX ix_account_4_won_total ON account (won_total);
 
 CREATE INDEX ix_account_owner ON account (owner);
 

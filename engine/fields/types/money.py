@@ -18,5 +18,5 @@ class Money(Numeric):
         return sa.Numeric(18, 2)
 
 
-TYPE = Money("money", "number", NUMBER_KEYS, "number", "an amount with two decimals",
+TYPE = Money("money", "number", NUMBER_KEYS | {"currency"}, "number", "an amount with two decimals",
              input_type="number", bounded=True)
