@@ -31,6 +31,9 @@ class Context:
     roles: frozenset[str] = frozenset()
     now: datetime | None = None
     zone: str = "UTC"
+    # The customer portal's principal (`current_contact`, `current_account`); None for staff.
+    contact_id: int | None = None
+    account_id: int | None = None
 
     def __post_init__(self) -> None:
         moment = self.now or datetime.now(UTC)
@@ -155,6 +158,8 @@ def false_if_null(condition: ColumnElement[Any]) -> ColumnElement[Any]:
 # Bind parameters standing for the context when a condition is compiled once and run for
 # many users and moments (`to_sql(..., parameters=True)`); `context_params` gives values.
 CURRENT_USER_PARAM = "gx_current_user"
+CURRENT_CONTACT_PARAM = "gx_current_contact"
+CURRENT_ACCOUNT_PARAM = "gx_current_account"
 NOW_PARAM = "gx_now"
 TODAY_PARAM = "gx_today"
 
@@ -163,7 +168,8 @@ def context_param(name: str) -> ColumnElement[Any]:
     """The bind parameter `name` (one of the *_PARAM names); a value must be given when
     the statement runs (a statement run without it fails instead of matching nothing)."""
     kinds: dict[str, sa.types.TypeEngine[Any]] = {
-        CURRENT_USER_PARAM: sa.BigInteger(), NOW_PARAM: sa.DateTime(), TODAY_PARAM: sa.Date(),
+        CURRENT_USER_PARAM: sa.BigInteger(), CURRENT_CONTACT_PARAM: sa.BigInteger(),
+        CURRENT_ACCOUNT_PARAM: sa.BigInteger(), NOW_PARAM: sa.DateTime(), TODAY_PARAM: sa.Date(),
     }
     kind = kinds[name]
     return sa.bindparam(name, type_=kind, required=True)
@@ -171,7 +177,8 @@ def context_param(name: str) -> ColumnElement[Any]:
 
 def context_params(ctx: Context) -> dict[str, Any]:
     """The values of the context's bind parameters, to pass when a statement runs."""
-    return {CURRENT_USER_PARAM: ctx.user_id, NOW_PARAM: ctx.moment, TODAY_PARAM: ctx.today}
+    return {CURRENT_USER_PARAM: ctx.user_id, NOW_PARAM: ctx.moment, TODAY_PARAM: ctx.today,
+            CURRENT_CONTACT_PARAM: ctx.contact_id, CURRENT_ACCOUNT_PARAM: ctx.account_id}
 
 
 # ------------------------------------------------------------ the functions
