@@ -366,3 +366,23 @@ CATALOG["zh"].update({
     "report_too_many_groups": "报表 {report} 超过 {max} 行；请用参数或 limit 缩小范围",
     "report_param_too_long": "值最多 {max} 个字符，且不能含 NUL",
 })
+
+
+# Attachments and the customer portal.
+CATALOG["en"].update({
+    "attachment_empty": "the file is empty",
+    "attachment_too_large": "the file is {size} bytes; at most {max} bytes are allowed",
+    "attachment_type_refused": "files of type {type} are not allowed (allowed: {allowed})",
+    "attachment_not_file_field": "{name} is not a file field of {entity} (file fields: "
+    "{allowed})",
+    "portal_reply_empty": "write a reply",
+    "portal_reply_subject": "Reply from {name}",
+})
+CATALOG["zh"].update({
+    "attachment_empty": "文件为空",
+    "attachment_too_large": "文件大小为 {size} 字节，最多允许 {max} 字节",
+    "attachment_type_refused": "不允许 {type} 类型的文件（允许：{allowed}）",
+    "attachment_not_file_field": "{name} 不是 {entity} 的文件字段（文件字段：{allowed}）",
+    "portal_reply_empty": "请填写回复内容",
+    "portal_reply_subject": "{name} 的回复",
+})
