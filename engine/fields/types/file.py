@@ -29,4 +29,4 @@ class File(Identifier):
 
 TYPE = File("file", "id", frozenset(), "file",
             "a file attached to the record (upload it on the record's page or the API)",
-            input_type="number", sortable=False)
+            input_type="number")
