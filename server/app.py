@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from guanxi.automation.worker import start_thread
 from guanxi.errors import AccessDenied, GuanxiError, NotFound, RequestInvalid
 from guanxi.server import i18n
+from guanxi.server.api import attachments as api_attachments
 from guanxi.server.api import automation as api_automation
 from guanxi.server.api import exports, merges, openapi
 from guanxi.server.api import reports as api_reports
@@ -24,6 +25,7 @@ from guanxi.server.context import Ctx, default_store_threads, handler
 from guanxi.server.limits import DEFAULT_MAX_BODY, BodyLimitMiddleware
 from guanxi.server.pages import (
     access,
+    attachments,
     breaching,
     editing,
     erasure,
@@ -34,6 +36,7 @@ from guanxi.server.pages import (
     kanban,
     mail,
     merging,
+    portal,
     reports,
 )
 from guanxi.server.pages import views as pages
@@ -185,14 +188,18 @@ def create_app(project: str | Path | Any, db_url: str | sa.Engine, secret: str |
         Route(OPENAPI_PATH, openapi_json),
         Mount("/static", app=StaticFiles(directory=str(STATIC)), name="static"),
         *auth.routes(), *api_automation.routes(), *api_reports.routes(), *exports.routes(),
-        *merges.routes(), *api.routes(), *reports.routes(), *kanban.routes(),
+        *merges.routes(),
+        # Attachments and the customer portal.
+        *api_attachments.routes(), *attachments.routes(), *portal.routes(),
+        *api.routes(), *reports.routes(), *kanban.routes(),
         *editing.routes(), *merging.routes(), *imports.routes(), *erasure.routes(),
         *inbox.routes(), *jobs.routes(), *breaching.routes(), *access.routes(),
         *mail.routes(), *hooks.routes(), *pages.routes(),
     ]
     middleware = [
         Middleware(SecurityHeadersMiddleware),
-        Middleware(BodyLimitMiddleware, max_body=max_body),
+        Middleware(BodyLimitMiddleware, max_body=max_body,
+                   limit_for=attachments.upload_limit(holder)),
         Middleware(SessionMiddleware, secret_key=secret or secrets.token_urlsafe(32),
                    session_cookie=SESSION_COOKIE, same_site="lax", https_only=https_only,
                    max_age=12 * 3600),
@@ -207,6 +214,7 @@ def create_app(project: str | Path | Any, db_url: str | sa.Engine, secret: str |
                     lifespan=_with_worker(holder) if worker else None)
     app.state.holder = holder
     app.state.brake = brake or LoginBrake()
+    app.state.https_only = https_only
     login_brake.create_table(holder.current().engine)
     app.state.store_threads = store_threads or default_store_threads(
         holder.current().engine.dialect.name)

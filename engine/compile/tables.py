@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
+from guanxi.attachments.tables import define_attachment_table
 from guanxi.automation.tables import define_automation_tables
 from guanxi.fields.registry import UTCDateTime, field_type
-from guanxi.attachments.tables import define_attachment_table
 from guanxi.mail.tables import define_mail_tables
 from guanxi.portal.tables import define_portal_tables
 from guanxi.spec import NOWHERE, EntitySpec, ProjectSpec

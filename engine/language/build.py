@@ -12,17 +12,17 @@ from typing import Any
 
 from guanxi.fields.registry import FIELD_TYPES, coerce
 from guanxi.language import automation as automation_keys
+from guanxi.language import selfservice
 from guanxi.language.durations import parse_duration as parse_duration
 from guanxi.language.labels import derived_label
 from guanxi.language.overlays import timer_name
-from guanxi.language import selfservice
 from guanxi.language.raw import RawProject
 from guanxi.language.tree import LocDict, LocList
 from guanxi.spec import (
     ALLOW,
     DENY,
-    ROLLUP_KINDS,
     PORTAL_ROLE,
+    ROLLUP_KINDS,
     SYSTEM_ROLE,
     AccessSpec,
     DuplicateRule,

@@ -177,7 +177,7 @@ def _rows(unit: Unit, compiled: CompiledEntity, record_id: int) -> list[Attachme
     found = unit.conn.execute(sa.select(ATTACHMENTS).where(
         ATTACHMENTS.c.entity == compiled.name, ATTACHMENTS.c.record_id == record_id,
         ATTACHMENTS.c.deleted_at.is_(None)).order_by(ATTACHMENTS.c.id)).mappings().all()
-    return [_of(row) for row in found]
+    return [_of(dict(row)) for row in found]
 
 
 def listed(unit: Unit, compiled: CompiledEntity, record_id: Any) -> list[Attachment]:

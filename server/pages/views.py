@@ -13,7 +13,7 @@ from guanxi.fields.registry import coerce
 from guanxi.server import records as rv
 from guanxi.server.context import Ctx, handler, is_admin
 from guanxi.server.display import Cell, title_field
-from guanxi.server.pages import mail
+from guanxi.server.pages import attachments, mail
 from guanxi.server.pages.editing import transition_widgets
 from guanxi.server.pages.erasure import may_erase
 from guanxi.server.pages.reports import dashboard_tiles
@@ -257,6 +257,7 @@ def detail_page(ctx: Ctx, entity: str, id: int) -> Response:
         explain=explain,
         clocks=slas.clocks(ctx.store.engine, ctx.spec, entity, id, ctx.store.clock()),
         mail=mail.section(ctx, entity, id, held.may_update),
+        attachments=attachments.section(ctx, entity, id, held.may_update),
     )
 
 
