@@ -22,6 +22,9 @@ _MARKUP = (b"<!doctype", b"<html", b"<script", b"<svg", b"<?xml", b"<head", b"<b
            b"<iframe", b"<object", b"<embed", b"<meta", b"<a ", b"<img", b"<div", b"<!--")
 _SNIFF_BYTES = 2048
 OCTETS = "application/octet-stream"
+# Every type `sniff` tells (what `attachments: types:` may list).
+KNOWN_TYPES = tuple(sorted({kind for _, kind in _MAGIC} | {
+    "image/webp", "text/html", "text/csv", "text/plain", OCTETS}))
 
 
 def sniff(content: bytes, name: str = "") -> str:

@@ -18,6 +18,7 @@ from guanxi.checks import (
     insight,
     mappings,
     messages,
+    portal,
     renames,
     rollups,
     scenarios,
@@ -33,7 +34,7 @@ from guanxi.spec import ProjectSpec
 
 # The topic modules whose checks are registered (imported for that).
 TOPICS = (flowsplit, schema, entities, system, zones, workflows, expressions, rollups, renames,
-          mappings, insight, scenarios, duplicates, automation, messages)
+          mappings, insight, scenarios, duplicates, automation, messages, portal)
 
 
 def check_project(raw: RawProject, spec: ProjectSpec) -> list[Diagnostic]:
