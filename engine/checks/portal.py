@@ -113,10 +113,8 @@ def _check_names(ctx: Context, portal: PortalSpec) -> None:
 def _may(entity: EntitySpec | None, role: str, operation: str) -> bool:
     if entity is None:
         return True  # reported as unknown
-    for grant in entity.access:
-        if grant.role == role and getattr(grant, operation).granted:
-            return True
-    return False
+    return any(grant.role == role and getattr(grant, operation).granted
+               for grant in entity.access)
 
 
 @register(37)
