@@ -61,10 +61,14 @@ def uploaded(ctx: Ctx, name: str = "file") -> Upload | None:
     """The file posted as `name`, or None when none was chosen."""
     assert ctx.form is not None
     item = ctx.form.get(name)
-    if not isinstance(item, UploadFile) or not item.filename:
+    if not isinstance(item, UploadFile):
         return None
-    item.file.seek(0)
-    return Upload(item.filename, item.file.read())
+    try:
+        item.file.seek(0)
+        content = item.file.read()
+    finally:
+        item.file.close()
+    return Upload(item.filename, content) if item.filename else None
 
 
 def section(ctx: Ctx, entity: str, record_id: int, may_update: bool) -> dict[str, Any]:

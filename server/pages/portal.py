@@ -62,6 +62,7 @@ def _render(ctx: Ctx, page: str, status: int = 200, **values: Any) -> HTMLRespon
     t = ctx.t if language == ctx.language else Ctx(
         ctx.request, ctx.loaded, None, language).t
     template = page_template(ctx.loaded.templates, page)
+    values = {"user": None, "error": None, "email": "", **values}
     html = template.render(
         t=t, lang=language, csrf_token=csrf.csrf_token(ctx.request),
         project_label=text_in(ctx.spec.label, language, ctx.spec.name),
