@@ -79,7 +79,7 @@ def section(ctx: Ctx, entity: str, record_id: int, may_update: bool) -> dict[str
     base = f"/e/{entity}/{record_id}/attachments"
     writable = ctx.policy(entity).writable_fields(ctx.user, None) if may_update else set()
     return {
-        "items": [{"id": a.id, "name": a.name, "size": a.size, "type": a.content_type,
+        "files": [{"id": a.id, "name": a.name, "size": a.size, "type": a.content_type,
                    "erased": a.erased,
                    "field": rv.label_of(ctx, spec, a.field) if a.field else "",
                    "url": f"{base}/{a.id}", "remove": f"{base}/{a.id}/delete"}
