@@ -13,8 +13,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from guanxi.attachments.sniffing import KNOWN_TYPES
-from guanxi.checks.entities import check_grants
 from guanxi.checks.registry import Context, register, suggest
+from guanxi.checks.system import check_entity_grants
 from guanxi.expr.checker import names_in
 from guanxi.expr.nodes import Node
 from guanxi.expr.scope import Scope
@@ -128,16 +128,7 @@ def check_portal(ctx: Context) -> None:
         ctx.add("GX610", roles.key_loc(PORTAL_ROLE),
                 "rename the role; portal users hold it")
     _check_names(ctx, portal)
-    grants = data.get("grants")
-    if isinstance(grants, LocDict):
-        names = [e.name for e in ctx.spec.entities]
-        for name, granted in grants.items():
-            entity = ctx.spec.entity(str(name))
-            if entity is None:
-                ctx.unknown("entity", None, str(name), grants.key_loc(name), "GX614",
-                            suggest(str(name), names, "entities"), name=name)
-            elif isinstance(granted, LocDict):
-                check_grants(ctx, entity.name, PORTAL_ROLE, granted, entity.workflow)
+    check_entity_grants(ctx, data.get("grants"), PORTAL_ROLE, "GX614")
     tickets = ctx.spec.entity(portal.tickets)
     if not _may(tickets, PORTAL_ROLE, "read"):
         ctx.add("GX615", portal.tickets_loc or portal.loc,
