@@ -215,8 +215,10 @@ def ticket(ctx: Ctx, user: User, portal: PortalSpec, id: int) -> Response:
     held = ctx.store.get(user, entity.name, id, with_rights=True)
     record = dict(held.record)
     language = user.language
+    # Our replies to the customer, and what this contact wrote (not others' mail).
     messages = [m for m in conversation.timeline(ctx.store.engine, entity.name, id)
-                if m.kind == "reply"]
+                if m.kind == "reply" and (m.direction == "out"
+                                          or m.contact_id == user.contact_id)]
     files = ctx.store.attachments(user, entity.name, id)
     return _render(
         ctx, "portal_ticket", user=user, record=record, title=_title(entity, record),
