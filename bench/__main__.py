@@ -29,6 +29,7 @@ from typing import Any
 
 from bench import (
     case_api,
+    case_attach,
     case_automation,
     case_compile,
     case_file_import,
@@ -57,6 +58,7 @@ CASES: dict[str, tuple[Callable[[Context], list[Measurement]], bool]] = {
     "file_scale": (case_file_scale.run, True),
     "list": (case_list.run, True),
     "list_totals": (case_list_totals.run, True),
+    "attach": (case_attach.run, True),
     "transition": (case_transition.run, True),
     "rollup": (case_rollup.run, True),
     "api": (case_api.run, True),

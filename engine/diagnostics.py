@@ -229,6 +229,35 @@ CATALOG: dict[str, Problem] = _catalog(
      "A declared role takes the system actor's name."),
     ("GX608", E, "the system's grants name unknown entity '{name}'",
      "`system: grants:` names no entity."),
+    # ------------------------------------------------------------ self-service
+    ("GX610", E, "role 'portal' is kept for the customer portal's users",
+     "A declared role takes the name of the portal's role while `portal:` is declared."),
+    ("GX611", E, "the portal's {what} names unknown entity '{name}'",
+     "`portal: principal:` or `portal: tickets:` names no entity."),
+    ("GX612", E, "'{name}' is not a field of type {type} of '{entity}'",
+     "`portal: email:` names no e-mail field of the principal, or `portal: account:` no "
+     "reference field of it."),
+    ("GX613", E, "the portal's reply transition '{name}' is not a transition of "
+     "'{entity}'", "`portal: reply:` names no transition of the tickets' workflow."),
+    ("GX614", E, "the portal's grants name unknown entity '{name}'",
+     "`portal: grants:` names no entity."),
+    ("GX615", E, "the portal's users may not read any '{entity}'",
+     "`portal: grants:` gives no read grant on the tickets entity, so the portal would "
+     "show nothing."),
+    ("GX616", E, "the system actor may not read '{entity}', so the portal cannot find "
+     "contacts by e-mail", "The portal looks contacts up by address as the system actor, "
+     "which needs a read grant on the principal entity."),
+    ("GX617", E, "'{name}' is read outside the portal's grants (entity '{entity}'), where "
+     "it is always null", "`current_contact` and `current_account` are the portal's user; "
+     "they mean nothing in staff roles, rules or computed fields."),
+    ("GX618", E, "a portal grant on '{entity}' reads current_user, which no portal user "
+     "is", "A condition under `portal: grants:` compares with `current_user`."),
+    ("GX619", E, "a portal grant on '{entity}' reads current_account, but the portal "
+     "names no account field", "`current_account` needs `portal: account:`."),
+    ("GX620", E, "attachments: max_size {value} is not a size",
+     "`attachments: max_size` is not a number of bytes or a size such as `10MiB`."),
+    ("GX621", E, "attachments: unknown content type '{name}'",
+     "`attachments: types` lists a type the content sniffer never tells."),
     # ------------------------------------------------------------ overlays
     ("GX701", E, "cannot extend {path}: it has no guanxi.yaml", "`extends` is not a project."),
     ("GX702", E, "project {path} extends itself through {cycle}",

@@ -15,6 +15,9 @@ class User:
     roles: frozenset[str]
     language: str = "en"
     display_name: str = ""
+    # A customer portal's principal: the contact signed in, and its account.
+    contact_id: int | None = None
+    account_id: int | None = None
 
     @property
     def name(self) -> str:

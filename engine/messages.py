@@ -411,3 +411,22 @@ CATALOG["zh"].update({
     "工作流中没有通往该状态的流转",
     "approval_bad_decision": "决定必须是 approve 或 reject，而不是 {value}",
 })
+
+# Attachments and the customer portal.
+CATALOG["en"].update({
+    "attachment_empty": "the file is empty",
+    "attachment_too_large": "the file is {size} bytes; at most {max} bytes are allowed",
+    "attachment_type_refused": "files of type {type} are not allowed (allowed: {allowed})",
+    "attachment_not_file_field": "{name} is not a file field of {entity} (file fields: "
+    "{allowed})",
+    "portal_reply_empty": "write a reply",
+    "portal_reply_subject": "Reply from {name}",
+})
+CATALOG["zh"].update({
+    "attachment_empty": "文件为空",
+    "attachment_too_large": "文件大小为 {size} 字节，最多允许 {max} 字节",
+    "attachment_type_refused": "不允许 {type} 类型的文件（允许：{allowed}）",
+    "attachment_not_file_field": "{name} 不是 {entity} 的文件字段（文件字段：{allowed}）",
+    "portal_reply_empty": "请填写回复内容",
+    "portal_reply_subject": "{name} 的回复",
+})

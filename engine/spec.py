@@ -517,6 +517,48 @@ class SystemSpec:
     entities: tuple[str, ...] = ()
 
 
+# The role a customer portal's users hold: its grants are written under `portal: grants:`
+# in guanxi.yaml and built into each entity's access as this role's entry.
+PORTAL_ROLE = "portal"
+
+
+@dataclass(frozen=True, slots=True)
+class PortalSpec:
+    """The customer portal (`portal:` in guanxi.yaml): contacts of `principal` sign in by
+    a link mailed to their `email` field and see the records of `tickets` that the grants
+    (the access entries of PORTAL_ROLE) let them; `account` is the principal's field read
+    as `current_account`. `reply_transition`: fired on a ticket when its contact answers,
+    if it may be."""
+
+    loc: Loc
+    principal: str
+    email: str
+    tickets: str
+    account: str | None = None
+    entities: tuple[str, ...] = ()
+    link_minutes: int = 15
+    links_per_hour: int = 5
+    reply_transition: str | None = None
+    principal_loc: Loc | None = None
+    email_loc: Loc | None = None
+    tickets_loc: Loc | None = None
+    account_loc: Loc | None = None
+    reply_loc: Loc | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AttachmentsSpec:
+    """Where attachments are kept and what they may be (`attachments:` in guanxi.yaml):
+    `directory` (relative to the project; the GUANXI_ATTACHMENTS_DIR environment variable
+    wins), `max_size` in bytes, `types`: the content types allowed, as sniffed."""
+
+    loc: Loc | None = None
+    directory: str = "attachments"
+    max_size: int = 10 * 1024 * 1024
+    types: tuple[str, ...] = ("application/pdf", "image/png", "image/jpeg", "image/gif",
+                              "image/webp", "text/plain", "text/csv", "application/zip")
+
+
 @dataclass(frozen=True, slots=True, weakref_slot=True)
 class ProjectSpec:
     """A whole project. What is derived from it once (each entity's expression scope,
@@ -544,6 +586,9 @@ class ProjectSpec:
     teams: tuple[TeamSpec, ...] = ()
     assignments: tuple[AssignmentSpec, ...] = ()
     schedules: tuple[ScheduleSpec, ...] = ()
+    # Self-service: the customer portal (when `portal:` is declared) and attachments.
+    portal: PortalSpec | None = None
+    attachments: AttachmentsSpec = field(default_factory=AttachmentsSpec)
     # The first entity, workflow and role of each name, for the lookups below.
     _entity_index: dict[str, EntitySpec] = field(
         init=False, default_factory=dict, repr=False, compare=False)

@@ -12,6 +12,7 @@ from typing import Any
 import sqlalchemy as sa
 from guanxi.automation.worker import start_thread
 from guanxi.errors import AccessDenied, GuanxiError, NotFound, RequestInvalid
+from guanxi.server.api import attachments as api_attachments
 from guanxi.server.api import automation as api_automation
 from guanxi.server.api import exports, merges, openapi
 from guanxi.server.api import reports as api_reports
@@ -24,6 +25,7 @@ from guanxi.server.errorpage import error_page
 from guanxi.server.limits import DEFAULT_MAX_BODY, BodyLimitMiddleware
 from guanxi.server.pages import (
     access,
+    attachments,
     breaching,
     bulk,
     editing,
@@ -37,6 +39,7 @@ from guanxi.server.pages import (
     mail,
     merging,
     picker,
+    portal,
     reports,
     search,
     targets,
@@ -183,6 +186,8 @@ def create_app(project: str | Path | Any, db_url: str | sa.Engine, secret: str |
         *merges.routes(),
         # The staff workspace (/search, /api/search before the generic API routes).
         *search.routes(), *timeline.routes(), *tasks.routes(),
+        # Attachments and the customer portal.
+        *api_attachments.routes(), *attachments.routes(), *portal.routes(),
         *api.routes(), *reports.routes(), *targets.routes(), *kanban.routes(),
         *editing.routes(), *merging.routes(), *imports.routes(), *erasure.routes(),
         *inbox.routes(), *jobs.routes(), *breaching.routes(), *access.routes(),
@@ -193,7 +198,8 @@ def create_app(project: str | Path | Any, db_url: str | sa.Engine, secret: str |
     ]
     middleware = [
         Middleware(SecurityHeadersMiddleware),
-        Middleware(BodyLimitMiddleware, max_body=max_body),
+        Middleware(BodyLimitMiddleware, max_body=max_body,
+                   limit_for=attachments.upload_limit(holder)),
         Middleware(SessionMiddleware, secret_key=secret or secrets.token_urlsafe(32),
                    session_cookie=SESSION_COOKIE, same_site="lax", https_only=https_only,
                    max_age=12 * 3600),
@@ -208,6 +214,7 @@ def create_app(project: str | Path | Any, db_url: str | sa.Engine, secret: str |
                     lifespan=_with_worker(holder) if worker else None)
     app.state.holder = holder
     app.state.brake = brake or LoginBrake()
+    app.state.https_only = https_only
     login_brake.create_table(holder.current().engine)
     app.state.store_threads = store_threads or default_store_threads(
         holder.current().engine.dialect.name)

@@ -9,26 +9,15 @@ JSON and pages answer their error page, like every other HTTP error.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from guanxi.language.sizes import parse_size
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 DEFAULT_MAX_BODY = 1024 * 1024  # bytes: far above any form or JSON record the app takes
-UNITS = {"": 1, "b": 1, "k": 1024, "kb": 1024, "kib": 1024, "m": 1024**2, "mb": 1024**2,
-         "mib": 1024**2, "g": 1024**3, "gb": 1024**3, "gib": 1024**3}
 
-
-def parse_size(text: str) -> int:
-    """Bytes from `1048576`, `512KiB`, `1MiB`, `2 MB` (units are powers of 1024);
-    ValueError with what was wrong otherwise."""
-    stripped = text.strip().lower()
-    digits = stripped.rstrip("abcdefghijklmnopqrstuvwxyz ").strip()
-    unit = stripped[len(digits):].strip()
-    if not digits.isascii() or not digits.isdigit() or unit not in UNITS:
-        raise ValueError(f"{text!r} is not a size; write e.g. 1048576, 512KiB or 2MiB")
-    size = int(digits) * UNITS[unit]
-    if size < 1:
-        raise ValueError(f"{text!r}: the size must be at least 1 byte")
-    return size
+__all__ = ["DEFAULT_MAX_BODY", "BodyLimitMiddleware", "parse_size", "too_large"]
 
 
 def too_large(max_body: int) -> HTTPException:
@@ -44,19 +33,24 @@ def _declared_length(scope: Scope) -> int | None:
 
 
 class BodyLimitMiddleware:
-    """Lets through at most `max_body` bytes of each request body (413 beyond)."""
+    """Lets through at most `max_body` bytes of each request body (413 beyond). Routes
+    with a limit of their own (uploads) get it from `limit_for(path)` (None: `max_body`)."""
 
-    def __init__(self, app: ASGIApp, max_body: int = DEFAULT_MAX_BODY) -> None:
+    def __init__(self, app: ASGIApp, max_body: int = DEFAULT_MAX_BODY,
+                 limit_for: Callable[[str], int | None] | None = None) -> None:
         if max_body < 1:
             raise ValueError(f"max_body must be at least 1 byte, not {max_body}")
         self.app = app
         self.max_body = max_body
+        self.limit_for = limit_for
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         limit = self.max_body
+        if self.limit_for is not None:
+            limit = self.limit_for(scope.get("path", "")) or limit
         declared = _declared_length(scope)
         received = 0
         refused = False

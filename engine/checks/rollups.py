@@ -12,7 +12,7 @@ from guanxi.checks.expressions import check_expression
 from guanxi.checks.registry import Context, find_cycle, register, suggest
 from guanxi.expr import Binary, Call, ExprSyntaxError, ListOf, Name, Scope, Unary, names_in
 from guanxi.expr import Node as ExprNode
-from guanxi.expr.types import CURRENT_USER
+from guanxi.expr.types import PRINCIPAL_NAMES
 from guanxi.fields.registry import FIELD_TYPES, SYSTEM_FIELDS
 from guanxi.language.tree import LocDict
 from guanxi.spec import EntitySpec, FieldSpec, Loc, RollupSpec
@@ -159,8 +159,9 @@ def _personal(tree: ExprNode) -> str | None:
     todo: list[ExprNode] = [tree]
     while todo:
         current = todo.pop()
-        if isinstance(current, Name) and current.parts == (CURRENT_USER,):
-            return CURRENT_USER
+        if isinstance(current, Name) and len(current.parts) == 1 \
+                and current.parts[0] in PRINCIPAL_NAMES:
+            return current.parts[0]
         if isinstance(current, Call):
             if current.name in ("has_role", "same_team"):
                 return f"{current.name}()"

@@ -23,6 +23,7 @@ from guanxi.checks import (
     listing,
     mappings,
     messages,
+    portal,
     renames,
     rollups,
     scenarios,
@@ -39,7 +40,7 @@ from guanxi.spec import ProjectSpec
 # The topic modules whose checks are registered (imported for that).
 TOPICS = (flowsplit, schema, entities, system, zones, workflows, expressions, rollups, renames,
           mappings, insight, classes, scenarios, duplicates, automation, messages,
-          aggregates, approvals, cleanup, listing)
+          aggregates, approvals, cleanup, listing, portal)
 
 
 def check_project(raw: RawProject, spec: ProjectSpec) -> list[Diagnostic]:

@@ -18,14 +18,20 @@ def check_system(ctx: Context) -> None:
     if isinstance(roles, LocDict) and SYSTEM_ROLE in roles:
         ctx.add("GX607", roles.key_loc(SYSTEM_ROLE),
                 "rename the role; automation acts as the system actor")
-    grants = system.get("grants")
+    check_entity_grants(ctx, system.get("grants"), SYSTEM_ROLE, "GX608")
+
+
+def check_entity_grants(ctx: Context, grants: object, role: str, unknown_id: str) -> None:
+    """Grants written per entity for an actor that is not a declared role (the system,
+    the portal): each names an entity (`unknown_id` otherwise) and is checked like an
+    access entry of `role`."""
     if not isinstance(grants, LocDict):
         return
     entities = [str(name) for name in ctx.raw.entities]
     for name, granted in grants.items():
         entity = ctx.spec.entity(str(name))
         if entity is None:
-            ctx.unknown("entity", None, str(name), grants.key_loc(name), "GX608",
+            ctx.unknown("entity", None, str(name), grants.key_loc(name), unknown_id,
                         suggest(str(name), entities, "entities"), name=name)
         elif isinstance(granted, LocDict):
-            check_grants(ctx, entity.name, SYSTEM_ROLE, granted, entity.workflow)
+            check_grants(ctx, entity.name, role, granted, entity.workflow)

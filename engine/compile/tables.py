@@ -16,10 +16,12 @@ from typing import Any
 
 import sqlalchemy as sa
 from guanxi.accounts.views import define_view_table
+from guanxi.attachments.tables import define_attachment_table
 from guanxi.automation.tables import define_automation_tables
 from guanxi.fields.registry import UTCDateTime, field_type
 from guanxi.insight.tables import define_insight_tables
 from guanxi.mail.tables import define_mail_tables
+from guanxi.portal.tables import define_portal_tables
 from guanxi.spec import NOWHERE, EntitySpec, ProjectSpec
 from guanxi.workspace.tables import define_workspace_tables
 from sqlalchemy.dialects import postgresql
@@ -229,6 +231,8 @@ def build_tables(spec: ProjectSpec) -> Tables:
     define_insight_tables(metadata)
     define_workspace_tables(metadata)
     define_view_table(metadata)
+    define_attachment_table(metadata)
+    define_portal_tables(metadata)
     entities: dict[str, sa.Table] = {}
     for entity in spec.entities:
         if entity.name.startswith(RESERVED_PREFIX):

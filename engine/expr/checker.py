@@ -24,6 +24,7 @@ from guanxi.expr.nodes import (
 )
 from guanxi.expr.types import (
     CURRENT_USER,
+    PRINCIPAL_NAMES,
     ExprInvalid,
     ExprProblem,
     FieldInfo,
@@ -64,7 +65,8 @@ def fields_used(node: Node) -> frozenset[str]:
     """The names of the entity's own fields the expression reads: the first step of each
     path only. For what a path reads on every hop (access checks), see
     `guanxi.readable.fields_read`."""
-    return frozenset(n.parts[0] for n in names_in(node) if n.parts != (CURRENT_USER,))
+    return frozenset(n.parts[0] for n in names_in(node)
+                     if len(n.parts) > 1 or n.parts[0] not in PRINCIPAL_NAMES)
 
 
 def check(node: Node, scope: Names, expect: str | None = "boolean") -> list[ExprProblem]:
@@ -150,6 +152,8 @@ class Checker:
     def name(self, node: Name) -> Type | None:
         if node.parts == (CURRENT_USER,):
             return Type("id", ref="user")
+        if len(node.parts) == 1 and node.parts[0] in PRINCIPAL_NAMES:
+            return Type("id")  # the portal's contact or account: any record's id
         chain = self.scope.resolve(node.parts)
         if isinstance(chain, ExprProblem):
             self.problems.append(

@@ -34,6 +34,9 @@ class Context:
     now: datetime | None = None
     zone: str = "UTC"
     team_mates: frozenset[int] = frozenset()
+    # The customer portal's principal (`current_contact`, `current_account`); None for staff.
+    contact_id: int | None = None
+    account_id: int | None = None
 
     def __post_init__(self) -> None:
         moment = self.now or datetime.now(UTC)
@@ -158,6 +161,8 @@ def false_if_null(condition: ColumnElement[Any]) -> ColumnElement[Any]:
 # Bind parameters standing for the context when a condition is compiled once and run for
 # many users and moments (`to_sql(..., parameters=True)`); `context_params` gives values.
 CURRENT_USER_PARAM = "gx_current_user"
+CURRENT_CONTACT_PARAM = "gx_current_contact"
+CURRENT_ACCOUNT_PARAM = "gx_current_account"
 NOW_PARAM = "gx_now"
 TODAY_PARAM = "gx_today"
 TEAM_PARAM = "gx_team_mates"
@@ -167,7 +172,8 @@ def context_param(name: str) -> ColumnElement[Any]:
     """The bind parameter `name` (one of the *_PARAM names); a value must be given when
     the statement runs (a statement run without it fails instead of matching nothing)."""
     kinds: dict[str, sa.types.TypeEngine[Any]] = {
-        CURRENT_USER_PARAM: sa.BigInteger(), NOW_PARAM: sa.DateTime(), TODAY_PARAM: sa.Date(),
+        CURRENT_USER_PARAM: sa.BigInteger(), CURRENT_CONTACT_PARAM: sa.BigInteger(),
+        CURRENT_ACCOUNT_PARAM: sa.BigInteger(), NOW_PARAM: sa.DateTime(), TODAY_PARAM: sa.Date(),
     }
     if name == TEAM_PARAM:
         return sa.bindparam(name, type_=sa.BigInteger(), required=True, expanding=True)
@@ -178,7 +184,8 @@ def context_param(name: str) -> ColumnElement[Any]:
 def context_params(ctx: Context) -> dict[str, Any]:
     """The values of the context's bind parameters, to pass when a statement runs."""
     return {CURRENT_USER_PARAM: ctx.user_id, NOW_PARAM: ctx.moment, TODAY_PARAM: ctx.today,
-            TEAM_PARAM: sorted(ctx.team_mates)}
+            TEAM_PARAM: sorted(ctx.team_mates), CURRENT_CONTACT_PARAM: ctx.contact_id,
+            CURRENT_ACCOUNT_PARAM: ctx.account_id}
 
 
 # ------------------------------------------------------------ the functions

@@ -14,7 +14,7 @@ from guanxi.expr.checker import annotate
 from guanxi.expr.functions import FUNCTIONS, Context
 from guanxi.expr.nodes import COMPARISONS, Binary, Call, ListOf, Literal, Name, Node, Unary
 from guanxi.expr.scope import Scope
-from guanxi.expr.types import CURRENT_USER, Type
+from guanxi.expr.types import CURRENT_ACCOUNT, CURRENT_CONTACT, CURRENT_USER, Type
 
 Resolver = Callable[[str, int], Mapping[str, Any] | None]
 Evaluator = Callable[[Mapping[str, Any], Context, Resolver | None], Any]
@@ -109,6 +109,10 @@ class _Compiler:
     def name(self, node: Name) -> Evaluator:
         if node.parts == (CURRENT_USER,):
             return lambda record, ctx, resolver: ctx.user_id
+        if node.parts == (CURRENT_CONTACT,):
+            return lambda record, ctx, resolver: ctx.contact_id
+        if node.parts == (CURRENT_ACCOUNT,):
+            return lambda record, ctx, resolver: ctx.account_id
         chain = self.scope.resolve(node.parts)
         assert isinstance(chain, tuple)
         kind = chain[-1].kind

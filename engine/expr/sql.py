@@ -20,6 +20,8 @@ import sqlalchemy as sa
 from guanxi.expr.checked import Checked
 from guanxi.expr.checker import annotate
 from guanxi.expr.functions import (
+    CURRENT_ACCOUNT_PARAM,
+    CURRENT_CONTACT_PARAM,
     CURRENT_USER_PARAM,
     FUNCTIONS,
     Context,
@@ -39,7 +41,7 @@ from guanxi.expr.functions import (
 )
 from guanxi.expr.nodes import COMPARISONS, Binary, Call, ListOf, Literal, Name, Node, Unary
 from guanxi.expr.scope import Scope
-from guanxi.expr.types import CURRENT_USER, Type
+from guanxi.expr.types import CURRENT_ACCOUNT, CURRENT_CONTACT, CURRENT_USER, Type
 from sqlalchemy.sql.expression import ColumnElement
 
 Clause = ColumnElement[Any]
@@ -144,6 +146,13 @@ class _Compiler:
             if self.parameters:
                 return context_param(CURRENT_USER_PARAM)
             return sa.literal(self.ctx.user_id, sa.BigInteger())
+        principal = {CURRENT_CONTACT: (CURRENT_CONTACT_PARAM, self.ctx.contact_id),
+                     CURRENT_ACCOUNT: (CURRENT_ACCOUNT_PARAM, self.ctx.account_id)}
+        if len(node.parts) == 1 and node.parts[0] in principal:
+            param, value = principal[node.parts[0]]
+            if self.parameters:
+                return context_param(param)
+            return sa.literal(value, sa.BigInteger())
         chain = self.scope.resolve(node.parts)
         assert isinstance(chain, tuple)
         column: Clause = self.column(self.entity, chain[0].name)

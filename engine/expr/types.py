@@ -7,6 +7,11 @@ from dataclasses import dataclass
 from guanxi.errors import GuanxiError
 
 CURRENT_USER = "current_user"
+# The names a customer portal's grants read: the signed-in contact and its account
+# (NULL for staff, so a condition on them matches nothing outside the portal).
+CURRENT_CONTACT = "current_contact"
+CURRENT_ACCOUNT = "current_account"
+PRINCIPAL_NAMES = (CURRENT_USER, CURRENT_CONTACT, CURRENT_ACCOUNT)
 
 
 @dataclass(frozen=True, slots=True)

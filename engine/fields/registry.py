@@ -33,6 +33,7 @@ from guanxi.fields.types import (
     decimal,
     duration,
     email,
+    file,
     integer,
     money,
     percent,
@@ -52,7 +53,7 @@ from sqlalchemy.types import TypeEngine
 __all__ = ["DEFAULT_TEXT_LENGTH", "FIELD_TYPES", "FieldType", "UTCDateTime"]
 
 _MODULES = (string, text, email, phone, url, integer, decimal, money, percent, boolean, date,
-            datetime, duration, choice, tags, reference, user)
+            datetime, duration, choice, tags, reference, user, file)
 
 FIELD_TYPES: dict[str, FieldType] = {module.TYPE.name: module.TYPE for module in _MODULES}
 

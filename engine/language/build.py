@@ -13,6 +13,7 @@ from typing import Any
 from guanxi.fields.registry import FIELD_TYPES, coerce
 from guanxi.language import automation as automation_keys
 from guanxi.language import listing as listing_keys
+from guanxi.language import selfservice
 from guanxi.language.aggregates import with_aggregates
 from guanxi.language.durations import parse_duration as parse_duration
 from guanxi.language.labels import derived_label
@@ -22,6 +23,7 @@ from guanxi.language.tree import LocDict, LocList
 from guanxi.spec import (
     ALLOW,
     DENY,
+    PORTAL_ROLE,
     ROLLUP_KINDS,
     SYSTEM_ROLE,
     AccessSpec,
@@ -81,6 +83,7 @@ class _Builder:
         self.languages = names or ("en",)
         self.language = self.languages[0]
         self.system_grants = LocDict(raw.project.loc)
+        self.portal_grants = LocDict(raw.project.loc)
 
     # ------------------------------------------------------------ small values
 
@@ -122,6 +125,7 @@ class _Builder:
         system = self.mapping(data.get("system"))
         system_grants = self.mapping(system.get("grants")) if system is not None else None
         self.system_grants = system_grants or LocDict(data.loc)
+        self.portal_grants = selfservice.portal_grants(data.get("portal")) or LocDict(data.loc)
         given_zone = data.get("time_zone")
         time_zone = given_zone if isinstance(given_zone, str) and given_zone else "UTC"
         automation = self.raw.automation or LocDict(data.loc)
@@ -149,6 +153,8 @@ class _Builder:
             teams=automation_keys.teams(data.get("teams"), self.text),
             assignments=automation_keys.assignments(automation),
             schedules=automation_keys.schedules(automation, self.text),
+            portal=selfservice.portal(data.get("portal")),
+            attachments=selfservice.attachments(data.get("attachments")),
         )
 
     def roles(self) -> tuple[RoleSpec, ...]:
@@ -199,8 +205,8 @@ class _Builder:
             indexes=self.indexes(data.get("indexes")),
             workflow=workflow_name,
             workflow_loc=data.value_loc("workflow") if workflow_name else None,
-            access=self.access(data.get("access"), workflow) + self.system_access(name,
-                                                                                  workflow),
+            access=self.access(data.get("access"), workflow)
+            + self.system_access(name, workflow) + self.portal_access(name, workflow),
             list_columns=self.names(list_data.get("columns")) if list_data else (),
             renamed_from=_name_or_none(data.get("renamed_from")),
             sla=automation_keys.slas(data.get("sla"), self.text),
@@ -389,6 +395,16 @@ class _Builder:
         grants = LocDict(self.system_grants.key_loc(entity))
         grants.put(SYSTEM_ROLE, self.system_grants[entity], self.system_grants.key_loc(entity),
                    self.system_grants.value_loc(entity))
+        return self.access(grants, workflow)
+
+    def portal_access(self, entity: str, workflow: WorkflowSpec | None
+                      ) -> tuple[AccessSpec, ...]:
+        """The customer portal's grants on `entity` as the access entry of PORTAL_ROLE."""
+        if entity not in self.portal_grants:
+            return ()
+        grants = LocDict(self.portal_grants.key_loc(entity))
+        grants.put(PORTAL_ROLE, self.portal_grants[entity], self.portal_grants.key_loc(entity),
+                   self.portal_grants.value_loc(entity))
         return self.access(grants, workflow)
 
     # ------------------------------------------------------------ workflows

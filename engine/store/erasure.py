@@ -62,8 +62,10 @@ def erase(unit: Unit, entity: CompiledEntity, record_id: Any, *, trusted: bool
             continue
         values[spec.name] = ERASED if spec.required and spec.type in TEXTUAL else None
     tables = unit.app.tables
-    _rewrite(unit, tables.history, entity.name, old["id"], names)
-    _rewrite(unit, tables.events, entity.name, old["id"], names)
+    # The names of files attached (in history as `attachment`) go with the values.
+    scrubbed = names | {"attachment"} if names else names
+    _rewrite(unit, tables.history, entity.name, old["id"], scrubbed)
+    _rewrite(unit, tables.events, entity.name, old["id"], scrubbed)
     if values:
         values.update(version=old["version"] + 1, updated_at=unit.now)
         changing.persist(unit, entity, [(loaded, values)], sa.true())

@@ -21,13 +21,24 @@ from typing import Any, Literal, TypeVar, overload
 
 import sqlalchemy as sa
 from guanxi import expr
+from guanxi.attachments.storage import Storage, new_key, storage_for
 from guanxi.automation import asking
 from guanxi.compile.app import App, CompiledEntity
 from guanxi.errors import NotFound
 from guanxi.identity import SYSTEM, User
 from guanxi.messages import join, render
 from guanxi.spec import SYSTEM_ROLE, TransitionSpec, text_in
-from guanxi.store import approving, changing, derived, erasure, merging, rows, stages
+from guanxi.store import (
+    approving,
+    attachments,
+    changing,
+    derived,
+    erasure,
+    merging,
+    rows,
+    stages,
+)
+from guanxi.store.attachments import Attachment, Upload
 from guanxi.store.batch import Row
 from guanxi.store.bulk import bulk_insert
 from guanxi.store.database import create_engine
@@ -70,6 +81,8 @@ class Store:
         self.clock = clock
         # Statements built once and run with parameters, keyed by what shapes them.
         self._statements = Statements()
+        # Where attachment bytes are kept (`attachments:` in guanxi.yaml).
+        self.storage: Storage = storage_for(app.spec.root, app.spec.attachments)
 
     @property
     def system(self) -> User:
@@ -354,7 +367,57 @@ class Store:
         compiled = self.app.entity(entity)
         trusted = self._is_admin(user) or SYSTEM_ROLE in user.roles
         with self._unit(user) as unit:
-            return erasure.erase(unit, compiled, record_id, trusted=trusted)
+            erased = erasure.erase(unit, compiled, record_id, trusted=trusted)
+            keys = attachments.erase(unit, compiled, rows.load_row(
+                unit, compiled, record_id, rights=False).record["id"])
+        for key in keys:
+            self.storage.delete(key)
+        return erased
+
+    # ------------------------------------------------------------ attachments
+
+    def attach(self, user: User, entity: str, record_id: Any, upload: Upload,
+               field: str | None = None) -> Attachment:
+        """Attach a file to a record the user may update (in its `file` field `field`
+        when given): its type sniffed from its bytes and checked, with its size, against
+        `attachments:` in guanxi.yaml; history and an `attached` event record it (see
+        `guanxi.store.attachments`)."""
+        compiled = self.app.entity(entity)
+        key = new_key()
+        self.storage.put(key, upload.content)
+        try:
+            with self._unit(user) as unit:
+                return attachments.add(unit, compiled, record_id, upload, key, field)
+        except BaseException:
+            self.storage.delete(key)
+            raise
+
+    def attachments(self, user: User, entity: str, record_id: Any
+                    ) -> builtins.list[Attachment]:
+        """The record's attachments the user may see, oldest first."""
+        compiled = self.app.entity(entity)
+        with self._unit(user, write=False) as unit:
+            return attachments.listed(unit, compiled, record_id)
+
+    def attachment(self, user: User, entity: str, record_id: Any, attachment_id: int
+                   ) -> tuple[Attachment, bytes]:
+        """One attachment of the record and its bytes, if the user may see it (NotFound
+        otherwise, and for erased content)."""
+        compiled = self.app.entity(entity)
+        with self._unit(user, write=False) as unit:
+            found = attachments.one(unit, compiled, record_id, attachment_id)
+        content = None if found.erased else self.storage.get(found.key)
+        if content is None:
+            raise NotFound("attachment", attachment_id, user.language)
+        return found, content
+
+    def detach(self, user: User, entity: str, record_id: Any, attachment_id: int) -> None:
+        """Remove an attachment from a record the user may update; its bytes are deleted
+        once that is committed."""
+        compiled = self.app.entity(entity)
+        with self._unit(user) as unit:
+            key = attachments.remove(unit, compiled, record_id, attachment_id)
+        self.storage.delete(key)
 
     def explain(self, user: User, entity: str, record_id: Any = None, *,
                 for_operator: bool = False) -> builtins.list[str]:

@@ -34,7 +34,8 @@ from guanxi.store.unit import Unit
 # What each history action is called in the events.
 KINDS = {"create": "created", "update": "updated", "transition": "transitioned",
          "delete": "deleted", "restore": "restored", "import": "imported",
-         "erase": "erased", "merge": "merged", "approval": "approval"}
+         "erase": "erased", "merge": "merged", "approval": "approval", "attach": "attached",
+         "detach": "detached"}
 # The advisory lock that orders event writers on PostgreSQL ("gx_event" as a number).
 EVENT_LOCK = 0x67785F6576656E74
 

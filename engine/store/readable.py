@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from guanxi.compile.app import App
 from guanxi.errors import RequestInvalid
 from guanxi.expr import Name, Node, Scope, names_in
-from guanxi.expr.types import CURRENT_USER
+from guanxi.expr.types import PRINCIPAL_NAMES
 from guanxi.identity import User
 from guanxi.messages import render
 
@@ -79,7 +79,8 @@ def paths_read(scope: Scope, source: Source) -> tuple[PathRead, ...]:
     if isinstance(source, str) or not isinstance(source, Node):
         return (path_read(scope, source),)
     names: list[Name] = sorted(names_in(source), key=lambda n: n.offset)
-    return tuple(path_read(scope, n.parts) for n in names if n.parts != (CURRENT_USER,))
+    return tuple(path_read(scope, n.parts) for n in names
+                 if len(n.parts) > 1 or n.parts[0] not in PRINCIPAL_NAMES)
 
 
 def fields_read(scope: Scope, source: Source) -> frozenset[FieldRef]:

@@ -47,7 +47,8 @@ class Statements:
 def context_of(app: App, user: User, now: dt.datetime) -> expr.Context:
     """The expression context of `user` at `now`: their roles expanded through includes."""
     return expr.Context(user_id=user.id, roles=app.spec.expand_roles(user.roles), now=now,
-                        zone=app.spec.time_zone)
+                        zone=app.spec.time_zone, contact_id=user.contact_id,
+                        account_id=user.account_id)
 
 
 def resolver_of(app: App, conn: sa.Connection) -> Resolver:

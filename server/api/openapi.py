@@ -160,6 +160,7 @@ def _errors(*statuses: int) -> dict[str, Any]:
     text = {400: "malformed request", 401: "not signed in (send a Bearer token)",
             403: "not allowed", 404: "no such record, or not visible to you",
             409: "transition refused, or a likely duplicate", 412: "stale version (If-Match)",
+            413: "the body is too large",
             422: "invalid values; `fields` says which"}
     return {str(s): {"description": text[s], "content": _json(ERROR)} for s in statuses}
 
@@ -356,6 +357,7 @@ def entity_paths(entity: EntitySpec, project: ProjectSpec,
             "post": {"tags": tag, "operationId": f"restore_{entity.name}",
                      "responses": {"200": record_200, **_errors(401, 403, 404)}},
         },
+        **attachment_paths(entity, base, tag),
     }
     workflow = project.workflow(entity.workflow) if entity.workflow else None
     if workflow is not None:
@@ -381,6 +383,52 @@ def entity_paths(entity: EntitySpec, project: ProjectSpec,
     return _granted(paths, entity.name, rights)
 
 
+def attachment_paths(entity: EntitySpec, base: str, tag: list[str]) -> dict[str, Any]:
+    """The endpoints of a record's attachments (`guanxi.server.api.attachments`)."""
+    one = {"name": "attachment", "in": "path", "required": True,
+           "schema": {"type": "integer", "minimum": 1, "maximum": INT64_MAX}}
+    files = [f.name for f in entity.fields if f.type == "file"]
+    field_schema: dict[str, Any] = {"type": "string", "enum": files} if files \
+        else {"type": "string", "enum": [""]}
+    return {
+        f"{base}/{{id}}/attachments": {
+            "parameters": [ID_PARAM],
+            "get": {"tags": tag, "operationId": f"attachments_{entity.name}",
+                    "summary": "The record's attachments the caller may see",
+                    "responses": {"200": {"description": "the attachments", "content": _json(
+                        {"type": "object", "properties": {"items": {
+                            "type": "array", "items": _ref("Attachment")}}})},
+                        **_errors(401, 404)}},
+            "post": {"tags": tag, "operationId": f"attach_{entity.name}",
+                     "summary": "Attach a file (the body is its bytes)",
+                     "parameters": [
+                         {"name": "name", "in": "query", "required": True,
+                          "schema": {"type": "string", "minLength": 1, "maxLength": 255},
+                          "description": "the file's name"},
+                         {"name": "field", "in": "query", "required": False,
+                          "schema": field_schema,
+                          "description": "the file field the file is for"}],
+                     "requestBody": {"required": True, "content": {
+                         "application/octet-stream": {
+                             "schema": {"type": "string", "format": "binary"}}}},
+                     "responses": {"201": {"description": "attached", "content": _json(
+                         _ref("Attachment"))}, **_errors(400, 401, 403, 404, 413, 422)}},
+        },
+        f"{base}/{{id}}/attachments/{{attachment}}": {
+            "parameters": [ID_PARAM, one],
+            "get": {"tags": tag, "operationId": f"attachment_{entity.name}",
+                    "summary": "The file, as a download",
+                    "responses": {"200": {"description": "the file's bytes", "content": {
+                        "application/octet-stream": {
+                            "schema": {"type": "string", "format": "binary"}}}},
+                        **_errors(401, 404)}},
+            "delete": {"tags": tag, "operationId": f"detach_{entity.name}",
+                       "responses": {"204": {"description": "removed"},
+                                     **_errors(401, 403, 404)}},
+        },
+    }
+
+
 def _granted(paths: dict[str, Any], entity: str, rights: Rights) -> dict[str, Any]:
     """`paths` with only the operations `rights` grants (by operationId), and without
     paths left with none."""
@@ -390,7 +438,9 @@ def _granted(paths: dict[str, Any], entity: str, rights: Rights) -> dict[str, An
              f"history_{entity}": rights.read, f"transitions_{entity}": rights.read,
              f"create_{entity}": rights.create, f"update_{entity}": rights.update,
              f"delete_{entity}": rights.delete, f"restore_{entity}": rights.delete,
-             f"fire_{entity}_transition": rights.update and bool(rights.transitions)}
+             f"fire_{entity}_transition": rights.update and bool(rights.transitions),
+             f"attachments_{entity}": rights.read, f"attachment_{entity}": rights.read,
+             f"attach_{entity}": rights.update, f"detach_{entity}": rights.update}
     kept: dict[str, Any] = {}
     for path, item in paths.items():
         granted = {key: value for key, value in item.items()
@@ -425,6 +475,14 @@ def document(project: ProjectSpec,
                 "source": {"type": "string"}, "created_at": {"type": "string"},
                 "read": {"type": "boolean"},
                 "read_at": {"type": ["string", "null"]}}}}}},
+        "Attachment": {"type": "object", "required": ["id", "name", "content_type", "size"],
+                       "properties": {
+                           "id": {"type": "integer"}, "entity": {"type": "string"},
+                           "record_id": {"type": "integer"},
+                           "field": {"type": ["string", "null"]}, "name": {"type": "string"},
+                           "content_type": {"type": "string"}, "size": {"type": "integer"},
+                           "sha256": {"type": "string"}, "created_at": {"type": "string"},
+                           "erased": {"type": "boolean"}}},
         "History": {"type": "object", "properties": {
             "items": {"type": "array", "items": {"type": "object"}}}},
         "Transitions": {"type": "object", "properties": {"items": {"type": "array", "items": {

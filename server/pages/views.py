@@ -11,7 +11,7 @@ from guanxi.errors import AccessDenied, NotFound, VersionConflict
 from guanxi.server import records as rv
 from guanxi.server.context import Ctx, handler, is_admin
 from guanxi.server.display import title_field
-from guanxi.server.pages import mail, timeline
+from guanxi.server.pages import attachments, mail, timeline
 from guanxi.server.pages.editing import transition_widgets
 from guanxi.server.pages.erasure import may_erase
 from guanxi.server.pages.reports import dashboard_tiles
@@ -115,6 +115,7 @@ def detail_page(ctx: Ctx, entity: str, id: int) -> Response:
         clocks=slas.clocks(ctx.store.engine, ctx.spec, entity, id, ctx.store.clock()),
         mail=mail.section(ctx, entity, id, held.may_update),
         approval=ctx.store.pending_approval(user, entity, id) if spec.workflow else None,
+        attachments=attachments.section(ctx, entity, id, held.may_update),
     )
 
 

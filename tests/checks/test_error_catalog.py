@@ -82,6 +82,28 @@ def rolled(declaration: str, part: str = PART) -> dict[str, str]:
     return {**field(declaration), "entities/part.yaml": part}
 
 
+CONTACT = """
+contact:
+  title: name
+  fields:
+    name: {type: string}
+    email: {type: email}
+  access: {r: {read: all}}
+"""
+PORTAL_GRANTS = "  grants: {thing: {read: 'contact == current_contact'}}\n"
+
+
+def portal(extra: str = "", grants: str = PORTAL_GRANTS, system: bool = True,
+           project: str = PROJECT, thing: str = THING, **more: str) -> dict[str, str]:
+    """A project with a customer portal over contacts and things (its tickets)."""
+    head = project + ("system: {grants: {contact: {read: all}}}\n" if system else "")
+    return files(project=head + "portal:\n  tickets: thing\n" + grants + extra,
+                 thing=thing.replace("    name: {type: string}\n",
+                                     "    name: {type: string}\n"
+                                     "    contact: {type: reference, to: contact}\n"),
+                 entities__contact_yaml=CONTACT, **more)
+
+
 BOMB = "\n".join(
     ['a0: &a0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
     + [f"a{n}: &a{n} [" + ",".join([f"*a{n - 1}"] * 9) + "]" for n in range(1, 10)]
@@ -297,6 +319,32 @@ CASES: dict[str, tuple[dict[str, str], str]] = {
               "role 'system' is kept for the system actor declared under 'system:'"),
     "GX608": (files(project=PROJECT + "system: {grants: {thin: {read: all}}}\n"),
               "the system's grants name unknown entity 'thin'"),
+    "GX610": (portal(project="project: p\nroles: {r: {}, portal: {}}\n"),
+              "role 'portal' is kept for the customer portal's users"),
+    "GX611": (portal("  principal: contct\n"),
+              "the portal's principal names unknown entity 'contct'"),
+    "GX612": (portal("  email: name\n"), "'name' is not a field of type email of 'contact'"),
+    "GX613": (portal("  reply: fnish\n"),
+              "the portal's reply transition 'fnish' is not a transition of 'thing'"),
+    "GX614": (portal(grants="  grants: {thing: {read: all}, thin: {read: all}}\n"),
+              "the portal's grants name unknown entity 'thin'"),
+    "GX615": (portal(grants="  grants: {contact: {read: all}}\n"),
+              "the portal's users may not read any 'thing'"),
+    "GX616": (portal(system=False), "the system actor may not read 'contact', so the "
+              "portal cannot find contacts by e-mail"),
+    "GX617": (portal(thing=THING.replace("{r: {read: all, update: all}}",
+                                         "{r: {read: 'contact == current_contact'}}")),
+              "'current_contact' is read outside the portal's grants (entity 'thing'), where "
+              "it is always null"),
+    "GX618": (portal(grants="  grants: {thing: {read: 'id == current_user'}}\n"),
+              "a portal grant on 'thing' reads current_user, which no portal user is"),
+    "GX619": (portal(grants="  grants: {thing: {read: 'id == current_account'}}\n"),
+              "a portal grant on 'thing' reads current_account, but the portal names no "
+              "account field"),
+    "GX620": (files(project=PROJECT + "attachments: {max_size: huge}\n"),
+              "attachments: max_size huge is not a size"),
+    "GX621": (files(project=PROJECT + "attachments: {types: [image/pgn]}\n"),
+              "attachments: unknown content type 'image/pgn'"),
     "GX701": (files(project=PROJECT + "extends: ../nowhere\n"),
               "cannot extend {parent}/nowhere: it has no guanxi.yaml"),
     "GX702": (files(project=PROJECT + "extends: .\n"),

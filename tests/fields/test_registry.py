@@ -39,6 +39,7 @@ SAMPLES: dict[str, tuple[Any, ...]] = {
     "tags": (["web"], ["fair", "web"]),
     "reference": (1, 2**31 - 1),
     "user": (7,),
+    "file": (3, 2**31 - 1),
 }
 # A datetime-local input holds minutes; these values carry seconds.
 FORM_LOSSY = {"datetime": (dt.datetime(2026, 1, 2, 3, 4, 5, tzinfo=dt.UTC),)}

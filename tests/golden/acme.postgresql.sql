@@ -1,4 +1,4 @@
--- acme: 27 tables for postgresql
+-- acme: 29 tables for postgresql
 CREATE TABLE gx_user (
 	id SERIAL NOT NULL,
 	username VARCHAR(150) NOT NULL,
@@ -168,6 +168,51 @@ CREATE TABLE gx_webhook_setting (
 	PRIMARY KEY (name)
 );
 
+CREATE TABLE gx_attachment (
+	id BIGSERIAL NOT NULL,
+	entity VARCHAR(100) NOT NULL,
+	record_id BIGINT NOT NULL,
+	field VARCHAR(100),
+	name VARCHAR(255) NOT NULL,
+	content_type VARCHAR(100) NOT NULL,
+	size BIGINT NOT NULL,
+	sha256 VARCHAR(64) NOT NULL,
+	key VARCHAR(200) NOT NULL,
+	user_id INTEGER,
+	contact_id BIGINT,
+	created_at TIMESTAMP WITHOUT TIME ZONE NOT NULL,
+	deleted_at TIMESTAMP WITHOUT TIME ZONE,
+	erased_at TIMESTAMP WITHOUT TIME ZONE,
+	PRIMARY KEY (id)
+);
+
+CREATE INDEX ix_gx_attachment_record ON gx_attachment (entity, record_id);
+
+CREATE TABLE gx_portal_link (
+	id BIGSERIAL NOT NULL,
+	token_hash VARCHAR(64) NOT NULL,
+	email VARCHAR(320) NOT NULL,
+	contact_id BIGINT,
+	created_at TIMESTAMP WITHOUT TIME ZONE NOT NULL,
+	expires_at TIMESTAMP WITHOUT TIME ZONE NOT NULL,
+	used_at TIMESTAMP WITHOUT TIME ZONE,
+	PRIMARY KEY (id),
+	UNIQUE (token_hash)
+);
+
+CREATE INDEX ix_gx_portal_link_email ON gx_portal_link (email, created_at);
+
+CREATE TABLE gx_portal_session (
+	id BIGSERIAL NOT NULL,
+	token_hash VARCHAR(64) NOT NULL,
+	contact_id BIGINT NOT NULL,
+	created_at TIMESTAMP WITHOUT TIME ZONE NOT NULL,
+	expires_at TIMESTAMP WITHOUT TIME ZONE NOT NULL,
+	ended_at TIMESTAMP WITHOUT TIME ZONE,
+	PRIMARY KEY (id),
+	UNIQUE (token_hash)
+);
+
 CREATE TABLE gx_user_role (
 	user_id INTEGER NOT NULL,
 	role VARCHAR(63) NOT NULL,
@@ -225,18 +270,6 @@ CREATE TABLE gx_mail_pref (
 	address VARCHAR(320),
 	channels JSONB NOT NULL,
 	PRIMARY KEY (user_id),
-	FOREIGN KEY(user_id) REFERENCES gx_user (id)
-);
-
-CREATE TABLE gx_saved_view (
-	id SERIAL NOT NULL,
-	user_id INTEGER NOT NULL,
-	entity VARCHAR(63) NOT NULL,
-	name VARCHAR(100) NOT NULL,
-	query VARCHAR(2000) NOT NULL,
-	created_at TIMESTAMP WITHOUT TIME ZONE NOT NULL,
-	PRIMARY KEY (id),
-	CONSTRAINT uq_gx_saved_view_name UNIQUE (user_id, entity, name),
 	FOREIGN KEY(user_id) REFERENCES gx_user (id)
 );
 

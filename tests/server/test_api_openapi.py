@@ -58,7 +58,8 @@ def test_every_documented_operation_is_served(served):
     client = served.client
     lead = client.post("/api/lead", json={"name": "Bo", "email": "b@example.com"}).json()
     for path, item in served.doc["paths"].items():
-        url = path.replace("{id}", str(lead["id"])).replace("{name}", "contact")
+        url = path.replace("{id}", str(lead["id"])).replace("{name}", "contact").replace(
+            "{attachment}", "1")
         for method in ("get", "post", "patch", "delete"):
             if method not in item:
                 continue
