@@ -26,8 +26,9 @@ from guanxi.attachments.tables import ATTACHMENTS
 from guanxi.compile.app import CompiledEntity
 from guanxi.errors import AccessDenied, NotFound, ValidationFailed
 from guanxi.messages import render
-from guanxi.store import outbox, rows
-from guanxi.store.records import Loaded, changes_of, check_names, user_id_of
+from guanxi.store import changing, outbox, rows, stages
+from guanxi.store.batch import Row
+from guanxi.store.records import Loaded, changes_of, user_id_of
 from guanxi.store.unit import Unit
 
 FILE_TYPE = "file"
@@ -119,22 +120,25 @@ def checked(unit: Unit, upload: Upload, field: str | None = None) -> tuple[str, 
 
 def _set_field(unit: Unit, compiled: CompiledEntity, loaded: Loaded, field: str,
                value: int | None) -> dict[str, list[Any]]:
-    """Set the `file` field of the loaded record as `Store.update` would; its diff."""
-    user, language = unit.user, unit.language
+    """Set the `file` field of the loaded record through the update stages, as
+    `Store.update` does; its diff."""
+    user = unit.user
     old = loaded.record
-    check_names(compiled, [field], compiled.policy.writable_fields(user, old.get("state")),
-                language)
-    clean, errors = compiled.validator.coerce({field: value}, language)
-    record = dict(old)
-    record.update(clean)
-    rows.finish(unit, compiled, record, [field], errors, record_id=old["id"])
-    names = [n for n in compiled.types if n in compiled.fields or n == "owner"]
+    writable = compiled.policy.writable_fields(user, old.get("state"))
+    batch = [Row(1, {field: value}, record_id=old["id"])]
+    batch = stages.names(unit, compiled, batch, writable, {})
+    batch = stages.coercion(unit, compiled, batch)
+    batch = stages.merged(unit, compiled, batch, {old["id"]: old})
+    [row] = stages.checks(unit, compiled, batch, creating=False)
+    stages.raise_for(row)
+    names = changing.shown(compiled)
+    record = dict(row.record)
     diff = changes_of(old, record, names)
     if diff:
         values = {n: record[n] for n in names if record.get(n) != old.get(n)}
         values.update(version=old["version"] + 1, updated_at=unit.now)
-        rows.compare_and_set(unit, compiled, loaded, values,
-                             compiled.policy.rule(user, unit.ctx, "update"))
+        changing.persist(unit, compiled, [(loaded, values)],
+                         compiled.policy.rule(user, unit.ctx, "update"))
     return diff
 
 
