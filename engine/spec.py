@@ -450,6 +450,37 @@ class SystemSpec:
     entities: tuple[str, ...] = ()
 
 
+# The role the public actor holds: what anonymous visitors of the help centre and the
+# public forms may do, written under `public: grants:` in guanxi.yaml.
+PUBLIC_ROLE = "public"
+
+
+@dataclass(frozen=True, slots=True)
+class HelpSpec:
+    """The public help centre (`public: help_centre:`): which entity holds the articles, and the
+    fields it shows them by. What visitors may read is the public actor's read grant."""
+
+    loc: Loc
+    entity: str
+    title: str = "title"
+    body: str = "body"
+    category: str | None = None
+    language: str | None = None
+    tags: str | None = None
+    # The web form (forms/*.yaml) the help centre's contact page shows.
+    contact: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PublicSpec:
+    """The declared public actor: anonymous visitors act as it, with only what its grants
+    (the entities named here) allow; `help` when the project has a help centre."""
+
+    loc: Loc
+    entities: tuple[str, ...] = ()
+    help: HelpSpec | None = None
+
+
 @dataclass(frozen=True, slots=True, weakref_slot=True)
 class ProjectSpec:
     """A whole project. What is derived from it once (each entity's expression scope,
@@ -467,6 +498,8 @@ class ProjectSpec:
     extends: tuple[str, ...] = ()
     # The system actor, when `system:` is declared.
     system: SystemSpec | None = None
+    # The public actor and help centre, when `public:` is declared.
+    public: PublicSpec | None = None
     # Automation: the project's time zone, business calendars, assignment rules and
     # scheduled actions (automation/*.yaml).
     time_zone: str = "UTC"

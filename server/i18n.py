@@ -441,6 +441,50 @@ STRINGS["zh"].update({
     "no_records": "暂无记录。",
 })
 
+# Self-service: the public help centre and web forms.
+STRINGS["en"].update({
+    "help_title": "Help centre",
+    "help_search": "Search the help centre",
+    "help_search_button": "Search",
+    "help_categories": "Categories",
+    "help_all": "All",
+    "help_none": "No articles found.",
+    "help_helpful": "Was this helpful?",
+    "help_vote_thanks": "Thank you for your answer.",
+    "form_send": "Send",
+    "form_thanks": "Thank you! We have received your message.",
+    "form_honeypot": "Leave this field empty",
+    "form_refused_honeypot": "This message looks automated and was not sent.",
+    "form_refused_rate": "Too many messages from your address; please try again later.",
+    "form_refused_too_large": "This message is too long.",
+    "form_refused_captcha": "Please answer the check that you are a person.",
+    "web_forms": "Web forms",
+    "web_forms_none": "The project declares no web forms (forms/*.yaml).",
+    "form_url": "Address",
+    "form_snippet": "HTML to embed it on a page of your site",
+})
+STRINGS["zh"].update({
+    "help_title": "帮助中心",
+    "help_search": "搜索帮助中心",
+    "help_search_button": "搜索",
+    "help_categories": "分类",
+    "help_all": "全部",
+    "help_none": "没有找到文章。",
+    "help_helpful": "这篇文章有帮助吗？",
+    "help_vote_thanks": "感谢您的反馈。",
+    "form_send": "提交",
+    "form_thanks": "谢谢！我们已收到您的信息。",
+    "form_honeypot": "请勿填写此项",
+    "form_refused_honeypot": "此信息疑似自动提交，未被接收。",
+    "form_refused_rate": "您的地址提交次数过多，请稍后再试。",
+    "form_refused_too_large": "信息过长。",
+    "form_refused_captcha": "请完成人机验证。",
+    "web_forms": "网页表单",
+    "web_forms_none": "项目没有声明网页表单（forms/*.yaml）。",
+    "form_url": "地址",
+    "form_snippet": "嵌入网站页面的 HTML",
+})
+
 
 def translator(language: str) -> Callable[..., str]:
     """`t(key, **values)` in `language`, falling back to English, then to the key."""

@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from guanxi.automation.tables import define_automation_tables
 from guanxi.fields.registry import UTCDateTime, field_type
 from guanxi.mail.tables import define_mail_tables
+from guanxi.selfservice.tables import define_selfservice_tables
 from guanxi.spec import NOWHERE, EntitySpec, ProjectSpec
 from sqlalchemy.dialects import postgresql
 
@@ -223,6 +224,7 @@ def build_tables(spec: ProjectSpec) -> Tables:
     events, event_cursors = define_event_tables(metadata)
     define_automation_tables(metadata)
     define_mail_tables(metadata)
+    define_selfservice_tables(metadata)
     entities: dict[str, sa.Table] = {}
     for entity in spec.entities:
         if entity.name.startswith(RESERVED_PREFIX):

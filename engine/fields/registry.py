@@ -34,6 +34,7 @@ from guanxi.fields.types import (
     duration,
     email,
     integer,
+    markdown,
     money,
     percent,
     phone,
@@ -51,8 +52,8 @@ from sqlalchemy.types import TypeEngine
 
 __all__ = ["DEFAULT_TEXT_LENGTH", "FIELD_TYPES", "FieldType", "UTCDateTime"]
 
-_MODULES = (string, text, email, phone, url, integer, decimal, money, percent, boolean, date,
-            datetime, duration, choice, tags, reference, user)
+_MODULES = (string, text, markdown, email, phone, url, integer, decimal, money, percent,
+            boolean, date, datetime, duration, choice, tags, reference, user)
 
 FIELD_TYPES: dict[str, FieldType] = {module.TYPE.name: module.TYPE for module in _MODULES}
 

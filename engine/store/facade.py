@@ -25,7 +25,7 @@ from guanxi.compile.app import App, CompiledEntity
 from guanxi.errors import AccessDenied, NotFound
 from guanxi.identity import SYSTEM, User
 from guanxi.messages import join, render
-from guanxi.spec import SYSTEM_ROLE, TransitionSpec, text_in
+from guanxi.spec import PUBLIC_ROLE, SYSTEM_ROLE, TransitionSpec, text_in
 from guanxi.store import derived, erasure, merging, outbox, rows, stages
 from guanxi.store.batch import Row
 from guanxi.store.bulk import bulk_insert
@@ -79,6 +79,14 @@ class Store:
         to it as to anyone; its writes show in history as the system (no user id)."""
         return User(id=SYSTEM.id, username="system", roles=frozenset({SYSTEM_ROLE}),
                     display_name=SYSTEM.display_name)
+
+    @property
+    def public(self) -> User:
+        """The public actor: anonymous visitors of the help centre and the public forms
+        act as it. It holds only the role of the grants written under `public: grants:`
+        in guanxi.yaml (none when there are none), so the rules apply to it as to anyone."""
+        return User(id=SYSTEM.id, username="public", roles=frozenset({PUBLIC_ROLE}),
+                    display_name="Public")
 
     def create_schema(self) -> None:
         """Create every table the project needs (development and tests; in production

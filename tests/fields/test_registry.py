@@ -24,6 +24,7 @@ MOMENT = dt.datetime(2026, 11, 22, 8, 30, tzinfo=dt.UTC)
 SAMPLES: dict[str, tuple[Any, ...]] = {
     "string": ("Acme Ltd", "Zhōu 周"),
     "text": ("two\nlines", "  kept as typed  "),
+    "markdown": ("# Title\n\n*two* lines", "  kept as typed  "),
     "email": ("li.wei@example.cn",),
     "phone": ("+86 (21) 5555-0100",),
     "url": ("https://example.com/a?b=c",),
