@@ -22,6 +22,7 @@ from guanxi.checks import (
     rollups,
     scenarios,
     schema,
+    selfservice,
     system,
     workflows,
     zones,
@@ -33,7 +34,7 @@ from guanxi.spec import ProjectSpec
 
 # The topic modules whose checks are registered (imported for that).
 TOPICS = (flowsplit, schema, entities, system, zones, workflows, expressions, rollups, renames,
-          mappings, insight, scenarios, duplicates, automation, messages)
+          mappings, insight, scenarios, duplicates, automation, messages, selfservice)
 
 
 def check_project(raw: RawProject, spec: ProjectSpec) -> list[Diagnostic]:
