@@ -17,7 +17,7 @@ PROJECT: dict[str, str] = {
           manager: {includes: [agent, rep]}
         system:
           grants:
-            lead: {create: none, read: all, update: none, delete: none}
+            lead: {create: none, read: all, update: all, delete: none}
         public:
           grants:
             article: {create: none, read: 'state == "published" and visibility == "public"',
