@@ -75,8 +75,8 @@ def vote(store: Store, help: HelpSpec, record_id: int, voter: str, helpful: bool
 def tally(engine: sa.Engine, entity: str, record_id: int) -> Tally:
     """How many visitors found the article helpful, and how many did not."""
     with engine.connect() as conn:
-        rows = dict(conn.execute(
+        rows: dict[bool, int] = {bool(row[0]): int(row[1]) for row in conn.execute(
             sa.select(VOTES.c.helpful, sa.func.count())
             .where(VOTES.c.entity == entity, VOTES.c.record_id == record_id)
-            .group_by(VOTES.c.helpful)).all())
+            .group_by(VOTES.c.helpful))}
     return Tally(int(rows.get(True, 0)), int(rows.get(False, 0)))

@@ -76,19 +76,19 @@ class PublicGuard:
         now = self.clock()
         insert = postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert
         with engine.begin() as conn:
-            conn.execute(insert(POSTS).values(subject=subject, window_start=now, count=0)
+            conn.execute(insert(POSTS).values(subject=subject, window_start=now, posts=0)
                          .on_conflict_do_nothing())
             row = conn.execute(sa.select(POSTS).where(POSTS.c.subject == subject)
                                .with_for_update()).one()
             if now - row.window_start >= self.window_seconds:
                 conn.execute(sa.update(POSTS).where(POSTS.c.subject == subject)
-                             .values(window_start=now, count=1))
+                             .values(window_start=now, posts=1))
                 return None
-            if row.count >= self.limit:
+            if row.posts >= self.limit:
                 wait = row.window_start + self.window_seconds - now
                 return Refusal("rate", max(1, math.ceil(wait)))
             conn.execute(sa.update(POSTS).where(POSTS.c.subject == subject)
-                         .values(count=POSTS.c.count + 1))
+                         .values(posts=POSTS.c.posts + 1))
         return None
 
     def captcha_fields(self) -> str:

@@ -32,7 +32,7 @@ def define_selfservice_tables(metadata: sa.MetaData) -> SelfServiceTables:
         # "a:" and the client address.
         sa.Column("subject", sa.String(200), primary_key=True),
         sa.Column("window_start", sa.Double, nullable=False),
-        sa.Column("count", sa.Integer, nullable=False),
+        sa.Column("posts", sa.Integer, nullable=False),
     )
     votes = sa.Table(
         VOTE_TABLE, metadata,

@@ -175,7 +175,7 @@ def test_the_api_offers_filters_only_on_types_it_can_filter_by():
 
 def test_long_text_and_tags_do_not_sort():
     unsortable = {n for n in TYPES if not registry.FIELD_TYPES[n].sortable}
-    assert unsortable == {"text", "tags"}
+    assert unsortable == {"text", "markdown", "tags"}
 
 
 def test_a_fast_reader_refuses_what_the_careful_reader_refuses():

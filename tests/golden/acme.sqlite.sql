@@ -1,4 +1,4 @@
--- acme: 26 tables for sqlite
+-- acme: 29 tables for sqlite
 CREATE TABLE gx_user (
 	id INTEGER NOT NULL,
 	username VARCHAR(150) NOT NULL,
@@ -168,6 +168,24 @@ CREATE TABLE gx_webhook_setting (
 	PRIMARY KEY (name)
 );
 
+CREATE TABLE gx_public_post (
+	subject VARCHAR(200) NOT NULL,
+	window_start DOUBLE NOT NULL,
+	posts INTEGER NOT NULL,
+	PRIMARY KEY (subject)
+);
+
+CREATE TABLE gx_vote (
+	id INTEGER NOT NULL,
+	entity VARCHAR(63) NOT NULL,
+	record_id INTEGER NOT NULL,
+	voter VARCHAR(64) NOT NULL,
+	helpful BOOLEAN NOT NULL,
+	at DATETIME NOT NULL,
+	PRIMARY KEY (id),
+	CONSTRAINT uq_gx_vote_voter UNIQUE (entity, record_id, voter)
+);
+
 CREATE TABLE gx_user_role (
 	user_id INTEGER NOT NULL,
 	role VARCHAR(63) NOT NULL,
@@ -306,6 +324,30 @@ CREATE INDEX ix_activity_contact ON activity (contact);
 CREATE INDEX ix_activity_opportunity ON activity (opportunity);
 
 CREATE INDEX ix_activity_owner ON activity (owner);
+
+CREATE TABLE article (
+	id INTEGER NOT NULL,
+	created_at DATETIME NOT NULL,
+	updated_at DATETIME NOT NULL,
+	created_by INTEGER,
+	owner INTEGER,
+	version INTEGER NOT NULL,
+	state VARCHAR(63) NOT NULL,
+	deleted_at DATETIME,
+	title VARCHAR(200) NOT NULL,
+	body TEXT NOT NULL,
+	category VARCHAR(64) NOT NULL,
+	keywords VARCHAR(300),
+	language VARCHAR(64) NOT NULL,
+	visibility VARCHAR(64) NOT NULL,
+	PRIMARY KEY (id),
+	FOREIGN KEY(created_by) REFERENCES gx_user (id),
+	FOREIGN KEY(owner) REFERENCES gx_user (id)
+);
+
+CREATE INDEX ix_article_owner ON article (owner);
+
+CREATE INDEX ix_article_state ON article (state);
 
 CREATE TABLE contact (
 	id INTEGER NOT NULL,
@@ -474,6 +516,9 @@ CREATE TABLE ticket (
 	assignee INTEGER,
 	first_response_at DATETIME,
 	resolution TEXT,
+	requester_name VARCHAR(200),
+	requester_email VARCHAR(254),
+	privacy_consent BOOLEAN,
 	PRIMARY KEY (id),
 	FOREIGN KEY(created_by) REFERENCES gx_user (id),
 	FOREIGN KEY(owner) REFERENCES gx_user (id),
