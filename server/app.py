@@ -33,6 +33,7 @@ from guanxi.server.pages import (
     inbox,
     jobs,
     kanban,
+    knowledge,
     mail,
     merging,
     reports,
@@ -195,7 +196,7 @@ def create_app(project: str | Path | Any, db_url: str | sa.Engine, secret: str |
         *inbox.routes(), *jobs.routes(), *breaching.routes(), *access.routes(),
         *mail.routes(), *hooks.routes(),
         # Self-service: the public help centre and web forms (no sign-in).
-        *help_pages.routes(), *webforms.routes(),
+        *help_pages.routes(), *webforms.routes(), *knowledge.routes(),
         *pages.routes(),
     ]
     middleware = [

@@ -462,6 +462,9 @@ STRINGS["en"].update({
     "web_forms_none": "The project declares no web forms (forms/*.yaml).",
     "form_url": "Address",
     "form_snippet": "HTML to embed it on a page of your site",
+    "kb_open": "Knowledge base",
+    "kb_insert_text": "Insert the text into a reply",
+    "kb_insert_link": "Insert the link into a reply",
 })
 STRINGS["zh"].update({
     "help_title": "帮助中心",
@@ -483,6 +486,9 @@ STRINGS["zh"].update({
     "web_forms_none": "项目没有声明网页表单（forms/*.yaml）。",
     "form_url": "地址",
     "form_snippet": "嵌入网站页面的 HTML",
+    "kb_open": "知识库",
+    "kb_insert_text": "将正文插入回复",
+    "kb_insert_link": "将链接插入回复",
 })
 
 

@@ -78,6 +78,7 @@ PROJECT: dict[str, str] = {
             requester_email: {type: email}
             privacy_consent: {type: boolean, default: false}
             channel: {type: choice, default: phone, options: {phone: Phone, web: Web}}
+            article: {type: reference, to: article}
           access:
             agent: {create: all, read: all, update: all, delete: none}
     """,
@@ -103,6 +104,14 @@ PROJECT: dict[str, str] = {
           when: source == "web"
           to: {round_robin: rep}
           field: owner
+    """,
+    "insight/reports.yaml": """
+        reports:
+          articles_most_used:
+            entity: ticket
+            when: article != null
+            group: [article]
+            measures: {tickets: count()}
     """,
     "forms/public.yaml": """
         forms:

@@ -508,6 +508,7 @@ CREATE TABLE ticket (
 	assignee INTEGER,
 	first_response_at TIMESTAMP WITHOUT TIME ZONE,
 	resolution TEXT,
+	article INTEGER,
 	requester_name VARCHAR(200),
 	requester_email VARCHAR(254),
 	privacy_consent BOOLEAN,
@@ -522,6 +523,8 @@ CREATE INDEX ix_ticket_1_priority ON ticket (priority);
 CREATE INDEX ix_ticket_2_kind_category ON ticket (kind, category);
 
 CREATE INDEX ix_ticket_account ON ticket (account);
+
+CREATE INDEX ix_ticket_article ON ticket (article);
 
 CREATE INDEX ix_ticket_assignee ON ticket (assignee);
 
@@ -548,6 +551,8 @@ ALTER TABLE quote ADD CONSTRAINT fk_quote_account FOREIGN KEY(account) REFERENCE
 ALTER TABLE quote ADD CONSTRAINT fk_quote_opportunity FOREIGN KEY(opportunity) REFERENCES opportunity (id);
 
 ALTER TABLE ticket ADD CONSTRAINT fk_ticket_account FOREIGN KEY(account) REFERENCES account (id);
+
+ALTER TABLE ticket ADD CONSTRAINT fk_ticket_article FOREIGN KEY(article) REFERENCES article (id);
 
 ALTER TABLE ticket ADD CONSTRAINT fk_ticket_contact FOREIGN KEY(contact) REFERENCES contact (id);
 

@@ -516,6 +516,7 @@ CREATE TABLE ticket (
 	assignee INTEGER,
 	first_response_at DATETIME,
 	resolution TEXT,
+	article INTEGER,
 	requester_name VARCHAR(200),
 	requester_email VARCHAR(254),
 	privacy_consent BOOLEAN,
@@ -524,7 +525,8 @@ CREATE TABLE ticket (
 	FOREIGN KEY(owner) REFERENCES gx_user (id),
 	CONSTRAINT fk_ticket_account FOREIGN KEY(account) REFERENCES account (id),
 	CONSTRAINT fk_ticket_contact FOREIGN KEY(contact) REFERENCES contact (id),
-	CONSTRAINT fk_ticket_assignee FOREIGN KEY(assignee) REFERENCES gx_user (id)
+	CONSTRAINT fk_ticket_assignee FOREIGN KEY(assignee) REFERENCES gx_user (id),
+	CONSTRAINT fk_ticket_article FOREIGN KEY(article) REFERENCES article (id)
 );
 
 CREATE INDEX ix_ticket_1_priority ON ticket (priority);
@@ -532,6 +534,8 @@ CREATE INDEX ix_ticket_1_priority ON ticket (priority);
 CREATE INDEX ix_ticket_2_kind_category ON ticket (kind, category);
 
 CREATE INDEX ix_ticket_account ON ticket (account);
+
+CREATE INDEX ix_ticket_article ON ticket (article);
 
 CREATE INDEX ix_ticket_assignee ON ticket (assignee);
 
