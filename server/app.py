@@ -37,6 +37,7 @@ from guanxi.server.pages import (
     mail,
     merging,
     reports,
+    versions,
     webforms,
 )
 from guanxi.server.pages import help as help_pages
@@ -197,6 +198,7 @@ def create_app(project: str | Path | Any, db_url: str | sa.Engine, secret: str |
         *mail.routes(), *hooks.routes(),
         # Self-service: the public help centre and web forms (no sign-in).
         *help_pages.routes(), *webforms.routes(), *knowledge.routes(),
+        *versions.routes(),
         *pages.routes(),
     ]
     middleware = [

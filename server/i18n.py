@@ -465,6 +465,8 @@ STRINGS["en"].update({
     "kb_open": "Knowledge base",
     "kb_insert_text": "Insert the text into a reply",
     "kb_insert_link": "Insert the link into a reply",
+    "version_view": "this version",
+    "version_as_of": "as it was on {at}",
 })
 STRINGS["zh"].update({
     "help_title": "帮助中心",
@@ -489,6 +491,8 @@ STRINGS["zh"].update({
     "kb_open": "知识库",
     "kb_insert_text": "将正文插入回复",
     "kb_insert_link": "将链接插入回复",
+    "version_view": "查看此版本",
+    "version_as_of": "{at} 时的版本",
 })
 
 

@@ -169,7 +169,7 @@ def related_sections(ctx: Ctx, entity: EntitySpec, record_id: int) -> list[dict[
     return sections
 
 
-def _history_value(ctx: Ctx, entity: EntitySpec, name: str, value: Any) -> Cell:
+def history_value(ctx: Ctx, entity: EntitySpec, name: str, value: Any) -> Cell:
     """A history value (stored as JSON) read back as the field's value, then shown."""
     spec = entity.field(name)
     if spec is not None and value is not None:
@@ -198,8 +198,8 @@ def history_entries(ctx: Ctx, entity: EntitySpec, record_id: int) -> list[dict[s
             if name not in seen or name in ("version", "updated_at"):
                 continue
             changes.append({"name": name, "label": rv.label_of(ctx, entity, name),
-                            "old": _history_value(ctx, entity, name, change.get("old")),
-                            "new": _history_value(ctx, entity, name, change.get("new"))})
+                            "old": history_value(ctx, entity, name, change.get("old")),
+                            "new": history_value(ctx, entity, name, change.get("new"))})
         transition = item.get("transition")
         spec = workflow.transition(transition) if transition and workflow else None
         if spec is not None:
@@ -212,7 +212,7 @@ def history_entries(ctx: Ctx, entity: EntitySpec, record_id: int) -> list[dict[s
         who = item.get("user_id")
         at = item.get("at")
         entries.append({
-            "what": what, "transition": bool(transition),
+            "id": item.get("id"), "what": what, "transition": bool(transition),
             "who": rv.names(ctx).user_name(int(who)) if who is not None else ctx.t("system"),
             "at": rv.show(ctx, entity, "updated_at", at).text if at else "",
             "changes": changes,

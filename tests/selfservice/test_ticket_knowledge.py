@@ -77,3 +77,22 @@ def test_the_report_counts_the_articles_most_used_in_tickets(desk):
     result = run_report(desk.store, amy, "articles_most_used")
     counts = {row.shown[0]: row.values[0] for row in result.rows}
     assert counts == {"Resetting the BIOS": 2, "Refund exceptions": 1}
+
+
+def test_an_earlier_version_of_an_article_shows_its_text_as_it_was(desk):
+    amy = desk.users["amy"]
+    desk.store.transition(amy, "article", desk.public["id"], "revise")
+    desk.store.update(amy, "article", desk.public["id"], {"body": "Hold **Delete**."})
+    history = desk.store.history(amy, "article", desk.public["id"])
+    first = history[0]["id"]
+    old = desk.client.get(f"/e/article/{desk.public['id']}/version/{first}")
+    assert old.status_code == 200
+    assert "<strong>F2</strong>" in old.text and "Delete" not in old.text
+    now = desk.client.get(f"/e/article/{desk.public['id']}")
+    assert f"/e/article/{desk.public['id']}/version/{first}" in now.text
+
+
+def test_a_version_of_another_record_is_not_found(desk):
+    history = desk.store.history(desk.users["amy"], "article", desk.public["id"])
+    answer = desk.client.get(f"/e/article/{desk.internal['id']}/version/{history[0]['id']}")
+    assert answer.status_code == 404
