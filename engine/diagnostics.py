@@ -243,6 +243,15 @@ CATALOG: dict[str, Problem] = _catalog(
      "A web form's `consent:` must name a boolean field of its entity."),
     ("GX647", E, "web form '{name}' checks duplicates but the system may not read '{entity}'",
      "Known records are looked up as the system actor, which needs the read grant."),
+    ("GX650", E, "marketing's {key} names unknown entity '{entity}'",
+     "`marketing: campaign:` or `members:` names no entity."),
+    ("GX651", E, "marketing's {key} names unknown field '{name}' of '{entity}'",
+     "A field named under `marketing:` is not a field of its entity."),
+    ("GX652", E, "marketing e-mail goes to contacts, not to '{entity}'",
+     "The mail module checks a contact's consent before a marketing e-mail; other members "
+     "are not supported."),
+    ("GX653", E, "the system may not update '{entity}', so an unsubscribe link cannot "
+     "withdraw consent", "Unsubscribe links record the withdrawal as the system actor."),
     # ------------------------------------------------------------ overlays
     ("GX701", E, "cannot extend {path}: it has no guanxi.yaml", "`extends` is not a project."),
     ("GX702", E, "project {path} extends itself through {cycle}",

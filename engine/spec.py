@@ -481,6 +481,22 @@ class PublicSpec:
     help: HelpSpec | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class MarketingSpec:
+    """Marketing e-mail (`marketing:`): the campaign entity and its fields (the members'
+    condition, the subject and the text), and the members' entity with its e-mail and
+    consent fields."""
+
+    loc: Loc
+    campaign: str
+    members: str
+    condition: str = "audience"
+    subject: str = "subject"
+    body: str = "message"
+    email: str = "email"
+    consent: str = "marketing_consent"
+
+
 @dataclass(frozen=True, slots=True, weakref_slot=True)
 class ProjectSpec:
     """A whole project. What is derived from it once (each entity's expression scope,
@@ -500,6 +516,8 @@ class ProjectSpec:
     system: SystemSpec | None = None
     # The public actor and help centre, when `public:` is declared.
     public: PublicSpec | None = None
+    # Marketing e-mail to campaign members, when `marketing:` is declared.
+    marketing: MarketingSpec | None = None
     # Automation: the project's time zone, business calendars, assignment rules and
     # scheduled actions (automation/*.yaml).
     time_zone: str = "UTC"

@@ -26,6 +26,7 @@ from guanxi.server.limits import DEFAULT_MAX_BODY, BodyLimitMiddleware
 from guanxi.server.pages import (
     access,
     breaching,
+    campaigns,
     editing,
     erasure,
     hooks,
@@ -198,7 +199,7 @@ def create_app(project: str | Path | Any, db_url: str | sa.Engine, secret: str |
         *mail.routes(), *hooks.routes(),
         # Self-service: the public help centre and web forms (no sign-in).
         *help_pages.routes(), *webforms.routes(), *knowledge.routes(),
-        *versions.routes(),
+        *versions.routes(), *campaigns.routes(),
         *pages.routes(),
     ]
     middleware = [

@@ -467,6 +467,21 @@ STRINGS["en"].update({
     "kb_insert_link": "Insert the link into a reply",
     "version_view": "this version",
     "version_as_of": "as it was on {at}",
+    "campaign_send": "Send the campaign e-mail",
+    "campaign_sent": "{queued} e-mails queued; {skipped} members without consent and "
+                     "{unreachable} without an address were skipped.",
+    "unsubscribe_title": "Marketing e-mail",
+    "unsubscribe_ask": "Do you want to receive no more marketing e-mail from us?",
+    "unsubscribe_confirm": "Unsubscribe",
+    "unsubscribe_done": "You will receive no more marketing e-mail from us.",
+    "consent_history": "Consent history",
+    "consent_when": "When",
+    "consent_what": "Consent",
+    "consent_source": "How",
+    "consent_given": "given",
+    "consent_withdrawn": "withdrawn",
+    "consent_none": "No consent recorded by links or forms yet.",
+    "consent_also_history": "Changes made by staff are in the record's history.",
 })
 STRINGS["zh"].update({
     "help_title": "帮助中心",
@@ -493,6 +508,21 @@ STRINGS["zh"].update({
     "kb_insert_link": "将链接插入回复",
     "version_view": "查看此版本",
     "version_as_of": "{at} 时的版本",
+    "campaign_send": "发送营销邮件",
+    "campaign_sent": "已排队 {queued} 封邮件；跳过未同意的成员 {skipped} 位、"
+                     "无邮箱的成员 {unreachable} 位。",
+    "unsubscribe_title": "营销邮件",
+    "unsubscribe_ask": "您是否不再希望收到我们的营销邮件？",
+    "unsubscribe_confirm": "退订",
+    "unsubscribe_done": "您将不再收到我们的营销邮件。",
+    "consent_history": "同意记录",
+    "consent_when": "时间",
+    "consent_what": "同意",
+    "consent_source": "方式",
+    "consent_given": "已同意",
+    "consent_withdrawn": "已撤回",
+    "consent_none": "尚无通过链接或表单记录的同意。",
+    "consent_also_history": "员工所做的更改见记录的历史。",
 })
 
 

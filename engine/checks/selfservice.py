@@ -11,6 +11,7 @@ from guanxi.checks.entities import check_grants
 from guanxi.checks.registry import Context, register, suggest
 from guanxi.checks.schema import validate
 from guanxi.language.tree import LocDict, LocList
+from guanxi.mail.sending import CONTACT_ENTITY
 from guanxi.selfservice.definitions import read_documents, sections
 from guanxi.spec import PUBLIC_ROLE, SYSTEM_ROLE, EntitySpec, Loc
 
@@ -80,6 +81,47 @@ def _check_help(ctx: Context, centre: LocDict, entities: list[str]) -> None:
         if contact not in forms:
             ctx.add("GX635", centre.value_loc("contact"), suggest(contact, forms, "forms"),
                     name=contact)
+
+
+MARKETING_FIELDS = {"condition": "campaign", "subject": "campaign", "body": "campaign",
+                    "email": "members", "consent": "members"}
+@register(37)
+def check_marketing(ctx: Context) -> None:
+    """`marketing:`: its entities and fields exist, its members are contacts, and the
+    system actor may record a withdrawal of consent."""
+    data = ctx.project.get("marketing")
+    if not isinstance(data, LocDict):
+        return
+    names = [e.name for e in ctx.spec.entities]
+    found: dict[str, EntitySpec] = {}
+    for key in ("campaign", "members"):
+        name = data.get(key)
+        if not isinstance(name, str):
+            continue
+        entity = ctx.spec.entity(name)
+        if entity is None:
+            ctx.add("GX650", data.value_loc(key), suggest(name, names, "entities"), key=key,
+                    entity=name)
+        else:
+            found[key] = entity
+    members = found.get("members")
+    if members is not None and members.name != CONTACT_ENTITY:
+        ctx.add("GX652", data.value_loc("members"),
+                f"write members: {CONTACT_ENTITY}", entity=members.name)
+    for key, owner in MARKETING_FIELDS.items():
+        entity = found.get(owner)
+        used = data.get(key)
+        if entity is None or not isinstance(used, str):
+            continue
+        if entity.field(used) is None:
+            ctx.add("GX651", data.value_loc(key), suggest(used, _fields(entity), "fields"),
+                    key=key, name=used, entity=entity.name)
+    if members is not None:
+        system = next((a for a in members.access if a.role == SYSTEM_ROLE), None)
+        if system is None or system.update.kind == "none":
+            ctx.add("GX653", data.value_loc("members"),
+                    f"grant the system actor update on {members.name} (system: grants:)",
+                    entity=members.name)
 
 
 @register(86)

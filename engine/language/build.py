@@ -30,6 +30,7 @@ from guanxi.spec import (
     HelpSpec,
     IndexSpec,
     Loc,
+    MarketingSpec,
     Option,
     Permission,
     ProjectSpec,
@@ -81,6 +82,17 @@ def public_help(data: LocDict | None, loc: Loc) -> HelpSpec | None:
     return HelpSpec(loc, str(data["entity"]), name("title") or "title",
                     name("body") or "body", name("category"), name("language"),
                     name("tags"), name("contact"))
+
+
+def marketing_of(data: LocDict | None, loc: Loc) -> MarketingSpec | None:
+    """Marketing e-mail declared under `marketing:` (None when there is none)."""
+    if data is None or not isinstance(data.get("campaign"), str) \
+            or not isinstance(data.get("members"), str):
+        return None
+    given = {key: value for key, value in data.items()
+             if key in ("condition", "subject", "body", "email", "consent")
+             and isinstance(value, str)}
+    return MarketingSpec(loc, str(data["campaign"]), str(data["members"]), **given)
 
 
 class _Builder:
@@ -165,6 +177,9 @@ class _Builder:
                 public_help(self.mapping(public.get("help_centre")),
                             public.key_loc("help_centre") if "help_centre" in public
                             else data.key_loc("public"))),
+            marketing=marketing_of(self.mapping(data.get("marketing")),
+                                   data.key_loc("marketing") if "marketing" in data
+                                   else data.loc),
             time_zone=time_zone,
             calendars=automation_keys.calendars(data.get("calendars"), time_zone),
             teams=automation_keys.teams(data.get("teams"), self.text),

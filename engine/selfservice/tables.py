@@ -2,6 +2,7 @@
 tables by `guanxi.compile.tables.build_tables`, so `create_schema` and `guanxi migrate`
 make them).
 
+`gx_consent`: each customer's consent history (given or withdrawn, when, and how).
 `gx_public_post`: posts to the public forms counted per client address and window, the
 rate limit every server process shares (`guanxi.selfservice.spam`). `gx_vote`: "was this
 helpful?" answers about published articles, one per visitor and article
@@ -17,12 +18,14 @@ from guanxi.fields.registry import UTCDateTime
 
 POST_TABLE = "gx_public_post"
 VOTE_TABLE = "gx_vote"
+CONSENT_TABLE = "gx_consent"
 
 
 @dataclass(frozen=True, slots=True)
 class SelfServiceTables:
     posts: sa.Table
     votes: sa.Table
+    consents: sa.Table
 
 
 def define_selfservice_tables(metadata: sa.MetaData) -> SelfServiceTables:
@@ -45,7 +48,18 @@ def define_selfservice_tables(metadata: sa.MetaData) -> SelfServiceTables:
         sa.Column("at", UTCDateTime(), nullable=False),
         sa.UniqueConstraint("entity", "record_id", "voter", name="uq_gx_vote_voter"),
     )
-    return SelfServiceTables(posts, votes)
+    consents = sa.Table(
+        CONSENT_TABLE, metadata,
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("entity", sa.String(63), nullable=False),
+        sa.Column("record_id", sa.Integer, nullable=False, index=True),
+        sa.Column("purpose", sa.String(63), nullable=False),
+        sa.Column("granted", sa.Boolean, nullable=False),
+        # How: "unsubscribe link (campaign 3)", a user's name …
+        sa.Column("source", sa.String(200), nullable=False),
+        sa.Column("at", UTCDateTime(), nullable=False),
+    )
+    return SelfServiceTables(posts, votes, consents)
 
 
 TABLES = define_selfservice_tables(sa.MetaData())

@@ -315,6 +315,16 @@ CASES: dict[str, tuple[dict[str, str], str]] = {
     "GX647": (files(project=PUBLIC, thing=THING + "  duplicates: [{match: [name]}]\n",
                     forms__f_yaml="forms: {f: {entity: thing, fields: [name]}}\n"),
               "web form 'f' checks duplicates but the system may not read 'thing'"),
+    "GX650": (files(project=PROJECT + "marketing: {campaign: thin, members: thing}\n"),
+              "marketing's campaign names unknown entity 'thin'"),
+    "GX651": (files(project=PROJECT + "marketing: {campaign: thing, members: thing, "
+                                      "subject: subjet}\n"),
+              "marketing's subject names unknown field 'subjet' of 'thing'"),
+    "GX652": (files(project=PROJECT + "marketing: {campaign: thing, members: thing}\n"),
+              "marketing e-mail goes to contacts, not to 'thing'"),
+    "GX653": (files(project=PROJECT + "marketing: {campaign: thing, members: thing}\n"),
+              "the system may not update 'thing', so an unsubscribe link cannot withdraw "
+              "consent"),
     "GX701": (files(project=PROJECT + "extends: ../nowhere\n"),
               "cannot extend {parent}/nowhere: it has no guanxi.yaml"),
     "GX702": (files(project=PROJECT + "extends: .\n"),
