@@ -1,4 +1,4 @@
--- acme: 29 tables for sqlite
+-- acme: 31 tables for sqlite
 CREATE TABLE gx_user (
 	id INTEGER NOT NULL,
 	username VARCHAR(150) NOT NULL,
@@ -186,6 +186,19 @@ CREATE TABLE gx_vote (
 	CONSTRAINT uq_gx_vote_voter UNIQUE (entity, record_id, voter)
 );
 
+CREATE TABLE gx_consent (
+	id INTEGER NOT NULL,
+	entity VARCHAR(63) NOT NULL,
+	record_id INTEGER NOT NULL,
+	purpose VARCHAR(63) NOT NULL,
+	granted BOOLEAN NOT NULL,
+	source VARCHAR(200) NOT NULL,
+	at DATETIME NOT NULL,
+	PRIMARY KEY (id)
+);
+
+CREATE INDEX ix_gx_consent_record_id ON gx_consent (record_id);
+
 CREATE TABLE gx_user_role (
 	user_id INTEGER NOT NULL,
 	role VARCHAR(63) NOT NULL,
@@ -349,6 +362,33 @@ CREATE INDEX ix_article_owner ON article (owner);
 
 CREATE INDEX ix_article_state ON article (state);
 
+CREATE TABLE campaign (
+	id INTEGER NOT NULL,
+	created_at DATETIME NOT NULL,
+	updated_at DATETIME NOT NULL,
+	created_by INTEGER,
+	owner INTEGER,
+	version INTEGER NOT NULL,
+	deleted_at DATETIME,
+	name VARCHAR(200) NOT NULL,
+	channel VARCHAR(64) NOT NULL,
+	budget NUMERIC(18, 2),
+	starts_on DATE,
+	ends_on DATE,
+	audience VARCHAR(500),
+	subject VARCHAR(200),
+	email_text TEXT,
+	leads BIGINT,
+	won_value NUMERIC(18, 2),
+	cost_per_lead NUMERIC(18, 2),
+	return_on_budget NUMERIC(7, 2),
+	PRIMARY KEY (id),
+	FOREIGN KEY(created_by) REFERENCES gx_user (id),
+	FOREIGN KEY(owner) REFERENCES gx_user (id)
+);
+
+CREATE INDEX ix_campaign_owner ON campaign (owner);
+
 CREATE TABLE contact (
 	id INTEGER NOT NULL,
 	created_at DATETIME NOT NULL,
@@ -400,16 +440,20 @@ CREATE TABLE lead (
 	address TEXT,
 	marketing_consent BOOLEAN,
 	loss_reason VARCHAR(64),
+	campaign INTEGER,
 	converted_on DATE,
 	notes TEXT,
 	PRIMARY KEY (id),
 	FOREIGN KEY(created_by) REFERENCES gx_user (id),
-	FOREIGN KEY(owner) REFERENCES gx_user (id)
+	FOREIGN KEY(owner) REFERENCES gx_user (id),
+	CONSTRAINT fk_lead_campaign FOREIGN KEY(campaign) REFERENCES campaign (id)
 );
 
 CREATE INDEX ix_lead_1_source ON lead (source);
 
 CREATE INDEX ix_lead_2_industry ON lead (industry);
+
+CREATE INDEX ix_lead_campaign ON lead (campaign);
 
 CREATE INDEX ix_lead_owner ON lead (owner);
 
@@ -435,6 +479,7 @@ CREATE TABLE opportunity (
 	expected_value NUMERIC(18, 2),
 	engage_date DATE,
 	close_date DATE,
+	campaign INTEGER,
 	close_value NUMERIC(18, 2),
 	loss_reason VARCHAR(64),
 	notes TEXT,
@@ -442,7 +487,8 @@ CREATE TABLE opportunity (
 	FOREIGN KEY(created_by) REFERENCES gx_user (id),
 	FOREIGN KEY(owner) REFERENCES gx_user (id),
 	CONSTRAINT fk_opportunity_account FOREIGN KEY(account) REFERENCES account (id),
-	CONSTRAINT fk_opportunity_contact FOREIGN KEY(contact) REFERENCES contact (id)
+	CONSTRAINT fk_opportunity_contact FOREIGN KEY(contact) REFERENCES contact (id),
+	CONSTRAINT fk_opportunity_campaign FOREIGN KEY(campaign) REFERENCES campaign (id)
 );
 
 CREATE INDEX ix_opportunity_1_product ON opportunity (product);
@@ -450,6 +496,8 @@ CREATE INDEX ix_opportunity_1_product ON opportunity (product);
 CREATE INDEX ix_opportunity_2_account_close_date ON opportunity (account, close_date);
 
 CREATE INDEX ix_opportunity_account ON opportunity (account);
+
+CREATE INDEX ix_opportunity_campaign ON opportunity (campaign);
 
 CREATE INDEX ix_opportunity_close_date ON opportunity (close_date);
 
