@@ -480,8 +480,7 @@ STRINGS["en"].update({
     "consent_source": "How",
     "consent_given": "given",
     "consent_withdrawn": "withdrawn",
-    "consent_none": "No consent recorded by links or forms yet.",
-    "consent_also_history": "Changes made by staff are in the record's history.",
+    "consent_none": "No consent given or withdrawn yet.",
 })
 STRINGS["zh"].update({
     "help_title": "帮助中心",
@@ -521,8 +520,7 @@ STRINGS["zh"].update({
     "consent_source": "方式",
     "consent_given": "已同意",
     "consent_withdrawn": "已撤回",
-    "consent_none": "尚无通过链接或表单记录的同意。",
-    "consent_also_history": "员工所做的更改见记录的历史。",
+    "consent_none": "尚无同意或撤回记录。",
 })
 
 

@@ -5,6 +5,8 @@ of an e-mail; GET /e/{entity}/{id}/consent shows a customer's consent history.""
 
 from __future__ import annotations
 
+from typing import Any
+
 from guanxi.errors import AccessDenied
 from guanxi.selfservice import campaigns, consent
 from guanxi.server import public
@@ -58,8 +60,20 @@ def unsubscribe(ctx: Ctx, token: str) -> Response:
 @handler()
 def consent_page(ctx: Ctx, entity: str, id: int) -> Response:
     spec = ctx.entity(entity)
-    record = ctx.store.get(acting_user(ctx), entity, id)
-    rows = consent.history(ctx.store.engine, entity, id)
+    user = acting_user(ctx)
+    record = ctx.store.get(user, entity, id)
+    rows: list[dict[str, Any]] = [
+        {"at": row["at"], "granted": row["granted"], "source": row["source"]}
+        for row in consent.history(ctx.store.engine, entity, id)]
+    field = ctx.spec.marketing.consent if ctx.spec.marketing is not None else None
+    for item in ctx.store.history(user, entity, id):
+        change = (item.get("changes") or {}).get(field) if field else None
+        # A record created without consent has not withdrawn any.
+        if change is not None and change.get("new") in (True, False) \
+                and (change.get("new") is True or change.get("old") is not None):
+            rows.append({"at": item["at"], "granted": change["new"] is True,
+                         "source": str(item.get("user") or ctx.t("system"))})
+    rows.sort(key=lambda row: row["at"])
     return ctx.render("consent", template_entity=entity, entity=spec, record=record,
                       title=record_title(ctx, spec, record), rows=rows)
 

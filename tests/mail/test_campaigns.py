@@ -120,6 +120,14 @@ def test_each_email_ends_with_an_unsubscribe_link_that_withdraws_consent(outreac
     assert f"unsubscribe link (campaign {outreach.campaign['id']})" in history
 
 
+def test_the_consent_history_shows_who_gave_consent_and_when(outreach):
+    bo = outreach.people["refused"]
+    outreach.store.update(outreach.mia, "contact", bo["id"], {"marketing_consent": True})
+    history = outreach.client.get(f"/e/contact/{bo['id']}/consent").text
+    row = history.split("<tbody>", 1)[1].split("</tr>", 1)[0]
+    assert "given" in row and "mia" in row
+
+
 def test_after_unsubscribing_the_next_email_skips_the_member(outreach):
     send(outreach)
     path = LINK.search(outreach.mailbox.messages[0].get_content()).group(1)
