@@ -9,15 +9,12 @@ from typing import Any
 
 from guanxi.checks.entities import check_grants
 from guanxi.checks.registry import Context, register, suggest
-from guanxi.checks.schema import validate
+from guanxi.checks.schema import check_documents
 from guanxi.language.tree import LocDict, LocList
 from guanxi.mail.sending import CONTACT_ENTITY
 from guanxi.selfservice.definitions import read_documents, sections
 from guanxi.spec import PUBLIC_ROLE, SYSTEM_ROLE, EntitySpec, Loc
 
-_YAML_IDS = {"syntax": "GX101", "tag": "GX102", "duplicate": "GX103", "too_big": "GX104",
-             "bomb": "GX105", "key": "GX106", "encoding": "GX107", "not_regular": "GX111",
-             "outside": "GX112", "unreadable": "GX113"}
 HELP_FIELDS = ("title", "body", "category", "language", "tags")
 
 
@@ -128,11 +125,7 @@ def check_marketing(ctx: Context) -> None:
 def check_forms(ctx: Context) -> None:
     """The project's forms files: structure, then meaning."""
     documents = read_documents(ctx.spec.root)
-    for document in documents:
-        for problem in document.problems:
-            ctx.add(_YAML_IDS[problem.kind], problem.loc, None, detail=problem.message)
-        if document.data is not None:
-            ctx.found.extend(validate("forms", document.data, document.file))
+    check_documents(ctx, documents, "forms")
     entities = [e.name for e in ctx.spec.entities]
     first: dict[str, Loc] = {}
     for name, value, holder in sections(documents):

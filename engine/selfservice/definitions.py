@@ -31,6 +31,7 @@ from typing import Any
 
 from guanxi.language.tree import LocDict, LocList
 from guanxi.language.yamlload import YamlDocument, load_file
+from guanxi.mail.definitions import sections as definition_sections
 from guanxi.spec import Loc, ProjectSpec, Text
 
 FOLDER = "forms"
@@ -78,14 +79,7 @@ def read_documents(root: str) -> tuple[YamlDocument, ...]:
 
 def sections(documents: tuple[YamlDocument, ...]) -> list[tuple[str, LocDict, LocDict]]:
     """(name, definition, holder) of every form in every file, in order."""
-    found: list[tuple[str, LocDict, LocDict]] = []
-    for document in documents:
-        data = document.data
-        section = data.get(SECTION) if isinstance(data, LocDict) else None
-        if isinstance(section, LocDict):
-            found.extend((k, v, section) for k, v in section.items()
-                         if isinstance(k, str) and isinstance(v, LocDict))
-    return found
+    return definition_sections(documents, SECTION)
 
 
 def _text(value: Any, language: str) -> Text:
