@@ -220,7 +220,9 @@ def create_app(project: str | Path | Any, db_url: str | sa.Engine, secret: str |
     app.state.holder = holder
     app.state.brake = brake or LoginBrake()
     app.state.public_guard = public_guard or PublicGuard()
-    app.state.vote_secret = secret or secrets.token_urlsafe(32)
+    # Signs the public pages' tokens (unsubscribe links, visitors' vote keys): the
+    # session secret, so links stay valid across restarts when it is given.
+    app.state.public_secret = secret or secrets.token_urlsafe(32)
     login_brake.create_table(holder.current().engine)
     app.state.store_threads = store_threads or default_store_threads(
         holder.current().engine.dialect.name)

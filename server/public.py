@@ -45,6 +45,14 @@ def guard(app: Starlette) -> PublicGuard:
     return found
 
 
+def secret(app: Starlette) -> str:
+    """What signs the public pages' tokens (`create_app` sets it to the session secret)."""
+    found = getattr(app.state, "public_secret", None)
+    if not isinstance(found, str) or not found:
+        found = app.state.public_secret = secrets.token_urlsafe(32)
+    return found
+
+
 def client_address(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 

@@ -25,7 +25,7 @@ def _marketing(ctx: Ctx) -> MarketingSpec:
 
 
 def _secret(ctx: Ctx) -> str:
-    return str(ctx.request.app.state.vote_secret)
+    return public.secret(ctx.request.app)
 
 
 @handler()

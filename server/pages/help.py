@@ -94,8 +94,7 @@ def help_vote(ctx: Ctx, id: int) -> Response:
         raise HTTPException(public.refusal_status(refusal), refusal.reason)
     assert ctx.form is not None
     helpful = str(ctx.form.get("helpful") or "") == "yes"
-    secret = str(getattr(ctx.request.app.state, "vote_secret", "") or "guanxi")
-    voter = knowledge.voter_key(secret, public.visitor(ctx.request))
+    voter = knowledge.voter_key(public.secret(ctx.request.app), public.visitor(ctx.request))
     knowledge.vote(ctx.store, help, id, voter, helpful, ctx.store.clock())
     return ctx.redirect(f"/help/{id}?voted=1")
 
