@@ -243,6 +243,8 @@ CATALOG: dict[str, Problem] = _catalog(
      "A web form's `consent:` must name a boolean field of its entity."),
     ("GX647", E, "web form '{name}' checks duplicates but the system may not read '{entity}'",
      "Known records are looked up as the system actor, which needs the read grant."),
+    ("GX648", E, "web form '{name}' asks visitors for {type} field '{field}'",
+     "A public form may not let visitors point at records or users of their choosing."),
     ("GX650", E, "marketing's {key} names unknown entity '{entity}'",
      "`marketing: campaign:` or `members:` names no entity."),
     ("GX651", E, "marketing's {key} names unknown field '{name}' of '{entity}'",

@@ -15,6 +15,8 @@ from guanxi.mail.sending import CONTACT_ENTITY
 from guanxi.selfservice.definitions import read_documents, sections
 from guanxi.spec import PUBLIC_ROLE, SYSTEM_ROLE, EntitySpec, Loc
 
+# Field types a visitor may not fill in: they point at records and users.
+LINKING_TYPES = ("reference", "user")
 HELP_FIELDS = ("title", "body", "category", "language", "tags")
 
 
@@ -163,6 +165,11 @@ def _check_form(ctx: Context, name: str, entity: EntitySpec, value: LocDict) -> 
             if used not in declared:
                 ctx.add("GX642", loc, suggest(used, declared, "fields"), name=name,
                         entity=entity.name, field=used, key=key)
+    for used, loc in _named(value, "fields"):
+        spec = entity.field(used)
+        if spec is not None and spec.type in LINKING_TYPES:
+            ctx.add("GX648", loc, "set it with a fixed value (values:) or leave it out",
+                    name=name, field=used, type=spec.type)
     grant = _grants(entity)
     if grant is None or grant.create.kind == "none":
         ctx.add("GX643", value.value_loc("entity"),

@@ -315,6 +315,11 @@ CASES: dict[str, tuple[dict[str, str], str]] = {
     "GX647": (files(project=PUBLIC, thing=THING + "  duplicates: [{match: [name]}]\n",
                     forms__f_yaml="forms: {f: {entity: thing, fields: [name]}}\n"),
               "web form 'f' checks duplicates but the system may not read 'thing'"),
+    "GX648": (files(project=PUBLIC, thing=THING.replace("    name: {type: string}\n",
+                                                         "    name: {type: string}\n"
+                                                         "    boss: {type: user}\n"),
+                    forms__f_yaml="forms: {f: {entity: thing, fields: [name, boss]}}\n"),
+              "web form 'f' asks visitors for user field 'boss'"),
     "GX650": (files(project=PROJECT + "marketing: {campaign: thin, members: thing}\n"),
               "marketing's campaign names unknown entity 'thin'"),
     "GX651": (files(project=PROJECT + "marketing: {campaign: thing, members: thing, "
