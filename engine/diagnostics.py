@@ -5,10 +5,12 @@ template and a line of documentation; docs/errors.md lists exactly these. Errors
 project from running; warnings are reported and do not.
 
 Ranges: GX1xx files and YAML, GX2xx structure, GX3xx names and references,
-GX4xx expressions, GX5xx workflows, GX6xx access, GX7xx overlays, GX80x–GX81x data
-(import mappings, duplicate rules), GX82x–GX83x automation, GX85x acceptance scenarios,
-GX90x insight (reports and dashboards), GX96x messages (reply templates, webhooks),
-GX98x lists and boards (shared views, cards).
+GX4xx expressions, GX5xx workflows, GX6xx access (GX61x–GX62x the customer portal and
+attachments, GX63x–GX65x self-service: the public actor, the help centre, web forms,
+marketing), GX7xx overlays, GX80x–GX81x data (import mappings, duplicate rules), GX82x–GX84x
+automation (teams, approvals), GX85x acceptance scenarios, GX90x–GX92x insight (reports,
+dashboards, targets, segments and tiers), GX96x messages (reply templates, webhooks), GX97x
+the workspace (search), GX98x lists and boards (shared views, cards).
 """
 
 from __future__ import annotations
@@ -258,6 +260,45 @@ CATALOG: dict[str, Problem] = _catalog(
      "`attachments: max_size` is not a number of bytes or a size such as `10MiB`."),
     ("GX621", E, "attachments: unknown content type '{name}'",
      "`attachments: types` lists a type the content sniffer never tells."),
+    ("GX630", E, "role 'public' is kept for the public actor declared under 'public:'",
+     "A declared role takes the public actor's name."),
+    ("GX631", E, "the public's grants name unknown entity '{name}'",
+     "`public: grants:` names no entity."),
+    ("GX632", E, "the help centre names unknown entity '{entity}'",
+     "`public: help_centre: entity:` names no entity."),
+    ("GX633", E, "the help centre's {key} names unknown field '{name}' of '{entity}'",
+     "A field of the help centre is not a field of its entity."),
+    ("GX634", E, "the help centre shows '{entity}' but the public may not read it",
+     "The public actor has no read grant on the help centre's entity, so /help is empty."),
+    ("GX635", E, "the help centre's contact names unknown web form '{name}'",
+     "`public: help_centre: contact:` names no form of forms/*.yaml."),
+    ("GX640", E, "web form '{name}' is declared twice (first at {first})",
+     "Two forms of forms/*.yaml share a name."),
+    ("GX641", E, "web form '{name}' names unknown entity '{entity}'",
+     "A web form's `entity:` names no entity."),
+    ("GX642", E, "web form '{name}': entity '{entity}' has no field '{field}' (in {key})",
+     "A web form's `fields`, `required` or `values` names a field its entity lacks."),
+    ("GX643", E, "web form '{name}' creates '{entity}' but the public may not create it",
+     "Web forms create records as the public actor, which needs the create grant."),
+    ("GX644", E, "web form '{name}' names unknown assignment rule '{rule}'",
+     "A web form's `assign:` names no assignment rule of automation/*.yaml."),
+    ("GX645", E, "web form '{name}': assignment rule '{rule}' does not assign new '{entity}' "
+     "records", "The rule a form names is for another entity or not `on: create`."),
+    ("GX646", E, "web form '{name}': consent field '{field}' is not a boolean field",
+     "A web form's `consent:` must name a boolean field of its entity."),
+    ("GX647", E, "web form '{name}' checks duplicates but the system may not read '{entity}'",
+     "Known records are looked up as the system actor, which needs the read grant."),
+    ("GX648", E, "web form '{name}' asks visitors for {type} field '{field}'",
+     "A public form may not let visitors point at records or users of their choosing."),
+    ("GX650", E, "marketing's {key} names unknown entity '{entity}'",
+     "`marketing: campaign:` or `members:` names no entity."),
+    ("GX651", E, "marketing's {key} names unknown field '{name}' of '{entity}'",
+     "A field named under `marketing:` is not a field of its entity."),
+    ("GX652", E, "marketing e-mail goes to contacts, not to '{entity}'",
+     "The mail module checks a contact's consent before a marketing e-mail; other members "
+     "are not supported."),
+    ("GX653", E, "the system may not update '{entity}', so an unsubscribe link cannot "
+     "withdraw consent", "Unsubscribe links record the withdrawal as the system actor."),
     # ------------------------------------------------------------ overlays
     ("GX701", E, "cannot extend {path}: it has no guanxi.yaml", "`extends` is not a project."),
     ("GX702", E, "project {path} extends itself through {cycle}",

@@ -557,6 +557,51 @@ class AttachmentsSpec:
     max_size: int = 10 * 1024 * 1024
     types: tuple[str, ...] = ("application/pdf", "image/png", "image/jpeg", "image/gif",
                               "image/webp", "text/plain", "text/csv", "application/zip")
+# The role the public actor holds: what anonymous visitors of the help centre and the
+# public forms may do, written under `public: grants:` in guanxi.yaml.
+PUBLIC_ROLE = "public"
+
+
+@dataclass(frozen=True, slots=True)
+class HelpSpec:
+    """The public help centre (`public: help_centre:`): which entity holds the articles, and the
+    fields it shows them by. What visitors may read is the public actor's read grant."""
+
+    loc: Loc
+    entity: str
+    title: str = "title"
+    body: str = "body"
+    category: str | None = None
+    language: str | None = None
+    tags: str | None = None
+    # The web form (forms/*.yaml) the help centre's contact page shows.
+    contact: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PublicSpec:
+    """The declared public actor: anonymous visitors act as it, with only what its grants
+    (the entities named here) allow; `help` when the project has a help centre."""
+
+    loc: Loc
+    entities: tuple[str, ...] = ()
+    help: HelpSpec | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class MarketingSpec:
+    """Marketing e-mail (`marketing:`): the campaign entity and its fields (the members'
+    condition, the subject and the text), and the members' entity with its e-mail and
+    consent fields."""
+
+    loc: Loc
+    campaign: str
+    members: str
+    condition: str = "audience"
+    subject: str = "subject"
+    body: str = "message"
+    email: str = "email"
+    consent: str = "marketing_consent"
 
 
 @dataclass(frozen=True, slots=True, weakref_slot=True)
@@ -576,6 +621,10 @@ class ProjectSpec:
     extends: tuple[str, ...] = ()
     # The system actor, when `system:` is declared.
     system: SystemSpec | None = None
+    # The public actor and help centre, when `public:` is declared.
+    public: PublicSpec | None = None
+    # Marketing e-mail to campaign members, when `marketing:` is declared.
+    marketing: MarketingSpec | None = None
     # Automation: the project's time zone, business calendars, assignment rules and
     # scheduled actions (automation/*.yaml).
     time_zone: str = "UTC"

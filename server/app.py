@@ -12,6 +12,7 @@ from typing import Any
 import sqlalchemy as sa
 from guanxi.automation.worker import start_thread
 from guanxi.errors import AccessDenied, GuanxiError, NotFound, RequestInvalid
+from guanxi.selfservice.spam import PublicGuard
 from guanxi.server.api import attachments as api_attachments
 from guanxi.server.api import automation as api_automation
 from guanxi.server.api import exports, merges, openapi
@@ -28,6 +29,7 @@ from guanxi.server.pages import (
     attachments,
     breaching,
     bulk,
+    campaigns,
     editing,
     erasure,
     hooks,
@@ -35,6 +37,7 @@ from guanxi.server.pages import (
     inbox,
     jobs,
     kanban,
+    knowledge,
     listing,
     mail,
     merging,
@@ -46,10 +49,13 @@ from guanxi.server.pages import (
     tasks,
     teams,
     timeline,
+    versions,
+    webforms,
 )
 from guanxi.server.pages import (
     approvals as approvals_pages,
 )
+from guanxi.server.pages import help as help_pages
 from guanxi.server.pages import views as pages
 from guanxi.server.reload import ProjectHolder
 from guanxi.server.security import SecurityHeadersMiddleware
@@ -165,7 +171,8 @@ def create_app(project: str | Path | Any, db_url: str | sa.Engine, secret: str |
                *, reload: bool = False, https_only: bool = False,
                create_schema: bool = False, brake: LoginBrake | None = None,
                store_threads: int | None = None,
-               max_body: int = DEFAULT_MAX_BODY, worker: bool = False) -> Starlette:
+               max_body: int = DEFAULT_MAX_BODY, worker: bool = False,
+               public_guard: PublicGuard | None = None) -> Starlette:
     """The web application for `project` (a project directory or a compiled App) over the
     database at `db_url`. `secret` signs session cookies (a random one when None, which
     signs everyone out on restart). With `https_only` the session cookie is marked Secure
@@ -175,7 +182,8 @@ def create_app(project: str | Path | Any, db_url: str | sa.Engine, secret: str |
     `context.STORE_THREADS` on other databases. `max_body`: the largest request body
     taken, in bytes (413 beyond; see `guanxi.server.limits`). With `worker`, an
     automation worker runs in a thread while the application runs
-    (`guanxi.automation.worker`)."""
+    (`guanxi.automation.worker`). `public_guard`: the spam guard of the public forms
+    (`guanxi.selfservice.spam`; limits and a captcha)."""
     if store_threads is not None and store_threads < 1:
         raise ValueError(f"store_threads must be at least 1, not {store_threads}")
     holder = ProjectHolder(project, db_url, reload=reload, create_schema=create_schema)
@@ -194,6 +202,9 @@ def create_app(project: str | Path | Any, db_url: str | sa.Engine, secret: str |
         *mail.routes(), *hooks.routes(), *teams.routes(), *approvals_pages.routes(),
         # Lists: views, bulk actions, record pickers.
         *listing.routes(), *bulk.routes(), *picker.routes(),
+        # Self-service: the public help centre and web forms (no sign-in).
+        *help_pages.routes(), *webforms.routes(), *knowledge.routes(),
+        *versions.routes(), *campaigns.routes(),
         *pages.routes(),
     ]
     middleware = [
@@ -215,6 +226,10 @@ def create_app(project: str | Path | Any, db_url: str | sa.Engine, secret: str |
     app.state.holder = holder
     app.state.brake = brake or LoginBrake()
     app.state.https_only = https_only
+    app.state.public_guard = public_guard or PublicGuard()
+    # Signs the public pages' tokens (unsubscribe links, visitors' vote keys): the
+    # session secret, so links stay valid across restarts when it is given.
+    app.state.public_secret = secret or secrets.token_urlsafe(32)
     login_brake.create_table(holder.current().engine)
     app.state.store_threads = store_threads or default_store_threads(
         holder.current().engine.dialect.name)

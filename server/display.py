@@ -10,6 +10,7 @@ from typing import Any, Protocol
 import sqlalchemy as sa
 from guanxi.accounts import users
 from guanxi.errors import AccessDenied, NotFound
+from guanxi.fields import markdown
 from guanxi.fields.registry import SYSTEM_FIELDS, field_type, title_of
 from guanxi.fields.values import api_json
 from guanxi.identity import User
@@ -29,6 +30,8 @@ class Cell:
     multiline: bool = False
     # A number (aligned to the right in tables).
     numeric: bool = False
+    # Sanitized HTML to show instead of the text (a `markdown` field, rendered).
+    html: str = ""
 
 
 def title_field(entity: EntitySpec) -> str:
@@ -137,6 +140,8 @@ def cell(spec: FieldSpec, value: Any, names: Names, t: Translate, language: str,
             return Cell(f"#{value}")
         return Cell(title, href=f"/e/{spec.ref}/{int(value)}")
     kind = field_type(spec)
+    if spec.type == "markdown":
+        return Cell(str(value), html=markdown.to_html(str(value)))
     text = kind.display(spec, value, language)
     if spec.currency:
         text = f"{text} {spec.currency}"

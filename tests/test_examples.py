@@ -99,7 +99,8 @@ def test_acme_has_its_roles_and_their_hierarchy(acme):
 
 def test_acme_has_the_crm_entities(acme):
     assert {e.name for e in acme.entities} == {
-        "account", "contact", "lead", "opportunity", "activity", "quote", "ticket"}
+        "account", "contact", "lead", "opportunity", "activity", "quote", "ticket",
+        "article", "campaign"}
 
 
 def test_acme_entities_use_their_workflows(acme):
@@ -107,7 +108,8 @@ def test_acme_entities_use_their_workflows(acme):
     assert workflows == {
         "account": None, "contact": None, "activity": None,
         "lead": "lead_lifecycle", "opportunity": "opportunity_pipeline",
-        "quote": "quote_approval", "ticket": "service_ticket"}
+        "quote": "quote_approval", "ticket": "service_ticket", "article": "article_review",
+        "campaign": None}
 
 
 def test_acme_account_tiers_are_membership_levels(acme):

@@ -28,6 +28,7 @@ from guanxi.checks import (
     rollups,
     scenarios,
     schema,
+    selfservice,
     system,
     workflows,
     zones,
@@ -40,7 +41,7 @@ from guanxi.spec import ProjectSpec
 # The topic modules whose checks are registered (imported for that).
 TOPICS = (flowsplit, schema, entities, system, zones, workflows, expressions, rollups, renames,
           mappings, insight, classes, scenarios, duplicates, automation, messages,
-          aggregates, approvals, cleanup, listing, portal)
+          aggregates, approvals, cleanup, listing, portal, selfservice)
 
 
 def check_project(raw: RawProject, spec: ProjectSpec) -> list[Diagnostic]:

@@ -18,6 +18,7 @@ from guanxi.checks.registry import Context, register
 from guanxi.diagnostics import Diagnostic, diag
 from guanxi.fields.registry import COMMON_KEYS, FIELD_TYPES
 from guanxi.language.tree import LocDict, loc_at
+from guanxi.language.yamlload import YamlDocument
 from guanxi.spec import Loc
 from jsonschema import Draft202012Validator, ValidationError
 
@@ -131,6 +132,21 @@ def validate(name: str, data: Any, root: str) -> list[Diagnostic]:
             continue  # names are checked with their own messages
         out.extend(_explain(error, data, root))
     return out
+
+
+# The ids of the problems met reading a YAML file, by their kind.
+YAML_IDS = {"syntax": "GX101", "tag": "GX102", "duplicate": "GX103", "too_big": "GX104",
+            "bomb": "GX105", "key": "GX106", "encoding": "GX107", "not_regular": "GX111",
+            "outside": "GX112", "unreadable": "GX113"}
+
+
+def check_documents(ctx: Context, documents: Iterable[YamlDocument], name: str) -> None:
+    """Report what reading each document met, then its structure under schema `name`."""
+    for document in documents:
+        for problem in document.problems:
+            ctx.add(YAML_IDS[problem.kind], problem.loc, None, detail=problem.message)
+        if document.data is not None:
+            ctx.found.extend(validate(name, document.data, document.file))
 
 
 def _schema_of(error: ValidationError) -> Mapping[str, Any]:

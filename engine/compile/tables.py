@@ -22,6 +22,7 @@ from guanxi.fields.registry import UTCDateTime, field_type
 from guanxi.insight.tables import define_insight_tables
 from guanxi.mail.tables import define_mail_tables
 from guanxi.portal.tables import define_portal_tables
+from guanxi.selfservice.tables import define_selfservice_tables
 from guanxi.spec import NOWHERE, EntitySpec, ProjectSpec
 from guanxi.workspace.tables import define_workspace_tables
 from sqlalchemy.dialects import postgresql
@@ -233,6 +234,7 @@ def build_tables(spec: ProjectSpec) -> Tables:
     define_view_table(metadata)
     define_attachment_table(metadata)
     define_portal_tables(metadata)
+    define_selfservice_tables(metadata)
     entities: dict[str, sa.Table] = {}
     for entity in spec.entities:
         if entity.name.startswith(RESERVED_PREFIX):

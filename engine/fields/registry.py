@@ -35,6 +35,7 @@ from guanxi.fields.types import (
     email,
     file,
     integer,
+    markdown,
     money,
     percent,
     phone,
@@ -52,8 +53,8 @@ from sqlalchemy.types import TypeEngine
 
 __all__ = ["DEFAULT_TEXT_LENGTH", "FIELD_TYPES", "FieldType", "UTCDateTime"]
 
-_MODULES = (string, text, email, phone, url, integer, decimal, money, percent, boolean, date,
-            datetime, duration, choice, tags, reference, user, file)
+_MODULES = (string, text, markdown, email, phone, url, integer, decimal, money, percent,
+            boolean, date, datetime, duration, choice, tags, reference, user, file)
 
 FIELD_TYPES: dict[str, FieldType] = {module.TYPE.name: module.TYPE for module in _MODULES}
 

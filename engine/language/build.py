@@ -24,6 +24,7 @@ from guanxi.spec import (
     ALLOW,
     DENY,
     PORTAL_ROLE,
+    PUBLIC_ROLE,
     ROLLUP_KINDS,
     SYSTEM_ROLE,
     AccessSpec,
@@ -32,11 +33,14 @@ from guanxi.spec import (
     DuplicateRule,
     EntitySpec,
     FieldSpec,
+    HelpSpec,
     IndexSpec,
     Loc,
+    MarketingSpec,
     Option,
     Permission,
     ProjectSpec,
+    PublicSpec,
     RoleSpec,
     RollupSpec,
     RuleSpec,
@@ -72,6 +76,31 @@ def expression_text(value: Any) -> str | None:
     return None
 
 
+def public_help(data: LocDict | None, loc: Loc) -> HelpSpec | None:
+    """The help centre declared under `public: help_centre:` (None when there is none)."""
+    if data is None or not isinstance(data.get("entity"), str):
+        return None
+
+    def name(key: str) -> str | None:
+        value = data.get(key)
+        return value if isinstance(value, str) else None
+
+    return HelpSpec(loc, str(data["entity"]), name("title") or "title",
+                    name("body") or "body", name("category"), name("language"),
+                    name("tags"), name("contact"))
+
+
+def marketing_of(data: LocDict | None, loc: Loc) -> MarketingSpec | None:
+    """Marketing e-mail declared under `marketing:` (None when there is none)."""
+    if data is None or not isinstance(data.get("campaign"), str) \
+            or not isinstance(data.get("members"), str):
+        return None
+    given = {key: value for key, value in data.items()
+             if key in ("condition", "subject", "body", "email", "consent")
+             and isinstance(value, str)}
+    return MarketingSpec(loc, str(data["campaign"]), str(data["members"]), **given)
+
+
 class _Builder:
     def __init__(self, raw: RawProject) -> None:
         assert raw.project is not None, "a project is built only once read"
@@ -84,6 +113,7 @@ class _Builder:
         self.language = self.languages[0]
         self.system_grants = LocDict(raw.project.loc)
         self.portal_grants = LocDict(raw.project.loc)
+        self.public_grants = LocDict(raw.project.loc)
 
     # ------------------------------------------------------------ small values
 
@@ -126,6 +156,9 @@ class _Builder:
         system_grants = self.mapping(system.get("grants")) if system is not None else None
         self.system_grants = system_grants or LocDict(data.loc)
         self.portal_grants = selfservice.portal_grants(data.get("portal")) or LocDict(data.loc)
+        public = self.mapping(data.get("public"))
+        public_grants = self.mapping(public.get("grants")) if public is not None else None
+        self.public_grants = public_grants or LocDict(data.loc)
         given_zone = data.get("time_zone")
         time_zone = given_zone if isinstance(given_zone, str) and given_zone else "UTC"
         automation = self.raw.automation or LocDict(data.loc)
@@ -147,6 +180,14 @@ class _Builder:
             system=None if system is None else SystemSpec(
                 data.key_loc("system"),
                 tuple(str(name) for name in self.system_grants)),
+            public=None if public is None else PublicSpec(
+                data.key_loc("public"), tuple(str(name) for name in self.public_grants),
+                public_help(self.mapping(public.get("help_centre")),
+                            public.key_loc("help_centre") if "help_centre" in public
+                            else data.key_loc("public"))),
+            marketing=marketing_of(self.mapping(data.get("marketing")),
+                                   data.key_loc("marketing") if "marketing" in data
+                                   else data.loc),
             time_zone=time_zone,
             phone_region=self.phone_region(),
             calendars=automation_keys.calendars(data.get("calendars"), time_zone),
@@ -206,7 +247,9 @@ class _Builder:
             workflow=workflow_name,
             workflow_loc=data.value_loc("workflow") if workflow_name else None,
             access=self.access(data.get("access"), workflow)
-            + self.system_access(name, workflow) + self.portal_access(name, workflow),
+            + self.actor_access(name, workflow, self.system_grants, SYSTEM_ROLE)
+            + self.actor_access(name, workflow, self.public_grants, PUBLIC_ROLE)
+            + self.actor_access(name, workflow, self.portal_grants, PORTAL_ROLE),
             list_columns=self.names(list_data.get("columns")) if list_data else (),
             renamed_from=_name_or_none(data.get("renamed_from")),
             sla=automation_keys.slas(data.get("sla"), self.text),
@@ -387,24 +430,15 @@ class _Builder:
             ))
         return tuple(out)
 
-    def system_access(self, entity: str, workflow: WorkflowSpec | None
-                      ) -> tuple[AccessSpec, ...]:
-        """The system actor's grants on `entity` as the access entry of SYSTEM_ROLE."""
-        if entity not in self.system_grants:
+    def actor_access(self, entity: str, workflow: WorkflowSpec | None, declared: LocDict,
+                     role: str) -> tuple[AccessSpec, ...]:
+        """A declared actor's grants on `entity` (the system's, the public's) as the
+        access entry of its role."""
+        if entity not in declared:
             return ()
-        grants = LocDict(self.system_grants.key_loc(entity))
-        grants.put(SYSTEM_ROLE, self.system_grants[entity], self.system_grants.key_loc(entity),
-                   self.system_grants.value_loc(entity))
-        return self.access(grants, workflow)
-
-    def portal_access(self, entity: str, workflow: WorkflowSpec | None
-                      ) -> tuple[AccessSpec, ...]:
-        """The customer portal's grants on `entity` as the access entry of PORTAL_ROLE."""
-        if entity not in self.portal_grants:
-            return ()
-        grants = LocDict(self.portal_grants.key_loc(entity))
-        grants.put(PORTAL_ROLE, self.portal_grants[entity], self.portal_grants.key_loc(entity),
-                   self.portal_grants.value_loc(entity))
+        grants = LocDict(declared.key_loc(entity))
+        grants.put(role, declared[entity], declared.key_loc(entity),
+                   declared.value_loc(entity))
         return self.access(grants, workflow)
 
     # ------------------------------------------------------------ workflows

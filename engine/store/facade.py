@@ -27,7 +27,7 @@ from guanxi.compile.app import App, CompiledEntity
 from guanxi.errors import NotFound
 from guanxi.identity import SYSTEM, User
 from guanxi.messages import join, render
-from guanxi.spec import SYSTEM_ROLE, TransitionSpec, text_in
+from guanxi.spec import PUBLIC_ROLE, SYSTEM_ROLE, TransitionSpec, text_in
 from guanxi.store import (
     approving,
     attachments,
@@ -91,6 +91,14 @@ class Store:
         to it as to anyone; its writes show in history as the system (no user id)."""
         return User(id=SYSTEM.id, username="system", roles=frozenset({SYSTEM_ROLE}),
                     display_name=SYSTEM.display_name)
+
+    @property
+    def public(self) -> User:
+        """The public actor: anonymous visitors of the help centre and the public forms
+        act as it. It holds only the role of the grants written under `public: grants:`
+        in guanxi.yaml (none when there are none), so the rules apply to it as to anyone."""
+        return User(id=SYSTEM.id, username="public", roles=frozenset({PUBLIC_ROLE}),
+                    display_name="Public")
 
     def create_schema(self) -> None:
         """Create every table the project needs (development and tests; in production

@@ -53,6 +53,8 @@ class Entry:
     transition: bool = False
     done: bool = False
     changes: tuple[Change, ...] = field(default_factory=tuple)
+    # The page of the record's fields as they stood after this change.
+    version: str = ""
 
 
 Source = Callable[[Ctx, EntitySpec, int], Sequence[Entry]]
@@ -80,7 +82,7 @@ def when(ctx: Ctx, entity: EntitySpec, at: dt.datetime | None) -> str:
 # ------------------------------------------------------------ field changes (history)
 
 
-def _history_value(ctx: Ctx, entity: EntitySpec, name: str, value: Any) -> Cell:
+def history_value(ctx: Ctx, entity: EntitySpec, name: str, value: Any) -> Cell:
     """A history value (stored as JSON) read back as the field's value, then shown."""
     spec = entity.field(name)
     if spec is not None and value is not None:
@@ -119,8 +121,8 @@ def history_entries(ctx: Ctx, entity: EntitySpec, record_id: int) -> list[Entry]
             if name not in seen or name in ("version", "updated_at"):
                 continue
             changes.append(Change(rv.label_of(ctx, entity, name),
-                                  _history_value(ctx, entity, name, change.get("old")),
-                                  _history_value(ctx, entity, name, change.get("new"))))
+                                  history_value(ctx, entity, name, change.get("old")),
+                                  history_value(ctx, entity, name, change.get("new"))))
         transition = item.get("transition")
         spec = workflow.transition(transition) if transition and workflow else None
         if spec is not None:
@@ -137,7 +139,9 @@ def history_entries(ctx: Ctx, entity: EntitySpec, record_id: int) -> list[Entry]
             kind="change", at=_moment(item.get("at")), what=what,
             transition=bool(transition),
             who=rv.names(ctx).user_name(int(who)) if who is not None else ctx.t("system"),
-            changes=tuple(changes)))
+            changes=tuple(changes),
+            version=(f"/e/{entity.name}/{record_id}/version/{item['id']}"
+                     if item.get("id") and changes else "")))
     return list(reversed(entries))
 
 

@@ -14,6 +14,7 @@ from guanxi.language.project import load_project
 from guanxi.spec import Loc
 
 PROJECT = "project: p\nroles: {r: {}}\n"
+PUBLIC = PROJECT + "public: {grants: {thing: {create: all}}}\n"
 THING = """
 thing:
   fields:
@@ -345,6 +346,62 @@ CASES: dict[str, tuple[dict[str, str], str]] = {
               "attachments: max_size huge is not a size"),
     "GX621": (files(project=PROJECT + "attachments: {types: [image/pgn]}\n"),
               "attachments: unknown content type 'image/pgn'"),
+    "GX630": (files(project="project: p\nroles: {r: {}, public: {}}\n"
+                    "public: {grants: {thing: {read: all}}}\n"),
+              "role 'public' is kept for the public actor declared under 'public:'"),
+    "GX631": (files(project=PROJECT + "public: {grants: {thin: {read: all}}}\n"),
+              "the public's grants name unknown entity 'thin'"),
+    "GX632": (files(project=PROJECT + "public: {help_centre: {entity: thin}}\n"),
+              "the help centre names unknown entity 'thin'"),
+    "GX633": (files(project=PROJECT + "public: {grants: {thing: {read: all}}, "
+                                      "help_centre: {entity: thing, body: text}}\n"),
+              "the help centre's body names unknown field 'text' of 'thing'"),
+    "GX634": (files(project=PROJECT + "public: {help_centre: {entity: thing, title: name, "
+                                      "body: name}}\n"),
+              "the help centre shows 'thing' but the public may not read it"),
+    "GX635": (files(project=PROJECT + "public: {grants: {thing: {read: all}}, help_centre: "
+                                      "{entity: thing, title: name, body: name, "
+                                      "contact: nope}}\n"),
+              "the help centre's contact names unknown web form 'nope'"),
+    "GX640": (files(project=PUBLIC, forms__a_yaml="forms: {f: {entity: thing, fields: [name]}}\n",
+                    forms__b_yaml="forms: {f: {entity: thing, fields: [name]}}\n"),
+              "web form 'f' is declared twice (first at {root}/forms/a.yaml:1:9)"),
+    "GX641": (files(project=PUBLIC, forms__f_yaml="forms: {f: {entity: thin, fields: [name]}}\n"),
+              "web form 'f' names unknown entity 'thin'"),
+    "GX642": (files(project=PUBLIC, forms__f_yaml="forms: {f: {entity: thing, fields: [nam]}}\n"),
+              "web form 'f': entity 'thing' has no field 'nam' (in fields)"),
+    "GX643": (files(forms__f_yaml="forms: {f: {entity: thing, fields: [name]}}\n"),
+              "web form 'f' creates 'thing' but the public may not create it"),
+    "GX644": (files(project=PUBLIC, forms__f_yaml="forms: {f: {entity: thing, fields: [name], "
+                                                  "assign: nobody}}\n"),
+              "web form 'f' names unknown assignment rule 'nobody'"),
+    "GX645": (files(project=PUBLIC,
+                    automation__rules_yaml="share: {entity: thing, on: finish, "
+                                           "to: {round_robin: r}, field: owner}\n",
+                    forms__f_yaml="forms: {f: {entity: thing, fields: [name], "
+                                  "assign: share}}\n"),
+              "web form 'f': assignment rule 'share' does not assign new 'thing' records"),
+    "GX646": (files(project=PUBLIC, forms__f_yaml="forms: {f: {entity: thing, fields: [name], "
+                                                  "consent: name}}\n"),
+              "web form 'f': consent field 'name' is not a boolean field"),
+    "GX647": (files(project=PUBLIC, thing=THING + "  duplicates: [{match: [name]}]\n",
+                    forms__f_yaml="forms: {f: {entity: thing, fields: [name]}}\n"),
+              "web form 'f' checks duplicates but the system may not read 'thing'"),
+    "GX648": (files(project=PUBLIC, thing=THING.replace("    name: {type: string}\n",
+                                                         "    name: {type: string}\n"
+                                                         "    boss: {type: user}\n"),
+                    forms__f_yaml="forms: {f: {entity: thing, fields: [name, boss]}}\n"),
+              "web form 'f' asks visitors for user field 'boss'"),
+    "GX650": (files(project=PROJECT + "marketing: {campaign: thin, members: thing}\n"),
+              "marketing's campaign names unknown entity 'thin'"),
+    "GX651": (files(project=PROJECT + "marketing: {campaign: thing, members: thing, "
+                                      "subject: subjet}\n"),
+              "marketing's subject names unknown field 'subjet' of 'thing'"),
+    "GX652": (files(project=PROJECT + "marketing: {campaign: thing, members: thing}\n"),
+              "marketing e-mail goes to contacts, not to 'thing'"),
+    "GX653": (files(project=PROJECT + "marketing: {campaign: thing, members: thing}\n"),
+              "the system may not update 'thing', so an unsubscribe link cannot withdraw "
+              "consent"),
     "GX701": (files(project=PROJECT + "extends: ../nowhere\n"),
               "cannot extend {parent}/nowhere: it has no guanxi.yaml"),
     "GX702": (files(project=PROJECT + "extends: .\n"),

@@ -24,6 +24,7 @@ MOMENT = dt.datetime(2026, 11, 22, 8, 30, tzinfo=dt.UTC)
 SAMPLES: dict[str, tuple[Any, ...]] = {
     "string": ("Acme Ltd", "Zhōu 周"),
     "text": ("two\nlines", "  kept as typed  "),
+    "markdown": ("# Title\n\n*two* lines", "  kept as typed  "),
     "email": ("li.wei@example.cn",),
     "phone": ("+86 (21) 5555-0100",),
     "url": ("https://example.com/a?b=c",),
@@ -175,7 +176,7 @@ def test_the_api_offers_filters_only_on_types_it_can_filter_by():
 
 def test_long_text_and_tags_do_not_sort():
     unsortable = {n for n in TYPES if not registry.FIELD_TYPES[n].sortable}
-    assert unsortable == {"text", "tags"}
+    assert unsortable == {"text", "markdown", "tags"}
 
 
 def test_a_fast_reader_refuses_what_the_careful_reader_refuses():

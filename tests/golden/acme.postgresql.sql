@@ -1,4 +1,4 @@
--- acme: 29 tables for postgresql
+-- acme: 31 tables for postgresql
 CREATE TABLE gx_user (
 	id SERIAL NOT NULL,
 	username VARCHAR(150) NOT NULL,
@@ -168,50 +168,36 @@ CREATE TABLE gx_webhook_setting (
 	PRIMARY KEY (name)
 );
 
-CREATE TABLE gx_attachment (
-	id BIGSERIAL NOT NULL,
-	entity VARCHAR(100) NOT NULL,
-	record_id BIGINT NOT NULL,
-	field VARCHAR(100),
-	name VARCHAR(255) NOT NULL,
-	content_type VARCHAR(100) NOT NULL,
-	size BIGINT NOT NULL,
-	sha256 VARCHAR(64) NOT NULL,
-	key VARCHAR(200) NOT NULL,
-	user_id INTEGER,
-	contact_id BIGINT,
-	created_at TIMESTAMP WITHOUT TIME ZONE NOT NULL,
-	deleted_at TIMESTAMP WITHOUT TIME ZONE,
-	erased_at TIMESTAMP WITHOUT TIME ZONE,
+CREATE TABLE gx_public_post (
+	subject VARCHAR(200) NOT NULL,
+	window_start DOUBLE PRECISION NOT NULL,
+	posts INTEGER NOT NULL,
+	PRIMARY KEY (subject)
+);
+
+CREATE TABLE gx_vote (
+	id SERIAL NOT NULL,
+	entity VARCHAR(63) NOT NULL,
+	record_id INTEGER NOT NULL,
+	voter VARCHAR(64) NOT NULL,
+	helpful BOOLEAN NOT NULL,
+	at TIMESTAMP WITHOUT TIME ZONE NOT NULL,
+	PRIMARY KEY (id),
+	CONSTRAINT uq_gx_vote_voter UNIQUE (entity, record_id, voter)
+);
+
+CREATE TABLE gx_consent (
+	id SERIAL NOT NULL,
+	entity VARCHAR(63) NOT NULL,
+	record_id INTEGER NOT NULL,
+	purpose VARCHAR(63) NOT NULL,
+	granted BOOLEAN NOT NULL,
+	source VARCHAR(200) NOT NULL,
+	at TIMESTAMP WITHOUT TIME ZONE NOT NULL,
 	PRIMARY KEY (id)
 );
 
-CREATE INDEX ix_gx_attachment_record ON gx_attachment (entity, record_id);
-
-CREATE TABLE gx_portal_link (
-	id BIGSERIAL NOT NULL,
-	token_hash VARCHAR(64) NOT NULL,
-	email VARCHAR(320) NOT NULL,
-	contact_id BIGINT,
-	created_at TIMESTAMP WITHOUT TIME ZONE NOT NULL,
-	expires_at TIMESTAMP WITHOUT TIME ZONE NOT NULL,
-	used_at TIMESTAMP WITHOUT TIME ZONE,
-	PRIMARY KEY (id),
-	UNIQUE (token_hash)
-);
-
-CREATE INDEX ix_gx_portal_link_email ON gx_portal_link (email, created_at);
-
-CREATE TABLE gx_portal_session (
-	id BIGSERIAL NOT NULL,
-	token_hash VARCHAR(64) NOT NULL,
-	contact_id BIGINT NOT NULL,
-	created_at TIMESTAMP WITHOUT TIME ZONE NOT NULL,
-	expires_at TIMESTAMP WITHOUT TIME ZONE NOT NULL,
-	ended_at TIMESTAMP WITHOUT TIME ZONE,
-	PRIMARY KEY (id),
-	UNIQUE (token_hash)
-);
+CREATE INDEX ix_gx_consent_record_id ON gx_consent (record_id);
 
 CREATE TABLE gx_user_role (
 	user_id INTEGER NOT NULL,
@@ -349,6 +335,57 @@ CREATE INDEX ix_activity_opportunity ON activity (opportunity);
 
 CREATE INDEX ix_activity_owner ON activity (owner);
 
+CREATE TABLE article (
+	id SERIAL NOT NULL,
+	created_at TIMESTAMP WITHOUT TIME ZONE NOT NULL,
+	updated_at TIMESTAMP WITHOUT TIME ZONE NOT NULL,
+	created_by INTEGER,
+	owner INTEGER,
+	version INTEGER NOT NULL,
+	state VARCHAR(63) NOT NULL,
+	deleted_at TIMESTAMP WITHOUT TIME ZONE,
+	title VARCHAR(200) NOT NULL,
+	body TEXT NOT NULL,
+	category VARCHAR(64) NOT NULL,
+	keywords VARCHAR(300),
+	language VARCHAR(64) NOT NULL,
+	visibility VARCHAR(64) NOT NULL,
+	PRIMARY KEY (id),
+	FOREIGN KEY(created_by) REFERENCES gx_user (id),
+	FOREIGN KEY(owner) REFERENCES gx_user (id)
+);
+
+CREATE INDEX ix_article_owner ON article (owner);
+
+CREATE INDEX ix_article_state ON article (state);
+
+CREATE TABLE campaign (
+	id SERIAL NOT NULL,
+	created_at TIMESTAMP WITHOUT TIME ZONE NOT NULL,
+	updated_at TIMESTAMP WITHOUT TIME ZONE NOT NULL,
+	created_by INTEGER,
+	owner INTEGER,
+	version INTEGER NOT NULL,
+	deleted_at TIMESTAMP WITHOUT TIME ZONE,
+	name VARCHAR(200) NOT NULL,
+	channel VARCHAR(64) NOT NULL,
+	budget NUMERIC(18, 2),
+	starts_on DATE,
+	ends_on DATE,
+	audience VARCHAR(500),
+	subject VARCHAR(200),
+	email_text TEXT,
+	leads BIGINT,
+	won_value NUMERIC(18, 2),
+	cost_per_lead NUMERIC(18, 2),
+	return_on_budget NUMERIC(7, 2),
+	PRIMARY KEY (id),
+	FOREIGN KEY(created_by) REFERENCES gx_user (id),
+	FOREIGN KEY(owner) REFERENCES gx_user (id)
+);
+
+CREATE INDEX ix_campaign_owner ON campaign (owner);
+
 CREATE TABLE contact (
 	id SERIAL NOT NULL,
 	created_at TIMESTAMP WITHOUT TIME ZONE NOT NULL,
@@ -399,6 +436,7 @@ CREATE TABLE lead (
 	address TEXT,
 	marketing_consent BOOLEAN,
 	loss_reason VARCHAR(64),
+	campaign INTEGER,
 	converted_on DATE,
 	notes TEXT,
 	PRIMARY KEY (id),
@@ -409,6 +447,8 @@ CREATE TABLE lead (
 CREATE INDEX ix_lead_1_source ON lead (source);
 
 CREATE INDEX ix_lead_2_industry ON lead (industry);
+
+CREATE INDEX ix_lead_campaign ON lead (campaign);
 
 CREATE INDEX ix_lead_owner ON lead (owner);
 
@@ -434,6 +474,7 @@ CREATE TABLE opportunity (
 	expected_value NUMERIC(18, 2),
 	engage_date DATE,
 	close_date DATE,
+	campaign INTEGER,
 	close_value NUMERIC(18, 2),
 	loss_reason VARCHAR(64),
 	notes TEXT,
@@ -447,6 +488,8 @@ CREATE INDEX ix_opportunity_1_product ON opportunity (product);
 CREATE INDEX ix_opportunity_2_account_close_date ON opportunity (account, close_date);
 
 CREATE INDEX ix_opportunity_account ON opportunity (account);
+
+CREATE INDEX ix_opportunity_campaign ON opportunity (campaign);
 
 CREATE INDEX ix_opportunity_close_date ON opportunity (close_date);
 
@@ -511,6 +554,10 @@ CREATE TABLE ticket (
 	assignee INTEGER,
 	first_response_at TIMESTAMP WITHOUT TIME ZONE,
 	resolution TEXT,
+	article INTEGER,
+	requester_name VARCHAR(200),
+	requester_email VARCHAR(254),
+	privacy_consent BOOLEAN,
 	PRIMARY KEY (id),
 	FOREIGN KEY(created_by) REFERENCES gx_user (id),
 	FOREIGN KEY(owner) REFERENCES gx_user (id),
@@ -522,6 +569,8 @@ CREATE INDEX ix_ticket_1_priority ON ticket (priority);
 CREATE INDEX ix_ticket_2_kind_category ON ticket (kind, category);
 
 CREATE INDEX ix_ticket_account ON ticket (account);
+
+CREATE INDEX ix_ticket_article ON ticket (article);
 
 CREATE INDEX ix_ticket_assignee ON ticket (assignee);
 
@@ -539,7 +588,11 @@ ALTER TABLE activity ADD CONSTRAINT fk_activity_opportunity FOREIGN KEY(opportun
 
 ALTER TABLE contact ADD CONSTRAINT fk_contact_account FOREIGN KEY(account) REFERENCES account (id);
 
+ALTER TABLE lead ADD CONSTRAINT fk_lead_campaign FOREIGN KEY(campaign) REFERENCES campaign (id);
+
 ALTER TABLE opportunity ADD CONSTRAINT fk_opportunity_account FOREIGN KEY(account) REFERENCES account (id);
+
+ALTER TABLE opportunity ADD CONSTRAINT fk_opportunity_campaign FOREIGN KEY(campaign) REFERENCES campaign (id);
 
 ALTER TABLE opportunity ADD CONSTRAINT fk_opportunity_contact FOREIGN KEY(contact) REFERENCES contact (id);
 
@@ -548,6 +601,8 @@ ALTER TABLE quote ADD CONSTRAINT fk_quote_account FOREIGN KEY(account) REFERENCE
 ALTER TABLE quote ADD CONSTRAINT fk_quote_opportunity FOREIGN KEY(opportunity) REFERENCES opportunity (id);
 
 ALTER TABLE ticket ADD CONSTRAINT fk_ticket_account FOREIGN KEY(account) REFERENCES account (id);
+
+ALTER TABLE ticket ADD CONSTRAINT fk_ticket_article FOREIGN KEY(article) REFERENCES article (id);
 
 ALTER TABLE ticket ADD CONSTRAINT fk_ticket_contact FOREIGN KEY(contact) REFERENCES contact (id);
 
