@@ -1,4 +1,4 @@
--- acme: 31 tables for postgresql
+-- acme: 41 tables for postgresql
 CREATE TABLE gx_user (
 	id SERIAL NOT NULL,
 	username VARCHAR(150) NOT NULL,
@@ -168,6 +168,61 @@ CREATE TABLE gx_webhook_setting (
 	PRIMARY KEY (name)
 );
 
+CREATE TABLE gx_target (
+	target VARCHAR(100) NOT NULL,
+	who VARCHAR(120) NOT NULL,
+	period VARCHAR(10) NOT NULL,
+	amount NUMERIC(18, 2) NOT NULL,
+	set_by INTEGER,
+	set_at TIMESTAMP WITHOUT TIME ZONE NOT NULL,
+	PRIMARY KEY (target, who, period)
+);
+
+CREATE TABLE gx_attachment (
+	id BIGSERIAL NOT NULL,
+	entity VARCHAR(100) NOT NULL,
+	record_id BIGINT NOT NULL,
+	field VARCHAR(100),
+	name VARCHAR(255) NOT NULL,
+	content_type VARCHAR(100) NOT NULL,
+	size BIGINT NOT NULL,
+	sha256 VARCHAR(64) NOT NULL,
+	key VARCHAR(200) NOT NULL,
+	user_id INTEGER,
+	contact_id BIGINT,
+	created_at TIMESTAMP WITHOUT TIME ZONE NOT NULL,
+	deleted_at TIMESTAMP WITHOUT TIME ZONE,
+	erased_at TIMESTAMP WITHOUT TIME ZONE,
+	PRIMARY KEY (id)
+);
+
+CREATE INDEX ix_gx_attachment_record ON gx_attachment (entity, record_id);
+
+CREATE TABLE gx_portal_link (
+	id BIGSERIAL NOT NULL,
+	token_hash VARCHAR(64) NOT NULL,
+	email VARCHAR(320) NOT NULL,
+	contact_id BIGINT,
+	created_at TIMESTAMP WITHOUT TIME ZONE NOT NULL,
+	expires_at TIMESTAMP WITHOUT TIME ZONE NOT NULL,
+	used_at TIMESTAMP WITHOUT TIME ZONE,
+	PRIMARY KEY (id),
+	UNIQUE (token_hash)
+);
+
+CREATE INDEX ix_gx_portal_link_email ON gx_portal_link (email, created_at);
+
+CREATE TABLE gx_portal_session (
+	id BIGSERIAL NOT NULL,
+	token_hash VARCHAR(64) NOT NULL,
+	contact_id BIGINT NOT NULL,
+	created_at TIMESTAMP WITHOUT TIME ZONE NOT NULL,
+	expires_at TIMESTAMP WITHOUT TIME ZONE NOT NULL,
+	ended_at TIMESTAMP WITHOUT TIME ZONE,
+	PRIMARY KEY (id),
+	UNIQUE (token_hash)
+);
+
 CREATE TABLE gx_public_post (
 	subject VARCHAR(200) NOT NULL,
 	window_start DOUBLE PRECISION NOT NULL,
@@ -251,11 +306,61 @@ CREATE TABLE gx_notification (
 
 CREATE INDEX ix_gx_notification_user ON gx_notification (user_id, read_at);
 
+CREATE TABLE gx_team (
+	name VARCHAR(63) NOT NULL,
+	manager_id INTEGER,
+	updated_at TIMESTAMP WITHOUT TIME ZONE NOT NULL,
+	PRIMARY KEY (name),
+	FOREIGN KEY(manager_id) REFERENCES gx_user (id)
+);
+
+CREATE TABLE gx_approval (
+	id BIGSERIAL NOT NULL,
+	entity VARCHAR(63) NOT NULL,
+	record_id INTEGER NOT NULL,
+	transition VARCHAR(63) NOT NULL,
+	requester_id INTEGER NOT NULL,
+	payload JSONB NOT NULL,
+	state VARCHAR(16) NOT NULL,
+	step INTEGER NOT NULL,
+	created_at TIMESTAMP WITHOUT TIME ZONE NOT NULL,
+	decided_at TIMESTAMP WITHOUT TIME ZONE,
+	PRIMARY KEY (id),
+	FOREIGN KEY(requester_id) REFERENCES gx_user (id)
+);
+
+CREATE INDEX ix_gx_approval_record ON gx_approval (entity, record_id, state);
+
 CREATE TABLE gx_mail_pref (
 	user_id INTEGER NOT NULL,
 	address VARCHAR(320),
 	channels JSONB NOT NULL,
 	PRIMARY KEY (user_id),
+	FOREIGN KEY(user_id) REFERENCES gx_user (id)
+);
+
+CREATE TABLE gx_note (
+	id BIGSERIAL NOT NULL,
+	entity VARCHAR(63) NOT NULL,
+	record_id INTEGER NOT NULL,
+	user_id INTEGER NOT NULL,
+	body TEXT NOT NULL,
+	created_at TIMESTAMP WITHOUT TIME ZONE NOT NULL,
+	PRIMARY KEY (id),
+	FOREIGN KEY(user_id) REFERENCES gx_user (id)
+);
+
+CREATE INDEX ix_gx_note_record ON gx_note (entity, record_id);
+
+CREATE TABLE gx_saved_view (
+	id SERIAL NOT NULL,
+	user_id INTEGER NOT NULL,
+	entity VARCHAR(63) NOT NULL,
+	name VARCHAR(100) NOT NULL,
+	query VARCHAR(2000) NOT NULL,
+	created_at TIMESTAMP WITHOUT TIME ZONE NOT NULL,
+	PRIMARY KEY (id),
+	CONSTRAINT uq_gx_saved_view_name UNIQUE (user_id, entity, name),
 	FOREIGN KEY(user_id) REFERENCES gx_user (id)
 );
 
@@ -273,6 +378,10 @@ CREATE TABLE account (
 	open_tickets BIGINT,
 	last_activity_at TIMESTAMP WITHOUT TIME ZONE,
 	tier VARCHAR(64),
+	segment VARCHAR(64),
+	r_score BIGINT,
+	f_score BIGINT,
+	m_score BIGINT,
 	region VARCHAR(64),
 	country VARCHAR(100),
 	address TEXT,
@@ -294,9 +403,11 @@ CREATE INDEX ix_account_1_industry ON account (industry);
 
 CREATE INDEX ix_account_2_tier ON account (tier);
 
-CREATE INDEX ix_account_3_region ON account (region);
+CREATE INDEX ix_account_3_segment ON account (segment);
 
-CREATE INDEX ix_account_4_won_total ON account (won_total);
+CREATE INDEX ix_account_4_region ON account (region);
+
+CREATE INDEX ix_account_5_won_total ON account (won_total);
 
 CREATE INDEX ix_account_owner ON account (owner);
 
@@ -579,6 +690,35 @@ CREATE INDEX ix_ticket_contact ON ticket (contact);
 CREATE INDEX ix_ticket_owner ON ticket (owner);
 
 CREATE INDEX ix_ticket_state ON ticket (state);
+
+CREATE TABLE gx_team_member (
+	team VARCHAR(63) NOT NULL,
+	user_id INTEGER NOT NULL,
+	PRIMARY KEY (team, user_id),
+	FOREIGN KEY(team) REFERENCES gx_team (name),
+	FOREIGN KEY(user_id) REFERENCES gx_user (id)
+);
+
+CREATE INDEX ix_gx_team_member_user ON gx_team_member (user_id);
+
+CREATE TABLE gx_approval_task (
+	id BIGSERIAL NOT NULL,
+	approval_id BIGINT NOT NULL,
+	step INTEGER NOT NULL,
+	party INTEGER NOT NULL,
+	user_id INTEGER NOT NULL,
+	decision VARCHAR(16),
+	comment TEXT,
+	asked_at TIMESTAMP WITHOUT TIME ZONE NOT NULL,
+	decided_at TIMESTAMP WITHOUT TIME ZONE,
+	PRIMARY KEY (id),
+	FOREIGN KEY(approval_id) REFERENCES gx_approval (id),
+	FOREIGN KEY(user_id) REFERENCES gx_user (id)
+);
+
+CREATE INDEX ix_gx_approval_task_approval ON gx_approval_task (approval_id, step);
+
+CREATE INDEX ix_gx_approval_task_user ON gx_approval_task (user_id, decision);
 
 ALTER TABLE activity ADD CONSTRAINT fk_activity_account FOREIGN KEY(account) REFERENCES account (id);
 

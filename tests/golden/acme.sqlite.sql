@@ -1,4 +1,4 @@
--- acme: 31 tables for sqlite
+-- acme: 41 tables for sqlite
 CREATE TABLE gx_user (
 	id INTEGER NOT NULL,
 	username VARCHAR(150) NOT NULL,
@@ -168,6 +168,61 @@ CREATE TABLE gx_webhook_setting (
 	PRIMARY KEY (name)
 );
 
+CREATE TABLE gx_target (
+	target VARCHAR(100) NOT NULL,
+	who VARCHAR(120) NOT NULL,
+	period VARCHAR(10) NOT NULL,
+	amount NUMERIC(18, 2) NOT NULL,
+	set_by INTEGER,
+	set_at DATETIME NOT NULL,
+	PRIMARY KEY (target, who, period)
+);
+
+CREATE TABLE gx_attachment (
+	id INTEGER NOT NULL,
+	entity VARCHAR(100) NOT NULL,
+	record_id BIGINT NOT NULL,
+	field VARCHAR(100),
+	name VARCHAR(255) NOT NULL,
+	content_type VARCHAR(100) NOT NULL,
+	size BIGINT NOT NULL,
+	sha256 VARCHAR(64) NOT NULL,
+	"key" VARCHAR(200) NOT NULL,
+	user_id INTEGER,
+	contact_id BIGINT,
+	created_at DATETIME NOT NULL,
+	deleted_at DATETIME,
+	erased_at DATETIME,
+	PRIMARY KEY (id)
+);
+
+CREATE INDEX ix_gx_attachment_record ON gx_attachment (entity, record_id);
+
+CREATE TABLE gx_portal_link (
+	id INTEGER NOT NULL,
+	token_hash VARCHAR(64) NOT NULL,
+	email VARCHAR(320) NOT NULL,
+	contact_id BIGINT,
+	created_at DATETIME NOT NULL,
+	expires_at DATETIME NOT NULL,
+	used_at DATETIME,
+	PRIMARY KEY (id),
+	UNIQUE (token_hash)
+);
+
+CREATE INDEX ix_gx_portal_link_email ON gx_portal_link (email, created_at);
+
+CREATE TABLE gx_portal_session (
+	id INTEGER NOT NULL,
+	token_hash VARCHAR(64) NOT NULL,
+	contact_id BIGINT NOT NULL,
+	created_at DATETIME NOT NULL,
+	expires_at DATETIME NOT NULL,
+	ended_at DATETIME,
+	PRIMARY KEY (id),
+	UNIQUE (token_hash)
+);
+
 CREATE TABLE gx_public_post (
 	subject VARCHAR(200) NOT NULL,
 	window_start DOUBLE NOT NULL,
@@ -251,11 +306,61 @@ CREATE TABLE gx_notification (
 
 CREATE INDEX ix_gx_notification_user ON gx_notification (user_id, read_at);
 
+CREATE TABLE gx_team (
+	name VARCHAR(63) NOT NULL,
+	manager_id INTEGER,
+	updated_at DATETIME NOT NULL,
+	PRIMARY KEY (name),
+	FOREIGN KEY(manager_id) REFERENCES gx_user (id)
+);
+
+CREATE TABLE gx_approval (
+	id INTEGER NOT NULL,
+	entity VARCHAR(63) NOT NULL,
+	record_id INTEGER NOT NULL,
+	transition VARCHAR(63) NOT NULL,
+	requester_id INTEGER NOT NULL,
+	payload JSON NOT NULL,
+	state VARCHAR(16) NOT NULL,
+	step INTEGER NOT NULL,
+	created_at DATETIME NOT NULL,
+	decided_at DATETIME,
+	PRIMARY KEY (id),
+	FOREIGN KEY(requester_id) REFERENCES gx_user (id)
+);
+
+CREATE INDEX ix_gx_approval_record ON gx_approval (entity, record_id, state);
+
 CREATE TABLE gx_mail_pref (
 	user_id INTEGER NOT NULL,
 	address VARCHAR(320),
 	channels JSON NOT NULL,
 	PRIMARY KEY (user_id),
+	FOREIGN KEY(user_id) REFERENCES gx_user (id)
+);
+
+CREATE TABLE gx_note (
+	id INTEGER NOT NULL,
+	entity VARCHAR(63) NOT NULL,
+	record_id INTEGER NOT NULL,
+	user_id INTEGER NOT NULL,
+	body TEXT NOT NULL,
+	created_at DATETIME NOT NULL,
+	PRIMARY KEY (id),
+	FOREIGN KEY(user_id) REFERENCES gx_user (id)
+);
+
+CREATE INDEX ix_gx_note_record ON gx_note (entity, record_id);
+
+CREATE TABLE gx_saved_view (
+	id INTEGER NOT NULL,
+	user_id INTEGER NOT NULL,
+	entity VARCHAR(63) NOT NULL,
+	name VARCHAR(100) NOT NULL,
+	"query" VARCHAR(2000) NOT NULL,
+	created_at DATETIME NOT NULL,
+	PRIMARY KEY (id),
+	CONSTRAINT uq_gx_saved_view_name UNIQUE (user_id, entity, name),
 	FOREIGN KEY(user_id) REFERENCES gx_user (id)
 );
 
@@ -273,6 +378,10 @@ CREATE TABLE account (
 	open_tickets BIGINT,
 	last_activity_at DATETIME,
 	tier VARCHAR(64),
+	segment VARCHAR(64),
+	r_score BIGINT,
+	f_score BIGINT,
+	m_score BIGINT,
 	region VARCHAR(64),
 	country VARCHAR(100),
 	address TEXT,
@@ -294,9 +403,11 @@ CREATE INDEX ix_account_1_industry ON account (industry);
 
 CREATE INDEX ix_account_2_tier ON account (tier);
 
-CREATE INDEX ix_account_3_region ON account (region);
+CREATE INDEX ix_account_3_segment ON account (segment);
 
-CREATE INDEX ix_account_4_won_total ON account (won_total);
+CREATE INDEX ix_account_4_region ON account (region);
+
+CREATE INDEX ix_account_5_won_total ON account (won_total);
 
 CREATE INDEX ix_account_owner ON account (owner);
 
@@ -592,4 +703,33 @@ CREATE INDEX ix_ticket_contact ON ticket (contact);
 CREATE INDEX ix_ticket_owner ON ticket (owner);
 
 CREATE INDEX ix_ticket_state ON ticket (state);
+
+CREATE TABLE gx_team_member (
+	team VARCHAR(63) NOT NULL,
+	user_id INTEGER NOT NULL,
+	PRIMARY KEY (team, user_id),
+	FOREIGN KEY(team) REFERENCES gx_team (name),
+	FOREIGN KEY(user_id) REFERENCES gx_user (id)
+);
+
+CREATE INDEX ix_gx_team_member_user ON gx_team_member (user_id);
+
+CREATE TABLE gx_approval_task (
+	id INTEGER NOT NULL,
+	approval_id INTEGER NOT NULL,
+	step INTEGER NOT NULL,
+	party INTEGER NOT NULL,
+	user_id INTEGER NOT NULL,
+	decision VARCHAR(16),
+	comment TEXT,
+	asked_at DATETIME NOT NULL,
+	decided_at DATETIME,
+	PRIMARY KEY (id),
+	FOREIGN KEY(approval_id) REFERENCES gx_approval (id),
+	FOREIGN KEY(user_id) REFERENCES gx_user (id)
+);
+
+CREATE INDEX ix_gx_approval_task_approval ON gx_approval_task (approval_id, step);
+
+CREATE INDEX ix_gx_approval_task_user ON gx_approval_task (user_id, decision);
 
