@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from types import SimpleNamespace
 
 import pytest
-from desk_project import HTML, PDF, PNG, desk
+from files_project import HTML, PDF, PNG, desk
 from guanxi.attachments.storage import LocalStorage
 from guanxi.server.auth import tokens
 from guanxi.store.attachments import Upload

@@ -10,7 +10,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-from desk_project import desk
+from files_project import desk
 from guanxi.attachments.storage import LocalStorage
 from mail.mail_world import Mailbox
 from server_app import PASSWORD, dispose, make_app, start_server

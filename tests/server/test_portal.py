@@ -12,7 +12,7 @@ from types import SimpleNamespace
 
 import pytest
 import sqlalchemy as sa
-from desk_project import ACCOUNT_TICKETS, PNG, desk
+from files_project import ACCOUNT_TICKETS, PNG, desk
 from guanxi.attachments.storage import LocalStorage
 from guanxi.mail.tables import TABLES as MAIL
 from guanxi.portal import principal

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from desk_project import HTML, PDF, PNG, desk
+from files_project import HTML, PDF, PNG, desk
 from guanxi.attachments.storage import LocalStorage
 from guanxi.compile.app import compile_app
 from guanxi.errors import AccessDenied, NotFound, ValidationFailed
