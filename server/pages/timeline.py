@@ -194,9 +194,20 @@ def mail_entries(ctx: Ctx, entity: EntitySpec, record_id: int) -> list[Entry]:
             for m in conversation.timeline(ctx.store.engine, entity.name, record_id)]
 
 
+def file_entries(ctx: Ctx, entity: EntitySpec, record_id: int) -> list[Entry]:
+    """The files attached to the record that the user may see (each a download link)."""
+    names = rv.names(ctx)
+    return [Entry(kind="file", at=_moment(a.created_at), what=ctx.t("file_attached"),
+                  who=names.user_name(a.user_id) if a.user_id is not None else "",
+                  body=a.name, href=f"/e/{entity.name}/{record_id}/attachments/{a.id}")
+            for a in ctx.store.attachments(rv.acting_user(ctx), entity.name, record_id)
+            if not a.erased]
+
+
 register("note", note_entries)
 register("activity", activity_entries)
 register("mail", mail_entries)
+register("file", file_entries)
 register("change", history_entries)
 
 

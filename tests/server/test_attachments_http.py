@@ -144,3 +144,13 @@ def test_the_openapi_document_describes_the_attachment_routes(world):
     assert set(item) >= {"get", "post"}
     assert "application/octet-stream" in item["post"]["requestBody"]["content"]
     assert set(paths["/api/ticket/{id}/attachments/{attachment}"]) >= {"get", "delete"}
+
+
+def test_an_attached_file_shows_on_the_records_timeline_as_a_download(world):
+    with signed_in(world, "ann") as client:
+        assert upload(client, world.ticket, "invoice.pdf", PDF).status_code == 303
+        [added] = world.store.attachments(world.users["ann"], "ticket", world.ticket)
+        page = client.get(f"/e/ticket/{world.ticket}?kind=file").text
+    timeline = page[page.index('id="timeline"'):]
+    assert 'data-kind="file"' in timeline and "invoice.pdf" in timeline
+    assert f'href="/e/ticket/{world.ticket}/attachments/{added.id}"' in timeline
