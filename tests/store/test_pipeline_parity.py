@@ -194,3 +194,24 @@ def test_transitions_deletes_and_restores_keep_history_and_events_in_step(
         assert stored == len([h for h in history if h[0] == 1])
     finally:
         store.dispose()
+
+
+def test_one_batch_of_changes_gives_each_record_its_values_and_version(
+        write_project, db_url, tmp_path):
+    sales = with_leads(write_project, db_url, tmp_path)
+    try:
+        writes = [Write(1, {"name": "Ann B"}, 1), Write(2, {"value": "9"}, 2),
+                  Write(3, {"name": "Cy B"}, 3)]
+
+        def prepare(unit, batch):
+            return batch
+
+        report = sales.store.bulk_save(sales.manager, "lead", writes, prepare,
+                                       batch_size=10)
+        assert (report.updated, report.errors) == (3, [])
+        leads = {r["id"]: r for r in sales.store.list(sales.manager, "lead").items}
+        assert [(leads[i]["name"], str(leads[i]["value"]), leads[i]["version"])
+                for i in (1, 2, 3)] == [("Ann B", "5.00", 2), ("Bo", "9.00", 2),
+                                        ("Cy B", "5.00", 2)]
+    finally:
+        sales.store.dispose()
