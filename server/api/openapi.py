@@ -123,6 +123,18 @@ def entity_schemas(entity: EntitySpec, project: ProjectSpec,
     for spec in entity.fields:
         props[spec.name] = field_schema(spec)
     props = {k: v for k, v in props.items() if k in rights.visible}
+    workflow = project.workflow(entity.workflow) if entity.workflow else None
+    if workflow is not None and any(t.approval for t in workflow.transitions):
+        props["approval"] = {"type": "object", "description": "after firing a transition "
+                             "that needs approval: the request opened (the record is "
+                             "unchanged)", "properties": {
+                                 "id": {"type": "integer"}, "state": {"type": "string"},
+                                 "transition": {"type": "string"},
+                                 "step": {"type": "integer"}}}
+    if entity.sla:
+        props["sla_due"] = {"type": ["string", "null"], "format": "date-time",
+                            "description": "with sort=sla_due: the soonest due time of "
+                                           "the record's SLA clocks"}
     read = {"type": "object", "title": text_in(entity.label, "en", entity.name),
             "description": "Fields hidden from the caller's roles are left out.",
             "properties": props, "required": [n for n in ("id", "version") if n in props]}

@@ -1,5 +1,6 @@
-"""Approvals and teams as people see them, on acme over HTTP: the API, the inbox page,
-the record's page and history, the teams page for administrators."""
+"""Approvals, teams and lists by service level as people see them, on acme over HTTP:
+the API, the inbox page, the record's page and history, the teams page for
+administrators, the ticket list's `sla=` filter."""
 
 from __future__ import annotations
 
@@ -121,3 +122,17 @@ def test_only_administrators_see_the_teams_page(site) -> None:  # type: ignore[n
     with Client(app) as client:
         client.login("mona", PASSWORD)
         assert client.get("/admin/teams").status_code == 403
+
+
+def test_the_api_and_the_list_page_filter_by_service_level(site) -> None:  # type: ignore[no-untyped-def]
+    app, _ = site
+    with Client(app) as client:
+        client.login("ada", PASSWORD)
+        refused = client.get("/api/ticket?sla=late")
+        listed = client.get("/api/ticket?sla=breaching&sort=sla_due")
+        page = client.get("/e/ticket?sla=breached&sort=sla_due").text
+    assert refused.status_code == 400
+    assert refused.json()["fields"] == {"sla": ["one of breached, breaching_soon, "
+                                                "breaching, running"]}
+    assert listed.status_code == 200 and listed.json()["items"] == []
+    assert 'href="?sla=breached&amp;sort=sla_due" aria-current="true"' in page

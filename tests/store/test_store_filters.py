@@ -43,7 +43,7 @@ def refusal(query: str) -> FilterError:
 
 def test_reserved_words_are_the_lists_own_parameters():
     assert {"where", "q", "sort", "limit", "after", "total", "sla"} == RESERVED
-    assert read("where=x&q=a&sort=-id&limit=3&after=c&total=false&sla=running") == {}
+    assert read("where=x&q=a&sort=-id&limit=3&after=c&total=false&sla=breached") == {}
 
 
 def test_a_field_value_is_kept_as_text_for_the_store_to_read():
