@@ -58,4 +58,4 @@ def run(ctx: Context) -> list[Measurement]:
                                "index_rows_per_s": round(indexed / seconds)}
     return [measure(CASE, ctx.backend.name, "search ms/query", "ms", min(best_ours) * 1e3,
                     "Store.list(search=) on the entity", min(best_theirs) * 1e3, TARGET,
-                    note=f"index: {how}", details=details)]
+                    details=details)]
