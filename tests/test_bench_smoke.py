@@ -17,7 +17,7 @@ import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 CASES = ("validate", "import", "file_import", "list", "transition", "rollup", "api", "report",
-         "compile", "startup", "plan", "automation", "scenario", "mail")
+         "compile", "startup", "plan", "automation", "scenario", "mail", "attach")
 
 
 @pytest.fixture(scope="module")
