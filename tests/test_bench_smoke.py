@@ -18,7 +18,7 @@ import pytest
 REPO = Path(__file__).resolve().parent.parent
 CASES = ("validate", "import", "file_import", "file_scale", "list", "transition", "rollup",
          "api", "report", "compile", "startup", "plan", "automation", "scenario", "mail",
-         "search", "list_totals")
+         "search", "list_totals", "attach")
 
 
 @pytest.fixture(scope="module")

@@ -53,7 +53,14 @@ def digest(token: str) -> str:
 
 
 def normal(email: str) -> str:
+    """The address as the rate limit counts it: trimmed, in lower case."""
     return email.strip().lower()[:MAX_EMAIL]
+
+
+def as_stored(email: str) -> str:
+    """The address as an `email` field keeps it: its domain in lower case."""
+    local, _, domain = email.strip()[:MAX_EMAIL].rpartition("@")
+    return f"{local}@{domain.lower()}"
 
 
 def _contact(store: Store, portal: PortalSpec, email: str) -> tuple[int, str] | None:
@@ -74,7 +81,7 @@ def request(store: Store, portal: PortalSpec, email: str, now: dt.datetime) -> R
     """Make a link for the contact with address `email`, unless the address asked for
     `links_per_hour` links in the last hour. Every request is counted."""
     address = normal(email)
-    found = _contact(store, portal, address) if "@" in address else None
+    found = _contact(store, portal, as_stored(email)) if "@" in address else None
     token = secrets.token_urlsafe(32)
     with transaction(store.engine, write=True) as conn:
         recent = conn.execute(sa.select(sa.func.count()).select_from(LINKS).where(

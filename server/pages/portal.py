@@ -24,6 +24,7 @@ from guanxi.language.labels import plural_of
 from guanxi.mail import conversation
 from guanxi.messages import render
 from guanxi.portal import links, principal, sessions
+from guanxi.server import i18n
 from guanxi.server.auth import csrf
 from guanxi.server.context import SESSION_FLASH, Ctx, handler, language_of
 from guanxi.server.pages.attachments import download, uploaded
@@ -59,8 +60,7 @@ def _now(ctx: Ctx) -> dt.datetime:
 
 def _render(ctx: Ctx, page: str, status: int = 200, **values: Any) -> HTMLResponse:
     language = _language(ctx)
-    t = ctx.t if language == ctx.language else Ctx(
-        ctx.request, ctx.loaded, None, language).t
+    t = i18n.translator(language)
     template = page_template(ctx.loaded.templates, page)
     values = {"user": None, "error": None, "email": "", **values}
     html = template.render(

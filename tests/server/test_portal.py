@@ -261,3 +261,10 @@ def test_the_portal_grants_are_sql_row_conditions_on_the_contact_and_account(bot
     assert seen == {"Alice's printer", "Bob's laptop"}
     assert store.count(alice, "ticket") == 2
     assert "notes" not in store.get(alice, "ticket", both.mine)
+
+
+def test_an_address_is_found_whatever_the_case_of_its_domain(world, mailbox):
+    world.store.create(world.ann, "contact", {"name": "Dora", "email": "Dora@Example.COM"})
+    with Client(world.app) as client:
+        ask_link(client, "Dora@EXAMPLE.com")
+    assert [m["To"] for m in mailbox.messages] == ["Dora@EXAMPLE.com"]
