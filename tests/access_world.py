@@ -112,7 +112,7 @@ def sample_value(field: FieldSpec, user_id: int, references: Mapping[str, int],
     kind = field.type
     if field.pattern:
         return _matching(field.pattern, taken)
-    if kind in ("string", "text"):
+    if kind in ("string", "text", "markdown"):
         text = f"{field.name} {n}"
         return text[: field.max_length] if field.max_length else text
     if kind == "email":
