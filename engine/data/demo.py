@@ -325,4 +325,36 @@ def seed(store: Any, *, today: dt.date | None = None, random_seed: int = 7) -> S
             "done": due.date() < today, "account": account["id"],
             "opportunity": found["id"] if found else None,
         }, as_user=_username(users, account.get("owner")))
+
+    # The knowledge base (some published in the help centre) and two campaigns.
+    for index, (title, body, category, language, visibility) in enumerate(ARTICLES):
+        s.create("article", {"title": title, "body": body, "category": category,
+                             "language": language, "visibility": visibility,
+                             "keywords": title},
+                 state=["published", "published", "review", "draft"][index % 4])
+    for name, channel, budget, days in (("Spring GTX launch", "email", "12000", -30),
+                                        ("Shanghai trade fair", "expo", "40000", 20)):
+        s.create("campaign", {
+            "name": name, "channel": channel, "budget": budget,
+            "starts_on": (today + dt.timedelta(days=days)).isoformat(),
+            "ends_on": (today + dt.timedelta(days=days + 14)).isoformat(),
+            "audience": 'account.tier == "gold"', "subject": name,
+            "email_text": "Our new GTX line is here."})
     return SeedReport(logins, s.created, s.skipped)
+
+
+# Knowledge-base articles: title, Markdown body, category, language, visibility.
+ARTICLES = (
+    ("Installing the GTX driver", "1. Download the driver.\n2. Run **setup**.",
+     "drivers", "en", "public"),
+    ("显卡驱动安装", "1. 下载驱动程序。\n2. 运行**安装程序**。", "drivers", "zh", "public"),
+    ("Warranty terms", "Every GTX card has a **three-year** warranty.", "warranty", "en",
+     "public"),
+    ("Discount rules for partners", "Partners get 12% off list prices.", "billing", "en",
+     "internal"),
+    ("保修条款", "所有 GTX 显卡均享受**三年**保修。", "warranty", "zh", "public"),
+    ("Replacing a fan", "Open the case and unplug the fan.", "products", "en", "public"),
+    ("退款流程", "退款需经经理批准。", "billing", "zh", "internal"),
+    ("MG series overview", "The MG series is for workstations.", "products", "en",
+     "public"),
+)

@@ -492,7 +492,7 @@ CREATE TABLE campaign (
 	leads BIGINT,
 	won_value NUMERIC(18, 2),
 	cost_per_lead NUMERIC(18, 2),
-	return_on_budget NUMERIC(7, 2),
+	return_on_budget NUMERIC(30, 2),
 	PRIMARY KEY (id),
 	FOREIGN KEY(created_by) REFERENCES gx_user (id),
 	FOREIGN KEY(owner) REFERENCES gx_user (id)
