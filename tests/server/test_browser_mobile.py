@@ -86,7 +86,9 @@ def test_no_page_scrolls_sideways_on_a_phone(chromium, demo, language):
     lead, deal = a_record(demo, "mona", "lead"), a_record(demo, "mona", "opportunity")
     paths = ["/", "/e/lead", f"/e/lead/{lead}", "/e/lead/new", "/e/opportunity",
              f"/e/opportunity/{deal}", "/e/opportunity/new", "/e/ticket", "/reports",
-             "/notifications", f"/e/lead/{lead}/edit"]
+             "/notifications", f"/e/lead/{lead}/edit", "/search?q=a", "/tasks",
+             "/approvals", "/import", "/targets/won_business", "/e/opportunity/board",
+             "/help"]
     wide = {}
     for path in paths:
         page.goto(demo.url + path)
