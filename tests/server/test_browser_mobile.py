@@ -63,8 +63,10 @@ def signed_in(chromium, demo, username: str, viewport: dict[str, int], language:
     page.click("button[type=submit]")
     page.wait_for_url(demo.url + "/")
     if not (page.locator("html").get_attribute("lang") or "en").startswith(language):
-        page.locator(f"button[name=language][value={language}]").first.dispatch_event("click")
-        page.wait_for_load_state()
+        with page.expect_navigation():
+            page.locator(f"button[name=language][value={language}]").first.dispatch_event(
+                "click")
+        assert (page.locator("html").get_attribute("lang") or "").startswith(language)
     return page
 
 
