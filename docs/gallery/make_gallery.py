@@ -63,8 +63,9 @@ def sign_in(page: Page, base: str, username: str, language: str) -> None:
     page.wait_for_url(base + "/")
     current = page.locator("html").get_attribute("lang") or "en"
     if not current.startswith(language):
-        page.locator(f"button[name=language][value={language}]").first.dispatch_event("click")
-        page.wait_for_load_state()
+        with page.expect_navigation():
+            page.locator(f"button[name=language][value={language}]").first.dispatch_event(
+                "click")
 
 
 def main() -> None:
