@@ -11,13 +11,14 @@ carries the CSRF token of the visitor's session.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 import os
 from collections.abc import Callable
 from typing import Any
 
-from guanxi.errors import AccessDenied, ValidationFailed
+from guanxi.errors import AccessDenied, TransitionRefused, ValidationFailed, VersionConflict
 from guanxi.fields.registry import display
 from guanxi.identity import User
 from guanxi.language.labels import plural_of
@@ -266,8 +267,11 @@ def reply(ctx: Ctx, user: User, portal: PortalSpec, id: int) -> Response:
             state="received", contact_id=user.contact_id, created_at=_now(ctx))
     names = [t.name for t in held.transitions]
     if portal.reply_transition and portal.reply_transition in names:
-        ctx.store.transition(user, entity.name, id, portal.reply_transition,
-                             expected_version=record.get("version"))
+        # The reply is kept whatever happens: the transition is fired only if it still
+        # may be (a staff member may have moved the ticket meanwhile).
+        with contextlib.suppress(TransitionRefused, VersionConflict, AccessDenied):
+            ctx.store.transition(user, entity.name, id, portal.reply_transition,
+                                 expected_version=record.get("version"))
     ctx.flash(ctx.t("portal_reply_sent"))
     return RedirectResponse(f"/portal/tickets/{id}", status_code=303)
 
