@@ -35,7 +35,7 @@ def shop(write_project, sqlite_url: str) -> Iterator[SimpleNamespace]:
     app, made = make_app(write_project(PROJECT), sqlite_url, {"max": ("manager",)})
     with Client(app) as client:
         client.login("max", PASSWORD)
-        yield SimpleNamespace(client=client, users=made,
+        yield SimpleNamespace(client=client, users=made, app=app,
                               store=app.state.holder.current().store)
     dispose(app)
 
@@ -70,7 +70,8 @@ def test_related_label_titles_the_records_pointing_here(shop):
 
 
 def test_not_found_page_is_titled_with_the_project_label_in_the_visitors_language(shop):
-    answer = shop.client.get("/e/lead/999999", headers={"Accept-Language": "zh-CN"})
+    with Client(shop.app) as visitor:  # not signed in: the browser's language counts
+        answer = visitor.get("/nothing-here", headers={"Accept-Language": "zh-CN"})
     assert answer.status_code == 404
     assert "<title>404 · 商店客户管理</title>" in answer.text
     assert 'class="brand" href="/"' in answer.text
