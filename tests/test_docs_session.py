@@ -4,6 +4,7 @@ documentation promises is what the Store does."""
 from __future__ import annotations
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 from decimal import Decimal
 
 import pytest
@@ -14,7 +15,6 @@ from guanxi.language.project import load_project_or_raise
 from guanxi.store.facade import Store
 from store_project import add_account
 
-TODAY = dt.datetime.now(dt.UTC).date()
 
 
 @pytest.fixture
@@ -46,7 +46,9 @@ def test_the_documented_lead_session_works_as_shown(session):
     with pytest.raises(AccessDenied, match="may not 'convert'"):
         store.transition(rita, "lead", lead["id"], "convert")
     lead = store.transition(max_, "lead", lead["id"], "convert")
-    assert (lead["state"], lead["converted_on"]) == ("converted", TODAY)
+    # `today()` is the project's day, in its time zone.
+    today = dt.datetime.now(ZoneInfo(store.app.spec.time_zone)).date()
+    assert (lead["state"], lead["converted_on"]) == ("converted", today)
 
     history = store.history(rita, "lead", lead["id"])
     assert [(h["action"], h["transition"]) for h in history] == [

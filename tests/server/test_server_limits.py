@@ -110,8 +110,9 @@ def test_signed_in_chunked_oversize_body_is_cut_off_at_the_limit(notes):
 
 
 def test_oversize_form_post_gets_the_413_page_in_the_users_language(notes):
-    with Client(notes.app, headers={"Accept-Language": "zh"}) as browser:
+    with Client(notes.app) as browser:
         browser.login("rita", "long-secret-pw")
+        browser.form("/language", {"language": "zh", "next": "/"}, page="/")
         token = browser.csrf("/e/note/new")
         response = browser.post("/e/note/new", data={
             "csrf_token": token, "title": "big", "body": "x" * (100 * 1024)})
