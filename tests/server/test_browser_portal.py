@@ -88,8 +88,11 @@ def portal_sign_in(browser, live, email: str):
     return page
 
 
-def test_staff_attach_a_file_on_the_page_and_download_it(browser, live, tmp_path: Path):
-    context = browser.new_context(viewport={"width": 1366, "height": 900},
+@pytest.mark.parametrize(("width", "language"), [(1366, "en"), (390, "zh")],
+                         ids=["1366-en", "390-zh"])
+def test_staff_attach_a_file_on_the_page_and_download_it(browser, live, tmp_path: Path,
+                                                          width: int, language: str):
+    context = browser.new_context(viewport={"width": width, "height": 900},
                                   accept_downloads=True)
     page = context.new_page()
     page.goto(live.url + "/login")
@@ -97,17 +100,24 @@ def test_staff_attach_a_file_on_the_page_and_download_it(browser, live, tmp_path
     page.fill("#password", PASSWORD)
     page.click("button[type=submit]")
     page.wait_for_url(live.url + "/")
+    if not (page.locator("html").get_attribute("lang") or "en").startswith(language):
+        with page.expect_navigation():
+            page.locator(f"button[name=language][value={language}]").first.dispatch_event(
+                "click")
     page.goto(f"{live.url}/e/ticket/{live.mine}")
-    source = tmp_path / "notes.txt"
+    name = f"notes-{language}.txt"
+    source = tmp_path / name
     source.write_text("the printer jams on page 2\n", encoding="utf-8")
     page.set_input_files("#attachment-file", str(source))
     page.click(".attachment-upload button[type=submit]")
-    link = page.locator(".attachment-list a", has_text="notes.txt")
+    link = page.locator(".attachment-list a", has_text=name)
     with page.expect_download() as waiting:
         link.click()
     download = waiting.value
-    assert download.suggested_filename == "notes.txt"
+    assert download.suggested_filename == name
     assert Path(download.path()).read_text(encoding="utf-8") == "the printer jams on page 2\n"
+    assert page.evaluate(
+        "document.scrollingElement.scrollWidth - document.documentElement.clientWidth") == 0
     context.close()
 
 
