@@ -4,8 +4,8 @@ documentation promises is what the Store does."""
 from __future__ import annotations
 
 import datetime as dt
-from zoneinfo import ZoneInfo
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 from conftest import EXAMPLES
@@ -14,7 +14,6 @@ from guanxi.errors import AccessDenied, TransitionRefused, ValidationFailed, Ver
 from guanxi.language.project import load_project_or_raise
 from guanxi.store.facade import Store
 from store_project import add_account
-
 
 
 @pytest.fixture
