@@ -71,11 +71,22 @@ def uploaded(ctx: Ctx, name: str = "file") -> Upload | None:
     return Upload(item.filename, content) if item.filename else None
 
 
+def record_files(ctx: Ctx, entity: str, record_id: int) -> list[Attachment]:
+    """The record's attachments the user may see, read once per request (the page's
+    attachments section and its timeline both show them)."""
+    key = f"attachments:{entity}:{record_id}"
+    found: list[Attachment] | None = ctx._cache.get(key)
+    if found is None:
+        found = ctx._cache[key] = ctx.store.attachments(rv.acting_user(ctx), entity,
+                                                        record_id)
+    return found
+
+
 def section(ctx: Ctx, entity: str, record_id: int, may_update: bool) -> dict[str, Any]:
     """What the record's page shows of its attachments."""
     assert ctx.user is not None
     spec = ctx.entity(entity)
-    items = ctx.store.attachments(rv.acting_user(ctx), entity, record_id)
+    items = record_files(ctx, entity, record_id)
     base = f"/e/{entity}/{record_id}/attachments"
     writable = ctx.policy(entity).writable_fields(ctx.user, None) if may_update else set()
     return {

@@ -24,6 +24,7 @@ from guanxi.mail import conversation
 from guanxi.server import records as rv
 from guanxi.server.context import Ctx, handler
 from guanxi.server.display import Cell
+from guanxi.server.pages import attachments
 from guanxi.spec import EntitySpec
 from guanxi.workspace import notes, tasks
 from starlette.responses import Response
@@ -200,8 +201,7 @@ def file_entries(ctx: Ctx, entity: EntitySpec, record_id: int) -> list[Entry]:
     return [Entry(kind="file", at=_moment(a.created_at), what=ctx.t("file_attached"),
                   who=names.user_name(a.user_id) if a.user_id is not None else "",
                   body=a.name, href=f"/e/{entity.name}/{record_id}/attachments/{a.id}")
-            for a in ctx.store.attachments(rv.acting_user(ctx), entity.name, record_id)
-            if not a.erased]
+            for a in attachments.record_files(ctx, entity.name, record_id) if not a.erased]
 
 
 register("note", note_entries)
