@@ -3,14 +3,13 @@ anonymous visitor: what a customer sees, and what an attacker's payload does not
 
 from __future__ import annotations
 
-import socket
 from collections.abc import Iterator
 from types import SimpleNamespace
 
 import pytest
 from guanxi.automation.worker import Worker
 from selfservice_project import PROJECT, USERS, published, write_files
-from server_app import dispose, make_app, start_server
+from server_app import dispose, free_port, make_app, start_server
 
 pytestmark = pytest.mark.browser
 
@@ -19,10 +18,6 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 PAYLOAD = "<script>window.pwned = 1</script><img src=x onerror='window.pwned=2'>"
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @pytest.fixture(scope="module")

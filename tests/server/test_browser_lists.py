@@ -3,14 +3,13 @@ at a desk's 1366 px in English and a phone's 390 px in Chinese."""
 
 from __future__ import annotations
 
-import socket
 import textwrap
 from collections.abc import Iterator
 from types import SimpleNamespace
 
 import pytest
 from lists_project import LISTS_PROJECT
-from server_app import dispose, make_app, start_server
+from server_app import dispose, free_port, make_app, start_server
 
 pytestmark = pytest.mark.browser
 
@@ -21,10 +20,6 @@ CASES = [pytest.param(1366, "rita", id="1366-en"), pytest.param(390, "wei", id="
 ACCOUNTS = 520
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @pytest.fixture(scope="module")

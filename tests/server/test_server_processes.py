@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -16,14 +15,11 @@ from pathlib import Path
 import httpx
 from conftest import EXAMPLES
 from guanxi.cli.main import main
+from server_app import free_port
 
 ACCESS_LINE = re.compile(r"^\[(\d+)\] INFO: .*\"GET /login HTTP/1.1\" 200", re.MULTILINE)
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def test_several_processes_are_refused_on_sqlite(tmp_path: Path, capsys) -> None:
@@ -35,7 +31,7 @@ def test_several_processes_are_refused_on_sqlite(tmp_path: Path, capsys) -> None
 def test_two_processes_serve_requests_on_one_port(postgres_url: str) -> None:
     acme = str(EXAMPLES / "acme")
     assert main(["migrate", acme, "--db", postgres_url]) == 0
-    port = _free_port()
+    port = free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "guanxi", "serve", acme, "--db", postgres_url,
          "--workers", "2", "--port", str(port), "--no-worker"],

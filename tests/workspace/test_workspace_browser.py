@@ -5,13 +5,12 @@ English and on a phone in Chinese: the header's type-ahead search, a note with a
 from __future__ import annotations
 
 import datetime as dt
-import socket
 from collections.abc import Iterator
 from types import SimpleNamespace
 
 import pytest
 from guanxi.automation import notifications
-from server_app import dispose, make_app, start_server
+from server_app import dispose, free_port, make_app, start_server
 from workspace_project import PROJECT
 
 pytestmark = pytest.mark.browser
@@ -28,10 +27,6 @@ WORDS = {
 }
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @pytest.fixture(scope="module")
@@ -50,7 +45,7 @@ def live(tmp_path_factory) -> Iterator[SimpleNamespace]:
     account = store.create(made["mona"], "account", {"name": "Hottechi", "city": "上海"})
     store.create(made["mona"], "deal", {"name": "Hottechi renewal", "account": account["id"]})
     store.create(made["mona"], "account", {"name": "华东电子"})
-    port = _free_port()
+    port = free_port()
     server, thread = start_server(uvicorn.Config(app, host="127.0.0.1", port=port,
                                                  log_level="warning", ws="none",
                                                  lifespan="off"))
