@@ -15,6 +15,7 @@ from guanxi.compile.app import CompiledEntity
 from guanxi.errors import AccessDenied, RequestInvalid
 from guanxi.identity import User
 from guanxi.messages import render
+from guanxi.store import collector
 from guanxi.store.batch import Row, errors_of
 from guanxi.store.pipeline import Creation
 from guanxi.store.records import ImportReport, RowError
@@ -67,7 +68,7 @@ def bulk_insert(begin: Begin, compiled: CompiledEntity, user: User,
     report_errors: list[RowError] = []
     inserted = 0
     try:
-        with begin() as unit:
+        with collector.paused(), begin() as unit:
             creation = Creation(unit, compiled, historical=historical)
             number = 0
             for values_batch in _batches(rows, batch_size):
@@ -82,6 +83,9 @@ def bulk_insert(begin: Begin, compiled: CompiledEntity, user: User,
                     good = [row for row in checked if row.ok]
                     creation.write(good)
                     inserted += len(good)
+                else:
+                    creation.skip(checked)
+                collector.sweep()
             if mode == "all_or_nothing" and report_errors:
                 raise _Abort
     except _Abort:

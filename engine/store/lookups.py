@@ -25,8 +25,10 @@ from guanxi.store.unit import Unit
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.sql.elements import ColumnElement
 
-# Unique keys met earlier in one import, per unique group.
+# Unique keys of rows checked but not written, per unique group (see `remember`).
 Seen = dict[tuple[str, ...], set[tuple[Any, ...]]]
+_NONE: frozenset[tuple[Any, ...]] = frozenset()
+_NO_IDS: frozenset[int] = frozenset()
 
 
 def unique_groups(entity: CompiledEntity) -> list[tuple[str, ...]]:
@@ -134,10 +136,13 @@ def _unique_key(row: Row, group: tuple[str, ...]) -> tuple[Any, ...] | None:
 def unique(unit: Unit, entity: CompiledEntity, batch: Batch, visible: frozenset[str],
            seen: Seen | None = None) -> Batch:
     """Stage: unique fields (and unique indexes) whose changed values another record
-    already has (any record, readable to the user or not: see `unique_clash`), or an
-    earlier row of the same import (`seen`). Empty values never clash. `visible`: the
-    fields whose values the user knows."""
-    seen = {} if seen is None else seen
+    already has (any record, readable to the user or not: see `unique_clash`), an
+    earlier row of the batch, or a row of an earlier batch that was checked but not
+    written (`seen`, see `remember`). Empty values never clash. `visible`: the fields
+    whose values the user knows.
+
+    The rows of earlier batches that were written are found in the table itself, so an
+    import keeps no set of every value it met: its memory does not grow with its size."""
     result = list(batch)
     for group in unique_groups(entity):
         keys = [_unique_key(row, group) for row in result]
@@ -145,16 +150,28 @@ def unique(unit: Unit, entity: CompiledEntity, batch: Batch, visible: frozenset[
         if not present:
             continue
         taken = _taken(unit, entity, group, present)
-        earlier = seen.setdefault(group, set())
+        earlier = seen.get(group, _NONE) if seen else _NONE
+        in_batch: set[tuple[Any, ...]] = set()
         for index, key in enumerate(keys):
             if key is None:
                 continue
             row = result[index]
-            if taken.get(key, set()) - {row.record_id} or key in earlier:
+            if taken.get(key, _NO_IDS) - {row.record_id} or key in in_batch or key in earlier:
                 message, names = unique_clash(entity.name, group,
                                               dict(zip(group, key, strict=True)), visible,
                                               unit.language)
                 result[index] = row.failing({name: [message] for name in names})
             elif row.ok:
-                earlier.add(key)
+                in_batch.add(key)
     return result
+
+
+def remember(entity: CompiledEntity, batch: Batch, seen: Seen) -> None:
+    """Note in `seen` the unique values of the good rows of a batch that was checked but
+    is not written (an all-or-nothing import after its first bad row, which goes on to
+    report every bad row): later batches cannot find them in the table."""
+    for group in unique_groups(entity):
+        keys = {key for row in batch if row.ok
+                and (key := _unique_key(row, group)) is not None}
+        if keys:
+            seen.setdefault(group, set()).update(keys)

@@ -13,7 +13,7 @@ from guanxi.compile.app import CompiledEntity
 from guanxi.errors import GuanxiError
 from guanxi.store import outbox, stages
 from guanxi.store.batch import Batch, Errors, Row
-from guanxi.store.lookups import Seen
+from guanxi.store.lookups import Seen, remember
 from guanxi.store.prepared import Prepared, allocate_ids, insert_statement
 from guanxi.store.records import CreatedText, created_changes, unique_violation
 from guanxi.store.unit import Unit
@@ -21,7 +21,8 @@ from guanxi.store.unit import Unit
 
 class Creation:
     """The new-record pipeline of one write on one entity, and what it remembers
-    across the batches of an import (names already checked, unique values seen)."""
+    across the batches of an import (names already checked, the unique values of rows
+    checked but not written)."""
 
     def __init__(self, unit: Unit, entity: CompiledEntity, *,
                  historical: bool = False) -> None:
@@ -50,6 +51,11 @@ class Creation:
         batch = stages.validation(unit, entity, batch)
         batch = stages.database(unit, entity, batch, creating=True, seen=self.seen)
         return stages.create_rights(unit, entity, batch)
+
+    def skip(self, batch: Batch) -> None:
+        """A checked batch that is not written (an all-or-nothing import after a bad
+        row): its unique values are remembered for the batches after it."""
+        remember(self.entity, batch, self.seen)
 
     def write(self, batch: Batch) -> Batch:
         """Persist the (good) rows, then their history and events; the rows with ids."""

@@ -27,7 +27,7 @@ from guanxi.fields.values import FieldValueError
 from guanxi.identity import User
 from guanxi.messages import render, show
 from guanxi.spec import NOWHERE, FieldSpec
-from guanxi.store import changing, outbox, stages
+from guanxi.store import changing, collector, outbox, stages
 from guanxi.store.batch import Batch, Errors, Row, errors_of
 from guanxi.store.bulk import check_import
 from guanxi.store.pipeline import Creation
@@ -277,7 +277,7 @@ def bulk_save(begin: Begin, compiled: CompiledEntity, user: User, items: Iterabl
     errors: list[RowError] = []
     counts = {"create": 0, "update": 0, "delete": 0, "unchanged": 0}
     try:
-        with begin() as unit:
+        with collector.paused(), begin() as unit:
             creation = Creation(unit, compiled, historical=historical)
             changing = Changing(unit, compiled, historical=historical)
             for items_batch in _batches(_then(items, follow_up), batch_size):
@@ -303,6 +303,8 @@ def bulk_save(begin: Begin, compiled: CompiledEntity, user: User, items: Iterabl
                                 for row in created]
                     outcomes += changing.write([row for row in changed if row.ok],
                                                deletions)
+                else:
+                    creation.skip(new)
                 for row in changed:
                     changing.loaded.pop(row.record_id or 0, None)
                 for outcome in outcomes:
@@ -310,6 +312,7 @@ def bulk_save(begin: Begin, compiled: CompiledEntity, user: User, items: Iterabl
                 if journal is not None:
                     journal(unit, sorted(outcomes, key=lambda o: o.number),
                             sorted(refused, key=lambda e: e.row))
+                collector.sweep()
             if dry_run or (mode == "all_or_nothing" and errors):
                 raise _Rollback
     except _Rollback:

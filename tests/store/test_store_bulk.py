@@ -57,6 +57,14 @@ def test_duplicates_within_one_import_are_reported(sales):
     assert report.inserted == 1 and [e.row for e in report.errors] == [2]
 
 
+def test_a_value_of_an_earlier_written_batch_is_found_in_the_table(sales):
+    rows = [{"name": "a", "email": "x@y.cn"}, {"name": "b", "email": "z@y.cn"},
+            {"name": "c", "email": "X@y.cn"}]
+    report = sales.store.bulk_insert(sales.rep, "lead", rows, batch_size=1)
+    assert report.inserted == 0 and [e.row for e in report.errors] == [3]
+    assert sales.store.count(sales.manager, "lead") == 0
+
+
 def test_rows_naming_unwritable_or_unknown_fields_are_reported(sales):
     rows = [{"name": "a", "income": "5"}, {"name": "b", "colour": "red"}, {"name": "c"}]
     report = sales.store.bulk_insert(sales.rep, "lead", rows, mode="skip_bad")
