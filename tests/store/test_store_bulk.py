@@ -59,7 +59,7 @@ def test_duplicates_within_one_import_are_reported(sales):
 
 def test_a_value_of_an_earlier_written_batch_is_found_in_the_table(sales):
     rows = [{"name": "a", "email": "x@y.cn"}, {"name": "b", "email": "z@y.cn"},
-            {"name": "c", "email": "X@y.cn"}]
+            {"name": "c", "email": "x@Y.cn"}]
     report = sales.store.bulk_insert(sales.rep, "lead", rows, batch_size=1)
     assert report.inserted == 0 and [e.row for e in report.errors] == [3]
     assert sales.store.count(sales.manager, "lead") == 0
