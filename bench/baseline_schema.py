@@ -67,6 +67,20 @@ history = sa.Table(
     sa.Index("ix_history_record", "entity", "record_id"),
 )
 
+# Like Guanxi's outbox (gx_event): one row per record written.
+event = sa.Table(
+    "event",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("entity", sa.String(63), nullable=False),
+    sa.Column("record_id", sa.Integer, nullable=False),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("transition", sa.String(63), nullable=True),
+    sa.Column("changes", sa.JSON, nullable=False),
+    sa.Column("user_id", sa.Integer, sa.ForeignKey("app_user.id"), nullable=True),
+    sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+)
+
 LEAD_COLUMNS = (
     "name", "email", "phone", "source", "referrer", "value", "probability", "company", "city",
     "expected_close", "owner", "created_by", "created_at", "updated_at", "version", "state",

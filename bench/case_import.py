@@ -5,6 +5,9 @@ Contenders, each on a fresh database, on the same rows (JSON values, as from an 
 parsed file):
 - Guanxi: Store.bulk_insert as a sales rep (validation, the create rule, history rows);
 - raw sqlite3 executemany (on PostgreSQL: psycopg COPY), the physical limit;
+- the same, also writing what Guanxi writes besides the row: a history row (its JSON
+  encoded before the clock starts) and an event per record — the database's share of an
+  audited import, so the part of the gap that Python's work makes is seen;
 - SQLAlchemy Core insert with executemany;
 - Django: full_clean() on each model object, then bulk_create (in its own process).
 """
@@ -70,6 +73,75 @@ def raw_sqlite(url: str, rows: list[dict[str, Any]]) -> float:
     return seconds
 
 
+def _history_texts(rows: list[dict[str, Any]]) -> list[str]:
+    """Each row's history as Guanxi writes it for a new record: {field: [null, value]}."""
+    return [json.dumps({"owner": [None, 1], "state": [None, "new"],
+                        **{f: [None, r[f]] for f in LEAD_FIELDS if r[f] is not None}})
+            for r in rows]
+
+
+def audited_sqlite(url: str, rows: list[dict[str, Any]]) -> float:
+    """Seconds to insert `rows`, a history row for each and an event for each, with
+    sqlite3.executemany in one transaction; the history JSON is encoded beforehand."""
+    schema.create(url)
+    conn = schema.sqlite_connect(sqlite_path(url))
+    columns = ", ".join(("id", *schema.LEAD_COLUMNS))
+    marks = ", ".join("?" * (len(schema.LEAD_COLUMNS) + 1))
+    texts = _history_texts(rows)
+    history_sql = ("INSERT INTO history (entity, record_id, at, user_id, action, transition, "
+                   "changes) VALUES ('lead', ?, ?, 1, 'create', NULL, ?)")
+    event_sql = ("INSERT INTO event (entity, record_id, kind, transition, changes, user_id, at)"
+                 " SELECT entity, record_id, 'created', transition, changes, user_id, at"
+                 " FROM history ORDER BY id")
+
+    def run() -> None:
+        now = schema.now_utc().isoformat(sep=" ")
+        system = (1, 1, now, now, 1, "new")
+        conn.execute("BEGIN IMMEDIATE")
+        conn.executemany(f"INSERT INTO lead ({columns}) VALUES ({marks})",
+                         ((n, *(r[f] for f in LEAD_FIELDS), *system)
+                          for n, r in enumerate(rows, 1)))
+        conn.executemany(history_sql, ((n, now, text) for n, text in enumerate(texts, 1)))
+        conn.execute(event_sql)
+        conn.execute("COMMIT")
+
+    seconds, _ = time_once(run)
+    conn.close()
+    return seconds
+
+
+def audited_copy(url: str, rows: list[dict[str, Any]]) -> float:
+    """Seconds to COPY `rows`, a history row for each and an event for each into
+    PostgreSQL, one transaction; the history JSON is encoded beforehand."""
+    import psycopg
+
+    schema.create(url)
+    conn = psycopg.connect(psycopg_conninfo(url))
+    columns = ", ".join(("id", *schema.LEAD_COLUMNS))
+    texts = _history_texts(rows)
+
+    def run() -> None:
+        now = schema.now_utc()
+        system = (1, 1, now, now, 1, "new")
+        with conn.cursor() as cursor:
+            with cursor.copy(f"COPY lead ({columns}) FROM STDIN") as copy:
+                for n, r in enumerate(rows, 1):
+                    copy.write_row((n, *(r[f] for f in LEAD_FIELDS), *system))
+            with cursor.copy("COPY history (entity, record_id, at, user_id, action, changes)"
+                             " FROM STDIN") as copy:
+                for n, text in enumerate(texts, 1):
+                    copy.write_row(("lead", n, now, 1, "create", text))
+            cursor.execute(
+                "INSERT INTO event (entity, record_id, kind, transition, changes, user_id, at)"
+                " SELECT entity, record_id, 'created', transition, changes, user_id, at"
+                " FROM history ORDER BY id")
+        conn.commit()
+
+    seconds, _ = time_once(run)
+    conn.close()
+    return seconds
+
+
 def raw_copy(url: str, rows: list[dict[str, Any]]) -> float:
     """Seconds to load `rows` with PostgreSQL's COPY through psycopg, one transaction."""
     import psycopg
@@ -123,6 +195,8 @@ def django(url: str, rows: int, repeat: int) -> list[float]:
 
 
 CHUNK = 100_000
+AUDITED_SQLITE = "raw sqlite3: row + history + event"
+AUDITED_COPY = "psycopg COPY: row + history + event"
 
 
 def _timed(rows: list[dict[str, Any]], marks: list[float]) -> Iterator[dict[str, Any]]:
@@ -165,9 +239,13 @@ def run(ctx: Context) -> list[Measurement]:
 
     if backend.name == "sqlite":
         raw_name, raw = "raw sqlite3 executemany", raw_sqlite
+        audited_name, audited = AUDITED_SQLITE, audited_sqlite
     else:
         raw_name, raw = "psycopg COPY", raw_copy
+        audited_name, audited = AUDITED_COPY, audited_copy
     raw_s = best([raw(backend.fresh_url("raw-import"), rows) for _ in range(repeat)])
+    audited_s = best([audited(backend.fresh_url("audited-import"), rows)
+                      for _ in range(repeat)])
     core_s = best([sqlalchemy_core(backend.fresh_url("core-import"), rows)
                    for _ in range(repeat)])
     django_rows = min(sizes.django_rows, sizes.rows)
@@ -175,6 +253,7 @@ def run(ctx: Context) -> list[Measurement]:
     django_s = best(django(django_url, django_rows, repeat))
     rates = {
         raw_name: len(rows) / raw_s,
+        audited_name: len(rows) / audited_s,
         "SQLAlchemy Core executemany": len(rows) / core_s,
         "Django full_clean + bulk_create": django_rows / django_s,
     }
