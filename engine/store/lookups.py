@@ -11,6 +11,7 @@ large bulk import quadratic.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -27,6 +28,9 @@ from sqlalchemy.sql.elements import ColumnElement
 
 # Unique keys of rows checked but not written, per unique group (see `remember`).
 Seen = dict[tuple[str, ...], set[tuple[Any, ...]]]
+# Keys given to SQLite as one JSON array (`probe`): more than this many, each a str or int.
+_LIST_LIMIT = 16
+_JSON_KEYS = (str, int)
 _NONE: frozenset[tuple[Any, ...]] = frozenset()
 _NO_IDS: frozenset[int] = frozenset()
 
@@ -42,7 +46,8 @@ def probe(dialect: sa.Dialect, table: sa.Table, columns: Sequence[str],
     """SELECT id, *`columns` of the rows of `table` whose `columns` equal one of `keys`
     and that meet `conditions`; `columns` are unique together (a unique field or
     index, or the id), so each key matches at most one row. On PostgreSQL one index
-    probe per key (see above), elsewhere `IN`."""
+    probe per key (see above), elsewhere `IN` (over a JSON array of the keys, when there
+    are many plain ones)."""
     keys = list(dict.fromkeys(keys))
     cols = [table.c[name] for name in columns]
     query: sa.Select[Any]
@@ -58,6 +63,14 @@ def probe(dialect: sa.Dialect, table: sa.Table, columns: Sequence[str],
             *(col == given.c[name] for col, name in zip(cols, names)), *conditions
         ).limit(1).lateral("gx_found")
         query = sa.select(*found.c).select_from(given.join(found, sa.true()))
+    elif len(cols) == 1 and len(keys) > _LIST_LIMIT and all(
+            type(key[0]) in _JSON_KEYS for key in keys):
+        # Many plain keys in one JSON parameter, so the statement is compiled once: an
+        # IN list is rendered anew for every count of keys.
+        given = sa.select(sa.column("value")).select_from(
+            sa.func.json_each(sa.bindparam(None, json.dumps([key[0] for key in keys]),
+                                           type_=sa.Text())))
+        query = sa.select(table.c.id, *cols).where(cols[0].in_(given), *conditions)
     elif len(cols) == 1:
         query = sa.select(table.c.id, *cols).where(cols[0].in_([k[0] for k in keys]),
                                                    *conditions)

@@ -132,26 +132,30 @@ def new_records(unit: Unit, entity: CompiledEntity, batch: Batch,
     given, the system fields, the owner (the user unless given) and the workflow
     state."""
     user, now = unit.user, unit.now
-    blank = dict.fromkeys(entity.types)
     created_by = user_id_of(user)
-    changed = frozenset(n for n in blank if n in entity.fields or n == "owner") - {"id"}
+    # Every column (but id) empty, then the system values; the owner is the user unless
+    # given. The given values (never a system field: `names` refuses those) go over it.
+    template: dict[str, Any] = dict.fromkeys(entity.types)
+    del template["id"]
+    template.update(created_at=now, updated_at=now, created_by=created_by, version=1,
+                    owner=created_by)
+    if state is not None:
+        template["state"] = state
+    changed = frozenset(n for n in template if n in entity.fields or n == "owner")
     # Only fields with a default or a roll-up have a value before the given ones.
     defaulted = any(spec.rollup is not None or spec.default is not None
                     for spec in entity.spec.fields)
     result = []
     for row in batch:
         clean = row.record
-        record: dict[str, Any] = dict(blank)
         if defaulted:
+            record = dict(template)
             record.update(defaults(entity, user, now, clean, unit.ctx.today))
-        record.update(clean)
-        record.update(created_at=now, updated_at=now, created_by=created_by, version=1)
-        if "owner" not in clean:
-            record["owner"] = created_by
-        if state is not None:
-            record["state"] = state
-        record.pop("id", None)
-        result.append(row.with_record(record, changed=changed))
+            record.update(clean)
+        else:
+            record = {**template, **clean}
+        result.append(Row(row.number, row.given, record, changed, row.errors, row.refusal,
+                          row.record_id))
     return result
 
 
