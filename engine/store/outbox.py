@@ -26,7 +26,7 @@ from typing import Any
 import sqlalchemy as sa
 from guanxi.compile.app import CompiledEntity
 from guanxi.identity import User
-from guanxi.store import derived
+from guanxi.store import created, derived
 from guanxi.store.prepared import Prepared, history_statement, insert_statement
 from guanxi.store.records import history_row
 from guanxi.store.unit import Unit
@@ -112,6 +112,18 @@ def record(unit: Unit, entity: CompiledEntity, changes: Sequence[Change]) -> Non
     if unit.derived and not pending:
         unit.closing.append(lambda: derived_changes(unit))
     journal(unit, changes)
+
+
+def record_created(unit: Unit, entity: CompiledEntity, statement: created.HistorySql,
+                   action: str, ids: Sequence[int]) -> None:
+    """`record` for many new rows of an entity whose changes no hook reads (`encodes`),
+    with consecutive `ids`: their history built in SQL from the rows (`created`), then
+    their events copied from it, as `journal` does."""
+    conn = unit.conn
+    table = unit.app.tables.history
+    before = conn.execute(sa.select(sa.func.coalesce(sa.func.max(table.c.id), 0))).scalar()
+    created.write(unit, statement, action, entity.name, ids[0], ids[-1])
+    conn.execute(_copy_events(unit), {"gx_after": before})
 
 
 def derived_changes(unit: Unit) -> None:

@@ -11,7 +11,7 @@ from typing import Any
 import sqlalchemy as sa
 from guanxi.compile.app import CompiledEntity
 from guanxi.errors import GuanxiError
-from guanxi.store import outbox, stages
+from guanxi.store import created, outbox, stages
 from guanxi.store.batch import Batch, Errors, Row
 from guanxi.store.lookups import Seen, remember
 from guanxi.store.prepared import Prepared, allocate_ids, insert_statement
@@ -35,9 +35,12 @@ class Creation:
         self.writable = entity.policy.writable_fields(unit.user, self.state, "create")
         self.names: dict[frozenset[str], tuple[Errors, GuanxiError | None]] = {}
         self.seen: Seen = {}
-        self.shown = [n for n in entity.types
-                      if n in entity.fields or n in ("owner", "state")]
+        self.shown = created.shown_fields(entity)
         self.text = CreatedText(self.shown)
+        # Many new rows whose changes nothing reads, on SQLite: history built in SQL.
+        self.history_sql = created.compile_history(
+            entity, self.shown, unit.dialect, historical=historical
+        ) if outbox.encodes(unit, entity) else None
 
     def check(self, batch: Batch) -> Batch:
         """Every stage before persist, in order."""
@@ -61,11 +64,17 @@ class Creation:
         """Persist the (good) rows, then their history and events; the rows with ids."""
         if not batch:
             return batch
-        ids = persist(self.unit, self.entity, [row.record for row in batch])
+        records = [row.record for row in batch]
+        ids = persist(self.unit, self.entity, records)
         batch = [Row(row.number, row.given, row.record, row.changed, row.errors, None,
                      record_id) for row, record_id in zip(batch, ids)]
         action = "import" if self.historical else "create"
         historical = self.historical
+        statement = self.history_sql
+        if (statement is not None and len(batch) > 1 and ids[-1] - ids[0] == len(ids) - 1
+                and statement.exact(records)):
+            outbox.record_created(self.unit, self.entity, statement, action, ids)
+            return batch
         if len(batch) > 1 and outbox.encodes(self.unit, self.entity):
             # Many rows, nothing reads their changes: history's JSON text directly.
             encode = self.text
