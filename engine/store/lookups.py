@@ -67,7 +67,7 @@ def probe(dialect: sa.Dialect, table: sa.Table, columns: Sequence[str],
             type(key[0]) in _JSON_KEYS for key in keys):
         # Many plain keys in one JSON parameter, so the statement is compiled once: an
         # IN list is rendered anew for every count of keys.
-        listed = sa.select(sa.column("value")).select_from(
+        listed: sa.Select[Any] = sa.select(sa.column("value")).select_from(
             sa.func.json_each(sa.bindparam(None, json.dumps([key[0] for key in keys]),
                                            type_=sa.Text())))
         query = sa.select(table.c.id, *cols).where(cols[0].in_(listed), *conditions)
