@@ -14,8 +14,8 @@ from typing import Any
 from guanxi.compile.app import CompiledEntity
 from guanxi.errors import AccessDenied, RequestInvalid
 from guanxi.identity import User
+from guanxi.language.collector import collector_paused, sweep
 from guanxi.messages import render
-from guanxi.store import collector
 from guanxi.store.batch import Row, errors_of
 from guanxi.store.pipeline import Creation
 from guanxi.store.records import ImportReport, RowError
@@ -68,7 +68,7 @@ def bulk_insert(begin: Begin, compiled: CompiledEntity, user: User,
     report_errors: list[RowError] = []
     inserted = 0
     try:
-        with collector.paused(), begin() as unit:
+        with collector_paused(young=False), begin() as unit:
             creation = Creation(unit, compiled, historical=historical)
             number = 0
             for values_batch in _batches(rows, batch_size):
@@ -85,7 +85,7 @@ def bulk_insert(begin: Begin, compiled: CompiledEntity, user: User,
                     inserted += len(good)
                 else:
                     creation.skip(checked)
-                collector.sweep()
+                sweep()
             if mode == "all_or_nothing" and report_errors:
                 raise _Abort
     except _Abort:

@@ -25,9 +25,10 @@ from guanxi.expr.functions import context_params
 from guanxi.fields.registry import coerce
 from guanxi.fields.values import FieldValueError
 from guanxi.identity import User
+from guanxi.language.collector import collector_paused, sweep
 from guanxi.messages import render, show
 from guanxi.spec import NOWHERE, FieldSpec
-from guanxi.store import changing, collector, outbox, stages
+from guanxi.store import changing, outbox, stages
 from guanxi.store.batch import Batch, Errors, Row, errors_of
 from guanxi.store.bulk import check_import
 from guanxi.store.pipeline import Creation
@@ -277,7 +278,7 @@ def bulk_save(begin: Begin, compiled: CompiledEntity, user: User, items: Iterabl
     errors: list[RowError] = []
     counts = {"create": 0, "update": 0, "delete": 0, "unchanged": 0}
     try:
-        with collector.paused(), begin() as unit:
+        with collector_paused(young=False), begin() as unit:
             creation = Creation(unit, compiled, historical=historical)
             changing = Changing(unit, compiled, historical=historical)
             for items_batch in _batches(_then(items, follow_up), batch_size):
@@ -312,7 +313,7 @@ def bulk_save(begin: Begin, compiled: CompiledEntity, user: User, items: Iterabl
                 if journal is not None:
                     journal(unit, sorted(outcomes, key=lambda o: o.number),
                             sorted(refused, key=lambda e: e.row))
-                collector.sweep()
+                sweep()
             if dry_run or (mode == "all_or_nothing" and errors):
                 raise _Rollback
     except _Rollback:

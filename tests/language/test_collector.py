@@ -5,7 +5,7 @@ from __future__ import annotations
 import gc
 import threading
 
-from guanxi.language.collector import collector_paused
+from guanxi.language.collector import collector_paused, sweep
 
 
 def test_a_pause_leaves_the_thresholds_as_it_found_them() -> None:
@@ -64,3 +64,33 @@ def test_an_explicit_collection_still_runs_during_a_pause() -> None:
         a.other, b.other = b, a
         del a, b
         assert gc.collect() >= 2
+
+
+def test_a_quiet_pause_stops_automatic_collection_until_it_ends() -> None:
+    before = gc.get_threshold()
+    with collector_paused(young=False):
+        assert gc.get_threshold()[0] == 0
+    assert gc.get_threshold() == before
+
+
+def test_a_quiet_pause_inside_a_plain_one_gives_back_the_plain_pause() -> None:
+    before = gc.get_threshold()
+    with collector_paused():
+        plain = gc.get_threshold()
+        with collector_paused(young=False):
+            assert gc.get_threshold()[0] == 0
+        assert gc.get_threshold() == plain
+    assert gc.get_threshold() == before
+
+
+def test_a_sweep_collects_a_batchs_cycles_during_a_quiet_pause() -> None:
+    class Node:
+        other: object = None
+
+    with collector_paused(young=False):
+        gc.collect()
+        a, b = Node(), Node()
+        a.other, b.other = b, a
+        del a, b
+        sweep()
+        assert not [o for o in gc.get_objects() if isinstance(o, Node)]
