@@ -6,6 +6,7 @@ it is not a record write: the record's version, history and change events stay a
 are). Reading notes needs the same. `@username` in a note notifies that user in the app
 (`guanxi.automation.notifications`, source `mention`) when she may read the record;
 mentions of unknown users, of users who may not read it, and of the author are ignored.
+A note is neither changed nor deleted once written (the record's page offers neither).
 """
 
 from __future__ import annotations
