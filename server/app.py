@@ -16,6 +16,7 @@ from guanxi.selfservice.spam import PublicGuard
 from guanxi.server.api import attachments as api_attachments
 from guanxi.server.api import automation as api_automation
 from guanxi.server.api import exports, merges, openapi
+from guanxi.server.api import notes as api_notes
 from guanxi.server.api import reports as api_reports
 from guanxi.server.api import routes as api
 from guanxi.server.auth import brake as login_brake
@@ -193,7 +194,7 @@ def create_app(project: str | Path | Any, db_url: str | sa.Engine, secret: str |
         *auth.routes(), *api_automation.routes(), *api_reports.routes(), *exports.routes(),
         *merges.routes(),
         # The staff workspace (/search, /api/search before the generic API routes).
-        *search.routes(), *timeline.routes(), *tasks.routes(),
+        *search.routes(), *timeline.routes(), *api_notes.routes(), *tasks.routes(),
         # Attachments and the customer portal.
         *api_attachments.routes(), *attachments.routes(), *portal.routes(),
         *api.routes(), *reports.routes(), *targets.routes(), *kanban.routes(),

@@ -6,6 +6,7 @@ it is not a record write: the record's version, history and change events stay a
 are). Reading notes needs the same. `@username` in a note notifies that user in the app
 (`guanxi.automation.notifications`, source `mention`) when she may read the record;
 mentions of unknown users, of users who may not read it, and of the author are ignored.
+A note is neither changed nor deleted once written (the record's page offers neither).
 """
 
 from __future__ import annotations
@@ -98,15 +99,55 @@ def add(store: Store, user: User, entity: str, record_id: int, body: str) -> Not
     return Note(note_id, entity, record_id, user.id, author, text, now)
 
 
-def notes_of(store: Store, user: User, entity: str, record_id: int) -> list[Note]:
-    """The notes on a record `user` may read, newest first (NotFound otherwise)."""
-    store.get(user, entity, record_id)
+@dataclass(frozen=True, slots=True)
+class NotePage:
+    """A page of a record's notes, newest first: `next_cursor` is given as `after` for
+    the next page (None on the last); `total` counts them all (None when not asked)."""
+
+    items: list[Note]
+    next_cursor: str | None
+    total: int | None
+
+
+def _notes(store: Store, entity: str, record_id: int, *, limit: int | None = None,
+           before: int | None = None) -> list[Note]:
+    """The notes on a record, newest first: at most `limit`, those older than `before`."""
     query = (sa.select(NOTES, _USERS.c.username, _USERS.c.display_name)
              .select_from(NOTES.outerjoin(_USERS, _USERS.c.id == NOTES.c.user_id))
              .where(NOTES.c.entity == entity, NOTES.c.record_id == record_id)
              .order_by(NOTES.c.id.desc()))
+    if before is not None:
+        query = query.where(NOTES.c.id < before)
+    if limit is not None:
+        query = query.limit(limit)
     with store.engine.connect() as conn:
         rows: list[Any] = list(conn.execute(query).mappings())
     return [Note(r["id"], r["entity"], r["record_id"], r["user_id"],
                  r["display_name"] or r["username"] or "?", r["body"], r["created_at"])
             for r in rows]
+
+
+def notes_of(store: Store, user: User, entity: str, record_id: int) -> list[Note]:
+    """The notes on a record `user` may read, newest first (NotFound otherwise)."""
+    store.get(user, entity, record_id)
+    return _notes(store, entity, record_id)
+
+
+def page_of(store: Store, user: User, entity: str, record_id: int, *, limit: int,
+            after: int | None = None, with_total: bool = True) -> NotePage:
+    """A page of the notes on a record `user` may read (NotFound otherwise), newest
+    first: at most `limit` (at least 1), those older than the note `after` (the previous
+    page's `next_cursor`, read as a whole number), and how many there are in all when
+    `with_total`."""
+    if limit < 1:
+        raise ValueError(f"limit must be at least 1, not {limit}")
+    store.get(user, entity, record_id)
+    found = _notes(store, entity, record_id, limit=limit + 1, before=after)
+    items = found[:limit]
+    total = None
+    if with_total:
+        count = (sa.select(sa.func.count()).select_from(NOTES)
+                 .where(NOTES.c.entity == entity, NOTES.c.record_id == record_id))
+        with store.engine.connect() as conn:
+            total = int(conn.execute(count).scalar_one())
+    return NotePage(items, str(items[-1].id) if len(found) > limit else None, total)

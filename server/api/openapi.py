@@ -19,6 +19,7 @@ from guanxi.fields.values import INT64_MAX
 from guanxi.identity import User
 from guanxi.spec import EntitySpec, FieldSpec, ProjectSpec, TransitionSpec, text_in
 from guanxi.store.filters import RANGE_ENDS, ranged
+from guanxi.workspace.notes import MAX_NOTE_LENGTH
 
 ERROR = {"$ref": "#/components/schemas/Error"}
 
@@ -370,6 +371,7 @@ def entity_paths(entity: EntitySpec, project: ProjectSpec,
                      "responses": {"200": record_200, **_errors(401, 403, 404)}},
         },
         **attachment_paths(entity, base, tag),
+        **note_paths(entity, base, tag),
     }
     workflow = project.workflow(entity.workflow) if entity.workflow else None
     if workflow is not None:
@@ -441,6 +443,36 @@ def attachment_paths(entity: EntitySpec, base: str, tag: list[str]) -> dict[str,
     }
 
 
+def note_paths(entity: EntitySpec, base: str, tag: list[str]) -> dict[str, Any]:
+    """The endpoints of a record's notes (`guanxi.server.api.notes`)."""
+    page = {"type": "object", "required": ["items", "next_cursor"], "properties": {
+        "items": {"type": "array", "items": _ref("Note")},
+        "next_cursor": {"type": ["string", "null"]},
+        "total": {"type": ["integer", "null"]}}}
+    return {f"{base}/{{id}}/notes": {
+        "parameters": [ID_PARAM],
+        "get": {"tags": tag, "operationId": f"notes_{entity.name}",
+                "summary": "The record's notes, newest first",
+                "parameters": [
+                    {"name": "limit", "in": "query", "required": False,
+                     "schema": {"type": "integer", "minimum": 1, "maximum": 200,
+                                "default": 50}},
+                    {"name": "after", "in": "query", "required": False,
+                     "schema": {"type": "string"},
+                     "description": "the next_cursor of the previous page"},
+                    {"name": "total", "in": "query", "required": False,
+                     "schema": {"type": "boolean", "default": True}}],
+                "responses": {"200": {"description": "one page", "content": _json(page)},
+                              **_errors(400, 401, 404)}},
+        "post": {"tags": tag, "operationId": f"add_note_{entity.name}",
+                 "summary": "Add a note; its @mentions notify those who may read the record",
+                 "requestBody": {"required": True, "content": _json(_ref("NoteCreate"))},
+                 "responses": {"201": {"description": "the note added",
+                                       "content": _json(_ref("Note"))},
+                               **_errors(400, 401, 404, 422)}},
+    }}
+
+
 def _granted(paths: dict[str, Any], entity: str, rights: Rights) -> dict[str, Any]:
     """`paths` with only the operations `rights` grants (by operationId), and without
     paths left with none."""
@@ -452,7 +484,8 @@ def _granted(paths: dict[str, Any], entity: str, rights: Rights) -> dict[str, An
              f"delete_{entity}": rights.delete, f"restore_{entity}": rights.delete,
              f"fire_{entity}_transition": rights.update and bool(rights.transitions),
              f"attachments_{entity}": rights.read, f"attachment_{entity}": rights.read,
-             f"attach_{entity}": rights.update, f"detach_{entity}": rights.update}
+             f"attach_{entity}": rights.update, f"detach_{entity}": rights.update,
+             f"notes_{entity}": rights.read, f"add_note_{entity}": rights.read}
     kept: dict[str, Any] = {}
     for path, item in paths.items():
         granted = {key: value for key, value in item.items()
@@ -495,6 +528,20 @@ def document(project: ProjectSpec,
                            "content_type": {"type": "string"}, "size": {"type": "integer"},
                            "sha256": {"type": "string"}, "created_at": {"type": "string"},
                            "erased": {"type": "boolean"}}},
+        "Note": {"type": "object",
+                 "required": ["id", "entity", "record_id", "author", "body", "created_at"],
+                 "properties": {
+                     "id": {"type": "integer"}, "entity": {"type": "string"},
+                     "record_id": {"type": "integer"},
+                     "user_id": {"type": "integer", "description": "who wrote it"},
+                     "author": {"type": "string", "description": "her name"},
+                     "body": {"type": "string"}, "created_at": {"type": "string"}}},
+        "NoteCreate": {"type": "object", "required": ["body"], "additionalProperties": False,
+                       "properties": {"body": {
+                           "type": "string", "minLength": 1, "maxLength": MAX_NOTE_LENGTH,
+                           "pattern": r"[^\s\x00]",
+                           "description": "the note; @username notifies that user when "
+                           "she may read the record"}}},
         "History": {"type": "object", "properties": {
             "items": {"type": "array", "items": {"type": "object"}}}},
         "Transitions": {"type": "object", "properties": {"items": {"type": "array", "items": {
