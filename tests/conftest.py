@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Browser, sync_playwright
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 POSTGRES_URL = os.environ.get("GUANXI_TEST_POSTGRES_URL", "")
@@ -140,6 +141,20 @@ def chromium_path() -> str:
             return candidate
     require_or_skip("Chromium is not installed (apt-get install chromium)")
     raise AssertionError("unreachable")
+
+
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+@pytest.fixture(scope="module")
+def browser(chromium_path: str) -> Iterator[Browser]:
+    """One Chromium for a module's browser tests. Each test opens its own page (a new
+    context: no cookies or storage shared with the other tests)."""
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
 
 
 # ---------------------------------------------------------------- report per backend

@@ -12,13 +12,10 @@ import pytest
 import uvicorn
 from crm_project import PROJECT
 from guanxi.data import plug
-from playwright.sync_api import sync_playwright
 from server_app import PASSWORD, dispose, free_port, make_app, start_server
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 TIERED = "Name,Level\nAda,Gold\nBo,Platinum\nCy,gld\n"
 
 plug.install()
@@ -37,14 +34,6 @@ def live(write_project, sqlite_url: str) -> Iterator[SimpleNamespace]:
     server.should_exit = True
     thread.join(timeout=10)
     dispose(app)
-
-
-@pytest.fixture
-def browser(chromium_path: str) -> Iterator[object]:
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 def tiers(live: SimpleNamespace) -> list[tuple[str, str]]:

@@ -76,22 +76,23 @@ def sign_in(offline: SimpleNamespace, username: str) -> None:
     page.wait_for_url(offline.url + "/")
 
 
-def test_the_managers_dashboard_draws_its_charts_offline(offline_page):
+def test_the_managers_dashboard_draws_its_charts_offline(offline_page, tmp_path):
     sign_in(offline_page, "mona")
     page = offline_page.page
     funnel = page.locator("svg.chart-funnel").first
     box = funnel.bounding_box()
     assert box is not None and box["width"] > 200 and box["height"] > 100
     assert page.locator("svg.chart-funnel .mark").count() == 4
-    page.screenshot(path="/tmp/guanxi-dashboard.png", full_page=True)
+    page.screenshot(path=tmp_path / "dashboard.png", full_page=True)
     assert offline_page.elsewhere == []
 
 
-def test_a_report_page_draws_its_chart_beside_its_data_table_offline(offline_page):
+def test_a_report_page_draws_its_chart_beside_its_data_table_offline(offline_page,
+                                                                     tmp_path):
     sign_in(offline_page, "rita")
     page = offline_page.page
     page.goto(offline_page.url + "/reports/won_by_product")
     assert page.locator("svg.chart-donut .mark").count() >= 1
     assert page.locator("table.report-table tbody tr").count() >= 1
-    page.screenshot(path="/tmp/guanxi-report.png", full_page=True)
+    page.screenshot(path=tmp_path / "report.png", full_page=True)
     assert offline_page.elsewhere == []

@@ -13,11 +13,7 @@ from server_app import dispose, free_port, make_app, start_server
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 PAYLOAD = "<script>window.pwned = 1</script><img src=x onerror='window.pwned=2'>"
-
-
 
 
 @pytest.fixture(scope="module")
@@ -47,21 +43,10 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SimpleNamespace]:
     dispose(app)
 
 
-@pytest.fixture(scope="module")
-def chromium(chromium_path: str) -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=chromium_path,
-                                              args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
-
-
 @pytest.fixture
-def page(chromium, live):
+def page(browser, live):
     """A new anonymous visitor (a context of their own: no cookies)."""
-    context = chromium.new_context(viewport={"width": 1280, "height": 900})
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
     yield context.new_page()
     context.close()
 
@@ -128,12 +113,12 @@ def test_script_in_an_article_body_does_not_run(page, live):
     assert page.evaluate("typeof window.pwned") == "undefined"
 
 
-def test_script_posted_in_a_form_does_not_run_on_the_staff_page(chromium, live):
+def test_script_posted_in_a_form_does_not_run_on_the_staff_page(browser, live):
     live.store.create(live.store.public, "ticket", {"subject": "XSS probe",
                                                     "description": PAYLOAD})
     [probe] = [t for t in live.store.list(live.users["amy"], "ticket").items
                if t["subject"] == "XSS probe"]
-    context = chromium.new_context()
+    context = browser.new_context()
     staff = context.new_page()
     staff.goto(live.url + "/login")
     staff.fill("#username", "amy")

@@ -9,11 +9,10 @@ from types import SimpleNamespace
 import pytest
 import uvicorn
 from approval_project import FILES
-from server_app import dispose, make_app, start_server
-from test_browser_forms import browser, free_port, sign_in
+from server_app import dispose, free_port, make_app, start_server
+from test_browser_forms import sign_in
 
 pytestmark = pytest.mark.browser
-__all__ = ["browser"]  # the fixture, shared with the other browser tests
 
 
 @pytest.fixture

@@ -2,23 +2,13 @@
 
 from __future__ import annotations
 
-import socket
 from collections.abc import Iterator
 from types import SimpleNamespace
 
 import pytest
-from server_app import SHOP_PROJECT, dispose, make_app, start_server
+from server_app import SHOP_PROJECT, dispose, free_port, make_app, start_server
 
 pytestmark = pytest.mark.browser
-
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @pytest.fixture
@@ -38,16 +28,6 @@ def live(write_project, sqlite_url: str) -> Iterator[SimpleNamespace]:
     dispose(app)
 
 
-@pytest.fixture
-def browser(chromium_path: str) -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-
-
 def sign_in(browser, live, username: str):
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     page.goto(live.url + "/login")
@@ -58,7 +38,7 @@ def sign_in(browser, live, username: str):
     return page
 
 
-def test_lead_from_bad_email_to_fixed_to_contacted_with_history(browser, live):
+def test_lead_from_bad_email_to_fixed_to_contacted_with_history(browser, live, tmp_path):
     page = sign_in(browser, live, "rita")
     page.click("text=New Lead")
     page.fill("#f-name", "Bo Chen")
@@ -69,7 +49,7 @@ def test_lead_from_bad_email_to_fixed_to_contacted_with_history(browser, live):
     assert "e-mail" in email.locator(".errors").inner_text().lower()
     assert page.input_value("#f-email") == "bo@example"
     assert page.input_value("#f-name") == "Bo Chen"
-    page.screenshot(path="/tmp/guanxi-form-error.png", full_page=True)
+    page.screenshot(path=tmp_path / "form-error.png", full_page=True)
 
     page.fill("#f-email", "bo@example.com")
     page.click("button[type=submit]")
@@ -83,7 +63,7 @@ def test_lead_from_bad_email_to_fixed_to_contacted_with_history(browser, live):
     history = page.locator(".history").inner_text()
     assert "Mark contacted → Contacted" in history and "Lose → Lost" in history
     assert "no budget" in history
-    page.screenshot(path="/tmp/guanxi-detail.png", full_page=True)
+    page.screenshot(path=tmp_path / "detail.png", full_page=True)
 
 
 def test_a_field_with_an_error_is_drawn_in_the_error_colour(browser, live):
@@ -138,7 +118,7 @@ def test_form_post_without_the_csrf_token_is_refused(browser, live):
     assert live.store.count(live.users["max"], "lead") == 0
 
 
-def test_board_buttons_fire_transitions(browser, live):
+def test_board_buttons_fire_transitions(browser, live, tmp_path):
     lead = live.store.create(live.users["rita"], "lead",
                              {"name": "Board Lead", "email": "b@example.com"})
     page = sign_in(browser, live, "rita")
@@ -148,4 +128,4 @@ def test_board_buttons_fire_transitions(browser, live):
     page.wait_for_url(live.url + "/e/lead/board")
     column = page.locator('section.column[data-state="contacted"]')
     assert "Board Lead" in column.inner_text()
-    page.screenshot(path="/tmp/guanxi-board.png", full_page=True)
+    page.screenshot(path=tmp_path / "board.png", full_page=True)

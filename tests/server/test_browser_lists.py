@@ -13,13 +13,9 @@ from server_app import dispose, free_port, make_app, start_server
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 # (viewport width, the user signed in, who reads the pages in this language)
 CASES = [pytest.param(1366, "rita", id="1366-en"), pytest.param(390, "wei", id="390-zh")]
 ACCOUNTS = 520
-
-
 
 
 @pytest.fixture(scope="module")
@@ -45,16 +41,6 @@ def live(tmp_path_factory) -> Iterator[SimpleNamespace]:
     server.should_exit = True
     thread.join(timeout=10)
     dispose(app)
-
-
-@pytest.fixture(scope="module")
-def browser(chromium_path: str) -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture
@@ -93,7 +79,7 @@ def column_of(page, record_id: int) -> str:
 
 
 @pytest.mark.parametrize(("width", "username"), CASES)
-def test_kanban_moves_a_card_by_drag_and_drop(signed_in, live, width, username):
+def test_kanban_moves_a_card_by_drag_and_drop(signed_in, live, width, username, tmp_path):
     made = new_lead(live, username, f"Drag {width}", value=300)
     page = signed_in(username, width)
     page.goto(live.url + "/e/lead/board")
@@ -103,7 +89,7 @@ def test_kanban_moves_a_card_by_drag_and_drop(signed_in, live, width, username):
     with page.expect_navigation():
         card(page, made["id"]).drag_to(page.locator('section[data-state="contacted"]'))
     assert column_of(page, made["id"]) == "contacted"
-    page.screenshot(path=f"/tmp/guanxi-board-{width}.png", full_page=True)
+    page.screenshot(path=tmp_path / f"board-{width}.png", full_page=True)
     assert live.store.get(live.users[username], "lead", made["id"])["state"] == "contacted"
     assert page.script_errors == []
 
@@ -159,7 +145,8 @@ def test_the_picker_chooses_an_account_beyond_the_500th(signed_in, live, width, 
 
 
 @pytest.mark.parametrize(("width", "username"), CASES)
-def test_a_list_is_filtered_by_a_range_and_moved_in_bulk(signed_in, live, width, username):
+def test_a_list_is_filtered_by_a_range_and_moved_in_bulk(signed_in, live, width, username,
+                                                        tmp_path):
     small = new_lead(live, username, f"Small {width}", value=5)
     big = new_lead(live, username, f"Big {width}", value=90000)
     page = signed_in(username, width)
@@ -168,7 +155,7 @@ def test_a_list_is_filtered_by_a_range_and_moved_in_bulk(signed_in, live, width,
     with page.expect_navigation():
         page.click("form.filterbar button[type=submit]")
     rows = page.locator("table.records tbody tr")
-    page.screenshot(path=f"/tmp/guanxi-list-{width}.png", full_page=True)
+    page.screenshot(path=tmp_path / f"list-{width}.png", full_page=True)
     assert rows.count() == 1 and rows.first.get_attribute("data-id") == str(big["id"])
     page.locator(".select-all").check()
     page.select_option('[name="action"]', "transition")

@@ -15,8 +15,7 @@ from guanxi.accounts import users
 from guanxi.cli.server import prepare_demo
 from guanxi.data.demo import PASSWORD
 from guanxi.server.app import create_app
-from server_app import dispose, start_server
-from test_browser_forms import CHROMIUM_ARGS, free_port
+from server_app import dispose, free_port, start_server
 
 pytestmark = pytest.mark.browser
 
@@ -45,18 +44,8 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SimpleNamespace]:
     dispose(app)
 
 
-@pytest.fixture(scope="module")
-def chromium(chromium_path: str) -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
-def signed_in(chromium, demo, username: str, viewport: dict[str, int], language: str = "en"):
-    page = chromium.new_page(viewport=viewport)
+def signed_in(browser, demo, username: str, viewport: dict[str, int], language: str = "en"):
+    page = browser.new_page(viewport=viewport)
     page.goto(demo.url + "/login")
     page.fill("#username", username)
     page.fill("#password", PASSWORD)
@@ -83,8 +72,8 @@ def a_record(demo, username: str, entity: str, state: str | None = None) -> int:
 
 
 @pytest.mark.parametrize("language", ["en", "zh"])
-def test_no_page_scrolls_sideways_on_a_phone(chromium, demo, language):
-    page = signed_in(chromium, demo, "mona", PHONE, language)
+def test_no_page_scrolls_sideways_on_a_phone(browser, demo, language):
+    page = signed_in(browser, demo, "mona", PHONE, language)
     lead, deal = a_record(demo, "mona", "lead"), a_record(demo, "mona", "opportunity")
     paths = ["/", "/e/lead", f"/e/lead/{lead}", "/e/lead/new", "/e/opportunity",
              f"/e/opportunity/{deal}", "/e/opportunity/new", "/e/ticket", "/reports",
@@ -100,8 +89,8 @@ def test_no_page_scrolls_sideways_on_a_phone(chromium, demo, language):
     assert wide == {}
 
 
-def test_the_menu_folds_away_on_a_phone_and_opens_with_its_button(chromium, demo):
-    page = signed_in(chromium, demo, "rita", PHONE)
+def test_the_menu_folds_away_on_a_phone_and_opens_with_its_button(browser, demo):
+    page = signed_in(browser, demo, "rita", PHONE)
     nav = page.locator("nav.mainnav")
     assert not nav.is_visible()
     page.click("label.menu-button")
@@ -112,8 +101,8 @@ def test_the_menu_folds_away_on_a_phone_and_opens_with_its_button(chromium, demo
     page.close()
 
 
-def test_the_menu_is_always_shown_on_a_laptop(chromium, demo):
-    page = signed_in(chromium, demo, "rita", LAPTOP)
+def test_the_menu_is_always_shown_on_a_laptop(browser, demo):
+    page = signed_in(browser, demo, "rita", LAPTOP)
     assert page.locator("nav.mainnav").is_visible()
     assert not page.locator("label.menu-button").is_visible()
     page.close()
@@ -121,10 +110,10 @@ def test_the_menu_is_always_shown_on_a_laptop(chromium, demo):
 
 @pytest.mark.parametrize("language", ["en", "zh"])
 @pytest.mark.parametrize("viewport", [LAPTOP, PHONE], ids=["1366", "390"])
-def test_the_record_page_draws_its_workflow_with_the_current_state_marked(chromium, demo,
+def test_the_record_page_draws_its_workflow_with_the_current_state_marked(browser, demo,
                                                                           viewport, language):
     deal = a_record(demo, "mona", "opportunity", "prospecting")
-    page = signed_in(chromium, demo, "mona", viewport, language)
+    page = signed_in(browser, demo, "mona", viewport, language)
     page.goto(f"{demo.url}/e/opportunity/{deal}")
     picture = page.locator("figure.workflow-picture svg")
     assert picture.is_visible()
@@ -139,9 +128,9 @@ def test_the_record_page_draws_its_workflow_with_the_current_state_marked(chromi
     page.close()
 
 
-def test_clicking_a_transition_in_the_drawing_fires_it(chromium, demo):
+def test_clicking_a_transition_in_the_drawing_fires_it(browser, demo):
     deal = a_record(demo, "mona", "opportunity", "prospecting")
-    page = signed_in(chromium, demo, "mona", LAPTOP)
+    page = signed_in(browser, demo, "mona", LAPTOP)
     page.goto(f"{demo.url}/e/opportunity/{deal}")
     live = page.locator("figure.workflow-picture a.wf-link")
     names = {live.nth(i).locator("[data-transition]").first.get_attribute("data-transition")
@@ -155,9 +144,9 @@ def test_clicking_a_transition_in_the_drawing_fires_it(chromium, demo):
     page.close()
 
 
-def test_only_the_transitions_the_user_may_fire_are_links_in_the_drawing(chromium, demo):
+def test_only_the_transitions_the_user_may_fire_are_links_in_the_drawing(browser, demo):
     deal = a_record(demo, "rita", "opportunity")
-    page = signed_in(chromium, demo, "rita", LAPTOP)
+    page = signed_in(browser, demo, "rita", LAPTOP)
     page.goto(f"{demo.url}/e/opportunity/{deal}")
     buttons = page.locator(".transitions [data-transition], .transitions a.button")
     fireable = {(b.get_attribute("data-transition")
@@ -169,8 +158,8 @@ def test_only_the_transitions_the_user_may_fire_are_links_in_the_drawing(chromiu
     page.close()
 
 
-def test_a_missing_page_in_chinese_keeps_the_menu_and_fits_a_phone(chromium, demo):
-    page = signed_in(chromium, demo, "wei", PHONE, "zh")
+def test_a_missing_page_in_chinese_keeps_the_menu_and_fits_a_phone(browser, demo):
+    page = signed_in(browser, demo, "wei", PHONE, "zh")
     response = page.goto(f"{demo.url}/e/lead/987654")
     assert response is not None and response.status == 404
     assert "页面不存在" in page.locator("main").inner_text()

@@ -13,8 +13,7 @@ import pytest
 from files_project import desk
 from guanxi.attachments.storage import LocalStorage
 from mail.mail_world import Mailbox
-from server_app import PASSWORD, dispose, make_app, start_server
-from test_browser_forms import CHROMIUM_ARGS, free_port
+from server_app import PASSWORD, dispose, free_port, make_app, start_server
 
 pytestmark = pytest.mark.browser
 LINK = re.compile(r"https?://\S+/portal/link/[A-Za-z0-9_-]+")
@@ -60,16 +59,6 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SimpleNamespace]:
                     os.environ.pop(key, None)
                 else:
                     os.environ[key] = value
-
-
-@pytest.fixture(scope="module")
-def browser(chromium_path: str) -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 def portal_sign_in(browser, live, email: str):

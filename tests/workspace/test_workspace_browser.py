@@ -15,8 +15,6 @@ from workspace_project import PROJECT
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 # (width, language): a laptop in English and a phone in Chinese.
 SCREENS = [pytest.param((1366, "en"), id="1366-en"), pytest.param((390, "zh"), id="390-zh")]
 MANAGER = {"en": "mona", "zh": "mei"}
@@ -25,8 +23,6 @@ WORDS = {
     "en": {"note": "Add note", "notes": "Notes", "done": "Done", "overdue": "Overdue"},
     "zh": {"note": "添加备注", "notes": "备注", "done": "完成", "overdue": "已逾期"},
 }
-
-
 
 
 @pytest.fixture(scope="module")
@@ -53,16 +49,6 @@ def live(tmp_path_factory) -> Iterator[SimpleNamespace]:
     server.should_exit = True
     thread.join(timeout=10)
     dispose(app)
-
-
-@pytest.fixture(scope="module")
-def browser(chromium_path: str) -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 def sign_in(browser, live, username: str, width: int):
