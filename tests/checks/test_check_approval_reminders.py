@@ -4,8 +4,6 @@ an unknown key), and the spec carries what the worker needs."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from guanxi.language.project import load_project
 
 PROJECT = "project: p\nroles: {r: {}}\n"
