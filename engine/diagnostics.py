@@ -440,6 +440,14 @@ CATALOG: dict[str, Problem] = _catalog(
      "none leads there from this source state."),
     ("GX836", E, "{where} has no approvers",
      "An approval needs at least one step, and each step a `by:`."),
+    ("GX837", E, "{where}: {key} '{value}' is not a duration",
+     "`remind:` is a duration (`1d`: one reminder) or a mapping whose `every:` and "
+     "`after:` are durations such as `4h` or `1d`."),
+    ("GX838", E, "{where}: remind times '{value}' is not a whole number from 1 to {max}",
+     "`times:` bounds how many reminders an approver gets for one step."),
+    ("GX839", E, "{where}: remind {detail}",
+     "A `remind:` mapping needs `every:`: how often to remind again (for one reminder, "
+     "write the duration alone: `remind: 1d`)."),
     # ------------------------------------------------------------ messages
     ("GX961", E, "{what} '{name}' names unknown entity '{entity}'",
      "A reply template or a webhook names no entity."),

@@ -387,6 +387,8 @@ CATALOG["en"].update({
     "approval_reminder": "{entity} {id}: {transition} still waits for your approval",
     "approval_approved": "{entity} {id}: {transition} was approved",
     "approval_rejected": "{entity} {id}: {transition} was rejected by {approver}",
+    "approval_withdrawn": "{entity} {id} was deleted: your request for {transition} is "
+    "withdrawn",
     "approval_already_pending": "{entity} {id} already waits for approval of {transition}; "
     "it can be decided in the approvals inbox",
     "approval_nobody": "nobody may approve step {step} of {transition} ({by}): "
@@ -402,6 +404,7 @@ CATALOG["zh"].update({
     "approval_reminder": "{entity} {id}：“{transition}”仍在等待您的审批",
     "approval_approved": "{entity} {id}：“{transition}”已获批准",
     "approval_rejected": "{entity} {id}：“{transition}”被 {approver} 驳回",
+    "approval_withdrawn": "{entity} {id} 已被删除：您的“{transition}”审批申请已撤回",
     "approval_already_pending": "{entity} {id} 的“{transition}”已在等待审批；请在审批收件箱中处理",
     "approval_nobody": "“{transition}”的第 {step} 步（{by}）无人可以审批：没有在职用户担任，"
     "且不能审批自己的申请",

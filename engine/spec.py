@@ -284,14 +284,17 @@ class ApprovalStep:
 @dataclass(frozen=True, slots=True)
 class ApprovalSpec:
     """`approval:` on a transition: its steps, asked in order; the state a rejected
-    record returns to (through a transition of the workflow); a reminder to approvers
-    who have not decided `remind` after they were asked (0: none)."""
+    record returns to (through a transition of the workflow); reminders to approvers
+    who have not decided: the first `remind_seconds` after they were asked (0: none),
+    then every `remind_every_seconds` (0: no more), `remind_times` reminders in all."""
 
     loc: Loc
     steps: tuple[ApprovalStep, ...]
     on_reject: str | None = None
     on_reject_loc: Loc | None = None
     remind_seconds: int = 0
+    remind_every_seconds: int = 0
+    remind_times: int = 1
 
 
 @dataclass(frozen=True, slots=True)

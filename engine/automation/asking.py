@@ -14,13 +14,22 @@ notification, and with `remind:` a reminder timer (source `approval`).
 A step is done when any one approver approved (`need: any`, the default) or when every
 party has an approval (`need: all`). Deciding is `Store.decide_approval`
 (`guanxi.store.approving`).
+
+Reminders: the reminder timer's job (`remind_due`) reminds the approvers of the step who
+have not decided and, while fewer than `remind.times` reminders were sent for the step,
+arms the next one `remind.every` after it. It marks its timer `done` in the same
+transaction, so a job run twice (a worker that lost its lease) reminds once and arms
+one successor: one reminder per due time.
+
+A deleted record's pending request is withdrawn (`withdraw`, by the consumer in
+`guanxi.automation.withdrawal`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -158,6 +167,45 @@ def request(unit: Unit, compiled: CompiledEntity, record: Mapping[str, Any],
             "step": asked.step}
 
 
+def withdraw(unit: Unit, compiled: CompiledEntity, record_id: int,
+             deleted_by: int | None, among: Collection[int]) -> list[int]:
+    """The record was deleted (by user `deleted_by`): its requests still pending among
+    `among` (those asked before the deletion) are withdrawn — state `withdrawn`, open
+    tasks closed as `withdrawn`, reminders cancelled, a `withdrawn` row in the record's
+    history, and the requester told (unless they deleted it). The ids withdrawn."""
+    conn, now, entity = unit.conn, unit.now, compiled.name
+    if not among:
+        return []
+    query = sa.select(APPROVALS).where(
+        APPROVALS.c.entity == entity, APPROVALS.c.record_id == record_id,
+        APPROVALS.c.state == "pending", APPROVALS.c.id.in_(list(among)))
+    if conn.dialect.name == "postgresql":
+        query = query.with_for_update()
+    done = []
+    for row in conn.execute(query).all():
+        approval_id = int(row.id)
+        if not conn.execute(APPROVALS.update().where(
+                APPROVALS.c.id == approval_id, APPROVALS.c.state == "pending")
+                .values(state="withdrawn", decided_at=now)).rowcount:
+            continue
+        conn.execute(TASKS.update().where(TASKS.c.approval_id == approval_id,
+                                          TASKS.c.decision.is_(None))
+                     .values(decision="withdrawn", decided_at=now))
+        timers.cancel(conn, entity, record_id, SOURCE, str(approval_id))
+        history(unit, compiled, record_id, {
+            "event": "withdrawn", "approval": approval_id, "transition": row.transition,
+            "step": int(row.step), "reason": "deleted"})
+        requester = int(row.requester_id)
+        if requester != deleted_by:
+            notifications.send(conn, [requester], say(
+                "approval_withdrawn", {"entity": entity, "id": record_id},
+                spec_of(unit.app, entity, row.transition)),
+                source=f"{SOURCE}:{approval_id}", now=now, entity=entity,
+                record_id=record_id)
+        done.append(approval_id)
+    return done
+
+
 def cancel_pending(conn: sa.Connection, entity: str, record_id: int,
                    now: dt.datetime) -> None:
     """The record moved on by another transition: its pending request is cancelled."""
@@ -238,6 +286,39 @@ def pending_count(conn: sa.Connection, user_id: int) -> int:
         TASKS.join(APPROVALS, APPROVALS.c.id == TASKS.c.approval_id)).where(
         TASKS.c.user_id == user_id, TASKS.c.decision.is_(None),
         APPROVALS.c.state == "pending")).scalar_one())
+
+
+def remind_due(conn: sa.Connection, app: App, timer_id: int, approval_id: int, step: int,
+               now: dt.datetime) -> list[int] | None:
+    """The fired reminder timer `timer_id` of step `step` of `approval_id`: remind the
+    approvers who have not decided and arm the next reminder when the approval asks for
+    more (see the module). Whom it reminded; None when the timer was already handled."""
+    taken = conn.execute(timers.TIMERS.update().where(
+        timers.TIMERS.c.id == timer_id, timers.TIMERS.c.state == "fired")
+        .values(state="done")).rowcount
+    if not taken:
+        return None
+    reminded = remind(conn, app, approval_id, step, now)
+    row = conn.execute(sa.select(APPROVALS).where(APPROVALS.c.id == approval_id)).first()
+    spec = spec_of(app, row.entity, row.transition) if row is not None else None
+    if row is None or row.state != "pending" or int(row.step) != step or spec is None:
+        return reminded
+    approval = spec.approval
+    assert approval is not None
+    every = approval.remind_every_seconds
+    sent = int(conn.execute(sa.select(sa.func.count()).select_from(timers.TIMERS).where(
+        timers.TIMERS.c.entity == row.entity, timers.TIMERS.c.record_id == row.record_id,
+        timers.TIMERS.c.source == SOURCE, timers.TIMERS.c.name == str(approval_id),
+        timers.TIMERS.c.step == step, timers.TIMERS.c.state == "done")).scalar_one())
+    if not every or sent >= approval.remind_times:
+        return reminded
+    due = conn.execute(sa.select(timers.TIMERS.c.due_at).where(
+        timers.TIMERS.c.id == timer_id)).scalar_one()
+    # The next due time after now: reminders a stopped worker missed collapse into one.
+    late = max(0, int((now - due).total_seconds()) // every)
+    timers.arm(conn, row.entity, int(row.record_id), SOURCE, str(approval_id), step,
+               due + dt.timedelta(seconds=every * (late + 1)), now)
+    return reminded
 
 
 def remind(conn: sa.Connection, app: App, approval_id: int, step: int,

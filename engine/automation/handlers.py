@@ -48,9 +48,10 @@ def run_timer(store: Store, job: Job, now: dt.datetime) -> Outcome:
     todo: tuple[ActionSpec, ...] = ()
     if payload["source"] == asking.SOURCE:
         with transaction(store.engine, write=True) as conn:
-            reminded = asking.remind(conn, store.app, int(payload["name"]),
-                                     int(payload["step"]), now)
-        outcome.done.append(f"{label}: reminded {len(reminded)} approver(s)")
+            reminded = asking.remind_due(conn, store.app, int(payload["timer"]),
+                                         int(payload["name"]), int(payload["step"]), now)
+        outcome.done.append(f"{label}: already reminded" if reminded is None
+                            else f"{label}: reminded {len(reminded)} approver(s)")
         return outcome
     if payload["source"] == "timer":
         entity_spec = spec.entity(entity)

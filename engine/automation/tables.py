@@ -86,7 +86,7 @@ def define_automation_tables(metadata: sa.MetaData) -> AutomationTables:
         sa.Column("name", sa.String(63), nullable=False),
         sa.Column("step", sa.Integer, nullable=False),
         sa.Column("due_at", UTCDateTime(), nullable=False),
-        # pending, fired or cancelled
+        # pending, fired or cancelled; done: an approval reminder whose job has run
         sa.Column("state", sa.String(16), nullable=False),
         sa.Column("armed_at", UTCDateTime(), nullable=False),
         sa.Column("fired_at", UTCDateTime(), nullable=True),
@@ -162,7 +162,7 @@ def define_automation_tables(metadata: sa.MetaData) -> AutomationTables:
         sa.Column("requester_id", sa.Integer, sa.ForeignKey("gx_user.id"), nullable=False),
         # The values given with the transition, applied when it finally fires.
         sa.Column("payload", _json(), nullable=False),
-        # pending, approved, rejected or cancelled
+        # pending, approved, rejected, cancelled or withdrawn (the record was deleted)
         sa.Column("state", sa.String(16), nullable=False),
         # The index of the step being asked (in the transition's `approval: steps`).
         sa.Column("step", sa.Integer, nullable=False),

@@ -1,7 +1,8 @@
 """The worker: follows the writes, fires what is due and runs the jobs.
 
 One pass (`Worker.tick(now)`) at a moment: follow the change events (arming and
-cancelling timers, moving SLA clocks, queueing assignments), queue the scheduled actions
+cancelling timers, moving SLA clocks, queueing assignments; withdrawing the approval
+requests of deleted records: `guanxi.automation.withdrawal`), queue the scheduled actions
 due, fire the due timers (each becomes a job), then run due jobs until none is left.
 Each job runs as the system actor through the Store; its notifications are written with
 its completion, in one transaction. `run` repeats passes until stopped; `guanxi worker
@@ -24,7 +25,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from guanxi.automation import jobs, notifications, schedules, timers, tracking
+from guanxi.automation import jobs, notifications, schedules, timers, tracking, withdrawal
 from guanxi.automation.handlers import HANDLERS, Handler
 from guanxi.errors import GuanxiError
 from guanxi.messages import render
@@ -120,6 +121,7 @@ class Worker:
         _, followed = tracking.follow(store.engine, store.app,
                                       store.context(store.system, now), now)
         report.lines.extend(followed)
+        report.lines.extend(withdrawal.follow(store, now))
         for follower in FOLLOWERS:
             report.lines.extend(follower(store, now))
         report.lines.extend(schedules.run_due(store, now))

@@ -2,7 +2,9 @@
 approvers (`by:`) as roles, teams, user fields of every entity using the workflow (or
 paths to one), `manager of requester` or `manager of <user field>`; each step's `when`
 type-checks on those entities; `on_reject` names a state of the workflow that a
-transition leads to from the transition's source states. Located, with a hint."""
+transition leads to from the transition's source states; `remind` is a duration or
+`{after, every, times}` with durations and a bounded count (its types and keys are the
+schema's). Located, with a hint."""
 
 from __future__ import annotations
 
@@ -12,6 +14,8 @@ from guanxi.checks.automation import user_path
 from guanxi.checks.expressions import check_expression
 from guanxi.checks.registry import Context, register, suggest
 from guanxi.expr import Scope
+from guanxi.language.durations import REMIND_MAX_TIMES, parse_duration, remind_times
+from guanxi.language.tree import LocDict
 from guanxi.spec import EntitySpec, ProjectSpec, TransitionSpec, WorkflowSpec
 
 
@@ -26,12 +30,53 @@ def _user_fields(entity: EntitySpec) -> list[str]:
     return ["owner", *(f.name for f in entity.fields if f.type == "user")]
 
 
+DURATION_HINT = "write a duration such as 4h, 1d or 1w"
+
+
+def _raw_approval(ctx: Context, workflow: str, transition: str) -> LocDict | None:
+    """The transition's `approval:` as written (None when it comes from a workflow
+    the project extends)."""
+    found: object = ctx.raw.workflows.get(workflow)
+    for key in ("transitions", transition, "approval"):
+        found = found.get(key) if isinstance(found, LocDict) else None
+    return found if isinstance(found, LocDict) else None
+
+
+def _check_remind(ctx: Context, approval: LocDict, where: str) -> None:
+    value = approval.get("remind")
+    if isinstance(value, str | int) and not isinstance(value, bool):
+        if parse_duration(value) is None:
+            ctx.add("GX837", approval.value_loc("remind"), DURATION_HINT, where=where,
+                    key="remind", value=value)
+        return
+    if not isinstance(value, LocDict):
+        return
+    for key in ("after", "every"):
+        given = value.get(key)
+        if isinstance(given, str | int) and not isinstance(given, bool) and \
+                parse_duration(given) is None:
+            ctx.add("GX837", value.value_loc(key), DURATION_HINT, where=where,
+                    key=f"remind {key}", value=given)
+    times = value.get("times")
+    if isinstance(times, int) and not isinstance(times, bool) and remind_times(times) is None:
+        ctx.add("GX838", value.value_loc("times"), "remind at most "
+                f"{REMIND_MAX_TIMES} times; to remind once, write remind: <duration>",
+                where=where, value=times, max=REMIND_MAX_TIMES)
+    if "every" not in value:
+        ctx.add("GX839", approval.value_loc("remind"), "add every: 1d (or write "
+                "remind: 1d for one reminder)", where=where,
+                detail="needs every: how often to remind again")
+
+
 def _check_transition(ctx: Context, workflow: WorkflowSpec, transition: TransitionSpec,
                       entities: list[EntitySpec]) -> None:
     approval = transition.approval
     assert approval is not None
     spec = ctx.spec
     where = f"approval of transition '{transition.name}'"
+    raw = _raw_approval(ctx, workflow.name, transition.name)
+    if raw is not None:
+        _check_remind(ctx, raw, where)
     if not approval.steps:
         ctx.add("GX836", approval.loc, "add steps: [{by: <role>}]", where=where)
     for index, step in enumerate(approval.steps):

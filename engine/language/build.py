@@ -16,6 +16,7 @@ from guanxi.language import listing as listing_keys
 from guanxi.language import selfservice
 from guanxi.language.aggregates import with_aggregates
 from guanxi.language.durations import parse_duration as parse_duration
+from guanxi.language.durations import remind_of
 from guanxi.language.labels import derived_label
 from guanxi.language.overlays import timer_name
 from guanxi.language.raw import RawProject
@@ -548,7 +549,7 @@ class _Builder:
             loc=data.loc, steps=tuple(steps),
             on_reject=on_reject if isinstance(on_reject, str) else None,
             on_reject_loc=data.value_loc("on_reject") if on_reject is not None else None,
-            remind_seconds=parse_duration(data.get("remind")) or 0)
+            **remind_of(data.get("remind")))
 
     def timer(self, value: Any, index: int, loc: Loc) -> TimerSpec | None:
         data = self.mapping(value)

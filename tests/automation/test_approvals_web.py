@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from guanxi.automation.worker import Worker
 from server_app import PASSWORD, Client, dispose, make_app
 
 ACME = Path(__file__).resolve().parents[2] / "examples" / "acme"
@@ -136,3 +137,29 @@ def test_the_api_and_the_list_page_filter_by_service_level(site) -> None:  # typ
                                                 "breaching, running"]}
     assert listed.status_code == 200 and listed.json()["items"] == []
     assert 'href="?sla=breached&amp;sort=sla_due" aria-current="true"' in page
+
+
+def test_deleting_the_record_takes_its_request_out_of_the_inbox(site) -> None:  # type: ignore[no-untyped-def]
+    app, made = site
+    quote = _deep_quote(app, made)
+    store = app.state.holder.current().store
+    with Client(app) as client:
+        client.login("ada", PASSWORD)
+        gone = client.delete(f"/api/quote/{quote}", headers={"X-CSRF-Token": client.csrf("/")})
+        assert gone.status_code == 204
+        Worker(store).tick()
+        assert client.get("/api/me/approvals").json()["items"] == []
+        page = client.get("/approvals").text
+    assert "Withdrawn (the record was deleted)" in page
+    assert 'name="decision" value="approve"' not in page
+    with Client(app) as client:
+        client.login("mona", PASSWORD)
+        restored = client.post(f"/api/quote/{quote}/restore",
+                               headers={"X-CSRF-Token": client.csrf("/")})
+        assert restored.status_code == 200
+        record = client.get(f"/e/quote/{quote}").text
+        told = client.get("/api/me/notifications").json()["items"]
+    assert "Withdrawn (the record was deleted): approve" in record
+    assert "Waiting for approval" not in record
+    assert any(n["message"] == f"quote {quote} was deleted: your request for Approve is withdrawn"
+               for n in told)

@@ -561,6 +561,17 @@ CASES: dict[str, tuple[dict[str, str], str]] = {
               "approval of transition 'finish' cannot return from 'open' to 'back'"),
     "GX836": (files(flow=FLOW.replace("to: done}", "to: done, approval: {steps: []}}")),
               "approval of transition 'finish' has no approvers"),
+    "GX837": (files(flow=FLOW.replace("to: done}", "to: done, approval: {steps: [{by: r}], "
+                                                   "remind: {every: soon}}}")),
+              "approval of transition 'finish': remind every 'soon' is not a duration"),
+    "GX838": (files(flow=FLOW.replace("to: done}", "to: done, approval: {steps: [{by: r}], "
+                                                   "remind: {every: 1d, times: 50}}}")),
+              "approval of transition 'finish': remind times '50' is not a whole number "
+              "from 1 to 20"),
+    "GX839": (files(flow=FLOW.replace("to: done}", "to: done, approval: {steps: [{by: r}], "
+                                                   "remind: {after: 4h}}}")),
+              "approval of transition 'finish': remind needs every: how often to remind "
+              "again"),
     "GX961": (files(messages__m_yaml="replies: {r: {entity: thin, keywords: [x], body: b}}\n"),
               "reply template 'r' names unknown entity 'thin'"),
     "GX962": (files(messages__m_yaml="webhooks: {h: {url: 'http://h', secret_env: S, "
