@@ -30,7 +30,7 @@ from guanxi.automation import asking
 from guanxi.compile.app import App
 from guanxi.store.events import Event, claim_in, pending
 from guanxi.store.facade import Store
-from guanxi.store.unit import Statements, Unit, resolver_of
+from guanxi.store.unit import Statements, unit_on
 
 CONSUMER = "approvals"
 BATCH = 500
@@ -70,10 +70,8 @@ def follow(store: Store, now: dt.datetime) -> list[str]:
     statements = Statements()
     system = store.system
     while True:
-        with claim_in(engine, CONSUMER, BATCH) as (conn, events):
-            unit = Unit(app=app, conn=conn, user=system, now=now,
-                        ctx=store.context(system, now), resolve=resolver_of(app, conn),
-                        statements=statements)
+        with claim_in(engine, CONSUMER, BATCH) as (conn, events), \
+                unit_on(app, conn, statements, system, now) as unit:
             for event in events:
                 compiled = app.entities.get(event.entity)
                 if compiled is None or not deletes(event) or \
@@ -86,7 +84,5 @@ def follow(store: Store, now: dt.datetime) -> list[str]:
                                                 event.user_id, among):
                     done.append(f"approval {approval} withdrawn: {event.entity} "
                                 f"{event.record_id} was deleted")
-            for step in unit.closing:
-                step()
         if len(events) < BATCH:
             return done

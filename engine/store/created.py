@@ -11,8 +11,8 @@ Only fields whose stored form gives their history value exactly are built this w
 text of every kind, whole numbers, references and users, dates, booleans, and numbers
 with a scale (SQLite stores them as doubles) while every value of the batch is small
 enough for its double to round back to the same digits, and not a negative zero
-(`HistorySql.exact`). An entity
-with other fields, or a batch with a larger number, is encoded in Python.
+(`HistorySql.exact`). An entity with other fields, or a batch with a larger number, is
+encoded in Python.
 """
 
 from __future__ import annotations

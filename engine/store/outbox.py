@@ -119,11 +119,8 @@ def record_created(unit: Unit, entity: CompiledEntity, statement: created.Histor
     """`record` for many new rows of an entity whose changes no hook reads (`encodes`),
     with consecutive `ids`: their history built in SQL from the rows (`created`), then
     their events copied from it, as `journal` does."""
-    conn = unit.conn
-    table = unit.app.tables.history
-    before = conn.execute(sa.select(sa.func.coalesce(sa.func.max(table.c.id), 0))).scalar()
-    created.write(unit, statement, action, entity.name, ids[0], ids[-1])
-    conn.execute(_copy_events(unit), {"gx_after": before})
+    _with_events(unit, lambda: created.write(unit, statement, action, entity.name, ids[0],
+                                             ids[-1]))
 
 
 def derived_changes(unit: Unit) -> None:
@@ -147,13 +144,19 @@ def journal(unit: Unit, changes: Sequence[Change]) -> None:
         history_statement(unit).run(conn, row).close()
         _event_statement(unit).run(conn, {**row, "kind": KINDS[row["action"]]}).close()
         return
-    # Many: the events are copied from the history rows just written, in SQL, so
-    # their changes are encoded once. No other writer appends history meanwhile (the
-    # SQLite write lock; the advisory lock above on PostgreSQL).
+    texts = changes[0].text is not None
+    statement = _history_text(unit) if texts else history_statement(unit)
+    _with_events(unit, lambda: statement.many(conn, history))
+
+
+def _with_events(unit: Unit, write_history: Callable[[], None]) -> None:
+    """Run `write_history` (many history rows), then copy the rows it wrote into the
+    events, in SQL, so their changes are encoded once. No other writer appends history
+    meanwhile (the SQLite write lock; the advisory lock `journal` takes on PostgreSQL)."""
+    conn = unit.conn
     table = unit.app.tables.history
     before = conn.execute(sa.select(sa.func.coalesce(sa.func.max(table.c.id), 0))).scalar()
-    texts = changes[0].text is not None
-    (_history_text(unit) if texts else history_statement(unit)).many(conn, history)
+    write_history()
     conn.execute(_copy_events(unit), {"gx_after": before})
 
 

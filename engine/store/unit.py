@@ -114,13 +114,23 @@ def unit_of_work(app: App, engine: sa.Engine, statements: Statements, user: User
     """A Unit for one call of `user` at `now` (with `ctx`, the context already made for
     them at `now`), in its own transaction; its `closing` steps run when the call
     returns, before the commit (not when it raises: then everything is rolled back)."""
-    with transaction(engine, write=write) as conn:
-        if ctx is None:
-            ctx = context_of(app, user, now)
-        if app.team_rules and user.id is not None:
-            ctx = dataclasses.replace(ctx, team_mates=team_mates(app, conn, user.id))
-        unit = Unit(app=app, conn=conn, user=user, now=now, ctx=ctx,
-                    resolve=resolver_of(app, conn), statements=statements)
+    with transaction(engine, write=write) as conn, \
+            unit_on(app, conn, statements, user, now, ctx=ctx) as unit:
         yield unit
-        for step in unit.closing:
-            step()
+
+
+@contextmanager
+def unit_on(app: App, conn: sa.Connection, statements: Statements, user: User,
+            now: dt.datetime, *, ctx: expr.Context | None = None) -> Iterator[Unit]:
+    """A Unit for one call of `user` at `now` in `conn`'s transaction, which the caller
+    opened (a consumer's claim of events, or `unit_of_work`); its `closing` steps run
+    when the block returns (not when it raises)."""
+    if ctx is None:
+        ctx = context_of(app, user, now)
+    if app.team_rules and user.id is not None:
+        ctx = dataclasses.replace(ctx, team_mates=team_mates(app, conn, user.id))
+    unit = Unit(app=app, conn=conn, user=user, now=now, ctx=ctx,
+                resolve=resolver_of(app, conn), statements=statements)
+    yield unit
+    for step in unit.closing:
+        step()

@@ -7,7 +7,7 @@ survivor takes from the other (the rest keep the survivor's). Answers the surviv
 from __future__ import annotations
 
 from guanxi.server import records as rv
-from guanxi.server.api.routes import ApiError, _body, _record_response
+from guanxi.server.api.routes import ApiError, _record_response, json_body
 from guanxi.server.context import Ctx, handler
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -17,7 +17,7 @@ from starlette.routing import Route
 def merge_record(ctx: Ctx, entity: str, id: int) -> Response:
     if ctx.spec.entity(entity) is None:
         raise ApiError(404, "not_found", f"there is no entity {entity!r}")
-    body = _body(ctx)
+    body = json_body(ctx)
     other = body.get("other")
     take = body.get("take") or {}
     if isinstance(other, bool) or not isinstance(other, int):

@@ -18,14 +18,13 @@ from guanxi.errors import ValidationFailed
 from guanxi.fields.integers import parse_int
 from guanxi.fields.values import INT64_MAX
 from guanxi.server import records as rv
-from guanxi.server.api.routes import MAX_LIMIT, ApiError, _body
+from guanxi.server.api.routes import ApiError, entity_of, json_body, page_options
 from guanxi.server.context import Ctx, handler
 from guanxi.server.display import json_value
 from guanxi.workspace import notes
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-DEFAULT_LIMIT = 50
 FIELDS = ("body",)
 
 
@@ -35,19 +34,9 @@ def note_json(note: notes.Note) -> dict[str, Any]:
             "created_at": json_value(note.created_at)}
 
 
-def _known(ctx: Ctx, entity: str) -> None:
-    if ctx.spec.entity(entity) is None:
-        raise ApiError(404, "not_found", f"there is no entity {entity!r}")
-
-
 def _page(ctx: Ctx, entity: str, id: int) -> Response:
     params = ctx.request.query_params
-    limit = parse_int(params.get("limit", str(DEFAULT_LIMIT)), low=1, high=MAX_LIMIT)
-    if limit is None:
-        raise ApiError(400, "bad_limit", f"limit must be a whole number from 1 to {MAX_LIMIT}")
-    total = params.get("total", "true")
-    if total not in ("true", "false"):
-        raise ApiError(400, "bad_total", "total must be true or false")
+    limit, with_total = page_options(params)
     after = None
     if params.get("after"):
         after = parse_int(params["after"], low=1, high=INT64_MAX)
@@ -55,13 +44,13 @@ def _page(ctx: Ctx, entity: str, id: int) -> Response:
             raise ApiError(400, "bad_cursor",
                            "after must be the next_cursor of the previous page of notes")
     page = notes.page_of(ctx.store, rv.acting_user(ctx), entity, id, limit=limit,
-                         after=after, with_total=total == "true")
+                         after=after, with_total=with_total)
     return JSONResponse({"items": [note_json(n) for n in page.items],
                          "next_cursor": page.next_cursor, "total": page.total})
 
 
 def _add(ctx: Ctx, entity: str, id: int) -> Response:
-    body = _body(ctx)
+    body = json_body(ctx)
     problems = {name: ["unknown field: a note takes only body"]
                 for name in body if name not in FIELDS}
     text = body.get("body")
@@ -83,7 +72,7 @@ def _add(ctx: Ctx, entity: str, id: int) -> Response:
 
 @handler(api=True)
 def record_notes(ctx: Ctx, entity: str, id: int) -> Response:
-    _known(ctx, entity)
+    entity_of(ctx, entity)
     if ctx.request.method == "POST":
         return _add(ctx, entity, id)
     return _page(ctx, entity, id)

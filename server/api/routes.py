@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from typing import Any
 
 from guanxi.errors import (
@@ -83,14 +84,26 @@ def _record_response(record: dict[str, Any], status: int = 200,
     return JSONResponse(record_json(record), status_code=status, headers=headers)
 
 
-def _entity(ctx: Ctx, name: str) -> EntitySpec:
+def entity_of(ctx: Ctx, name: str) -> EntitySpec:
     entity = ctx.spec.entity(name)
     if entity is None:
         raise ApiError(404, "not_found", f"there is no entity {name!r}")
     return entity
 
 
-def _body(ctx: Ctx, required: bool = True) -> dict[str, Any]:
+def page_options(params: Mapping[str, str]) -> tuple[int, bool]:
+    """A list page's `limit` (1…MAX_LIMIT, default 50) and whether to count the `total`
+    (`true`, the default, or `false`); 400 for anything else."""
+    limit = parse_int(params.get("limit", "50"), low=1, high=MAX_LIMIT)
+    if limit is None:
+        raise ApiError(400, "bad_limit", f"limit must be a whole number from 1 to {MAX_LIMIT}")
+    total = params.get("total", "true")
+    if total not in ("true", "false"):
+        raise ApiError(400, "bad_total", "total must be true or false")
+    return limit, total == "true"
+
+
+def json_body(ctx: Ctx, required: bool = True) -> dict[str, Any]:
     raw: bytes = ctx._cache.get("body", b"")
     if not raw.strip():
         if required:
@@ -185,18 +198,13 @@ def _filters(ctx: Ctx, entity: EntitySpec) -> dict[str, FilterValue]:
 def list_records(ctx: Ctx, entity: str) -> Response:
     if entity == "me" and ctx.request.method != "GET":
         raise HTTPException(405, headers={"Allow": "GET"})
-    spec = _entity(ctx, entity)
+    spec = entity_of(ctx, entity)
     if ctx.request.method == "POST":
         return create_record(ctx, spec)
     if not ctx.may(entity, "read"):
         raise ApiError(403, "forbidden", f"you may not read {entity}")
     params = ctx.request.query_params
-    limit = parse_int(params.get("limit", "50"), low=1, high=MAX_LIMIT)
-    if limit is None:
-        raise ApiError(400, "bad_limit", f"limit must be a whole number from 1 to {MAX_LIMIT}")
-    total = params.get("total", "true")
-    if total not in ("true", "false"):
-        raise ApiError(400, "bad_total", "total must be true or false")
+    limit, with_total = page_options(params)
     seen = rv.visible(ctx, spec)
     raw_sort = params.get("sort", "")
     sort = tuple(s.strip() for s in raw_sort.split(",")) if raw_sort.strip() else ("-id",)
@@ -211,13 +219,13 @@ def list_records(ctx: Ctx, entity: str) -> Response:
         rv.acting_user(ctx), entity, where=params.get("where") or None,
         filters=_filters(ctx, spec) or None, search=params.get("q") or None,
         sort=sort, limit=limit, after=params.get("after") or None,
-        with_total=total == "true", sla=sla)
+        with_total=with_total, sla=sla)
     return JSONResponse({"items": [record_json(r) for r in page.items],
                          "next_cursor": page.next_cursor, "total": page.total})
 
 
 def create_record(ctx: Ctx, spec: EntitySpec) -> Response:
-    body = _body(ctx)
+    body = json_body(ctx)
     warning = duplicate_warning(ctx.store, rv.acting_user(ctx), spec, ctx.request, body)
     if warning is not None:
         return warning
@@ -227,7 +235,7 @@ def create_record(ctx: Ctx, spec: EntitySpec) -> Response:
 
 @handler(api=True)
 def one_record(ctx: Ctx, entity: str, id: int) -> Response:
-    _entity(ctx, entity)
+    entity_of(ctx, entity)
     user = rv.acting_user(ctx)
     method = ctx.request.method
     if method == "GET":
@@ -236,7 +244,7 @@ def one_record(ctx: Ctx, entity: str, id: int) -> Response:
             return Response(status_code=304, headers={"ETag": etag(record)})
         return _record_response(record)
     if method == "PATCH":
-        body = _body(ctx)
+        body = json_body(ctx)
         expected = _expected_version(ctx, body)
         updated = ctx.store.update(user, entity, id, body, expected_version=expected)
         return _record_response(updated)
@@ -248,11 +256,11 @@ def one_record(ctx: Ctx, entity: str, id: int) -> Response:
 
 @handler(api=True)
 def fire_transition(ctx: Ctx, entity: str, id: int, name: str) -> Response:
-    spec = _entity(ctx, entity)
+    spec = entity_of(ctx, entity)
     workflow = rv.workflow_of(ctx, spec)
     if workflow is None or workflow.transition(name) is None:
         raise ApiError(404, "not_found", f"{entity} has no transition {name!r}")
-    body = _body(ctx, required=False)
+    body = json_body(ctx, required=False)
     expected = _expected_version(ctx, body)
     record = ctx.store.transition(rv.acting_user(ctx), entity, id, name, body or None,
                                   expected_version=expected)
@@ -261,7 +269,7 @@ def fire_transition(ctx: Ctx, entity: str, id: int, name: str) -> Response:
 
 @handler(api=True)
 def list_transitions(ctx: Ctx, entity: str, id: int) -> Response:
-    _entity(ctx, entity)
+    entity_of(ctx, entity)
     held = ctx.store.get(rv.acting_user(ctx), entity, id, with_rights=True)
     items = [{"name": tr.name, "label": rv.transition_label(ctx, tr), "to": tr.target,
               "require": list(tr.require)} for tr in held.transitions]
@@ -270,7 +278,7 @@ def list_transitions(ctx: Ctx, entity: str, id: int) -> Response:
 
 @handler(api=True)
 def record_history(ctx: Ctx, entity: str, id: int) -> Response:
-    _entity(ctx, entity)
+    entity_of(ctx, entity)
     items = ctx.store.history(rv.acting_user(ctx), entity, id)
     return JSONResponse({"items": [record_json(dict(i)) if isinstance(i, dict) else i
                                    for i in json_value(list(items))]})
@@ -278,7 +286,7 @@ def record_history(ctx: Ctx, entity: str, id: int) -> Response:
 
 @handler(api=True)
 def restore_record(ctx: Ctx, entity: str, id: int) -> Response:
-    _entity(ctx, entity)
+    entity_of(ctx, entity)
     record = ctx.store.restore(rv.acting_user(ctx), entity, id)
     return _record_response(record)
 

@@ -7,7 +7,7 @@ API `GET /api/me/approvals` (`?decided=true` adds decided ones) and
 from __future__ import annotations
 
 from guanxi.errors import GuanxiError, NotFound, RequestInvalid
-from guanxi.server.api.routes import ApiError, _body
+from guanxi.server.api.routes import ApiError, json_body
 from guanxi.server.context import Ctx, handler
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -57,7 +57,7 @@ def my_approvals(ctx: Ctx) -> Response:
 @handler(api=True)
 def decide(ctx: Ctx, id: int) -> Response:
     assert ctx.user is not None
-    body = _body(ctx)
+    body = json_body(ctx)
     decision, comment = body.get("decision"), body.get("comment", "")
     if not isinstance(decision, str):
         raise ApiError(400, "bad_request", "decision must be \"approve\" or \"reject\"",
