@@ -12,7 +12,7 @@ import datetime as dt
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 from guanxi.errors import NotFound
@@ -72,8 +72,7 @@ class Batch:
     user_id: int | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Journaled:
+class Journaled(NamedTuple):
     """One record a batch created or changed."""
 
     number: int
@@ -133,6 +132,29 @@ def journal(conn: sa.Connection, batch: int, rows: Sequence[Journaled]) -> None:
             "import_id": batch, "number": r.number, "entity": r.entity,
             "record_id": r.record_id, "action": r.action, "changes": dict(r.changes)}
             for r in rows])
+
+
+# The created records of one write, numbered consecutively from the first id: their row
+# numbers in one JSON array, so the journal takes one statement and no row per record
+# goes through the driver.
+_JOURNAL_CREATED_SQLITE = (
+    "INSERT INTO gx_import_row (import_id, number, entity, record_id, action, changes)"
+    " SELECT ?, value, ?, ? + key, 'create', '{}' FROM json_each(?) ORDER BY key")
+
+
+def journal_created(conn: sa.Connection, batch: int, entity: str, numbers: Sequence[int],
+                    ids: Sequence[int]) -> None:
+    """Journal the records a batch created (row `numbers[i]` gave record `ids[i]`), in the
+    write's transaction: as `journal` does, in one statement on SQLite when the ids are
+    consecutive."""
+    if not ids:
+        return
+    if conn.dialect.name == "sqlite" and list(ids) == list(range(ids[0], ids[0] + len(ids))):
+        conn.exec_driver_sql(_JOURNAL_CREATED_SQLITE,
+                             (batch, entity, ids[0], json.dumps(list(numbers))))
+        return
+    journal(conn, batch, [Journaled(number, entity, record_id, "create", {})
+                          for number, record_id in zip(numbers, ids, strict=True)])
 
 
 def get(engine: sa.Engine, batch: int) -> Batch:

@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 from guanxi.compile.app import CompiledEntity
@@ -40,8 +40,7 @@ from guanxi.store.unit import Unit
 MODES = ("all-or-nothing", "skip-bad", "upsert")
 
 
-@dataclass(frozen=True, slots=True)
-class Problem:
+class Problem(NamedTuple):
     """One line of the report: the row (line of the file), the column, its value and what
     is wrong."""
 
@@ -76,7 +75,7 @@ class _Deferred:
     value: Any
 
 
-@dataclass
+@dataclass(slots=True)
 class _Cells:
     """One row being prepared."""
 
@@ -434,10 +433,13 @@ class Importer:
             if outcome.action == "create" and outcome.number in self.deferred_rows:
                 self.created_ids[outcome.number] = outcome.record_id
         if self.batch is not None:
+            name = self.entity.name
+            created = [o for o in outcomes if o.action == "create"]
+            batches.journal_created(unit.conn, self.batch, name,
+                                    [o.number for o in created], [o.record_id for o in created])
             batches.journal(unit.conn, self.batch, [
-                batches.Journaled(o.number, self.entity.name, o.record_id, o.action,
-                                  o.changes if o.action == "update" else {})
-                for o in outcomes if o.action in ("create", "update")])
+                batches.Journaled(o.number, name, o.record_id, o.action, o.changes)
+                for o in outcomes if o.action == "update"])
 
 
 def _trimmed(convert: Callable[[str], Any]) -> Callable[[str], Any]:

@@ -8,17 +8,19 @@ learns something returns new rows, and a row's errors only grow.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import Any
+from types import MappingProxyType
+from typing import Any, NamedTuple
 
 from guanxi.compile.validation import merge_errors
 from guanxi.errors import GuanxiError
 
 Errors = dict[str, list[str]]
 
+# The empty mapping a row starts with (shared, so never to be changed).
+EMPTY: Mapping[str, Any] = MappingProxyType({})
 
-@dataclass(frozen=True, slots=True)
-class Row:
+
+class Row(NamedTuple):
     """One record on its way through the pipeline.
 
     `number`: its 1-based place in the input; `given`: the values as the caller gave
@@ -30,9 +32,9 @@ class Row:
 
     number: int
     given: Mapping[str, Any]
-    record: Mapping[str, Any] = field(default_factory=dict)
+    record: Mapping[str, Any] = EMPTY
     changed: frozenset[str] = frozenset()
-    errors: Mapping[str, Sequence[str]] = field(default_factory=dict)
+    errors: Mapping[str, Sequence[str]] = EMPTY
     refusal: GuanxiError | None = None
     record_id: int | None = None
 

@@ -20,8 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 from guanxi.compile.app import CompiledEntity
@@ -40,8 +39,7 @@ KINDS = {"create": "created", "update": "updated", "transition": "transitioned",
 EVENT_LOCK = 0x67785F6576656E74
 
 
-@dataclass(frozen=True, slots=True)
-class Change:
+class Change(NamedTuple):
     """One record written: what history and the event say about it."""
 
     entity: str

@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 import sqlalchemy as sa
 from guanxi.compile.app import CompiledEntity
@@ -29,7 +29,7 @@ from guanxi.language.collector import collector_paused, sweep
 from guanxi.messages import render, show
 from guanxi.spec import NOWHERE, FieldSpec
 from guanxi.store import changing, outbox, stages
-from guanxi.store.batch import Batch, Errors, Row, errors_of
+from guanxi.store.batch import EMPTY, Batch, Errors, Row, errors_of
 from guanxi.store.bulk import check_import
 from guanxi.store.pipeline import Creation
 from guanxi.store.records import Loaded, RowError, changes_of, flag
@@ -41,8 +41,7 @@ Begin = Callable[[], AbstractContextManager[Unit]]
 MOMENT = FieldSpec("updated_at", "datetime", NOWHERE)
 
 
-@dataclass(frozen=True, slots=True)
-class Write:
+class Write(NamedTuple):
     """One row to save: the values of a new record (`record_id` None), changes to record
     `record_id`, or (`delete`) its soft deletion. `number`: its row in the input."""
 
@@ -52,15 +51,14 @@ class Write:
     delete: bool = False
 
 
-@dataclass(frozen=True, slots=True)
-class Outcome:
+class Outcome(NamedTuple):
     """What saving one row did: `action` is create, update, delete or unchanged;
     `changes` {field: [old, new]} as history records them."""
 
     number: int
     record_id: int
     action: str
-    changes: Mapping[str, Any] = field(default_factory=dict)
+    changes: Mapping[str, Any] = EMPTY
 
 
 @dataclass(frozen=True, slots=True)

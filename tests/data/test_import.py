@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from crm_project import Crm, open_crm
 from guanxi.cli.main import main
-from guanxi.data import mapping
+from guanxi.data import batches, mapping
 from guanxi.data.importer import Importer, Problem, undo
 from guanxi.errors import AccessDenied, RequestInvalid
 from guanxi.identity import User
@@ -193,6 +193,20 @@ def test_undo_restores_what_an_upsert_changed(crm: Crm, tmp_path: Path) -> None:
         mode="upsert", keys=["email"])
     undo(crm.store, crm.manager, result.batch)
     assert [r["name"] for r in customers(crm)] == ["Ada"]
+
+
+def test_the_journal_names_each_created_record_with_its_line(crm: Crm,
+                                                             tmp_path: Path) -> None:
+    lines = "".join(f"P{n},p{n}@example.com\n" if n != 4 else "Bad,not-an-email\n"
+                    for n in range(1, 8))
+    path = write_csv(tmp_path / "c.csv", "name,email\n" + lines)
+    result, _ = run(crm, crm.manager, path, mode="skip-bad", batch_size=2)
+    by_name = {r["name"]: r["id"] for r in customers(crm)}
+    journaled = batches.journaled(crm.store.engine, result.batch)
+    assert sorted((j.number, j.record_id, j.action) for j in journaled) == [
+        (n + 1, by_name[f"P{n}"], "create") for n in (1, 2, 3, 5, 6, 7)]
+    undo(crm.store, crm.manager, result.batch)
+    assert customers(crm) == []
 
 
 def test_a_historical_import_needs_an_administrator(crm: Crm, write_project,
