@@ -2,7 +2,7 @@
 against what a developer would write instead.
 
 Contenders, each on a fresh database, on the same rows (JSON values, as from an API or a
-parsed file):
+parsed file), taking turns round after round (Django apart, in its own process):
 - Guanxi: Store.bulk_insert as a sales rep (validation, the create rule, history rows);
 - raw sqlite3 executemany (on PostgreSQL: psycopg COPY), the physical limit;
 - the same, also writing what Guanxi writes besides the row: a history row (its JSON
