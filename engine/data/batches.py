@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import weakref
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
@@ -18,6 +19,7 @@ import sqlalchemy as sa
 from guanxi.errors import NotFound
 from guanxi.fields.registry import UTCDateTime
 from guanxi.identity import User
+from guanxi.store.prepared import Prepared, insert_statement
 from guanxi.store.records import user_id_of
 from sqlalchemy.dialects import postgresql
 
@@ -128,10 +130,25 @@ def journal(conn: sa.Connection, batch: int, rows: Sequence[Journaled]) -> None:
             (batch, r.number, r.entity, r.record_id, r.action,
              json.dumps(dict(r.changes)) if r.changes else "{}") for r in rows])
     elif rows:
-        conn.execute(ROWS.insert(), [{
+        _journal_statement(conn.dialect).many(conn, [{
             "import_id": batch, "number": r.number, "entity": r.entity,
             "record_id": r.record_id, "action": r.action, "changes": dict(r.changes)}
             for r in rows])
+
+
+_JOURNAL_COLUMNS = ("import_id", "number", "entity", "record_id", "action", "changes")
+_JOURNAL_STATEMENTS: weakref.WeakKeyDictionary[sa.Dialect, Prepared] = (
+    weakref.WeakKeyDictionary())
+
+
+def _journal_statement(dialect: sa.Dialect) -> Prepared:
+    """The INSERT of journal rows, compiled once per engine's dialect (COPY on
+    PostgreSQL)."""
+    found = _JOURNAL_STATEMENTS.get(dialect)
+    if found is None:
+        found = _JOURNAL_STATEMENTS[dialect] = Prepared(
+            insert_statement(ROWS, _JOURNAL_COLUMNS), dialect, copy_into=ROWS)
+    return found
 
 
 # The created records of one write, numbered consecutively from the first id: their row

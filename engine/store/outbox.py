@@ -70,7 +70,8 @@ def _event_statement(unit: Unit) -> Prepared:
     events = unit.app.tables.events
     names = ("entity", "record_id", "kind", "transition", "changes", "user_id", "at")
     return unit.statements.get(
-        "event", lambda: Prepared(insert_statement(events, names), unit.dialect))
+        "event", lambda: Prepared(insert_statement(events, names), unit.dialect,
+                                  copy_into=events))
 
 
 def _history(change: Change, user: User, now: dt.datetime) -> dict[str, Any]:

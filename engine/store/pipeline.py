@@ -93,10 +93,11 @@ class Creation:
 
 def persist(unit: Unit, entity: CompiledEntity, records: Sequence[Mapping[str, Any]]
             ) -> Sequence[int]:
-    """Stage: INSERT the records; their ids. One row: INSERT … RETURNING id. Many: on
-    SQLite the ids are allocated first (the write lock is held), so the driver takes a
-    plain executemany; on PostgreSQL the sequence gives them, returned by batched
-    INSERTs. A unique constraint the database refuses is a ValidationFailed."""
+    """Stage: INSERT the records; their ids. One row: INSERT … RETURNING id. Many: the
+    ids are allocated first (on SQLite after the largest, the write lock being held; on
+    PostgreSQL from the sequence), then the rows go in with one executemany (SQLite) or
+    one COPY (PostgreSQL). A unique constraint the database refuses is a
+    ValidationFailed."""
     table = entity.table
     conn = unit.conn
     try:
@@ -105,15 +106,11 @@ def persist(unit: Unit, entity: CompiledEntity, records: Sequence[Mapping[str, A
                                             lambda: table.insert().returning(table.c.id))
             return [conn.execute(statement, dict(records[0])).scalar_one()]
         allocated = allocate_ids(conn, table, len(records))
-        if allocated is None:
-            return conn.execute(
-                table.insert().returning(table.c.id, sort_by_parameter_order=True),
-                [dict(record) for record in records]).scalars().all()
         rows = [{**record, "id": record_id} for record_id, record in zip(allocated, records)]
         names = tuple(rows[0])
         prepared = unit.statements.get(
             ("insert", entity.name, names),
-            lambda: Prepared(insert_statement(table, names), conn.dialect))
+            lambda: Prepared(insert_statement(table, names), conn.dialect, copy_into=table))
         try:
             prepared.many(conn, rows)
         except conn.dialect.loaded_dbapi.IntegrityError as error:

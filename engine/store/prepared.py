@@ -28,12 +28,16 @@ def insert_statement(table: sa.Table, names: Any) -> Any:
         {name: sa.bindparam(name, type_=table.c[name].type) for name in names})
 
 
-def allocate_ids(conn: sa.Connection, table: sa.Table, count: int) -> list[int] | None:
-    """`count` new ids for `table`, taken in this writing transaction, on SQLite: it
-    holds the write lock from BEGIN IMMEDIATE, so the ids after the largest are free.
-    None elsewhere (PostgreSQL assigns them from the column's sequence)."""
-    if conn.dialect.name != "sqlite":
-        return None
+def allocate_ids(conn: sa.Connection, table: sa.Table, count: int) -> list[int]:
+    """`count` new ids for `table`, taken in this writing transaction. On SQLite it holds
+    the write lock from BEGIN IMMEDIATE, so the ids after the largest are free; on
+    PostgreSQL they are drawn from the id column's sequence in one query."""
+    if conn.dialect.name == "postgresql":
+        name = conn.dialect.identifier_preparer.format_table(table)
+        return list(conn.execute(
+            sa.text("SELECT nextval(pg_get_serial_sequence(:name, 'id')) "
+                    "FROM generate_series(1, :count)"),
+            {"name": name, "count": count}).scalars())
     top = conn.execute(sa.select(sa.func.max(table.c.id))).scalar()
     start = (top or 0) + 1
     return list(range(start, start + count))
@@ -65,10 +69,20 @@ def _processor(impl: Any, dialect: sa.Dialect) -> Processor:
     return process
 
 
+def _copy_sql(table: sa.Table, columns: Sequence[str], dialect: sa.Dialect) -> str:
+    """`COPY table (columns) FROM STDIN`."""
+    preparer = dialect.identifier_preparer
+    return (f"COPY {preparer.format_table(table)} "
+            f"({', '.join(preparer.quote(name) for name in columns)}) FROM STDIN")
+
+
 class Prepared:
     """One statement (with RETURNING or not), compiled for one dialect."""
 
-    def __init__(self, statement: Any, dialect: sa.Dialect) -> None:
+    def __init__(self, statement: Any, dialect: sa.Dialect, *,
+                 copy_into: sa.Table | None = None) -> None:
+        """`copy_into`: the statement is `insert_statement(copy_into, …)`, whose
+        parameters are the columns' values; `many` then runs COPY on PostgreSQL."""
         compiled = statement.compile(dialect=dialect)
         self._statement = statement
         self.sql = compiled.string
@@ -95,11 +109,20 @@ class Prepared:
         self._names = tuple(column.key for column in self._returning)
         # Built from the first result's description (drivers report column types there).
         self._result: tuple[Processor, ...] | None = None
+        self._copy = (_copy_sql(copy_into, [name for name, _, _ in self._params], dialect)
+                      if copy_into is not None and dialect.name == "postgresql" else None)
 
     def parameters(self, values: Mapping[str, Any], last: list[Any] | None = None) -> Any:
         """The driver's parameters for `values` (name -> Python value). `last`, kept by
         the caller across rows, remembers each parameter's last value and conversion,
         so that a value shared by every row (the moment of an import) is converted once."""
+        converted = self._row(values, last)
+        if self._positional is not None:
+            return tuple(converted)
+        return dict(zip(self._keys, converted))
+
+    def _row(self, values: Mapping[str, Any], last: list[Any] | None) -> list[Any]:
+        """Each parameter's value for `values`, converted, in the statement's order."""
         pick = self._pick
         if pick is not None and last is not None:
             try:
@@ -127,12 +150,10 @@ class Prepared:
                 converted.append(seen[1])
             else:
                 converted.append(process(value))
-        if self._positional is not None:
-            return tuple(converted)
-        return dict(zip(self._keys, converted))
+        return converted
 
-    def _converted(self, picked: tuple[Any, ...], last: list[Any]) -> Any:
-        """`parameters` for the values `picked` (each parameter's, in order)."""
+    def _converted(self, picked: tuple[Any, ...], last: list[Any]) -> list[Any]:
+        """`_row` for the values `picked` (each parameter's, in order)."""
         converted = list(picked)
         for index, process in self._processed:
             value = converted[index]
@@ -140,9 +161,7 @@ class Prepared:
             if seen is None or seen[0] is not value:
                 seen = last[index] = (value, process(value))
             converted[index] = seen[1]
-        if self._positional is not None:
-            return tuple(converted)
-        return dict(zip(self._keys, converted))
+        return converted
 
     def run(self, conn: sa.Connection, values: Mapping[str, Any]) -> Any:
         """Run in `conn`'s transaction; the DBAPI cursor (rowcount, fetch…)."""
@@ -151,15 +170,26 @@ class Prepared:
         return cursor
 
     def many(self, conn: sa.Connection, rows: Sequence[Mapping[str, Any]]) -> None:
-        """Run an INSERT once per row with executemany, in `conn`'s transaction. On
-        PostgreSQL through SQLAlchemy, which sends many rows per INSERT statement."""
+        """Run an INSERT once per row, in `conn`'s transaction: with executemany on
+        SQLite; on PostgreSQL with COPY (the same converted values, streamed), or else
+        through SQLAlchemy, which sends many rows per INSERT statement."""
+        last: list[Any] = [None] * len(self._params)
+        if self._copy is not None and conn.dialect.name == "postgresql":
+            cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+            try:
+                with cursor.copy(self._copy) as copy:
+                    write = copy.write_row
+                    for row in rows:
+                        write(self._row(row, last))
+            finally:
+                cursor.close()
+            return
         if conn.dialect.name != "sqlite":
             # With RETURNING, SQLAlchemy batches the rows into multi-row INSERTs.
             conn.execute(self._statement.returning(*self._statement.table.primary_key), rows)
             return
         cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
         try:
-            last: list[Any] = [None] * len(self._params)
             cursor.executemany(self.sql, [self.parameters(row, last) for row in rows])
         finally:
             cursor.close()
@@ -189,4 +219,5 @@ def history_statement(unit: Unit) -> Prepared:
     history = unit.app.tables.history
     names = ("entity", "record_id", "at", "user_id", "action", "transition", "changes")
     return unit.statements.get(
-        "history", lambda: Prepared(insert_statement(history, names), unit.dialect))
+        "history", lambda: Prepared(insert_statement(history, names), unit.dialect,
+                                    copy_into=history))

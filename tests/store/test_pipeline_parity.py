@@ -99,6 +99,31 @@ def test_bulk_insert_and_single_creates_agree(write_project, db_url, tmp_path, r
         many.store.dispose()
 
 
+TRICKY = [
+    {"name": "Tab", "notes": "a\tb\nc\\d \"e\" \\N", "referrer": "\\N", "value": "1234.56",
+     "probability": "12.5", "since": "2024-02-29", "follow_up": "90m", "vip": True,
+     "tags": ["hot", "partner"], "account": 1, "visits": 0, "phone": "+86 139 0000 0002"},
+    {"name": "Empty", "notes": "", "referrer": None, "tags": [], "vip": False},
+    {"name": "汉字", "notes": "第一行\r\n第二行", "value": 0, "email": "wang@example.cn"},
+]
+
+
+def test_a_bulk_insert_keeps_every_kind_of_value_as_single_creates_do(
+        write_project, db_url, tmp_path) -> None:
+    one, many = opened(write_project, db_url, tmp_path), opened(write_project, db_url, tmp_path)
+    try:
+        for values in TRICKY:
+            one.store.create(one.rep, "lead", values)
+        report = many.store.bulk_insert(many.rep, "lead", TRICKY)
+        assert (report.inserted, report.errors) == (3, [])
+        assert outcome(many, 3) == outcome(one, 3)
+        [first, *_] = many.store.list(many.rep, "lead", sort=["id"]).items
+        assert (first["notes"], first["referrer"]) == ("a\tb\nc\\d \"e\" \\N", "\\N")
+    finally:
+        one.store.dispose()
+        many.store.dispose()
+
+
 CHANGE = st.fixed_dictionaries({}, optional={
     "name": st.sampled_from(["", "Cy"]),
     "email": st.sampled_from([None, "x@y.cn", "X@Y.cn", "not an email"]),
