@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import weakref
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
@@ -21,6 +20,7 @@ from guanxi.fields.registry import UTCDateTime
 from guanxi.identity import User
 from guanxi.store.prepared import Prepared, insert_statement
 from guanxi.store.records import user_id_of
+from guanxi.store.unit import Unit
 from sqlalchemy.dialects import postgresql
 
 METADATA = sa.MetaData()
@@ -122,35 +122,25 @@ _JOURNAL_SQLITE = ("INSERT INTO gx_import_row (import_id, number, entity, record
                    " changes) VALUES (?, ?, ?, ?, ?, ?)")
 
 
-def journal(conn: sa.Connection, batch: int, rows: Sequence[Journaled]) -> None:
+def journal(unit: Unit, batch: int, rows: Sequence[Journaled]) -> None:
     """Journal records a batch created or changed, in the write's transaction (on SQLite
-    through the driver at once: a created record's changes are always empty)."""
+    through the driver at once: a created record's changes are always empty; on
+    PostgreSQL with COPY)."""
+    conn = unit.conn
     if rows and conn.dialect.name == "sqlite":
         conn.exec_driver_sql(_JOURNAL_SQLITE, [
             (batch, r.number, r.entity, r.record_id, r.action,
              json.dumps(dict(r.changes)) if r.changes else "{}") for r in rows])
     elif rows:
-        _journal_statement(conn.dialect).many(conn, [{
+        statement = unit.statements.get("import_journal", lambda: Prepared(
+            insert_statement(ROWS, _JOURNAL_COLUMNS), unit.dialect, copy_into=ROWS))
+        statement.many(conn, [{
             "import_id": batch, "number": r.number, "entity": r.entity,
             "record_id": r.record_id, "action": r.action, "changes": dict(r.changes)}
             for r in rows])
 
 
 _JOURNAL_COLUMNS = ("import_id", "number", "entity", "record_id", "action", "changes")
-_JOURNAL_STATEMENTS: weakref.WeakKeyDictionary[sa.Dialect, Prepared] = (
-    weakref.WeakKeyDictionary())
-
-
-def _journal_statement(dialect: sa.Dialect) -> Prepared:
-    """The INSERT of journal rows, compiled once per engine's dialect (COPY on
-    PostgreSQL)."""
-    found = _JOURNAL_STATEMENTS.get(dialect)
-    if found is None:
-        found = _JOURNAL_STATEMENTS[dialect] = Prepared(
-            insert_statement(ROWS, _JOURNAL_COLUMNS), dialect, copy_into=ROWS)
-    return found
-
-
 # The created records of one write, numbered consecutively from the first id: their row
 # numbers in one JSON array, so the journal takes one statement and no row per record
 # goes through the driver.
@@ -159,18 +149,19 @@ _JOURNAL_CREATED_SQLITE = (
     " SELECT ?, value, ?, ? + key, 'create', '{}' FROM json_each(?) ORDER BY key")
 
 
-def journal_created(conn: sa.Connection, batch: int, entity: str, numbers: Sequence[int],
+def journal_created(unit: Unit, batch: int, entity: str, numbers: Sequence[int],
                     ids: Sequence[int]) -> None:
     """Journal the records a batch created (row `numbers[i]` gave record `ids[i]`), in the
     write's transaction: as `journal` does, in one statement on SQLite when the ids are
     consecutive."""
     if not ids:
         return
-    if conn.dialect.name == "sqlite" and list(ids) == list(range(ids[0], ids[0] + len(ids))):
-        conn.exec_driver_sql(_JOURNAL_CREATED_SQLITE,
-                             (batch, entity, ids[0], json.dumps(list(numbers))))
+    if (unit.dialect.name == "sqlite"
+            and list(ids) == list(range(ids[0], ids[0] + len(ids)))):
+        unit.conn.exec_driver_sql(_JOURNAL_CREATED_SQLITE,
+                                  (batch, entity, ids[0], json.dumps(list(numbers))))
         return
-    journal(conn, batch, [Journaled(number, entity, record_id, "create", {})
+    journal(unit, batch, [Journaled(number, entity, record_id, "create", {})
                           for number, record_id in zip(numbers, ids, strict=True)])
 
 

@@ -338,7 +338,7 @@ class Importer:
         checked = creation.check([Row(i + 1, {plan.lookup: v}) for i, v in enumerate(values)])
         good = creation.write([row for row in checked if row.ok])
         if self.batch is not None:
-            batches.journal(unit.conn, self.batch, [
+            batches.journal(unit, self.batch, [
                 batches.Journaled(0, target.name, row.record_id or 0, "create", {})
                 for row in good])
         return {values[row.number - 1]: row.record_id for row in good
@@ -435,9 +435,9 @@ class Importer:
         if self.batch is not None:
             name = self.entity.name
             created = [o for o in outcomes if o.action == "create"]
-            batches.journal_created(unit.conn, self.batch, name,
-                                    [o.number for o in created], [o.record_id for o in created])
-            batches.journal(unit.conn, self.batch, [
+            batches.journal_created(unit, self.batch, name, [o.number for o in created],
+                                    [o.record_id for o in created])
+            batches.journal(unit, self.batch, [
                 batches.Journaled(o.number, name, o.record_id, o.action, o.changes)
                 for o in outcomes if o.action == "update"])
 

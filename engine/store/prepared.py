@@ -174,7 +174,7 @@ class Prepared:
         SQLite; on PostgreSQL with COPY (the same converted values, streamed), or else
         through SQLAlchemy, which sends many rows per INSERT statement."""
         last: list[Any] = [None] * len(self._params)
-        if self._copy is not None and conn.dialect.name == "postgresql":
+        if self._copy is not None:  # PostgreSQL
             cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
             try:
                 with cursor.copy(self._copy) as copy:
