@@ -76,7 +76,15 @@ def bulk_insert(begin: Begin, compiled: CompiledEntity, user: User,
                 for values in values_batch:
                     number += 1
                     batch.append(Row(number, values))
-                checked = creation.check(batch)
+                checked = creation.check(batch, defer_unique=mode == "skip_bad"
+                                         or not report_errors)
+                if creation.deferred(checked):
+                    written = creation.attempt(checked)
+                    if written is not None:
+                        inserted += len(written)
+                        sweep()
+                        continue
+                    checked = creation.recheck(checked)
                 report_errors.extend(RowError(row.number, errors_of(row))
                                      for row in checked if not row.ok)
                 if mode == "skip_bad" or not report_errors:

@@ -92,15 +92,21 @@ def _checked(row: Row, name: str) -> bool:
     return name in row.changed and name not in row.errors and row.record.get(name) is not None
 
 
-def references(unit: Unit, entity: CompiledEntity, batch: Batch) -> Batch:
+def references(unit: Unit, entity: CompiledEntity, batch: Batch,
+               users: set[int] | None = None) -> Batch:
     """Stage: each reference and user field names a record the user may read and that is
-    not deleted (or an active user)."""
+    not deleted (or an active user). `users`: ids already found to be active users in
+    this transaction (an import's earlier batches: nothing it writes changes a user),
+    not looked up again; those found are added to it."""
     user, ctx = unit.user, unit.ctx
     names = [n for n, t in entity.types.items()
              if t in ("reference", "user") and n != "created_by"]
     found_errors: list[dict[str, list[str]]] = [{} for _ in batch]
     for name in names:
-        wanted = {row.record[name] for row in batch if _checked(row, name)}
+        # `_checked`, inline: this runs for every row of an import.
+        wanted = {value for row in batch
+                  if name in row.changed and (value := row.record.get(name)) is not None
+                  and name not in row.errors}
         if not wanted:
             continue
         field = entity.fields.get(name)
@@ -112,9 +118,13 @@ def references(unit: Unit, entity: CompiledEntity, batch: Batch) -> Batch:
                             target.policy.rule(user, ctx, "read"))
             code, params = "no_record", {"entity": target.name}
         else:
-            users = unit.app.tables.users
-            rows = matching(unit, users, ["id"], keys, users.c.active.is_(True))
+            if users is not None and wanted <= users:
+                continue
+            table = unit.app.tables.users
+            rows = matching(unit, table, ["id"], keys, table.c.active.is_(True))
             code, params = "no_user", {}
+            if users is not None:
+                users.update(row[0] for row in rows)
         found = {row[0] for row in rows}
         if wanted <= found:
             continue  # every value named a record: no row to blame
@@ -123,6 +133,25 @@ def references(unit: Unit, entity: CompiledEntity, batch: Batch) -> Batch:
                 bucket.setdefault(name, []).append(
                     render(code, {"value": row.record[name], **params}, unit.language))
     return [row.failing(errors) for row, errors in zip(batch, found_errors)]
+
+
+def indexed(unit: Unit, entity: CompiledEntity) -> bool:
+    """Whether the database holds a unique index (over the whole table, on exactly its
+    columns) for each unique field and unique index of the entity, so that it refuses
+    what `unique` would."""
+    groups = unique_groups(entity)
+    if not groups:
+        return True
+    table = entity.table
+    inspector = sa.inspect(unit.conn)
+    found: set[frozenset[str]] = set()
+    for index in inspector.get_indexes(table.name, schema=table.schema):
+        options = index.get("dialect_options") or {}
+        if index.get("unique") and not any(k.endswith("_where") for k in options):
+            found.add(frozenset(str(c) for c in index["column_names"]))
+    for constraint in inspector.get_unique_constraints(table.name, schema=table.schema):
+        found.add(frozenset(constraint["column_names"]))
+    return all(frozenset(group) in found for group in groups)
 
 
 def _taken(unit: Unit, entity: CompiledEntity, group: tuple[str, ...],

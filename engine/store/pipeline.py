@@ -1,6 +1,14 @@
 """The write pipeline for new records: `create` (a batch of one) and `bulk_insert`
 run the same stages (`guanxi.store.stages`) on a batch, then persist the good rows
 with one executemany and end in `outbox.record` (hooks, history, events).
+
+A bulk write may leave a batch's unique check to the database (`check` with
+`defer_unique`): when every row of the batch is good otherwise and each unique field or
+index of the entity has its unique index in the database, the batch is written at once
+under a savepoint (`attempt`); only when an index refuses a value is the batch rolled
+back to it and checked value by value (`recheck`), giving the same row errors as the
+check before writing would have. Imports of new, distinct records, the common case, skip
+one query and a pass over the batch per unique field.
 """
 
 from __future__ import annotations
@@ -10,8 +18,8 @@ from typing import Any
 
 import sqlalchemy as sa
 from guanxi.compile.app import CompiledEntity
-from guanxi.errors import GuanxiError
-from guanxi.store import created, outbox, stages
+from guanxi.errors import GuanxiError, ValidationFailed
+from guanxi.store import created, lookups, outbox, stages
 from guanxi.store.batch import Batch, Errors, Row
 from guanxi.store.lookups import Seen, remember
 from guanxi.store.prepared import Prepared, allocate_ids, insert_statement
@@ -35,15 +43,24 @@ class Creation:
         self.writable = entity.policy.writable_fields(unit.user, self.state, "create")
         self.names: dict[frozenset[str], tuple[Errors, GuanxiError | None]] = {}
         self.seen: Seen = {}
+        # Users found active by the reference check of an earlier batch.
+        self.users: set[int] = set()
         self.shown = created.shown_fields(entity)
         self.text = CreatedText(self.shown)
         # Many new rows whose changes nothing reads, on SQLite: history built in SQL.
         self.history_sql = created.compile_history(
             entity, self.shown, unit.dialect, historical=historical
         ) if outbox.encodes(unit, entity) else None
+        # Whether the database's unique indexes can check a batch (`check`); None: not
+        # looked at yet.
+        self._indexed: bool | None = None
+        # The last batch `check` left to the database's unique indexes.
+        self._deferred: Batch | None = None
 
-    def check(self, batch: Batch) -> Batch:
-        """Every stage before persist, in order."""
+    def check(self, batch: Batch, *, defer_unique: bool = False) -> Batch:
+        """Every stage before persist, in order. `defer_unique`: the caller writes the
+        batch next if it is good; its unique values are then left to the database (see
+        the module) when it can be, and `deferred` says so."""
         unit, entity = self.unit, self.entity
         batch = stages.names(unit, entity, batch, self.writable, self.names, self.allow)
         batch = stages.coercion(unit, entity, batch, self.allow)
@@ -52,8 +69,49 @@ class Creation:
             batch = stages.historical(unit, entity, batch)
         batch = stages.computed(unit, entity, batch)
         batch = stages.validation(unit, entity, batch)
-        batch = stages.database(unit, entity, batch, creating=True, seen=self.seen)
+        batch = lookups.references(unit, entity, batch, self.users)
+        self._deferred = None
+        if defer_unique and len(batch) > 1 and not self.seen and self.indexed():
+            tentative = stages.create_rights(unit, entity, batch)
+            if all(row.ok for row in tentative):
+                self._deferred = tentative
+                return tentative
+        batch = stages.unique(unit, entity, batch, creating=True, seen=self.seen)
         return stages.create_rights(unit, entity, batch)
+
+    def indexed(self) -> bool:
+        """Whether every unique field and unique index of the entity has its unique index
+        in the database (looked at once)."""
+        if self._indexed is None:
+            self._indexed = lookups.indexed(self.unit, self.entity)
+        return self._indexed
+
+    def deferred(self, batch: Batch) -> bool:
+        """Whether `batch` (as `check` returned it) has its unique values unchecked."""
+        return batch is self._deferred
+
+    def attempt(self, batch: Batch) -> Batch | None:
+        """`write` for a `deferred` batch, its rows persisted under a savepoint: the rows
+        with ids, or None when a unique index refused a value (nothing of the batch is
+        written; `recheck` says which rows clash)."""
+        savepoint = self.unit.conn.begin_nested()
+        try:
+            ids = persist(self.unit, self.entity, [row.record for row in batch])
+        except ValidationFailed:  # a unique index refused a value
+            savepoint.rollback()
+            return None
+        except BaseException:
+            savepoint.rollback()
+            raise
+        savepoint.commit()
+        self._deferred = None
+        return self._written(batch, ids)
+
+    def recheck(self, batch: Batch) -> Batch:
+        """The unique check `check` left to the database, done now (the rows are good
+        otherwise, so the create rights need not be checked again)."""
+        self._deferred = None
+        return stages.unique(self.unit, self.entity, batch, creating=True, seen=self.seen)
 
     def skip(self, batch: Batch) -> None:
         """A checked batch that is not written (an all-or-nothing import after a bad
@@ -64,8 +122,13 @@ class Creation:
         """Persist the (good) rows, then their history and events; the rows with ids."""
         if not batch:
             return batch
+        return self._written(batch, persist(self.unit, self.entity,
+                                            [row.record for row in batch]))
+
+    def _written(self, batch: Batch, ids: Sequence[int]) -> Batch:
+        """After persist: the history and events of the rows given `ids`; the rows with
+        their ids."""
         records = [row.record for row in batch]
-        ids = persist(self.unit, self.entity, records)
         batch = [Row(row.number, row.given, row.record, row.changed, row.errors, None,
                      record_id) for row, record_id in zip(batch, ids)]
         action = "import" if self.historical else "create"

@@ -287,17 +287,27 @@ def bulk_save(begin: Begin, compiled: CompiledEntity, user: User, items: Iterabl
                         refused.append(prepared)
                     else:
                         writes.append(prepared)
+                writing = mode == "skip_bad" or not (errors or refused)
                 new = creation.check([Row(w.number, w.values) for w in writes
-                                      if w.record_id is None])
+                                      if w.record_id is None], defer_unique=writing)
                 existing = [w for w in writes if w.record_id is not None]
                 changed = changing.check(existing)
                 deletions = frozenset(w.number for w in existing if w.delete)
+                created: Batch | None = None
+                if creation.deferred(new):
+                    # Its unique values left to the database: written now if nothing
+                    # else of the batch keeps it from being written.
+                    if mode == "skip_bad" or all(row.ok for row in changed):
+                        created = creation.attempt(new)
+                    if created is None:
+                        new = creation.recheck(new)
                 refused.extend(RowError(row.number, errors_of(row))
                                for row in (*new, *changed) if not row.ok)
                 errors.extend(refused)
                 outcomes: list[Outcome] = []
                 if mode == "skip_bad" or not errors:
-                    created = creation.write([row for row in new if row.ok])
+                    if created is None:
+                        created = creation.write([row for row in new if row.ok])
                     outcomes = [Outcome(row.number, row.record_id or 0, "create")
                                 for row in created]
                     outcomes += changing.write([row for row in changed if row.ok],

@@ -222,6 +222,13 @@ def database(unit: Unit, entity: CompiledEntity, batch: Batch, *, creating: bool
              seen: lookups.Seen | None = None) -> Batch:
     """Stage: references and unique values, one query per field per batch."""
     batch = lookups.references(unit, entity, batch)
+    return unique(unit, entity, batch, creating=creating, seen=seen)
+
+
+def unique(unit: Unit, entity: CompiledEntity, batch: Batch, *, creating: bool,
+           seen: lookups.Seen | None = None) -> Batch:
+    """Stage (the second half of `database`): unique values, one query per unique field
+    or index per batch."""
     return lookups.unique(unit, entity, batch, known(entity, unit.user, creating=creating),
                           seen)
 

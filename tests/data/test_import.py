@@ -131,6 +131,28 @@ def test_skip_bad_writes_the_good_rows(crm: Crm, tmp_path: Path) -> None:
     assert [r["name"] for r in customers(crm)] == ["Ada"]
 
 
+def test_a_value_another_record_has_is_reported_on_its_line(crm: Crm,
+                                                            tmp_path: Path) -> None:
+    crm.store.create(crm.manager, "customer", {"name": "Ada", "email": "ada@example.com"})
+    path = write_csv(tmp_path / "c.csv", "name,email\nBo,bo@example.com\n"
+                                          "Cy,ada@EXAMPLE.com\nDi,di@example.com\n")
+    result, problems = run(crm, crm.manager, path)
+    assert [(p.row, p.column, p.value) for p in problems] == [(3, "email", "ada@EXAMPLE.com")]
+    assert "already used" in problems[0].message
+    assert result.written is False and [r["name"] for r in customers(crm)] == ["Ada"]
+
+
+def test_skip_bad_writes_the_rows_beside_a_value_another_record_has(crm: Crm,
+                                                                    tmp_path: Path) -> None:
+    crm.store.create(crm.manager, "customer", {"name": "Ada", "email": "ada@example.com"})
+    path = write_csv(tmp_path / "c.csv", "name,email\nBo,bo@example.com\n"
+                                          "Cy,ada@EXAMPLE.com\nDi,di@example.com\n")
+    result, problems = run(crm, crm.manager, path, mode="skip-bad")
+    assert [(p.row, p.column) for p in problems] == [(3, "email")]
+    assert (result.created, result.failed) == (2, 1)
+    assert [r["name"] for r in customers(crm)] == ["Ada", "Bo", "Di"]
+
+
 def test_missing_targets_are_created_when_the_mapping_says_so(crm: Crm,
                                                               tmp_path: Path) -> None:
     path = write_csv(tmp_path / "c.csv", "name,company\nAda,Acme\nBo,Acme\n")

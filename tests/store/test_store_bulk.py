@@ -95,3 +95,26 @@ def test_a_user_who_may_not_create_is_denied(sales):
 def test_an_unknown_mode_is_refused(sales):
     with pytest.raises(GuanxiError, match="mode"):
         sales.store.bulk_insert(sales.rep, "lead", [], mode="some")
+
+
+def test_a_clash_with_a_stored_record_in_an_otherwise_good_batch_names_its_row(sales):
+    sales.store.create(sales.rep, "lead", {"name": "stored", "email": "x@y.cn"})
+    rows = [{"name": f"n{i}", "email": f"n{i}@y.cn"} for i in range(5)]
+    rows[3]["email"] = "x@Y.cn"
+    report = sales.store.bulk_insert(sales.rep, "lead", rows, mode="skip_bad")
+    assert report == ImportReport(4, [
+        RowError(4, {"email": ["'x@y.cn' is already used by another lead"]})])
+    assert sales.store.count(sales.manager, "lead") == 5
+
+
+def test_a_unique_field_without_its_index_in_the_database_is_still_checked(sales):
+    import sqlalchemy as sa
+
+    with sales.store.engine.begin() as conn:
+        for index in sa.inspect(conn).get_indexes("lead"):
+            if index["unique"]:
+                conn.execute(sa.text(f'DROP INDEX "{index["name"]}"'))
+    rows = [{"name": "a", "email": "x@y.cn"}, {"name": "b", "email": "x@y.cn"}]
+    report = sales.store.bulk_insert(sales.rep, "lead", rows, mode="skip_bad")
+    assert report.inserted == 1 and [e.row for e in report.errors] == [2]
+    assert sales.store.count(sales.manager, "lead") == 1
