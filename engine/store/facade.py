@@ -293,7 +293,8 @@ class Store:
 
     def bulk_insert(self, user: User, entity: str, rows: Iterable[Mapping[str, Any]], *,
                     mode: str = "all_or_nothing", batch_size: int = 1000,
-                    historical: bool = False) -> ImportReport:
+                    historical: bool = False, ahead: bool | None = None,
+                    progress: Callable[[int], None] | None = None) -> ImportReport:
         """Insert many records, each validated and access-checked like `create`, in
         batches, in one transaction. `all_or_nothing`: any bad row inserts nothing;
         `skip_bad`: good rows are inserted. Either way every bad row is reported.
@@ -301,11 +302,18 @@ class Store:
         `historical=True` (administrators and the system actor only) imports records
         as they were: a row may also give `state` (checked against that state's
         requirements), `created_at` and `updated_at`; history records each as one
-        `import` entry at its `created_at`, and its event is `imported`."""
+        `import` entry at its `created_at`, and its event is `imported`.
+
+        `ahead`: whether the batches after the first are checked in a second process
+        while this one writes (`guanxi.store.ahead`); None (default): on Linux with more
+        than one CPU, from a process running one thread. The report is the same; the
+        rows are then read in that process, after the first batch. `progress`: called
+        after each batch with the number of rows done so far."""
         compiled = self.app.entity(entity)
         trusted = self._is_admin(user) or SYSTEM_ROLE in user.roles
         return bulk_insert(lambda: self._unit(user), compiled, user, rows, mode=mode,
-                           batch_size=batch_size, historical=historical, trusted=trusted)
+                           batch_size=batch_size, historical=historical, trusted=trusted,
+                           ahead=ahead, progress=progress)
 
     def recompute(self, entity: str | None = None) -> dict[str, int]:
         """Rebuild every roll-up and stored computed field (of `entity`, or of every

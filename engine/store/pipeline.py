@@ -61,14 +61,25 @@ class Creation:
         """Every stage before persist, in order. `defer_unique`: the caller writes the
         batch next if it is good; its unique values are then left to the database (see
         the module) when it can be, and `deferred` says so."""
-        unit, entity = self.unit, self.entity
+        return self.finish(self.prepare(batch), defer_unique=defer_unique)
+
+    def prepare(self, batch: Batch, unit: Unit | None = None) -> Batch:
+        """The stages that read no table but through `unit.resolve` (default: this
+        write's unit): names, coercion, defaults, computed fields, validation."""
+        unit = unit or self.unit
+        entity = self.entity
         batch = stages.names(unit, entity, batch, self.writable, self.names, self.allow)
         batch = stages.coercion(unit, entity, batch, self.allow)
         batch = stages.new_records(unit, entity, batch, self.state)
         if self.historical:
             batch = stages.historical(unit, entity, batch)
         batch = stages.computed(unit, entity, batch)
-        batch = stages.validation(unit, entity, batch)
+        return stages.validation(unit, entity, batch)
+
+    def finish(self, batch: Batch, *, defer_unique: bool = False) -> Batch:
+        """The stages after `prepare`, up to persist: references, unique values (see
+        `check`), the create condition."""
+        unit, entity = self.unit, self.entity
         batch = lookups.references(unit, entity, batch, self.users)
         self._deferred = None
         if defer_unique and len(batch) > 1 and not self.seen and self.indexed():

@@ -240,3 +240,22 @@ def test_one_batch_of_changes_gives_each_record_its_values_and_version(
                                         ("Cy B", "5.00", 2)]
     finally:
         sales.store.dispose()
+
+
+@settings(max_examples=12, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rows=st.lists(ROW, min_size=2, max_size=7), batch_size=st.integers(1, 3),
+       mode=st.sampled_from(["skip_bad", "all_or_nothing"]))
+def test_a_bulk_insert_checked_ahead_in_a_second_process_agrees_with_one_checked_here(
+        write_project, db_url, tmp_path, rows, batch_size, mode):
+    here, ahead = opened(write_project, db_url, tmp_path), opened(write_project, db_url, tmp_path)
+    try:
+        expected = here.store.bulk_insert(here.rep, "lead", rows, mode=mode,
+                                          batch_size=batch_size, ahead=False)
+        report = ahead.store.bulk_insert(ahead.rep, "lead", rows, mode=mode,
+                                         batch_size=batch_size, ahead=True)
+        assert report == expected
+        assert outcome(ahead, len(rows)) == outcome(here, len(rows))
+    finally:
+        here.store.dispose()
+        ahead.store.dispose()

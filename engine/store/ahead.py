@@ -1,0 +1,194 @@
+"""Checking a bulk insert's next batches in a second process while this one writes.
+
+About half of a bulk insert's time goes to stages that need no database: names,
+coercion, defaults, computed fields and validation (`Creation.prepare`). The other half
+(references, unique values, the create condition, persist, history, events) needs the
+import's one transaction. On a machine with more than one core, `bulk_insert` forks a
+child process that runs the first half for the batches after the first, while the
+parent runs the second half; the child sends each batch's checked rows through a pipe,
+a batch or two ahead (the pipe's buffer bounds how far).
+
+The child never uses the database. The unit it checks with has a resolver that refuses:
+a batch whose rules or computed fields read through a reference, or that has a row the
+names stage refuses, goes back to the parent as given, and the parent checks it itself
+— the rows, their errors and their order are the same either way. The child ends with
+`os._exit`, so nothing the parent opened (the transaction, its connection, files) is
+closed, flushed or cleaned up from it, and the objects alive at the fork are frozen out
+of its collector (`gc.freeze`), so no finalizer of the parent's runs in it.
+
+A child is forked only on Linux, with more than one CPU, from a process running one
+thread (forking a process whose other threads may hold locks is unsafe), and when the
+rows fill more than one batch. If the child dies, the import fails as a whole (nothing
+is written) with an error saying so.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import gc
+import os
+import pickle
+import signal
+import struct
+import sys
+import threading
+from collections.abc import Generator, Iterable, Iterator, Mapping
+from contextlib import suppress
+from itertools import chain, islice
+from typing import Any, BinaryIO
+
+from guanxi.errors import GuanxiError
+from guanxi.store.batch import EMPTY, Batch, Row
+from guanxi.store.pipeline import Creation
+
+# What goes through the pipe per batch: its checked rows, or its given rows back.
+_CHECKED, _GIVEN, _END = 0, 1, 2
+_HEADER = struct.Struct("!Q")
+
+
+class _NeedsDatabase(Exception):
+    """Raised in the child when a stage would read another record."""
+
+
+def _refuse(entity: str, record_id: int) -> Any:
+    raise _NeedsDatabase(entity, record_id)
+
+
+def batches(rows: Iterable[Mapping[str, Any]], size: int) -> Iterator[Batch]:
+    """The rows in batches of `size`, numbered from 1."""
+    iterator = iter(rows)
+    number = 0
+    while chunk := list(islice(iterator, size)):
+        batch = []
+        for values in chunk:
+            number += 1
+            batch.append(Row(number, values))
+        yield batch
+
+
+def possible() -> bool:
+    """Whether a checking child may be forked here."""
+    return (sys.platform == "linux" and (os.cpu_count() or 1) > 1
+            and threading.active_count() == 1)
+
+
+def checked(creation: Creation, rows: Iterable[Mapping[str, Any]], size: int,
+            ahead: bool | None = None) -> Generator[tuple[Batch, bool], None, None]:
+    """The batches of `rows`, each with whether the stages before the database have run
+    on it (`Creation.prepare`): in a child process for the batches after the first when
+    `ahead` (None: when `possible`), else not at all (the caller runs them)."""
+    source = batches(rows, size)
+    first = next(source, None)
+    if first is None:
+        return
+    second = next(source, None)
+    if second is None or not (possible() if ahead is None else ahead):
+        yield first, False
+        if second is not None:
+            yield second, False
+            for batch in source:
+                yield batch, False
+        return
+    with _Child(creation, chain([second], source)) as child:
+        yield first, False
+        yield from child
+
+
+def _send(pipe: BinaryIO, message: Any) -> None:
+    data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+    pipe.write(_HEADER.pack(len(data)))
+    pipe.write(data)
+
+
+def _receive(pipe: BinaryIO) -> Any:
+    header = pipe.read(_HEADER.size)
+    if len(header) < _HEADER.size:
+        return None
+    (length,) = _HEADER.unpack(header)
+    data = pipe.read(length)
+    if len(data) < length:
+        return None
+    return pickle.loads(data)
+
+
+def _check(creation: Creation, source: Iterator[Batch], pipe: BinaryIO) -> None:
+    """The child's work: each batch checked (or given back), then the end."""
+    unit = dataclasses.replace(creation.unit, resolve=_refuse)
+    for batch in source:
+        try:
+            prepared = creation.prepare(batch, unit)
+        except _NeedsDatabase:
+            prepared = None
+        if prepared is None or any(row.refusal is not None for row in prepared):
+            _send(pipe, (_GIVEN, [(row.number, dict(row.given)) for row in batch]))
+        else:
+            _send(pipe, (_CHECKED, [(row.number, row.record, row.changed,
+                                     dict(row.errors) if row.errors else None)
+                                    for row in prepared]))
+        gc.collect(1)  # this batch's garbage, young objects only
+    _send(pipe, (_END, None))
+    pipe.flush()
+
+
+class _Child:
+    """The checking child of one import: forked on entering, iterated for the checked
+    batches, killed (if still running) and waited for on leaving."""
+
+    def __init__(self, creation: Creation, source: Iterator[Batch]) -> None:
+        self.creation = creation
+        self.source = source
+        self.pid = 0
+        self.pipe: BinaryIO | None = None
+
+    def __enter__(self) -> _Child:
+        read, write = os.pipe()
+        gc.freeze()  # the objects alive now are never collected in the child
+        try:
+            pid = os.fork()
+        except BaseException:
+            gc.unfreeze()
+            os.close(read)
+            os.close(write)
+            raise
+        if pid == 0:  # the child
+            status = 0
+            try:
+                os.close(read)
+                with os.fdopen(write, "wb", buffering=1 << 16) as pipe:
+                    _check(self.creation, self.source, pipe)
+            except BaseException:
+                status = 1
+            finally:
+                os._exit(status)
+        gc.unfreeze()
+        os.close(write)
+        self.pid = pid
+        self.pipe = os.fdopen(read, "rb", buffering=1 << 16)
+        return self
+
+    def __iter__(self) -> Iterator[tuple[Batch, bool]]:
+        assert self.pipe is not None
+        while True:
+            message = _receive(self.pipe)
+            if message is None:
+                raise GuanxiError(
+                    "the process checking the import's rows ended unexpectedly; nothing "
+                    "was written (检查导入数据的进程意外结束，未写入任何数据)",
+                    code="import_checker_failed")
+            kind, payload = message
+            if kind == _END:
+                return
+            if kind == _GIVEN:
+                yield [Row(number, values) for number, values in payload], False
+            else:
+                yield [Row(number, EMPTY, record, changed,
+                           EMPTY if errors is None else errors)
+                       for number, record, changed, errors in payload], True
+
+    def __exit__(self, *exc: object) -> None:
+        if self.pipe is not None:
+            self.pipe.close()
+        if self.pid:
+            with suppress(ProcessLookupError):  # it has ended already
+                os.kill(self.pid, signal.SIGKILL)
+            os.waitpid(self.pid, 0)
