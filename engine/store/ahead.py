@@ -8,13 +8,16 @@ child process that runs the first half for the batches after the first, while th
 parent runs the second half; the child sends each batch's checked rows through a pipe,
 a batch or two ahead (the pipe's buffer bounds how far).
 
-The child never uses the database. The unit it checks with has a resolver that refuses:
-a batch whose rules or computed fields read through a reference, or that has a row the
-names stage refuses, goes back to the parent as given, and the parent checks it itself
-— the rows, their errors and their order are the same either way. The child ends with
-`os._exit`, so nothing the parent opened (the transaction, its connection, files) is
-closed, flushed or cleaned up from it, and the objects alive at the fork are frozen out
-of its collector (`gc.freeze`), so no finalizer of the parent's runs in it.
+The child never uses the import's connection. The unit it checks with has a resolver
+that refuses: a batch whose rules or computed fields read through a reference, or that
+has a row the names stage refuses, goes back to the parent as given, and the parent
+checks it itself — the rows, their errors and their order are the same either way.
+The child ends with `os._exit`, so nothing the parent opened (the transaction, its
+connection, files) is closed, flushed or cleaned up from it, and the objects alive at
+the fork are frozen out of its collector (`gc.freeze`), so no finalizer of the
+parent's runs in it. Rows that read the database as they are made (a generator over
+the same Store) open connections of their own in the child: its copy of the
+connection pool is dropped first, unclosed.
 
 A child is forked only on Linux, with more than one CPU, from a process running one
 thread (forking a process whose other threads may hold locks is unsafe), and when the
@@ -113,6 +116,9 @@ def _receive(pipe: BinaryIO) -> Any:
 
 def _check(creation: Creation, source: Iterator[Batch], pipe: BinaryIO) -> None:
     """The child's work: each batch checked (or given back), then the end."""
+    # Rows that read the database as they are made (a generator over the same Store)
+    # get new connections here, never the parent's pooled ones.
+    creation.unit.conn.engine.dispose(close=False)
     unit = dataclasses.replace(creation.unit, resolve=_refuse)
     for batch in source:
         try:

@@ -120,3 +120,21 @@ def test_the_process_checking_ahead_reads_no_table(sales, monkeypatch):
     with sales.store.engine.connect() as conn:
         accounts = conn.execute(sa.text("SELECT count(*) FROM lead WHERE account IS NOT NULL"))
         assert accounts.scalar_one() == 6
+
+
+def test_rows_that_read_the_same_store_as_they_are_made_are_imported(sales):
+    """A generator over the Store runs in the checking process after the first batch
+    (with connections of its own there); the import and the Store afterwards work."""
+    sales.store.create(sales.rep, "account", {"name": "Acme"})
+
+    def rows() -> Iterator[dict[str, Any]]:
+        for values in leads(6):
+            accounts = sales.store.count(sales.manager, "account")
+            yield {**values, "phone": f"555-{accounts:04}"}
+
+    report = sales.store.bulk_insert(sales.rep, "lead", rows(), batch_size=2, ahead=True)
+    assert report == ImportReport(6, [])
+    phones = {r["phone"] for r in sales.store.list(sales.manager, "lead").items}
+    assert phones == {"555-0001"}
+    sales.store.create(sales.rep, "account", {"name": "After"})
+    assert sales.store.count(sales.manager, "account") == 2
