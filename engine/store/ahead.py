@@ -41,6 +41,7 @@ from itertools import chain, islice
 from typing import Any, BinaryIO
 
 from guanxi.errors import GuanxiError
+from guanxi.language.collector import sweep
 from guanxi.store.batch import EMPTY, Batch, Row
 from guanxi.store.pipeline import Creation
 
@@ -81,19 +82,13 @@ def checked(creation: Creation, rows: Iterable[Mapping[str, Any]], size: int,
     on it (`Creation.prepare`): in a child process for the batches after the first when
     `ahead` (None: when `possible`), else not at all (the caller runs them)."""
     source = batches(rows, size)
-    first = next(source, None)
-    if first is None:
+    head = list(islice(source, 2))
+    if len(head) < 2 or not (possible() if ahead is None else ahead):
+        for batch in chain(head, source):
+            yield batch, False
         return
-    second = next(source, None)
-    if second is None or not (possible() if ahead is None else ahead):
-        yield first, False
-        if second is not None:
-            yield second, False
-            for batch in source:
-                yield batch, False
-        return
-    with _Child(creation, chain([second], source)) as child:
-        yield first, False
+    with _Child(creation, chain(head[1:], source)) as child:
+        yield head[0], False
         yield from child
 
 
@@ -131,7 +126,7 @@ def _check(creation: Creation, source: Iterator[Batch], pipe: BinaryIO) -> None:
             _send(pipe, (_CHECKED, [(row.number, row.record, row.changed,
                                      dict(row.errors) if row.errors else None)
                                     for row in prepared]))
-        gc.collect(1)  # this batch's garbage, young objects only
+        sweep()  # this batch's garbage, young objects only
     _send(pipe, (_END, None))
     pipe.flush()
 

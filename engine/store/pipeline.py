@@ -105,9 +105,10 @@ class Creation:
         """`write` for a `deferred` batch, its rows persisted under a savepoint: the rows
         with ids, or None when a unique index refused a value (nothing of the batch is
         written; `recheck` says which rows clash)."""
+        records = [row.record for row in batch]
         savepoint = self.unit.conn.begin_nested()
         try:
-            ids = persist(self.unit, self.entity, [row.record for row in batch])
+            ids = persist(self.unit, self.entity, records)
         except ValidationFailed:  # a unique index refused a value
             savepoint.rollback()
             return None
@@ -116,7 +117,7 @@ class Creation:
             raise
         savepoint.commit()
         self._deferred = None
-        return self._written(batch, ids)
+        return self._written(batch, records, ids)
 
     def recheck(self, batch: Batch) -> Batch:
         """The unique check `check` left to the database, done now (the rows are good
@@ -133,13 +134,13 @@ class Creation:
         """Persist the (good) rows, then their history and events; the rows with ids."""
         if not batch:
             return batch
-        return self._written(batch, persist(self.unit, self.entity,
-                                            [row.record for row in batch]))
-
-    def _written(self, batch: Batch, ids: Sequence[int]) -> Batch:
-        """After persist: the history and events of the rows given `ids`; the rows with
-        their ids."""
         records = [row.record for row in batch]
+        return self._written(batch, records, persist(self.unit, self.entity, records))
+
+    def _written(self, batch: Batch, records: Sequence[Mapping[str, Any]],
+                 ids: Sequence[int]) -> Batch:
+        """After persist: the history and events of the rows (whose `records` were
+        given `ids`); the rows with their ids."""
         batch = [Row(row.number, row.given, row.record, row.changed, row.errors, None,
                      record_id) for row, record_id in zip(batch, ids)]
         action = "import" if self.historical else "create"
