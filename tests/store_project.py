@@ -7,10 +7,12 @@ rep; everything), `auditor` (reads every lead, changes nothing). One workflow, `
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+import sqlalchemy as sa
 from guanxi.compile.app import App, compile_app
 from guanxi.identity import User
 from guanxi.language.project import load_project_or_raise
@@ -138,3 +140,17 @@ def open_sales(write_project: Callable[..., Path], db_url: str,
         auditor=add_account(store, "aude", ["auditor"]),
         zh_rep=add_account(store, "wang", ["rep"], language="zh"),
     )
+
+
+def fresh(db_url: str, tmp_path: Path) -> str:
+    """Another empty database next to `db_url` (a new SQLite file or schema)."""
+    url = sa.engine.make_url(db_url)
+    if url.get_backend_name() == "sqlite":
+        return f"sqlite:///{tmp_path / f'{uuid.uuid4().hex}.sqlite'}"
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    engine = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+    engine.dispose()
+    return url.update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(
+        hide_password=False)

@@ -34,7 +34,7 @@ from guanxi.store.lookups import matching
 from guanxi.store.pipeline import Creation
 from guanxi.store.readable import require_readable
 from guanxi.store.records import RowError
-from guanxi.store.saving import Outcome, Write
+from guanxi.store.saving import Ahead, Outcome, Write
 from guanxi.store.unit import Unit
 
 MODES = ("all-or-nothing", "skip-bad", "upsert")
@@ -87,6 +87,15 @@ class _Cells:
     key: tuple[Any, ...] | None = None
 
 
+# What the saving process needs of a row prepared elsewhere: its number, its cells and
+# its problems.
+_Noted = tuple[int, list[str], tuple[Problem, ...]]
+
+
+def _note(rows: Sequence[_Cells]) -> list[_Noted]:
+    return [(row.number, row.cells, tuple(row.problems)) for row in rows]
+
+
 Report = Callable[[Problem], None]
 Progress = Callable[[int], None]
 
@@ -98,7 +107,7 @@ class Importer:
                  mapping: ImportMapping | None = None, *, mode: str = "all-or-nothing",
                  keys: Sequence[str] = (), dry_run: bool = False, batch_size: int = 1000,
                  report: Report | None = None, progress: Progress | None = None,
-                 batch: int | None = None) -> None:
+                 batch: int | None = None, ahead: bool | None = None) -> None:
         if mode not in MODES:
             raise RequestInvalid(render("bad_import_mode", {"allowed": MODES,
                                                             "value": repr(mode)},
@@ -117,6 +126,9 @@ class Importer:
                                             user.language), code="unknown_key")
         self.dry_run = dry_run
         self.batch_size = batch_size
+        # Whether the next batches are prepared in a second process (None: where it can
+        # be; see `_run`).
+        self.ahead = ahead
         self.report = report or (lambda problem: None)
         self.progress = progress or (lambda count: None)
         self.plan: Plan = Plan((), ())
@@ -159,12 +171,16 @@ class Importer:
         if not self.dry_run and self.batch is None:
             self.batch = batches.start(engine, self.user, self.entity.name, path,
                                        self.mode, self.store.clock())
+        # Where no column needs the database, the next batches are read, cleaned and
+        # checked in a second process while this one writes (`saving.Ahead`).
+        ahead = (Ahead(self._first, self._settle, force=self.ahead)
+                 if self.ahead is not False and self._local() else None)
         try:
             saved = self.store.bulk_save(
                 self.user, self.entity.name, table.rows, self._prepare,
                 journal=self._journal, follow_up=self._follow_up, mode=mode,
                 batch_size=self.batch_size,
-                historical=self.plan.historical, dry_run=self.dry_run)
+                historical=self.plan.historical, dry_run=self.dry_run, ahead=ahead)
         except BaseException:
             if self.batch is not None:
                 batches.finish(engine, self.batch, "failed", self.store.clock(), {})
@@ -187,13 +203,10 @@ class Importer:
     # ------------------------------------------------------------ preparing a batch
 
     def _prepare(self, unit: Unit, items: Sequence[Any]) -> list[Write | RowError]:
-        self.reported = set()
-        self.current = {}
         rows = [_Cells(number, cells) for item in items
                 if not isinstance(item, _Deferred) for number, cells in [item]]
         deferred = [item for item in items if isinstance(item, _Deferred)]
         for row in rows:
-            self.current[row.number] = row.cells
             self._clean(row)
         for plan in self.plan.columns:
             if plan.ref is not None:
@@ -201,13 +214,53 @@ class Importer:
             elif plan.target == "owner":
                 self._owners(unit, plan, rows)
         existing = self._existing(unit, rows) if self.mode == "upsert" else {}
+        out = self._outputs(rows, existing)
+        self._noted(_note(rows))
+        out.extend(self._resolve_deferred(unit, deferred))
+        self.progress(len(items))
+        return out
+
+    def _local(self) -> bool:
+        """Whether preparing a batch needs no database: no column is looked up (a
+        reference or the owner) and no row is matched to a record (an upsert)."""
+        return self.mode != "upsert" and not any(
+            plan.ref is not None or plan.target == "owner" for plan in self.plan.columns)
+
+    def _first(self, items: Sequence[tuple[int, list[str]]]
+               ) -> tuple[list[_Noted], list[Write | RowError]]:
+        """`_prepare` for a plan that needs no database (`_local`), without its
+        effects: they are in the note, for `_settle` (see `saving.Ahead`)."""
+        rows = [_Cells(number, cells) for number, cells in items]
+        for row in rows:
+            self._clean(row)
+        return _note(rows), self._outputs(rows, {})
+
+    def _settle(self, unit: Unit, note: list[_Noted]) -> None:
+        """The effects of `_first`'s batch: its problems reported, its progress."""
+        del unit
+        self._noted(note)
+        self.progress(len(note))
+
+    def _noted(self, note: Sequence[_Noted]) -> None:
+        """A batch's cells kept (for problems the pipeline finds later) and the problems
+        of its rows reported."""
+        self.reported = set()
+        self.current = {}
+        for number, cells, problems in note:
+            self.current[number] = cells
+            if problems:
+                for problem in problems:
+                    self.report(problem)
+                self.failed_rows.add(number)
+                self.reported.add(number)
+
+    def _outputs(self, rows: Sequence[_Cells], existing: Mapping[tuple[Any, ...], int]
+                 ) -> list[Write | RowError]:
+        """Each row's write (a new record, or changes to the `existing` record its key
+        matches), or its error."""
         out: list[Write | RowError] = []
         for row in rows:
             if row.problems:
-                for problem in row.problems:
-                    self.report(problem)
-                self.failed_rows.add(row.number)
-                self.reported.add(row.number)
                 out.append(RowError(row.number, {p.column: [p.message] for p in row.problems}))
                 continue
             record_id = existing.get(row.key) if row.key is not None else None
@@ -215,8 +268,6 @@ class Importer:
             if record_id is not None:
                 values = {k: v for k, v in values.items() if k != "created_at"}
             out.append(Write(row.number, values, record_id))
-        out.extend(self._resolve_deferred(unit, deferred))
-        self.progress(len(items))
         return out
 
     def _clean(self, row: _Cells) -> None:

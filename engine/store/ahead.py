@@ -35,18 +35,23 @@ import signal
 import struct
 import sys
 import threading
-from collections.abc import Generator, Iterable, Iterator, Mapping
+from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
 from contextlib import suppress
 from itertools import chain, islice
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, TypeVar
 
 from guanxi.errors import GuanxiError
 from guanxi.language.collector import sweep
 from guanxi.store.batch import EMPTY, Batch, Row
 from guanxi.store.pipeline import Creation
+from guanxi.store.unit import Unit
 
-# What goes through the pipe per batch: its checked rows, or its given rows back.
-_CHECKED, _GIVEN, _END = 0, 1, 2
+T = TypeVar("T")
+
+# What goes through the pipe: a result, or the end; a bulk insert's batch comes back
+# checked, or as given.
+_MORE, _END = 0, 1
+_CHECKED, _GIVEN = 0, 1
 _HEADER = struct.Struct("!Q")
 
 
@@ -87,9 +92,73 @@ def checked(creation: Creation, rows: Iterable[Mapping[str, Any]], size: int,
         for batch in chain(head, source):
             yield batch, False
         return
-    with _Child(creation, chain(head[1:], source)) as child:
+    unit = dataclasses.replace(creation.unit, resolve=_refuse)
+
+    def work(batch: Batch) -> Any:
+        prepared = _prepared(creation, unit, batch)
+        if prepared is None:
+            return _GIVEN, [(row.number, dict(row.given)) for row in batch]
+        return _CHECKED, _packed(prepared)
+
+    with _Child(work, chain(head[1:], source), creation.unit) as child:
         yield head[0], False
-        yield from child
+        for kind, payload in child:
+            if kind == _GIVEN:
+                yield [Row(number, values) for number, values in payload], False
+            else:
+                yield _unpacked(payload), True
+
+
+Split = Callable[[Sequence[T]], tuple[Any, Sequence[Any]]]
+
+
+def split(creation: Creation, items: Iterator[Sequence[T]], first: Split[T],
+          new: Callable[[Sequence[Any]], tuple[Batch, Sequence[Any]]]
+          ) -> Iterator[tuple[Any, Sequence[Any], Batch | None]]:
+    """The batches of a bulk save's `items` run through `first` (a preparation that
+    reads no database: a note for the saving process, and the batch's outputs) and
+    their new records through `Creation.prepare`, in a child process: for each batch,
+    the note, the outputs (all of them, or, with prepared rows, those `new` leaves),
+    and the new records' rows prepared (or None: the caller prepares them). `new`
+    gives a batch's new records as rows and the other outputs."""
+    unit = dataclasses.replace(creation.unit, resolve=_refuse)
+
+    def work(batch: Sequence[T]) -> Any:
+        note, outputs = first(batch)
+        rows, others = new(outputs)
+        prepared = _prepared(creation, unit, rows)
+        if prepared is None:
+            return note, outputs, None
+        return note, others, _packed(prepared)
+
+    with _Child(work, items, creation.unit) as child:
+        for note, outputs, packed in child:
+            yield note, outputs, None if packed is None else _unpacked(packed)
+
+
+def _prepared(creation: Creation, unit: Unit, batch: Batch) -> Batch | None:
+    """`batch` prepared with `unit` (whose resolver refuses), or None when it needs the
+    database or has a row the names stage refuses (the parent then prepares it)."""
+    try:
+        prepared = creation.prepare(batch, unit)
+    except _NeedsDatabase:
+        return None
+    if any(row.refusal is not None for row in prepared):
+        return None
+    return prepared
+
+
+def _packed(batch: Batch) -> list[tuple[Any, ...]]:
+    """A prepared batch as it goes through the pipe; the rows' sets of changed fields
+    (most often one for the whole batch) each sent once."""
+    sets: dict[frozenset[str], frozenset[str]] = {}
+    return [(row.number, row.record, sets.setdefault(row.changed, row.changed),
+             dict(row.errors) if row.errors else None) for row in batch]
+
+
+def _unpacked(packed: list[tuple[Any, ...]]) -> Batch:
+    return [Row(number, EMPTY, record, changed, EMPTY if errors is None else errors)
+            for number, record, changed, errors in packed]
 
 
 def _send(pipe: BinaryIO, message: Any) -> None:
@@ -109,35 +178,30 @@ def _receive(pipe: BinaryIO) -> Any:
     return pickle.loads(data)
 
 
-def _check(creation: Creation, source: Iterator[Batch], pipe: BinaryIO) -> None:
-    """The child's work: each batch checked (or given back), then the end."""
+def _run(work: Callable[[Any], Any], source: Iterator[Any], unit: Unit,
+         pipe: BinaryIO) -> None:
+    """The child's work: `work` on each item of `source`, each result sent, then the
+    end."""
     # Rows that read the database as they are made (a generator over the same Store)
     # get new connections here, never the parent's pooled ones.
-    creation.unit.conn.engine.dispose(close=False)
-    unit = dataclasses.replace(creation.unit, resolve=_refuse)
-    for batch in source:
-        try:
-            prepared = creation.prepare(batch, unit)
-        except _NeedsDatabase:
-            prepared = None
-        if prepared is None or any(row.refusal is not None for row in prepared):
-            _send(pipe, (_GIVEN, [(row.number, dict(row.given)) for row in batch]))
-        else:
-            _send(pipe, (_CHECKED, [(row.number, row.record, row.changed,
-                                     dict(row.errors) if row.errors else None)
-                                    for row in prepared]))
-        sweep()  # this batch's garbage, young objects only
+    unit.conn.engine.dispose(close=False)
+    for item in source:
+        _send(pipe, (_MORE, work(item)))
+        sweep()  # this item's garbage, young objects only
     _send(pipe, (_END, None))
     pipe.flush()
 
 
 class _Child:
-    """The checking child of one import: forked on entering, iterated for the checked
-    batches, killed (if still running) and waited for on leaving."""
+    """The child process of one import: forked on entering, it runs `work` on each item
+    of `source` and sends the results, which iterating gives in order; killed (if still
+    running) and waited for on leaving. `unit`: the import's unit of work, whose
+    connection the child never uses."""
 
-    def __init__(self, creation: Creation, source: Iterator[Batch]) -> None:
-        self.creation = creation
+    def __init__(self, work: Callable[[Any], Any], source: Iterator[Any], unit: Unit) -> None:
+        self.work = work
         self.source = source
+        self.unit = unit
         self.pid = 0
         self.pipe: BinaryIO | None = None
 
@@ -156,7 +220,7 @@ class _Child:
             try:
                 os.close(read)
                 with os.fdopen(write, "wb", buffering=1 << 16) as pipe:
-                    _check(self.creation, self.source, pipe)
+                    _run(self.work, self.source, self.unit, pipe)
             except BaseException:
                 status = 1
             finally:
@@ -167,7 +231,7 @@ class _Child:
         self.pipe = os.fdopen(read, "rb", buffering=1 << 16)
         return self
 
-    def __iter__(self) -> Iterator[tuple[Batch, bool]]:
+    def __iter__(self) -> Iterator[Any]:
         assert self.pipe is not None
         while True:
             message = _receive(self.pipe)
@@ -179,12 +243,7 @@ class _Child:
             kind, payload = message
             if kind == _END:
                 return
-            if kind == _GIVEN:
-                yield [Row(number, values) for number, values in payload], False
-            else:
-                yield [Row(number, EMPTY, record, changed,
-                           EMPTY if errors is None else errors)
-                       for number, record, changed, errors in payload], True
+            yield payload
 
     def __exit__(self, *exc: object) -> None:
         if self.pipe is not None:

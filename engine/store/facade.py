@@ -53,7 +53,7 @@ from guanxi.store.records import (
     shape,
 )
 from guanxi.store.rights import RecordRights
-from guanxi.store.saving import Journal, Prepare, SaveReport, bulk_save
+from guanxi.store.saving import Ahead, Journal, Prepare, SaveReport, bulk_save
 from guanxi.store.similar import Likely, likely_duplicates
 from guanxi.store.unit import Clock, Statements, Unit, context_of, unit_of_work
 from guanxi.store.workflow import available, fire
@@ -331,7 +331,7 @@ class Store:
                   follow_up: Callable[[], Sequence[T]] | None = None,
                   mode: str = "all_or_nothing",
                   batch_size: int = 1000, historical: bool = False,
-                  dry_run: bool = False) -> SaveReport:
+                  dry_run: bool = False, ahead: Ahead[T] | None = None) -> SaveReport:
         """Save many rows, new and existing, in batches, in one transaction: `prepare`
         turns each batch of `items` into `saving.Write`s (new records, changes to a
         record, deletions) or `RowError`s, inside the transaction (it may look records
@@ -342,13 +342,17 @@ class Store:
         nothing), gives more items that depend on them. Modes as for
         `bulk_insert`; `dry_run` checks and writes, then rolls everything back.
         `historical` (administrators and the system actor): new records as
-        `bulk_insert` takes them, and changes may give `state` and `updated_at`."""
+        `bulk_insert` takes them, and changes may give `state` and `updated_at`.
+        `ahead`: `prepare` in two parts, the first of which (reading no database) may
+        run for the next batches in a second process, with their new records' stages
+        before the database, as `bulk_insert` does (see `saving.Ahead`)."""
         compiled = self.app.entity(entity)
         trusted = self._is_admin(user) or SYSTEM_ROLE in user.roles
         return bulk_save(lambda: self._unit(user), compiled, user, items, prepare,
                          journal=journal, follow_up=follow_up, mode=mode,
                          batch_size=batch_size,
-                         historical=historical, trusted=trusted, dry_run=dry_run)
+                         historical=historical, trusted=trusted, dry_run=dry_run,
+                         ahead=ahead)
 
     def likely_duplicates(self, user: User, entity: str, values: Mapping[str, Any],
                           exclude: Any = None) -> builtins.list[Likely]:

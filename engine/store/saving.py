@@ -17,7 +17,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple, TypeVar
+from itertools import chain, islice
+from typing import Any, Generic, NamedTuple, TypeVar
 
 import sqlalchemy as sa
 from guanxi.compile.app import CompiledEntity
@@ -28,6 +29,7 @@ from guanxi.identity import User
 from guanxi.language.collector import collector_paused, sweep
 from guanxi.messages import render, show
 from guanxi.spec import NOWHERE, FieldSpec
+from guanxi.store import ahead as checking
 from guanxi.store import changing, outbox, stages
 from guanxi.store.batch import EMPTY, Batch, Errors, Row, errors_of
 from guanxi.store.bulk import check_import
@@ -76,6 +78,22 @@ class SaveReport:
 
 Prepare = Callable[[Unit, Sequence[T]], Sequence["Write | RowError"]]
 Journal = Callable[[Unit, Sequence[Outcome], Sequence[RowError]], None]
+
+
+@dataclass(frozen=True, slots=True)
+class Ahead(Generic[T]):
+    """A bulk save's `prepare` in two parts, so that the first may run in a second
+    process (`guanxi.store.ahead`) while this one saves the batches before: `first`
+    reads no database and has no effect but its result: a note (picklable) and the
+    batch's `Write`s and `RowError`s; `settle`, in the saving process, in the batches'
+    order, does with the note what `prepare` would have done besides (reports,
+    progress). `prepare` itself must do the same as `first` then `settle`.
+    `force`: whether to use a second process (None: where it can be,
+    `guanxi.store.ahead.possible`)."""
+
+    first: Callable[[Sequence[T]], tuple[Any, Sequence["Write | RowError"]]]
+    settle: Callable[[Unit, Any], None]
+    force: bool | None = None
 
 
 class _Rollback(Exception):
@@ -264,12 +282,47 @@ def _then(items: Iterable[T], follow_up: Callable[[], Sequence[T]] | None) -> It
         yield from more
 
 
+def _new_rows(outputs: Sequence[Write | RowError]) -> tuple[Batch, list[Write | RowError]]:
+    """A batch's new records as rows, and its other outputs."""
+    rows: Batch = []
+    others: list[Write | RowError] = []
+    for output in outputs:
+        if isinstance(output, Write) and output.record_id is None:
+            rows.append(Row(output.number, output.values))
+        else:
+            others.append(output)
+    return rows, others
+
+
+def _prepared(unit: Unit, creation: Creation, items: Iterable[T], prepare: Prepare[T],
+              follow_up: Callable[[], Sequence[T]] | None, size: int,
+              ahead: Ahead[T] | None
+              ) -> Iterator[tuple[Sequence[Write | RowError], Batch | None]]:
+    """Each batch's outputs and, when a second process has prepared them, its new
+    records' rows (`Creation.prepare`d; they are then left out of the outputs)."""
+    if ahead is not None and (checking.possible() if ahead.force is None else ahead.force):
+        source = iter(_batches(items, size))
+        head = list(islice(source, 2))
+        items = ()
+        if len(head) < 2:
+            for batch in head:
+                yield prepare(unit, batch), None
+        else:
+            yield prepare(unit, head[0]), None
+            for note, outputs, rows in checking.split(creation, chain(head[1:], source),
+                                                      ahead.first, _new_rows):
+                ahead.settle(unit, note)
+                yield outputs, rows
+    for batch in _batches(_then(items, follow_up), size):
+        yield prepare(unit, batch), None
+
+
 def bulk_save(begin: Begin, compiled: CompiledEntity, user: User, items: Iterable[T],
               prepare: Prepare[T], *, journal: Journal | None = None,
               follow_up: Callable[[], Sequence[T]] | None = None,
               mode: str = "all_or_nothing", batch_size: int = 1000,
               historical: bool = False, trusted: bool = False,
-              dry_run: bool = False) -> SaveReport:
+              dry_run: bool = False, ahead: Ahead[T] | None = None) -> SaveReport:
     """Store.bulk_save: see there."""
     check_import(compiled, user, mode=mode, batch_size=batch_size, historical=historical,
                  trusted=trusted)
@@ -279,17 +332,20 @@ def bulk_save(begin: Begin, compiled: CompiledEntity, user: User, items: Iterabl
         with collector_paused(young=False), begin() as unit:
             creation = Creation(unit, compiled, historical=historical)
             changing = Changing(unit, compiled, historical=historical)
-            for items_batch in _batches(_then(items, follow_up), batch_size):
+            for outputs, ready in _prepared(unit, creation, items, prepare, follow_up,
+                                            batch_size, ahead):
                 writes: list[Write] = []
                 refused: list[RowError] = []
-                for prepared in prepare(unit, items_batch):
-                    if isinstance(prepared, RowError):
-                        refused.append(prepared)
+                for output in outputs:
+                    if isinstance(output, RowError):
+                        refused.append(output)
                     else:
-                        writes.append(prepared)
+                        writes.append(output)
                 writing = mode == "skip_bad" or not (errors or refused)
-                new = creation.check([Row(w.number, w.values) for w in writes
-                                      if w.record_id is None], defer_unique=writing)
+                if ready is None:
+                    ready = creation.prepare([Row(w.number, w.values) for w in writes
+                                              if w.record_id is None])
+                new = creation.finish(ready, defer_unique=writing)
                 existing = [w for w in writes if w.record_id is not None]
                 changed = changing.check(existing)
                 deletions = frozenset(w.number for w in existing if w.delete)

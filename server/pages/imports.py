@@ -156,8 +156,9 @@ def _preview(ctx: Ctx, entity: str, path: Path, chosen: mapping.ImportMapping, m
         if len(problems) < SHOWN:
             problems.append(problem)
 
+    # A request never forks the server's process (`Importer`'s `ahead`).
     importer = Importer(ctx.store, rv.acting_user(ctx), entity, chosen, mode=mode, keys=keys,
-                        dry_run=True, report=report)
+                        dry_run=True, report=report, ahead=False)
     result = importer.run(path)
     return {"result": result, "problems": problems}
 

@@ -7,14 +7,13 @@ version step."""
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 
 import sqlalchemy as sa
 from guanxi.errors import AccessDenied, NotFound, TransitionRefused, ValidationFailed
 from guanxi.store.saving import Write
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from store_project import open_sales
+from store_project import fresh, open_sales
 
 MOMENT = dt.datetime(2026, 3, 1, 9, 30, tzinfo=dt.UTC)
 
@@ -28,20 +27,6 @@ ROW = st.fixed_dictionaries({"name": st.sampled_from(["", "Ann", "Bo"])}, option
     "income": st.just(5),
     "nope": st.just(1),
 })
-
-
-def fresh(db_url: str, tmp_path) -> str:
-    """Another empty database next to `db_url` (a new SQLite file or schema)."""
-    url = sa.engine.make_url(db_url)
-    if url.get_backend_name() == "sqlite":
-        return f"sqlite:///{tmp_path / f'{uuid.uuid4().hex}.sqlite'}"
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    engine = sa.create_engine(url, isolation_level="AUTOCOMMIT")
-    with engine.connect() as conn:
-        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-    engine.dispose()
-    return url.update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(
-        hide_password=False)
 
 
 def opened(write_project, db_url, tmp_path):
