@@ -114,7 +114,7 @@ Split = Callable[[Sequence[T]], tuple[Any, Sequence[Any]]]
 
 def split(creation: Creation, items: Iterator[Sequence[T]], first: Split[T],
           new: Callable[[Sequence[Any]], tuple[Batch, Sequence[Any]]]
-          ) -> Iterator[tuple[Any, Sequence[Any], Batch | None]]:
+          ) -> Generator[tuple[Any, Sequence[Any], Batch | None], None, None]:
     """The batches of a bulk save's `items` run through `first` (a preparation that
     reads no database: a note for the saving process, and the batch's outputs) and
     their new records through `Creation.prepare`, in a child process: for each batch,

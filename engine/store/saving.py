@@ -14,8 +14,8 @@ The caller's `journal` sees what each batch did, in the same transaction.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import AbstractContextManager
+from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager, closing
 from dataclasses import dataclass, field
 from itertools import chain, islice
 from typing import Any, Generic, NamedTuple, TypeVar
@@ -91,7 +91,7 @@ class Ahead(Generic[T]):
     `force`: whether to use a second process (None: where it can be,
     `guanxi.store.ahead.possible`)."""
 
-    first: Callable[[Sequence[T]], tuple[Any, Sequence["Write | RowError"]]]
+    first: Callable[[Sequence[T]], tuple[Any, Sequence[Write | RowError]]]
     settle: Callable[[Unit, Any], None]
     force: bool | None = None
 
@@ -297,7 +297,7 @@ def _new_rows(outputs: Sequence[Write | RowError]) -> tuple[Batch, list[Write | 
 def _prepared(unit: Unit, creation: Creation, items: Iterable[T], prepare: Prepare[T],
               follow_up: Callable[[], Sequence[T]] | None, size: int,
               ahead: Ahead[T] | None
-              ) -> Iterator[tuple[Sequence[Write | RowError], Batch | None]]:
+              ) -> Generator[tuple[Sequence[Write | RowError], Batch | None], None, None]:
     """Each batch's outputs and, when a second process has prepared them, its new
     records' rows (`Creation.prepare`d; they are then left out of the outputs)."""
     if ahead is not None and (checking.possible() if ahead.force is None else ahead.force):
@@ -309,10 +309,11 @@ def _prepared(unit: Unit, creation: Creation, items: Iterable[T], prepare: Prepa
                 yield prepare(unit, batch), None
         else:
             yield prepare(unit, head[0]), None
-            for note, outputs, rows in checking.split(creation, chain(head[1:], source),
-                                                      ahead.first, _new_rows):
-                ahead.settle(unit, note)
-                yield outputs, rows
+            with closing(checking.split(creation, chain(head[1:], source), ahead.first,
+                                        _new_rows)) as split:
+                for note, outputs, rows in split:
+                    ahead.settle(unit, note)
+                    yield outputs, rows
     for batch in _batches(_then(items, follow_up), size):
         yield prepare(unit, batch), None
 
@@ -332,52 +333,54 @@ def bulk_save(begin: Begin, compiled: CompiledEntity, user: User, items: Iterabl
         with collector_paused(young=False), begin() as unit:
             creation = Creation(unit, compiled, historical=historical)
             changing = Changing(unit, compiled, historical=historical)
-            for outputs, ready in _prepared(unit, creation, items, prepare, follow_up,
-                                            batch_size, ahead):
-                writes: list[Write] = []
-                refused: list[RowError] = []
-                for output in outputs:
-                    if isinstance(output, RowError):
-                        refused.append(output)
+            prepared = _prepared(unit, creation, items, prepare, follow_up, batch_size,
+                                 ahead)
+            with closing(prepared):  # a second process, if any, ends with it
+                for outputs, ready in prepared:
+                    writes: list[Write] = []
+                    refused: list[RowError] = []
+                    for output in outputs:
+                        if isinstance(output, RowError):
+                            refused.append(output)
+                        else:
+                            writes.append(output)
+                    writing = mode == "skip_bad" or not (errors or refused)
+                    if ready is None:
+                        ready = creation.prepare([Row(w.number, w.values) for w in writes
+                                                  if w.record_id is None])
+                    new = creation.finish(ready, defer_unique=writing)
+                    existing = [w for w in writes if w.record_id is not None]
+                    changed = changing.check(existing)
+                    deletions = frozenset(w.number for w in existing if w.delete)
+                    created: Batch | None = None
+                    if creation.deferred(new):
+                        # Its unique values left to the database: written now if nothing
+                        # else of the batch keeps it from being written.
+                        if mode == "skip_bad" or all(row.ok for row in changed):
+                            created = creation.attempt(new)
+                        if created is None:
+                            new = creation.recheck(new)
+                    refused.extend(RowError(row.number, errors_of(row))
+                                   for row in (*new, *changed) if not row.ok)
+                    errors.extend(refused)
+                    outcomes: list[Outcome] = []
+                    if mode == "skip_bad" or not errors:
+                        if created is None:
+                            created = creation.write([row for row in new if row.ok])
+                        outcomes = [Outcome(row.number, row.record_id or 0, "create")
+                                    for row in created]
+                        outcomes += changing.write([row for row in changed if row.ok],
+                                                   deletions)
                     else:
-                        writes.append(output)
-                writing = mode == "skip_bad" or not (errors or refused)
-                if ready is None:
-                    ready = creation.prepare([Row(w.number, w.values) for w in writes
-                                              if w.record_id is None])
-                new = creation.finish(ready, defer_unique=writing)
-                existing = [w for w in writes if w.record_id is not None]
-                changed = changing.check(existing)
-                deletions = frozenset(w.number for w in existing if w.delete)
-                created: Batch | None = None
-                if creation.deferred(new):
-                    # Its unique values left to the database: written now if nothing
-                    # else of the batch keeps it from being written.
-                    if mode == "skip_bad" or all(row.ok for row in changed):
-                        created = creation.attempt(new)
-                    if created is None:
-                        new = creation.recheck(new)
-                refused.extend(RowError(row.number, errors_of(row))
-                               for row in (*new, *changed) if not row.ok)
-                errors.extend(refused)
-                outcomes: list[Outcome] = []
-                if mode == "skip_bad" or not errors:
-                    if created is None:
-                        created = creation.write([row for row in new if row.ok])
-                    outcomes = [Outcome(row.number, row.record_id or 0, "create")
-                                for row in created]
-                    outcomes += changing.write([row for row in changed if row.ok],
-                                               deletions)
-                else:
-                    creation.skip(new)
-                for row in changed:
-                    changing.loaded.pop(row.record_id or 0, None)
-                for outcome in outcomes:
-                    counts[outcome.action] += 1
-                if journal is not None:
-                    journal(unit, sorted(outcomes, key=lambda o: o.number),
-                            sorted(refused, key=lambda e: e.row))
-                sweep()
+                        creation.skip(new)
+                    for row in changed:
+                        changing.loaded.pop(row.record_id or 0, None)
+                    for outcome in outcomes:
+                        counts[outcome.action] += 1
+                    if journal is not None:
+                        journal(unit, sorted(outcomes, key=lambda o: o.number),
+                                sorted(refused, key=lambda e: e.row))
+                    sweep()
             if dry_run or (mode == "all_or_nothing" and errors):
                 raise _Rollback
     except _Rollback:

@@ -169,3 +169,22 @@ def test_a_second_process_that_dies_fails_the_import_and_writes_nothing(
         assert batch.status == "failed"
     finally:
         opened.store.dispose()
+
+
+def test_a_report_that_fails_ends_the_second_process_with_the_import(
+        write_project, db_url, tmp_path):
+    def failing(problem: Problem) -> None:
+        raise RuntimeError(f"the report is full at line {problem.row}")
+
+    opened = crm(write_project, db_url, tmp_path)
+    try:
+        rows = [{"name": f"c{i}"} for i in range(6)] + [{"name": "c6", "revenue": "ten"}]
+        path = write(tmp_path / "c.csv", rows)
+        with pytest.raises(RuntimeError, match="line 8"):
+            Importer(opened.store, opened.manager, "customer", report=failing,
+                     batch_size=2, ahead=True).run(path)
+        with pytest.raises(ChildProcessError):  # no child left, running or not waited for
+            os.waitpid(-1, os.WNOHANG)
+        assert opened.store.count(opened.manager, "customer") == 1
+    finally:
+        opened.store.dispose()
