@@ -137,15 +137,16 @@ def split(creation: Creation, items: Iterator[Sequence[T]], first: Split[T],
 
 
 def _prepared(creation: Creation, unit: Unit, batch: Batch) -> Batch | None:
-    """`batch` prepared with `unit` (whose resolver refuses), or None when it needs the
-    database or has a row the names stage refuses (the parent then prepares it)."""
+    """`batch` prepared with `unit` (whose resolver refuses), its rows' history texts
+    made if they would be (`Creation.with_texts`), or None when it needs the database
+    or has a row the names stage refuses (the parent then prepares it)."""
     try:
         prepared = creation.prepare(batch, unit)
     except _NeedsDatabase:
         return None
     if any(row.refusal is not None for row in prepared):
         return None
-    return prepared
+    return creation.with_texts(prepared, unit)
 
 
 def _packed(batch: Batch) -> list[tuple[Any, ...]]:
@@ -153,12 +154,13 @@ def _packed(batch: Batch) -> list[tuple[Any, ...]]:
     (most often one for the whole batch) each sent once."""
     sets: dict[frozenset[str], frozenset[str]] = {}
     return [(row.number, row.record, sets.setdefault(row.changed, row.changed),
-             dict(row.errors) if row.errors else None) for row in batch]
+             dict(row.errors) if row.errors else None, row.text) for row in batch]
 
 
 def _unpacked(packed: list[tuple[Any, ...]]) -> Batch:
-    return [Row(number, EMPTY, record, changed, EMPTY if errors is None else errors)
-            for number, record, changed, errors in packed]
+    return [Row(number, EMPTY, record, changed, EMPTY if errors is None else errors,
+                None, None, text)
+            for number, record, changed, errors, text in packed]
 
 
 def _send(pipe: BinaryIO, message: Any) -> None:

@@ -28,7 +28,9 @@ class Row(NamedTuple):
     new record); `changed`: the fields this write sets (checked for references and
     unique values); `errors`: per field ("" for the row as a whole); `refusal`: the
     error a single write raises for it before any field error (unknown or unwritable
-    names, a create rule that does not hold); `record_id`: the row's id once it has one."""
+    names, a create rule that does not hold); `record_id`: the row's id once it has one;
+    `text`: a new record's history as JSON text, when it was made ahead of persist (by
+    the process preparing an import's next batches: `Creation.with_texts`)."""
 
     number: int
     given: Mapping[str, Any]
@@ -37,6 +39,7 @@ class Row(NamedTuple):
     errors: Mapping[str, Sequence[str]] = EMPTY
     refusal: GuanxiError | None = None
     record_id: int | None = None
+    text: str | None = None
 
     @property
     def ok(self) -> bool:

@@ -81,22 +81,23 @@ def _history(change: Change, user: User, now: dt.datetime) -> dict[str, Any]:
 
 
 def _history_text(unit: Unit) -> Prepared:
-    """The INSERT of a history row whose `changes` are given as JSON text (SQLite)."""
+    """The INSERT of a history row whose `changes` are given as JSON text."""
     history = unit.app.tables.history
 
     def build() -> Prepared:
         names = ("entity", "record_id", "at", "user_id", "action", "transition")
         values: dict[str, Any] = {n: sa.bindparam(n, type_=history.c[n].type) for n in names}
         values["changes"] = sa.bindparam("changes", type_=sa.Text())
-        return Prepared(history.insert().values(values), unit.dialect)
+        # On PostgreSQL, COPY takes the text as the JSON column's value.
+        return Prepared(history.insert().values(values), unit.dialect, copy_into=history)
 
     return unit.statements.get("history_text", build)
 
 
 def encodes(unit: Unit, entity: CompiledEntity) -> bool:
     """Whether a write of many new records of `entity` may give their history as JSON
-    text (`Change.text`): on SQLite, when no hook reads the changes."""
-    return unit.dialect.name == "sqlite" and entity.name not in unit.app.derived.dependents
+    text (`Change.text`): when no hook reads the changes."""
+    return entity.name not in unit.app.derived.dependents
 
 
 def record(unit: Unit, entity: CompiledEntity, changes: Sequence[Change]) -> None:

@@ -76,6 +76,17 @@ class Creation:
         batch = stages.computed(unit, entity, batch)
         return stages.validation(unit, entity, batch)
 
+    def with_texts(self, batch: Batch, unit: Unit | None = None) -> Batch:
+        """The good rows of a prepared `batch` with their history text (`Row.text`),
+        when `write` would encode it in Python (many rows of an entity whose history is
+        not built in SQL and whose changes no hook reads): for a process that prepares
+        batches for another. `unit` as for `prepare`."""
+        if (self.history_sql is not None or len(batch) < 2
+                or not outbox.encodes(unit or self.unit, self.entity)):
+            return batch
+        encode = self.text
+        return [row._replace(text=encode(row.record)) if row.ok else row for row in batch]
+
     def finish(self, batch: Batch, *, defer_unique: bool = False) -> Batch:
         """The stages after `prepare`, up to persist: references, unique values (see
         `check`), the create condition."""
@@ -141,6 +152,7 @@ class Creation:
                  ids: Sequence[int]) -> Batch:
         """After persist: the history and events of the rows (whose `records` were
         given `ids`); the rows with their ids."""
+        texts = [row.text for row in batch]
         batch = [Row(row.number, row.given, row.record, row.changed, row.errors, None,
                      record_id) for row, record_id in zip(batch, ids)]
         action = "import" if self.historical else "create"
@@ -151,12 +163,14 @@ class Creation:
             outbox.record_created(self.unit, self.entity, statement, action, ids)
             return batch
         if len(batch) > 1 and outbox.encodes(self.unit, self.entity):
-            # Many rows, nothing reads their changes: history's JSON text directly.
+            # Many rows, nothing reads their changes: history's JSON text directly (made
+            # ahead by `with_texts`, or here).
             encode = self.text
             changes = [outbox.Change(self.entity.name, row.record_id,  # type: ignore[arg-type]
-                                     action, {}, text=encode(row.record),
+                                     action, {},
+                                     text=encode(row.record) if text is None else text,
                                      at=row.record["created_at"] if historical else None)
-                       for row in batch]
+                       for row, text in zip(batch, texts)]
         else:
             changes = [outbox.Change(self.entity.name, row.record_id,  # type: ignore[arg-type]
                                      action, created_changes(row.record, self.shown),
