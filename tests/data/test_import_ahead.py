@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,8 @@ from store_project import fresh
 
 MOMENT = dt.datetime(2026, 3, 1, 9, 30, tzinfo=dt.UTC)
 HEADERS = ["name", "email", "revenue", "since", "tier"]
+# A batch of a file's rows: (line, cells).
+Items = list[tuple[int, list[str]]]
 
 CELLS = st.fixed_dictionaries({
     "name": st.sampled_from(["", "Ann", "Bo", " Cy "]),
@@ -91,17 +94,23 @@ def test_an_import_prepared_in_a_second_process_agrees_with_one_prepared_here(
         there.store.dispose()
 
 
-def test_the_batches_after_the_first_are_prepared_in_another_process(
-        write_project, db_url, tmp_path, monkeypatch):
+def in_the_child(monkeypatch, change: Callable[[Items], Items]) -> None:
+    """`Importer._first` given the items as `change` makes them (it may also end the
+    process), in the second process only."""
     parent = os.getpid()
     first = Importer._first
 
-    def marking(self, items):
-        if os.getpid() != parent:  # the child tells by the names
-            items = [(number, [cells[0] + " *", *cells[1:]]) for number, cells in items]
-        return first(self, items)
+    def changed(self: Importer, items: Items) -> Any:
+        return first(self, change(items) if os.getpid() != parent else items)
 
-    monkeypatch.setattr(Importer, "_first", marking)
+    monkeypatch.setattr(Importer, "_first", changed)
+
+
+def test_the_batches_after_the_first_are_prepared_in_another_process(
+        write_project, db_url, tmp_path, monkeypatch):
+    # The child tells by the names.
+    in_the_child(monkeypatch, lambda items: [(number, [cells[0] + " *", *cells[1:]])
+                                             for number, cells in items])
     opened = crm(write_project, db_url, tmp_path)
     try:
         path = write(tmp_path / "c.csv", [{"name": f"c{i}"} for i in range(5)])
@@ -149,15 +158,12 @@ def test_an_import_that_looks_records_up_is_prepared_here(write_project, db_url,
 
 def test_a_second_process_that_dies_fails_the_import_and_writes_nothing(
         write_project, db_url, tmp_path, monkeypatch):
-    parent = os.getpid()
-    first = Importer._first
-
-    def dying(self, items):
-        if os.getpid() != parent and items[0][0] >= 5:
+    def dying(items: Items) -> Items:
+        if items[0][0] >= 5:
             os._exit(3)
-        return first(self, items)
+        return items
 
-    monkeypatch.setattr(Importer, "_first", dying)
+    in_the_child(monkeypatch, dying)
     opened = crm(write_project, db_url, tmp_path)
     try:
         path = write(tmp_path / "c.csv", [{"name": f"c{i}"} for i in range(8)])
