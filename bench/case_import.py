@@ -202,7 +202,7 @@ AUDITED_SQLITE = "raw sqlite3: row + history + event"
 AUDITED_COPY = "psycopg COPY: row + history + event"
 
 
-def _cpu_seconds() -> float:
+def cpu_seconds() -> float:
     """CPU seconds of this process and of its children that have ended."""
     times = os.times()
     return times.user + times.system + times.children_user + times.children_system
@@ -234,9 +234,9 @@ def guanxi(ctx: Context, rows: list[dict[str, Any]]) -> tuple[float, dict[str, A
         marks.append(time.perf_counter())
         return bulk_insert(rep, "lead", rows, progress=progress)
 
-    cpu = _cpu_seconds()
+    cpu = cpu_seconds()
     seconds, report = time_once(run)
-    cpu = _cpu_seconds() - cpu
+    cpu = cpu_seconds() - cpu
     if getattr(report, "inserted", None) != len(rows):
         raise AssertionError(f"Guanxi imported {report!r}, expected {len(rows)} rows")
     # Where it can, bulk_insert checks the next batches in a second process: the CPU
