@@ -173,8 +173,7 @@ class Importer:
                                        self.mode, self.store.clock())
         # Where no column needs the database, the next batches are read, cleaned and
         # checked in a second process while this one writes (`saving.Ahead`).
-        ahead = (Ahead(self._first, self._settle, force=self.ahead)
-                 if self.ahead is not False and self._local() else None)
+        ahead = Ahead(self._first, self._settle, force=self.ahead) if self._local() else None
         try:
             saved = self.store.bulk_save(
                 self.user, self.entity.name, table.rows, self._prepare,

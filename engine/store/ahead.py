@@ -81,6 +81,13 @@ def possible() -> bool:
             and threading.active_count() == 1)
 
 
+def forks(head: Sequence[object], ahead: bool | None) -> bool:
+    """Whether the batches after the first of an import whose first two batches (or
+    fewer) are `head` go to a child: when there is a second one and `ahead` (None: when
+    `possible`)."""
+    return len(head) > 1 and (possible() if ahead is None else ahead)
+
+
 def checked(creation: Creation, rows: Iterable[Mapping[str, Any]], size: int,
             ahead: bool | None = None) -> Generator[tuple[Batch, bool], None, None]:
     """The batches of `rows`, each with whether the stages before the database have run
@@ -88,7 +95,7 @@ def checked(creation: Creation, rows: Iterable[Mapping[str, Any]], size: int,
     `ahead` (None: when `possible`), else not at all (the caller runs them)."""
     source = batches(rows, size)
     head = list(islice(source, 2))
-    if len(head) < 2 or not (possible() if ahead is None else ahead):
+    if not forks(head, ahead):
         for batch in chain(head, source):
             yield batch, False
         return

@@ -300,20 +300,20 @@ def _prepared(unit: Unit, creation: Creation, items: Iterable[T], prepare: Prepa
               ) -> Generator[tuple[Sequence[Write | RowError], Batch | None], None, None]:
     """Each batch's outputs and, when a second process has prepared them, its new
     records' rows (`Creation.prepare`d; they are then left out of the outputs)."""
-    if ahead is not None and (checking.possible() if ahead.force is None else ahead.force):
+    if ahead is not None:
         source = iter(_batches(items, size))
         head = list(islice(source, 2))
-        items = ()
-        if len(head) < 2:
-            for batch in head:
-                yield prepare(unit, batch), None
-        else:
+        if checking.forks(head, ahead.force):
             yield prepare(unit, head[0]), None
             with closing(checking.split(creation, chain(head[1:], source), ahead.first,
                                         _new_rows)) as split:
                 for note, outputs, rows in split:
                     ahead.settle(unit, note)
                     yield outputs, rows
+        else:
+            for batch in chain(head, source):
+                yield prepare(unit, batch), None
+        items = ()  # all read: only the follow-ups are left
     for batch in _batches(_then(items, follow_up), size):
         yield prepare(unit, batch), None
 
