@@ -178,7 +178,18 @@ def test_a_second_process_that_dies_fails_the_import_and_writes_nothing(
 
 
 def test_a_report_that_fails_ends_the_second_process_with_the_import(
-        write_project, db_url, tmp_path):
+        write_project, db_url, tmp_path, monkeypatch):
+    forked: list[int] = []
+    fork = os.fork
+
+    def noting() -> int:
+        pid = fork()
+        if pid:
+            forked.append(pid)
+        return pid
+
+    monkeypatch.setattr(os, "fork", noting)
+
     def failing(problem: Problem) -> None:
         raise RuntimeError(f"the report is full at line {problem.row}")
 
@@ -189,8 +200,9 @@ def test_a_report_that_fails_ends_the_second_process_with_the_import(
         with pytest.raises(RuntimeError, match="line 8"):
             Importer(opened.store, opened.manager, "customer", report=failing,
                      batch_size=2, ahead=True).run(path)
-        with pytest.raises(ChildProcessError):  # no child left, running or not waited for
-            os.waitpid(-1, os.WNOHANG)
+        [pid] = forked
+        with pytest.raises(ChildProcessError):  # ended and waited for
+            os.waitpid(pid, os.WNOHANG)
         assert opened.store.count(opened.manager, "customer") == 1
     finally:
         opened.store.dispose()
