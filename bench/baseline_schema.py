@@ -81,6 +81,27 @@ event = sa.Table(
     sa.Column("at", sa.DateTime(timezone=True), nullable=False),
 )
 
+# Like Guanxi's import journal (gx_import, gx_import_row): what each import created, so
+# that it can be undone.
+import_batch = sa.Table(
+    "import_batch",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+)
+
+import_row = sa.Table(
+    "import_row",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("import_id", sa.Integer, sa.ForeignKey("import_batch.id"), nullable=False,
+              index=True),
+    sa.Column("number", sa.Integer, nullable=False),
+    sa.Column("entity", sa.String(63), nullable=False),
+    sa.Column("record_id", sa.Integer, nullable=False),
+    sa.Column("action", sa.String(16), nullable=False),
+    sa.Column("changes", sa.JSON, nullable=False),
+)
+
 LEAD_COLUMNS = (
     "name", "email", "phone", "source", "referrer", "value", "probability", "company", "city",
     "expected_close", "owner", "created_by", "created_at", "updated_at", "version", "state",

@@ -83,9 +83,10 @@ def _history_texts(rows: list[dict[str, Any]]) -> list[str]:
             for r in rows]
 
 
-def audited_sqlite(url: str, rows: list[dict[str, Any]]) -> float:
+def audited_sqlite(url: str, rows: list[dict[str, Any]], *, journal: bool = False) -> float:
     """Seconds to insert `rows`, a history row for each and an event for each, with
-    sqlite3.executemany in one transaction; the history JSON is encoded beforehand."""
+    sqlite3.executemany in one transaction; the history JSON is encoded beforehand.
+    `journal`: and an import journal row for each (what `guanxi import` also writes)."""
     schema.create(url)
     conn = schema.sqlite_connect(sqlite_path(url))
     columns = ", ".join(("id", *schema.LEAD_COLUMNS))
@@ -106,6 +107,9 @@ def audited_sqlite(url: str, rows: list[dict[str, Any]]) -> float:
                           for n, r in enumerate(rows, 1)))
         conn.executemany(history_sql, ((n, now, text) for n, text in enumerate(texts, 1)))
         conn.execute(event_sql)
+        if journal:
+            conn.execute("INSERT INTO import_batch (id) VALUES (1)")
+            conn.executemany(JOURNAL_SQL, ((n, n) for n in range(1, len(rows) + 1)))
         conn.execute("COMMIT")
 
     seconds, _ = time_once(run)
@@ -113,9 +117,10 @@ def audited_sqlite(url: str, rows: list[dict[str, Any]]) -> float:
     return seconds
 
 
-def audited_copy(url: str, rows: list[dict[str, Any]]) -> float:
+def audited_copy(url: str, rows: list[dict[str, Any]], *, journal: bool = False) -> float:
     """Seconds to COPY `rows`, a history row for each and an event for each into
-    PostgreSQL, one transaction; the history JSON is encoded beforehand."""
+    PostgreSQL, one transaction; the history JSON is encoded beforehand. `journal`: and
+    an import journal row for each."""
     import psycopg
 
     schema.create(url)
@@ -138,6 +143,12 @@ def audited_copy(url: str, rows: list[dict[str, Any]]) -> float:
                 "INSERT INTO event (entity, record_id, kind, transition, changes, user_id, at)"
                 " SELECT entity, record_id, 'created', transition, changes, user_id, at"
                 " FROM history ORDER BY id")
+            if journal:
+                cursor.execute("INSERT INTO import_batch (id) VALUES (1)")
+                with cursor.copy("COPY import_row (import_id, number, entity, record_id,"
+                                 " action, changes) FROM STDIN") as copy:
+                    for n in range(1, len(rows) + 1):
+                        copy.write_row((1, n, "lead", n, "create", "{}"))
         conn.commit()
 
     seconds, _ = time_once(run)
@@ -200,6 +211,10 @@ def django(url: str, rows: int, repeat: int) -> list[float]:
 CHUNK = 100_000
 AUDITED_SQLITE = "raw sqlite3: row + history + event"
 AUDITED_COPY = "psycopg COPY: row + history + event"
+# One journal row per record created by an import (row number, record id), as
+# `guanxi import` journals a batch so that `guanxi import undo` can revert it.
+JOURNAL_SQL = ("INSERT INTO import_row (import_id, number, entity, record_id, action, changes)"
+               " VALUES (1, ?, 'lead', ?, 'create', '{}')")
 
 
 def cpu_seconds() -> float:
