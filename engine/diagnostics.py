@@ -15,9 +15,10 @@ the workspace (search), GX98x lists and boards (shared views, cards).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import Any
 
+from guanxi import diagnostics_zh
 from guanxi.spec import Loc
 
 ERROR = "error"
@@ -481,6 +482,8 @@ class Diagnostic:
     message: str
     loc: Loc
     hint: str | None = None
+    # The values that filled the template, to say the same in another language.
+    params: tuple[tuple[str, Any], ...] = field(default=(), compare=False, repr=False)
 
     def __str__(self) -> str:
         text = f"{self.loc}: [{self.id}] {self.message}"
@@ -489,6 +492,15 @@ class Diagnostic:
     @property
     def is_error(self) -> bool:
         return self.severity == ERROR
+
+    def in_language(self, language: str) -> Diagnostic:
+        """The same problem with its message and hint in `language` (`en` or `zh`): in
+        Chinese where the catalog has it (`guanxi.diagnostics_zh`), else in English."""
+        if language != "zh":
+            return self
+        message = diagnostics_zh.message(self.id, dict(self.params))
+        return replace(self, message=self.message if message is None else message,
+                       hint=diagnostics_zh.hint(self.hint))
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -502,7 +514,7 @@ def diag(problem_id: str, loc: Loc, hint: str | None = None, **params: Any) -> D
     """A Diagnostic for catalog entry `problem_id`, its template filled from `params`."""
     problem = CATALOG[problem_id]
     return Diagnostic(problem.id, problem.severity, problem.template.format(**params), loc,
-                      hint)
+                      hint, tuple(params.items()))
 
 
 def sort_key(d: Diagnostic) -> tuple[str, int, int, str]:

@@ -25,25 +25,37 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     check.add_argument("--json", action="store_true", help="print the result as JSON")
     check.add_argument("--pii", action="store_true",
                        help="also list the fields marked sensitive (personal data)")
+    check.add_argument("--language", choices=LANGUAGES, default="en",
+                       help="the language of the messages (default: en; zh: Chinese)")
     check.set_defaults(handler=run_check)
+
+
+LANGUAGES = ("en", "zh")
 
 
 def _plural(count: int, word: str) -> str:
     return f"{count} {word}" + ("" if count == 1 else "s")
 
 
-def summary(result: LoadResult, path: str) -> str:
-    """`3 errors, 1 warning in examples/acme`."""
+def summary(result: LoadResult, path: str, language: str = "en") -> str:
+    """`3 errors, 1 warning in examples/acme` (`language` zh: in Chinese)."""
+    if language == "zh":
+        return f"{path} 中有 {len(result.errors)} 个错误、{len(result.warnings)} 个警告"
     return (f"{_plural(len(result.errors), 'error')}, "
             f"{_plural(len(result.warnings), 'warning')} in {path}")
 
 
-def format_diagnostic(d: Diagnostic) -> str:
-    """A diagnostic as printed: warnings say so after the location."""
-    if d.is_error:
+def format_diagnostic(d: Diagnostic, language: str = "en") -> str:
+    """A diagnostic as printed, in `language`: warnings say so after the location."""
+    d = d.in_language(language)
+    zh = language == "zh"
+    if d.is_error and not zh:
         return str(d)
-    text = f"{d.loc}: warning [{d.id}] {d.message}"
-    return f"{text} (hint: {d.hint})" if d.hint else text
+    warning = ("警告 " if zh else "warning ") if not d.is_error else ""
+    text = f"{d.loc}: {warning}[{d.id}] {d.message}"
+    if not d.hint:
+        return text
+    return f"{text}（提示：{d.hint}）" if zh else f"{text} (hint: {d.hint})"
 
 
 def sensitive_fields(spec: ProjectSpec) -> list[dict[str, Any]]:
@@ -63,7 +75,8 @@ def run_check(args: argparse.Namespace) -> int:
             "project": args.path,
             "errors": len(result.errors),
             "warnings": len(result.warnings),
-            "diagnostics": [d.as_json() for d in result.diagnostics],
+            "diagnostics": [d.in_language(args.language).as_json()
+                            for d in result.diagnostics],
         }
         if args.pii:
             report["sensitive_fields"] = pii
@@ -71,11 +84,12 @@ def run_check(args: argparse.Namespace) -> int:
         sys.stdout.write("\n")
     else:
         for d in result.diagnostics:
-            print(format_diagnostic(d))
+            print(format_diagnostic(d, args.language))
         if args.pii:
-            print(f"sensitive fields ({len(pii)}):")
+            print(("敏感字段" if args.language == "zh" else "sensitive fields")
+                  + f" ({len(pii)}):")
             for row in pii:
                 print(f"  {row['file']}:{row['line']}:{row['col']}: "
                       f"{row['entity']}.{row['field']} ({row['type']})")
-        print(summary(result, args.path))
+        print(summary(result, args.path, args.language))
     return 1 if result.errors or result.spec is None else 0
