@@ -25,8 +25,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     check.add_argument("--json", action="store_true", help="print the result as JSON")
     check.add_argument("--pii", action="store_true",
                        help="also list the fields marked sensitive (personal data)")
-    check.add_argument("--language", choices=LANGUAGES, default="en",
-                       help="the language of the messages (default: en; zh: Chinese)")
+    check.add_argument("--language", choices=LANGUAGES, default=None,
+                       help="the language of the messages (zh: Chinese; default: the "
+                       "project's first language, else English)")
     check.set_defaults(handler=run_check)
 
 
@@ -67,8 +68,18 @@ def sensitive_fields(spec: ProjectSpec) -> list[dict[str, Any]]:
     ]
 
 
+def language_of(result: LoadResult, asked: str | None) -> str:
+    """The language to report in: the one asked for, else the project's first language
+    when the checker speaks it, else English."""
+    if asked is not None:
+        return asked
+    first = result.spec.languages[0] if result.spec and result.spec.languages else "en"
+    return first if first in LANGUAGES else "en"
+
+
 def run_check(args: argparse.Namespace) -> int:
     result = load_project(args.path)
+    args.language = language_of(result, args.language)
     pii = sensitive_fields(result.spec) if args.pii and result.spec else []
     if args.json:
         report: dict[str, Any] = {

@@ -138,3 +138,19 @@ def test_each_problem_of_the_catalog_reads_in_chinese(
     assert found
     for d in found:
         assert CJK.search(d.in_language("zh").message), d.message
+
+
+def test_a_project_whose_first_language_is_chinese_is_checked_in_chinese(
+        write_project, capsys: pytest.CaptureFixture[str]) -> None:
+    root = write_project({"guanxi.yaml": "languages: [zh, en]\n" + PROJECT,
+                          "entities/order.yaml": ENTITY})
+    assert main(["check", str(root)]) == 1
+    assert "[GX303] 未知的字段类型 'strng'" in capsys.readouterr().out
+
+
+def test_english_can_be_asked_for_in_a_chinese_project(
+        write_project, capsys: pytest.CaptureFixture[str]) -> None:
+    root = write_project({"guanxi.yaml": "languages: [zh, en]\n" + PROJECT,
+                          "entities/order.yaml": ENTITY})
+    assert main(["check", str(root), "--language", "en"]) == 1
+    assert "[GX303] unknown field type 'strng'" in capsys.readouterr().out
