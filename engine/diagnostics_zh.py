@@ -1,8 +1,10 @@
 """The checker's problems in Chinese: a template per id of `guanxi.diagnostics.CATALOG`,
-with the same placeholders, and the Chinese of the most common hints and of the words
-the checks fill into templates. `Diagnostic.in_language("zh")` uses them; what has no
-Chinese here (the YAML parser's and the expression parser's own details, most hints)
-stays in English."""
+with the same placeholders (`TEMPLATES`), and the Chinese of the words (`WORDS`) and
+phrases (`PHRASES`: hints, details, places, expression errors; `{0}`, `{1}` … for the
+values filled in) that the checks write. `Diagnostic.in_language("zh")` uses them. Names,
+paths and expressions from the project are never translated; what other software wrote
+(the YAML parser, the operating system, the regular-expression and cron libraries) and a
+phrase not in the table stay in English."""
 
 from __future__ import annotations
 
@@ -212,7 +214,8 @@ TEMPLATES: dict[str, str] = {
     "GX983": "视图 '{view}'：{detail}",
 }
 
-# The words `guanxi.checks.schema` and the project reader fill into `expected` and `got`.
+# Words the checks fill into messages and hints: what a value is (`guanxi.checks.schema`,
+# the project reader, expression types), what `suggest` lists, parts of calls.
 WORDS: dict[str, str] = {
     "a text": "文本", "a whole number": "整数", "a number": "数字",
     "true or false": "true 或 false", "a list": "列表", "a mapping": "映射",
