@@ -7,6 +7,7 @@ import json
 import sys
 from typing import Any
 
+from guanxi.cli.explain import LANGUAGES
 from guanxi.diagnostics import Diagnostic
 from guanxi.language.project import LoadResult, load_project
 from guanxi.spec import ProjectSpec
@@ -31,9 +32,6 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     check.set_defaults(handler=run_check)
 
 
-LANGUAGES = ("en", "zh")
-
-
 def _plural(count: int, word: str) -> str:
     return f"{count} {word}" + ("" if count == 1 else "s")
 
@@ -50,9 +48,7 @@ def format_diagnostic(d: Diagnostic, language: str = "en") -> str:
     """A diagnostic as printed, in `language`: warnings say so after the location."""
     d = d.in_language(language)
     zh = language == "zh"
-    if d.is_error and not zh:
-        return str(d)
-    warning = ("警告 " if zh else "warning ") if not d.is_error else ""
+    warning = "" if d.is_error else "警告 " if zh else "warning "
     text = f"{d.loc}: {warning}[{d.id}] {d.message}"
     if not d.hint:
         return text
@@ -79,14 +75,14 @@ def language_of(result: LoadResult, asked: str | None) -> str:
 
 def run_check(args: argparse.Namespace) -> int:
     result = load_project(args.path)
-    args.language = language_of(result, args.language)
+    language = language_of(result, args.language)
     pii = sensitive_fields(result.spec) if args.pii and result.spec else []
     if args.json:
         report: dict[str, Any] = {
             "project": args.path,
             "errors": len(result.errors),
             "warnings": len(result.warnings),
-            "diagnostics": [d.in_language(args.language).as_json()
+            "diagnostics": [d.in_language(language).as_json()
                             for d in result.diagnostics],
         }
         if args.pii:
@@ -95,12 +91,12 @@ def run_check(args: argparse.Namespace) -> int:
         sys.stdout.write("\n")
     else:
         for d in result.diagnostics:
-            print(format_diagnostic(d, args.language))
+            print(format_diagnostic(d, language))
         if args.pii:
-            print(("敏感字段" if args.language == "zh" else "sensitive fields")
+            print(("敏感字段" if language == "zh" else "sensitive fields")
                   + f" ({len(pii)}):")
             for row in pii:
                 print(f"  {row['file']}:{row['line']}:{row['col']}: "
                       f"{row['entity']}.{row['field']} ({row['type']})")
-        print(summary(result, args.path, args.language))
+        print(summary(result, args.path, language))
     return 1 if result.errors or result.spec is None else 0
